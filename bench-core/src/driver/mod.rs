@@ -1,0 +1,159 @@
+//! Protocol drivers: one call of a request, classified into an [`Outcome`].
+//!
+//! The engine owns pacing, timing and recording; a driver only performs a call. A [`Connector`]
+//! is shared by every engine thread and makes drivers on the thread that uses them, so drivers may
+//! hold thread-local state (connections, buffers) and never cross threads. Several drivers made by
+//! one [`Connector::drivers`] call share one connection (HTTP/2 or gRPC streams).
+
+pub mod http;
+pub mod tls;
+
+use std::fmt;
+use std::future::Future;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The connection (TCP or TLS) could not be established.
+    Connect,
+    /// The call did not complete within the request timeout.
+    Timeout,
+    /// The peer closed or reset the connection mid-call.
+    Reset,
+    /// The peer violated the protocol (bad HTTP, bad frame, undecodable message).
+    Protocol,
+    /// An HTTP status counted as failure (4xx and 5xx by default).
+    Status,
+    /// A GraphQL response with a non-empty `errors` array or `data: null`.
+    GraphqlError,
+    /// A gRPC call that ended with a non-OK status.
+    GrpcStatus,
+}
+
+impl ErrorKind {
+    /// Snake-case name, as used in results.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::Reset => "reset",
+            Self::Protocol => "protocol",
+            Self::Status => "status",
+            Self::GraphqlError => "graphql_error",
+            Self::GrpcStatus => "grpc_status",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The status a call ended with, counted per code in results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// An HTTP status code.
+    Http(u16),
+    /// A gRPC status code (0 = OK).
+    Grpc(i32),
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Http(code) => write!(f, "{code}"),
+            Self::Grpc(code) => f.write_str(grpc_code_name(*code)),
+        }
+    }
+}
+
+/// The canonical name of a gRPC status code.
+#[must_use]
+pub fn grpc_code_name(code: i32) -> &'static str {
+    match code {
+        0 => "OK",
+        1 => "CANCELLED",
+        2 => "UNKNOWN",
+        3 => "INVALID_ARGUMENT",
+        4 => "DEADLINE_EXCEEDED",
+        5 => "NOT_FOUND",
+        6 => "ALREADY_EXISTS",
+        7 => "PERMISSION_DENIED",
+        8 => "RESOURCE_EXHAUSTED",
+        9 => "FAILED_PRECONDITION",
+        10 => "ABORTED",
+        11 => "OUT_OF_RANGE",
+        12 => "UNIMPLEMENTED",
+        13 => "INTERNAL",
+        14 => "UNAVAILABLE",
+        15 => "DATA_LOSS",
+        16 => "UNAUTHENTICATED",
+        _ => "UNKNOWN_CODE",
+    }
+}
+
+/// What one call produced.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The protocol status, when the call got that far.
+    pub status: Option<Status>,
+    /// The failure, if the call failed.
+    pub error: Option<ErrorKind>,
+    /// A human-readable sample of the failure (first of each kind is kept in results).
+    pub message: Option<String>,
+    /// Response bytes received (body or messages).
+    pub bytes: u64,
+    /// For streams: when the first message arrived.
+    pub first_message: Option<Instant>,
+    /// For streams: messages received.
+    pub messages: u64,
+}
+
+impl Outcome {
+    /// A failed outcome with a message.
+    #[must_use]
+    pub fn failed(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            error: Some(kind),
+            message: Some(message.into()),
+            ..Self::default()
+        }
+    }
+
+    /// True when the call succeeded.
+    #[must_use]
+    pub fn is_ok(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Performs calls. Made and used on one engine thread; need not be `Send`.
+pub trait Driver {
+    /// Perform request number `request` of the scenario's mix and classify the result.
+    fn call(&mut self, request: usize) -> impl Future<Output = Outcome>;
+
+    /// Forget the current connection (after a timeout its state is unknown); the next call
+    /// reconnects.
+    fn reset(&mut self);
+}
+
+/// Makes drivers; shared by every engine thread.
+pub trait Connector: Send + Sync + 'static {
+    /// The driver type.
+    type Driver: Driver + 'static;
+
+    /// `streams` drivers that share one connection (1 for HTTP/1.1). Called on the thread that
+    /// will use them; connecting happens lazily on the first call, so connect failures are counted
+    /// as call errors.
+    fn drivers(&self, streams: usize) -> Vec<Self::Driver>;
+
+    /// Names of the requests in the mix, indexed like [`Driver::call`]'s argument.
+    fn request_names(&self) -> Vec<String>;
+}

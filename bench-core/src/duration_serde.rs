@@ -1,0 +1,80 @@
+//! Durations in results and scenario files: written as human-readable strings ("250ms", "1m 30s"),
+//! read from such strings or from a number of seconds.
+
+use std::time::Duration;
+
+use serde::{de, Deserialize, Deserializer, Serializer};
+
+/// Parse "250ms", "10s", "1m30s" or "1.5s".
+pub fn parse(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs)
+            .map_err(|e| format!("invalid duration {t:?}: {e}"));
+    }
+    if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
+        return Duration::try_from_secs_f64(num)
+            .map_err(|e| format!("invalid duration {t:?}: {e}"));
+    }
+    humantime::parse_duration(t)
+        .map_err(|e| format!("invalid duration {t:?} ({e}); write e.g. \"250ms\", \"10s\", \"2m\""))
+}
+
+/// Format compactly ("1s 500ms").
+#[must_use]
+pub fn format(d: Duration) -> String {
+    humantime::format_duration(d).to_string()
+}
+
+/// Serialise as a string.
+pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format(*d))
+}
+
+/// Deserialise from a string or a number of seconds.
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Secs(f64),
+        Text(String),
+    }
+    match Repr::deserialize(d)? {
+        Repr::Secs(s) => Duration::try_from_secs_f64(s).map_err(de::Error::custom),
+        Repr::Text(t) => parse(&t).map_err(de::Error::custom),
+    }
+}
+
+/// `Option<Duration>` variant.
+pub mod option {
+    use super::*;
+
+    /// Serialise `Some` as a string, `None` as nothing.
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Deserialise a present value like the plain variant.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        super::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_forms() {
+        assert_eq!(parse("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse("10s").unwrap(), Duration::from_secs(10));
+        assert_eq!(parse("1.5s").unwrap(), Duration::from_millis(1500));
+        assert_eq!(parse("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse("3").unwrap(), Duration::from_secs(3));
+        assert!(parse("soon").is_err());
+        assert!(parse("-1").is_err());
+    }
+}

@@ -1,0 +1,460 @@
+//! The engine: threads, each with a single-threaded tokio runtime and its own connections,
+//! workers and [`Recorder`]; histograms never cross threads while the load runs. The calling
+//! thread collects one-second interval reports for progress and the timeline, and merges the
+//! threads' recordings at the end.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::AtomicU64;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use tokio::task::LocalSet;
+
+use crate::driver::{Connector, Driver, ErrorKind, Outcome};
+use crate::pacer::{Cancel, LoadModel, Pacer, StopCondition};
+use crate::recorder::{Counts, Recorder, Sample, Series, ThreadRecording};
+use crate::timeline::{TimelineBuilder, TimelinePoint};
+
+/// A request counts as late when its due time had passed by more than this before a connection
+/// was free to send it.
+pub const LATE_AFTER: Duration = Duration::from_millis(1);
+
+/// Which part of a sharded run this process generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// Zero-based shard index.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self { index: 0, count: 1 }
+    }
+}
+
+/// How to run the load.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Open or closed model.
+    pub model: LoadModel,
+    /// Extra stop condition.
+    pub stop: StopCondition,
+    /// Warm-up before measuring: load is sent but not recorded.
+    pub warmup: Duration,
+    /// Connections (open model) or workers (closed model) over all threads.
+    pub connections: usize,
+    /// Concurrent streams per connection (HTTP/2, gRPC); 1 for HTTP/1.1.
+    pub streams_per_connection: usize,
+    /// Engine threads; 0 means one per available core.
+    pub threads: usize,
+    /// Per-call timeout.
+    pub timeout: Duration,
+    /// Seed for arrival spacing and request-mix choices.
+    pub seed: u64,
+    /// Weights of the request mix (empty or one entry: always request 0).
+    pub weights: Vec<f64>,
+    /// This process's shard.
+    pub shard: Shard,
+    /// When to start (shards of one run share it); `None` starts now.
+    pub start_at: Option<SystemTime>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            model: LoadModel::Closed {
+                think_time: Duration::ZERO,
+                duration: Duration::from_secs(10),
+            },
+            stop: StopCondition::default(),
+            warmup: Duration::ZERO,
+            connections: 16,
+            streams_per_connection: 1,
+            threads: 0,
+            timeout: Duration::from_secs(30),
+            seed: 0x7a11_9a4d,
+            weights: Vec::new(),
+            shard: Shard::default(),
+            start_at: None,
+        }
+    }
+}
+
+/// A progress snapshot, about four times a second.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Time since the start, warm-up included.
+    pub elapsed: Duration,
+    /// Whether the run is still warming up.
+    pub warming_up: bool,
+    /// Measured calls completed so far.
+    pub requests: u64,
+    /// Measured failures so far.
+    pub errors: u64,
+    /// Calls completed in the last full second.
+    pub last_second_rps: u64,
+    /// CO-correct p99 so far (µs).
+    pub p99_us: u64,
+}
+
+/// Everything a run recorded, merged over threads.
+#[derive(Debug)]
+pub struct Recording {
+    /// Wall-clock start of the measurement (after warm-up).
+    pub started_at: SystemTime,
+    /// Measured duration: from the end of warm-up to the last completion.
+    pub duration: Duration,
+    /// Names and series of the mix's requests.
+    pub series: Vec<(String, Series)>,
+    /// Status and error counts, and late sends.
+    pub counts: Counts,
+    /// Per-second timeline.
+    pub timeline: Vec<TimelinePoint>,
+    /// True when the run was stopped early.
+    pub cancelled: bool,
+    /// The offered rate of the measured phase (open model), in req/s.
+    pub target_rps: Option<f64>,
+}
+
+impl Recording {
+    /// All requests of the mix merged.
+    #[must_use]
+    pub fn total(&self) -> Series {
+        let mut total = Series::default();
+        for (_, s) in &self.series {
+            total.merge(s);
+        }
+        total
+    }
+}
+
+/// Errors that stop a run before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A runtime or thread could not be created.
+    #[error("cannot start engine thread: {0}")]
+    Thread(#[from] std::io::Error),
+    /// A configuration value is unusable.
+    #[error("invalid run configuration: {0}")]
+    Config(String),
+    /// An engine thread panicked.
+    #[error("engine thread {0} panicked")]
+    Panicked(usize),
+}
+
+/// Run the load to completion (or until `cancel`), calling `progress` about four times a second.
+/// Blocks the calling thread; call it from `spawn_blocking` inside async code.
+pub fn run<C: Connector>(
+    connector: Arc<C>,
+    config: &RunConfig,
+    cancel: &Cancel,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Recording, EngineError> {
+    let names = connector.request_names();
+    validate(config, names.len())?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let connections = config
+        .connections
+        .max(1)
+        .div_ceil(config.shard.count.max(1))
+        .max(1);
+    let threads = (if config.threads == 0 {
+        cores
+    } else {
+        config.threads
+    })
+    .clamp(1, connections);
+
+    let delay = match config.start_at {
+        Some(at) => at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+        None => Duration::from_millis(20),
+    };
+    let start = Instant::now() + delay;
+    let started_at = SystemTime::now() + delay + config.warmup;
+    let measure_start = start + config.warmup;
+    let claimed = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = mpsc::channel();
+    let mut handles = Vec::with_capacity(threads);
+    for t in 0..threads {
+        let conns = connections / threads + usize::from(t < connections % threads);
+        let ctx = ThreadCtx {
+            thread: t,
+            threads,
+            connections: conns,
+            start,
+            measure_start,
+            claimed: claimed.clone(),
+            sink: tx.clone(),
+            cancel: cancel.clone(),
+            requests: names.len(),
+        };
+        let connector = connector.clone();
+        let config = config.clone();
+        let handle = std::thread::Builder::new()
+            .name(format!("tailguard-{t}"))
+            .spawn(move || thread_main(&*connector, &config, ctx))?;
+        handles.push(handle);
+    }
+    drop(tx);
+
+    let mut timeline = TimelineBuilder::new(threads);
+    let mut last_progress = Instant::now();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(report) => timeline.add(report),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if last_progress.elapsed() >= Duration::from_millis(250) {
+            last_progress = Instant::now();
+            let now = Instant::now();
+            let (requests, errors, last_second_rps, p99_us) = timeline.progress();
+            progress(&Progress {
+                elapsed: now.saturating_duration_since(start),
+                warming_up: now < measure_start,
+                requests,
+                errors,
+                last_second_rps,
+                p99_us,
+            });
+        }
+    }
+
+    let mut series = vec![Series::default(); names.len().max(1)];
+    let mut counts = Counts::default();
+    let mut last_done: Option<Instant> = None;
+    for (i, handle) in handles.into_iter().enumerate() {
+        let rec = handle.join().map_err(|_| EngineError::Panicked(i))??;
+        for (mine, theirs) in series.iter_mut().zip(&rec.series) {
+            mine.merge(theirs);
+        }
+        counts.merge(&rec.counts);
+        last_done = match (last_done, rec.last_done) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let end = if cancel.is_cancelled() {
+        Instant::now()
+    } else {
+        last_done.unwrap_or_else(Instant::now)
+    };
+    let duration = end
+        .saturating_duration_since(measure_start)
+        .max(Duration::from_millis(1));
+    let target_rps = match &config.model {
+        LoadModel::Open { profile, .. } => {
+            let secs = profile.duration().as_secs_f64();
+            (secs > 0.0)
+                .then(|| profile.expected_arrivals() / secs / config.shard.count.max(1) as f64)
+        }
+        LoadModel::Closed { .. } => None,
+    };
+    Ok(Recording {
+        started_at,
+        duration,
+        series: names
+            .into_iter()
+            .chain(std::iter::repeat(String::from("default")))
+            .zip(series)
+            .collect(),
+        counts,
+        timeline: timeline.finish(duration),
+        cancelled: cancel.is_cancelled(),
+        target_rps,
+    })
+}
+
+fn validate(config: &RunConfig, requests: usize) -> Result<(), EngineError> {
+    if config.shard.count == 0 || config.shard.index >= config.shard.count {
+        return Err(EngineError::Config(format!(
+            "shard {}/{} is out of range",
+            config.shard.index, config.shard.count
+        )));
+    }
+    if config.timeout.is_zero() {
+        return Err(EngineError::Config("timeout must be > 0".into()));
+    }
+    if !config.weights.is_empty() && config.weights.len() != requests {
+        return Err(EngineError::Config(format!(
+            "{} weights for {requests} requests",
+            config.weights.len()
+        )));
+    }
+    if config.weights.iter().any(|w| !w.is_finite() || *w < 0.0)
+        || (!config.weights.is_empty() && config.weights.iter().sum::<f64>() <= 0.0)
+    {
+        return Err(EngineError::Config(
+            "weights must be >= 0 with a positive sum".into(),
+        ));
+    }
+    Ok(())
+}
+
+struct ThreadCtx {
+    thread: usize,
+    threads: usize,
+    connections: usize,
+    start: Instant,
+    measure_start: Instant,
+    claimed: Arc<AtomicU64>,
+    sink: mpsc::Sender<crate::recorder::IntervalReport>,
+    cancel: Cancel,
+    requests: usize,
+}
+
+fn thread_main<C: Connector>(
+    connector: &C,
+    config: &RunConfig,
+    ctx: ThreadCtx,
+) -> Result<ThreadRecording, EngineError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = LocalSet::new();
+    let pacer = Rc::new(Pacer::new(
+        &config.model,
+        config.stop,
+        config.warmup,
+        ctx.start,
+        config.seed,
+        (ctx.thread, ctx.threads),
+        (config.shard.index, config.shard.count),
+        ctx.claimed.clone(),
+    ));
+    let recorder = Rc::new(RefCell::new(Recorder::new(
+        ctx.thread,
+        ctx.requests,
+        ctx.measure_start,
+        ctx.sink,
+    )));
+    let mix = Rc::new(Mix::new(&config.weights));
+    let streams = config.streams_per_connection.max(1);
+    let recording = local.block_on(&rt, async {
+        let mut tasks = Vec::new();
+        for c in 0..ctx.connections {
+            for (s, driver) in connector.drivers(streams).into_iter().enumerate() {
+                let seed = config.seed ^ ((ctx.thread as u64) << 40 | (c as u64) << 16 | s as u64);
+                let worker = Worker {
+                    pacer: pacer.clone(),
+                    recorder: recorder.clone(),
+                    mix: mix.clone(),
+                    cancel: ctx.cancel.clone(),
+                    timeout: config.timeout,
+                    rng: SmallRng::seed_from_u64(seed),
+                };
+                tasks.push(tokio::task::spawn_local(worker.run(driver)));
+            }
+        }
+        let ticker = {
+            let recorder = recorder.clone();
+            tokio::task::spawn_local(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    recorder.borrow_mut().advance_to(Instant::now());
+                }
+            })
+        };
+        for task in tasks {
+            let _ = task.await;
+        }
+        ticker.abort();
+        recorder.borrow_mut().finish()
+    });
+    Ok(recording)
+}
+
+/// Weighted choice of the request to send.
+#[derive(Debug)]
+struct Mix {
+    cumulative: Vec<f64>,
+}
+
+impl Mix {
+    fn new(weights: &[f64]) -> Self {
+        let total: f64 = weights.iter().sum();
+        let mut acc = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                acc += w / total;
+                acc
+            })
+            .collect();
+        Self { cumulative }
+    }
+
+    fn pick(&self, rng: &mut SmallRng) -> usize {
+        if self.cumulative.len() <= 1 {
+            return 0;
+        }
+        let u: f64 = rng.random();
+        self.cumulative
+            .partition_point(|c| *c <= u)
+            .min(self.cumulative.len() - 1)
+    }
+}
+
+struct Worker {
+    pacer: Rc<Pacer>,
+    recorder: Rc<RefCell<Recorder>>,
+    mix: Rc<Mix>,
+    cancel: Cancel,
+    timeout: Duration,
+    rng: SmallRng,
+}
+
+impl Worker {
+    async fn run<D: Driver>(mut self, mut driver: D) {
+        let mut first = true;
+        loop {
+            if self.cancel.is_cancelled() {
+                break;
+            }
+            let claimed_at = Instant::now();
+            let Some(slot) = self.pacer.next(claimed_at, first) else {
+                break;
+            };
+            first = false;
+            let late = self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER;
+            if slot.due > claimed_at {
+                tokio::select! {
+                    () = crate::timer::sleep_until(slot.due) => {}
+                    () = self.cancel.cancelled() => break,
+                }
+            }
+            let request = self.mix.pick(&mut self.rng);
+            let sent = Instant::now();
+            let outcome = tokio::select! {
+                r = tokio::time::timeout(self.timeout, driver.call(request)) => match r {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        driver.reset();
+                        Outcome::failed(ErrorKind::Timeout, format!("no response within {:?}", self.timeout))
+                    }
+                },
+                () = self.cancel.cancelled() => break,
+            };
+            let done = Instant::now();
+            if slot.measured {
+                let sample = Sample {
+                    request,
+                    due: slot.due,
+                    sent,
+                    done,
+                    late,
+                };
+                self.recorder.borrow_mut().record(sample, &outcome);
+            }
+        }
+    }
+}

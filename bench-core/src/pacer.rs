@@ -1,0 +1,183 @@
+//! Pacing: when each worker sends its next request, composed from a load model and a stop
+//! condition — one mechanism for open (rate-driven) and closed (worker-driven) load.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::{Arrival, RateProfile, ScheduleExt};
+
+/// The load model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadModel {
+    /// Requests arrive on a schedule regardless of how fast the target answers; a request that
+    /// finds every connection busy waits, and its latency still counts from its due time.
+    Open {
+        /// Rate over time (its duration is the measured duration; warm-up comes before it).
+        profile: RateProfile,
+        /// Spacing of arrivals.
+        arrival: Arrival,
+    },
+    /// A fixed number of workers, each sending its next request when the previous one completes
+    /// (plus an optional think time).
+    Closed {
+        /// Pause between a response and the worker's next request.
+        think_time: Duration,
+        /// How long to run after warm-up.
+        duration: Duration,
+    },
+}
+
+/// When to stop, besides the end of the load model's duration.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StopCondition {
+    /// Stop after this many measured requests.
+    pub max_requests: Option<u64>,
+}
+
+/// A slot handed to a worker: when its next call is due and whether it is measured.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    /// Intended send time.
+    pub due: Instant,
+    /// False during warm-up.
+    pub measured: bool,
+}
+
+/// A cancellation flag shared by every thread.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<(AtomicBool, tokio::sync::Notify)>);
+
+impl Cancel {
+    /// A fresh, un-cancelled flag.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Stop the run: no new requests are sent and in-flight ones are abandoned.
+    pub fn cancel(&self) {
+        self.0 .0.store(true, Ordering::SeqCst);
+        self.0 .1.notify_waiters();
+    }
+    /// Whether [`Cancel::cancel`] was called.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.0 .0.load(Ordering::SeqCst)
+    }
+    /// Resolves when cancelled.
+    pub async fn cancelled(&self) {
+        let notified = self.0 .1.notified();
+        if self.is_cancelled() {
+            return;
+        }
+        notified.await;
+    }
+}
+
+/// A thread's pacer; its workers share it (single-threaded, hence `RefCell`).
+pub(crate) enum Pacer {
+    Open {
+        arrivals: RefCell<Box<dyn Iterator<Item = Duration>>>,
+        start: Instant,
+        warmup: Duration,
+    },
+    Closed {
+        think_time: Duration,
+        measure_start: Instant,
+        end: Instant,
+        max_requests: Option<u64>,
+        claimed: Arc<AtomicU64>,
+    },
+}
+
+impl Pacer {
+    /// Thread `thread` of `threads`, within shard `shard` of `shards` of the whole run.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        model: &LoadModel,
+        stop: StopCondition,
+        warmup: Duration,
+        start: Instant,
+        seed: u64,
+        (thread, threads): (usize, usize),
+        (shard, shards): (usize, usize),
+        claimed: Arc<AtomicU64>,
+    ) -> Self {
+        match model {
+            LoadModel::Open { profile, arrival } => {
+                let base = profile.clone().with_prefix(warmup).arrivals(*arrival, seed);
+                let limited: Box<dyn Iterator<Item = Duration>> = match stop.max_requests {
+                    Some(n) => Box::new(base.limit_after(warmup, n)),
+                    None => Box::new(base),
+                };
+                let mine = limited.shard(shard, shards).shard(thread, threads);
+                Pacer::Open {
+                    arrivals: RefCell::new(Box::new(mine)),
+                    start,
+                    warmup,
+                }
+            }
+            LoadModel::Closed {
+                think_time,
+                duration,
+            } => Pacer::Closed {
+                think_time: *think_time,
+                measure_start: start + warmup,
+                end: start + warmup + *duration,
+                max_requests: stop.max_requests.map(|n| {
+                    // Each shard sends its share of the count.
+                    let shards = shards.max(1) as u64;
+                    n / shards + u64::from((shard as u64) < n % shards)
+                }),
+                claimed,
+            },
+        }
+    }
+
+    /// The next slot for a worker, or `None` when the load is over. `first` is true for a
+    /// worker's first call (no think time before it).
+    pub(crate) fn next(&self, now: Instant, first: bool) -> Option<Slot> {
+        match self {
+            Pacer::Open {
+                arrivals,
+                start,
+                warmup,
+            } => {
+                let offset = arrivals.borrow_mut().next()?;
+                Some(Slot {
+                    due: *start + offset,
+                    measured: offset >= *warmup,
+                })
+            }
+            Pacer::Closed {
+                think_time,
+                measure_start,
+                end,
+                max_requests,
+                claimed,
+            } => {
+                let due = if first { now } else { now + *think_time };
+                if due >= *end {
+                    return None;
+                }
+                let measured = due >= *measure_start;
+                if measured {
+                    if let Some(max) = max_requests {
+                        if claimed.fetch_add(1, Ordering::Relaxed) >= *max {
+                            return None;
+                        }
+                    }
+                }
+                Some(Slot { due, measured })
+            }
+        }
+    }
+
+    /// Whether slots are intended times (open model) rather than "as soon as free".
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self, Pacer::Open { .. })
+    }
+}

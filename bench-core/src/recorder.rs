@@ -1,0 +1,262 @@
+//! Per-thread recording: CO-correct latency and service time per request of the mix, status and
+//! error counts, and one-second interval histograms flushed to the engine's collector.
+//!
+//! Latency is `done − due` (due = intended send time), service time is `done − sent`. Calls that
+//! failed before any response (connect, reset, protocol errors) are counted but not put in the
+//! latency histograms: their near-zero times would hide the tail. Timeouts are recorded at the
+//! time they took, which keeps the tail honest.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use crate::driver::{ErrorKind, Outcome, Status};
+use crate::histogram::LatencyHistogram;
+
+/// Histograms and counters of one request of the mix.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// CO-correct latency (from the due time).
+    pub latency: LatencyHistogram,
+    /// Service time (from the actual send).
+    pub service: LatencyHistogram,
+    /// Time from the due time to the first streamed message (streams only).
+    pub first_message: Option<LatencyHistogram>,
+    /// Completed calls.
+    pub requests: u64,
+    /// Failed calls.
+    pub errors: u64,
+    /// Response bytes.
+    pub bytes: u64,
+    /// Streamed messages received.
+    pub messages: u64,
+}
+
+impl Series {
+    /// Add `other` into `self`.
+    pub fn merge(&mut self, other: &Series) {
+        self.latency.merge(&other.latency);
+        self.service.merge(&other.service);
+        if let Some(theirs) = &other.first_message {
+            self.first_message
+                .get_or_insert_with(LatencyHistogram::new)
+                .merge(theirs);
+        }
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.bytes += other.bytes;
+        self.messages += other.messages;
+    }
+}
+
+/// Count and first message of one error kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorCount {
+    /// How many calls failed this way.
+    pub count: u64,
+    /// The first failure's message.
+    pub sample: Option<String>,
+}
+
+/// Counters shared by the whole run and by each interval.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    /// Calls per status code.
+    pub statuses: HashMap<Status, u64>,
+    /// Failures per kind.
+    pub errors: BTreeMap<ErrorKind, ErrorCount>,
+    /// Calls sent late: their due time had passed before a connection was free.
+    pub late: u64,
+}
+
+impl Counts {
+    fn count(&mut self, outcome: &Outcome) {
+        if let Some(status) = outcome.status {
+            *self.statuses.entry(status).or_default() += 1;
+        }
+        if let Some(kind) = outcome.error {
+            let e = self.errors.entry(kind).or_default();
+            e.count += 1;
+            if e.sample.is_none() {
+                e.sample.clone_from(&outcome.message);
+            }
+        }
+    }
+
+    /// Add `other` into `self`.
+    pub fn merge(&mut self, other: &Counts) {
+        for (k, v) in &other.statuses {
+            *self.statuses.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.errors {
+            let e = self.errors.entry(*k).or_default();
+            e.count += v.count;
+            if e.sample.is_none() {
+                e.sample.clone_from(&v.sample);
+            }
+        }
+        self.late += other.late;
+    }
+}
+
+/// One second of one thread's recording, sent to the collector.
+#[derive(Debug)]
+pub struct IntervalReport {
+    /// Index of the reporting thread.
+    pub thread: usize,
+    /// Second since the measurement started (by completion time).
+    pub second: u64,
+    /// Latencies completed in that second.
+    pub latency: LatencyHistogram,
+    /// Calls completed in that second.
+    pub requests: u64,
+    /// Failed calls completed in that second.
+    pub errors: u64,
+    /// Response bytes in that second.
+    pub bytes: u64,
+}
+
+/// What a thread hands back at the end of the run.
+#[derive(Debug, Default)]
+pub struct ThreadRecording {
+    /// One series per request of the mix.
+    pub series: Vec<Series>,
+    /// Status and error counts.
+    pub counts: Counts,
+    /// Completion time of the last measured call.
+    pub last_done: Option<Instant>,
+}
+
+/// Records one thread's samples.
+#[derive(Debug)]
+pub struct Recorder {
+    thread: usize,
+    measure_start: Instant,
+    rec: ThreadRecording,
+    interval: IntervalReport,
+    sink: Sender<IntervalReport>,
+}
+
+/// One measured call.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Index of the request in the mix.
+    pub request: usize,
+    /// When the call was due (intended start).
+    pub due: Instant,
+    /// When it was actually sent.
+    pub sent: Instant,
+    /// When it completed.
+    pub done: Instant,
+    /// Whether it waited for a free connection past its due time.
+    pub late: bool,
+}
+
+impl Recorder {
+    /// A recorder for `requests` series, flushing intervals into `sink`.
+    #[must_use]
+    pub fn new(
+        thread: usize,
+        requests: usize,
+        measure_start: Instant,
+        sink: Sender<IntervalReport>,
+    ) -> Self {
+        Self {
+            thread,
+            measure_start,
+            rec: ThreadRecording {
+                series: vec![Series::default(); requests.max(1)],
+                ..ThreadRecording::default()
+            },
+            interval: IntervalReport {
+                thread,
+                second: 0,
+                latency: LatencyHistogram::new(),
+                requests: 0,
+                errors: 0,
+                bytes: 0,
+            },
+            sink,
+        }
+    }
+
+    /// Record a measured call.
+    pub fn record(&mut self, s: Sample, outcome: &Outcome) {
+        self.advance_to(s.done);
+        let latency = s.done.saturating_duration_since(s.due);
+        let service = s.done.saturating_duration_since(s.sent);
+        let has_time = outcome.status.is_some()
+            || outcome.error == Some(ErrorKind::Timeout)
+            || outcome.error.is_none();
+        let idx = s.request.min(self.rec.series.len() - 1);
+        let series = &mut self.rec.series[idx];
+        series.requests += 1;
+        series.bytes += outcome.bytes;
+        series.messages += outcome.messages;
+        if has_time {
+            series.latency.record(latency);
+            series.service.record(service);
+            self.interval.latency.record(latency);
+        }
+        if let Some(first) = outcome.first_message {
+            series
+                .first_message
+                .get_or_insert_with(LatencyHistogram::new)
+                .record(first.saturating_duration_since(s.due));
+        }
+        let failed = outcome.error.is_some();
+        if failed {
+            series.errors += 1;
+        }
+        self.rec.counts.count(outcome);
+        if s.late {
+            self.rec.counts.late += 1;
+        }
+        self.interval.requests += 1;
+        self.interval.errors += u64::from(failed);
+        self.interval.bytes += outcome.bytes;
+        self.rec.last_done = Some(self.rec.last_done.map_or(s.done, |t| t.max(s.done)));
+    }
+
+    /// Flush the current interval if `now` is in a later second (called on each sample and on a
+    /// timer, so idle threads still report).
+    pub fn advance_to(&mut self, now: Instant) {
+        let second = now.saturating_duration_since(self.measure_start).as_secs();
+        if second > self.interval.second {
+            self.flush(second);
+        }
+    }
+
+    fn flush(&mut self, next_second: u64) {
+        let fresh = IntervalReport {
+            thread: self.thread,
+            second: next_second,
+            latency: LatencyHistogram::new(),
+            requests: 0,
+            errors: 0,
+            bytes: 0,
+        };
+        let done = std::mem::replace(&mut self.interval, fresh);
+        // A closed channel means the collector is gone (run aborted); nothing to do.
+        let _ = self.sink.send(done);
+    }
+
+    /// Flush the last interval and hand back the recording.
+    pub fn finish(&mut self) -> ThreadRecording {
+        let next = self.interval.second + 1;
+        self.flush(next);
+        std::mem::take(&mut self.rec)
+    }
+
+    /// The measurement start (samples before it are warm-up).
+    #[must_use]
+    pub fn measure_start(&self) -> Instant {
+        self.measure_start
+    }
+}
+
+/// Saturating microseconds of a duration.
+#[must_use]
+pub fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,350 @@
+//! `RunResult`: the versioned, serialisable record of one run, as written by `tailguard run --out`
+//! and read by `compare`, the stores and the reports.
+//!
+//! Contract relied on by tools: `summary.latency_us` and `summary.service_time_us` each carry
+//! integer `p50, p90, p95, p99, p999, max` (plus `mean`), and `summary.requests`,
+//! `summary.errors`, `summary.rps` are always present.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Recording, Shard};
+use crate::environment::Environment;
+use crate::histogram::LatencyHistogram;
+use crate::recorder::Series;
+use crate::timeline::TimelinePoint;
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Errors reading a result.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultError {
+    /// Not JSON, or not a result.
+    #[error("{path}: not a tailguard result: {source}")]
+    Parse {
+        /// File the JSON came from.
+        path: String,
+        /// The JSON error (with line and column).
+        source: serde_json::Error,
+    },
+    /// Written by an incompatible version.
+    #[error("{path}: result schema version {found} is not supported (this tailguard reads version {SCHEMA_VERSION}); re-record it or upgrade tailguard")]
+    Version {
+        /// File the JSON came from.
+        path: String,
+        /// Version found.
+        found: u64,
+    },
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Latency percentiles in microseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: u64,
+    /// 90th percentile.
+    pub p90: u64,
+    /// 95th percentile.
+    pub p95: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// 99.9th percentile.
+    pub p999: u64,
+    /// Largest value.
+    pub max: u64,
+    /// Mean.
+    pub mean: f64,
+}
+
+impl Percentiles {
+    /// Percentiles of a histogram.
+    #[must_use]
+    pub fn of(h: &LatencyHistogram) -> Self {
+        Self {
+            p50: h.quantile_us(0.50),
+            p90: h.quantile_us(0.90),
+            p95: h.quantile_us(0.95),
+            p99: h.quantile_us(0.99),
+            p999: h.quantile_us(0.999),
+            max: h.max_us(),
+            mean: h.mean_us(),
+        }
+    }
+}
+
+/// Count and first message of one error kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorSummary {
+    /// How many.
+    pub count: u64,
+    /// First message seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+}
+
+/// The headline numbers of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Measured calls completed.
+    pub requests: u64,
+    /// Failed calls.
+    pub errors: u64,
+    /// errors / requests.
+    pub error_rate: f64,
+    /// Achieved throughput: requests / measured duration.
+    pub rps: f64,
+    /// Offered rate (open model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rps: Option<f64>,
+    /// Calls sent late because every connection was busy (their latency still counts from
+    /// their due time).
+    pub late: u64,
+    /// Response bytes.
+    pub bytes: u64,
+    /// CO-correct latency (from the intended send time).
+    pub latency_us: Percentiles,
+    /// Service time (from the actual send).
+    pub service_time_us: Percentiles,
+    /// Calls per status code ("200", "503", "UNAVAILABLE", …).
+    pub statuses: BTreeMap<String, u64>,
+    /// Failures per kind.
+    pub errors_by_kind: BTreeMap<String, ErrorSummary>,
+}
+
+/// The two run-level histograms.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Histograms {
+    /// CO-correct latency.
+    pub latency: LatencyHistogram,
+    /// Service time.
+    pub service_time: LatencyHistogram,
+    /// Time to first streamed message (streams only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message: Option<LatencyHistogram>,
+}
+
+impl Histograms {
+    fn of(s: &Series) -> Self {
+        Self {
+            latency: s.latency.clone(),
+            service_time: s.service.clone(),
+            first_message: s.first_message.clone(),
+        }
+    }
+}
+
+/// One request of a mix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestResult {
+    /// Name from the scenario.
+    pub name: String,
+    /// Calls.
+    pub requests: u64,
+    /// Failures.
+    pub errors: u64,
+    /// Streamed messages received.
+    #[serde(default)]
+    pub messages: u64,
+    /// CO-correct latency percentiles.
+    pub latency_us: Percentiles,
+    /// Service-time percentiles.
+    pub service_time_us: Percentiles,
+    /// Histograms.
+    pub histograms: Histograms,
+}
+
+/// Descriptive facts about a run that are not measurements.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunMeta {
+    /// Unique id of the run (shared by the shards of one run).
+    pub run_id: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// "http", "graphql" or "grpc".
+    pub protocol: String,
+    /// The effective scenario configuration, secrets removed.
+    pub config: serde_json::Value,
+    /// Where it ran.
+    pub environment: Environment,
+    /// Shard of a distributed run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// Always [`SCHEMA_VERSION`] when written by this build.
+    pub schema_version: u32,
+    /// Descriptive facts.
+    #[serde(flatten)]
+    pub meta: RunMeta,
+    /// Start of the measured phase (RFC 3339, UTC).
+    pub started_at: String,
+    /// Measured duration in seconds.
+    pub duration_s: f64,
+    /// True when the run was stopped early (Ctrl-C).
+    #[serde(default)]
+    pub cancelled: bool,
+    /// Headline numbers.
+    pub summary: Summary,
+    /// Run-level histograms (HDR V2-deflate, base64).
+    pub histograms: Histograms,
+    /// Per-request results of the mix.
+    pub requests: Vec<RequestResult>,
+    /// Per-second timeline.
+    pub timeline: Vec<TimelinePoint>,
+}
+
+impl RunResult {
+    /// Build a result from an engine recording.
+    #[must_use]
+    pub fn new(meta: RunMeta, rec: &Recording) -> Self {
+        let total = rec.total();
+        let secs = rec.duration.as_secs_f64();
+        let errors = total.errors;
+        let statuses = {
+            let mut m = BTreeMap::new();
+            for (status, n) in &rec.counts.statuses {
+                *m.entry(status.to_string()).or_insert(0) += n;
+            }
+            m
+        };
+        let errors_by_kind = rec
+            .counts
+            .errors
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    ErrorSummary {
+                        count: v.count,
+                        sample: v.sample.clone(),
+                    },
+                )
+            })
+            .collect();
+        let summary = Summary {
+            requests: total.requests,
+            errors,
+            error_rate: ratio(errors, total.requests),
+            rps: if secs > 0.0 {
+                total.requests as f64 / secs
+            } else {
+                0.0
+            },
+            target_rps: rec.target_rps,
+            late: rec.counts.late,
+            bytes: total.bytes,
+            latency_us: Percentiles::of(&total.latency),
+            service_time_us: Percentiles::of(&total.service),
+            statuses,
+            errors_by_kind,
+        };
+        let requests = rec
+            .series
+            .iter()
+            .map(|(name, s)| RequestResult {
+                name: name.clone(),
+                requests: s.requests,
+                errors: s.errors,
+                messages: s.messages,
+                latency_us: Percentiles::of(&s.latency),
+                service_time_us: Percentiles::of(&s.service),
+                histograms: Histograms::of(s),
+            })
+            .collect();
+        Self {
+            schema_version: SCHEMA_VERSION,
+            meta,
+            started_at: rfc3339(rec.started_at),
+            duration_s: secs,
+            cancelled: rec.cancelled,
+            summary,
+            histograms: Histograms::of(&total),
+            requests,
+            timeline: rec.timeline.clone(),
+        }
+    }
+
+    /// Parse a result, checking the schema version first so an unknown version gets a clear
+    /// error rather than a missing-field error. `origin` names the source in errors.
+    pub fn from_json(text: &str, origin: &str) -> Result<Self, ResultError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<u64>,
+        }
+        let v: Version = serde_json::from_str(text).map_err(|source| ResultError::Parse {
+            path: origin.to_owned(),
+            source,
+        })?;
+        let found = v.schema_version.unwrap_or(0);
+        if found != u64::from(SCHEMA_VERSION) {
+            return Err(ResultError::Version {
+                path: origin.to_owned(),
+                found,
+            });
+        }
+        serde_json::from_str(text).map_err(|source| ResultError::Parse {
+            path: origin.to_owned(),
+            source,
+        })
+    }
+
+    /// Read a result file.
+    pub fn read(path: &std::path::Path) -> Result<Self, ResultError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ResultError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_json(&text, &path.display().to_string())
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+
+    /// The measured duration.
+    #[must_use]
+    pub fn duration(&self) -> Duration {
+        Duration::try_from_secs_f64(self.duration_s).unwrap_or_default()
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// RFC 3339 UTC timestamp with milliseconds.
+#[must_use]
+pub fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+/// A new run id: start time plus random bits, sortable by time.
+#[must_use]
+pub fn new_run_id() -> String {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}-{:08x}", now.as_millis(), {
+        use rand::{Rng, SeedableRng};
+        rand::rngs::SmallRng::from_os_rng().random::<u32>()
+    })
+}

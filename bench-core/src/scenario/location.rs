@@ -1,0 +1,188 @@
+//! Where in a scenario file something is: line and column for errors, and `--set` overrides.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{DocumentMut, ImDocument, Item, Value};
+
+use super::ScenarioError;
+
+/// A file position (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// File.
+    pub path: PathBuf,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+impl Location {
+    /// The position of byte `offset` in `text`.
+    #[must_use]
+    pub fn at(text: &str, path: &Path, offset: usize) -> Self {
+        let before = &text[..offset.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Self {
+            path: path.to_owned(),
+            line,
+            column,
+        }
+    }
+
+    /// The position of a dotted field (`load.rate`, `requests[1].path`, `slo[0]`): its value when
+    /// present, else the closest enclosing table that is, else the start of the file.
+    #[must_use]
+    pub fn of_field(text: &str, path: &Path, field: &str) -> Self {
+        let offset = ImDocument::parse(text.to_owned())
+            .ok()
+            .and_then(|doc| span_of(doc.as_item(), field))
+            .unwrap_or(0);
+        Self::at(text, path, offset)
+    }
+}
+
+fn span_of(root: &Item, field: &str) -> Option<usize> {
+    let mut item = root;
+    let mut best = None;
+    for part in field.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let next = item.get(key)?;
+        item = next;
+        if let Some(s) = item.span() {
+            best = Some(s.start);
+        }
+        if let Some(i) = index {
+            match item {
+                Item::ArrayOfTables(a) => {
+                    let t = a.get(i)?;
+                    if let Some(s) = t.span() {
+                        best = Some(s.start);
+                    }
+                    // Continue inside the i-th table.
+                    return span_in_table(t, field.split('.').skip_while(|p| *p != part).skip(1))
+                        .or(best);
+                }
+                Item::Value(Value::Array(arr)) => {
+                    let v = arr.get(i)?;
+                    return v.span().map(|s| s.start).or(best);
+                }
+                _ => return best,
+            }
+        }
+    }
+    best
+}
+
+fn span_in_table<'a>(t: &toml_edit::Table, rest: impl Iterator<Item = &'a str>) -> Option<usize> {
+    let mut item: Option<&Item> = None;
+    let mut best = t.span().map(|s| s.start);
+    for part in rest {
+        let next = match item {
+            None => t.get(part)?,
+            Some(i) => i.get(part)?,
+        };
+        if let Some(s) = next.span() {
+            best = Some(s.start);
+        }
+        item = Some(next);
+    }
+    best
+}
+
+/// Turn a TOML deserialisation error into a located error naming the field.
+pub(super) fn toml_error(text: &str, path: &Path, e: &toml::de::Error) -> ScenarioError {
+    let offset = e.span().map_or(0, |s| s.start);
+    let loc = Location::at(text, path, offset);
+    let field = field_at(text, offset).unwrap_or_else(|| "(document)".to_owned());
+    ScenarioError::Invalid {
+        loc,
+        field,
+        message: e.message().to_owned(),
+    }
+}
+
+/// The key written on the line at `offset` (best effort, for error messages).
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?.trim();
+    if line.starts_with('[') {
+        return Some(line.trim_matches(|c| c == '[' || c == ']').to_owned());
+    }
+    let key = line.split('=').next()?.trim();
+    (!key.is_empty()).then(|| {
+        let table = text[..start]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('['))
+            .map(|l| l.trim_matches(|c| c == '[' || c == ']').to_owned());
+        match table {
+            Some(t) => format!("{t}.{key}"),
+            None => key.to_owned(),
+        }
+    })
+}
+
+/// Apply `key=value` overrides to the document text. Values parse as TOML (`500`, `"2"`,
+/// `true`, `["a"]`), otherwise they are taken as strings (`http://x`, `30s`).
+pub(super) fn apply_overrides(
+    text: &str,
+    path: &Path,
+    overrides: &[String],
+) -> Result<String, ScenarioError> {
+    if overrides.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let offset = e.span().map_or(0, |s| s.start);
+        ScenarioError::Invalid {
+            loc: Location::at(text, path, offset),
+            field: "(document)".into(),
+            message: e.message().to_owned(),
+        }
+    })?;
+    for arg in overrides {
+        let bad = |message: &str| ScenarioError::Override {
+            arg: arg.clone(),
+            message: message.to_owned(),
+        };
+        let (key, raw) = arg
+            .split_once('=')
+            .ok_or_else(|| bad("expected key=value, e.g. load.rate=500"))?;
+        let parts: Vec<&str> = key.trim().split('.').collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(bad("empty key segment"));
+        }
+        let value: Value = raw
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| Value::from(raw.trim()));
+        let mut table = doc.as_table_mut() as &mut dyn toml_edit::TableLike;
+        for part in &parts[..parts.len() - 1] {
+            if table.get(part).is_none() {
+                table.insert(part, Item::Table(toml_edit::Table::new()));
+            }
+            table = table
+                .get_mut(part)
+                .and_then(Item::as_table_like_mut)
+                .ok_or_else(|| bad(&format!("{part} is not a table")))?;
+        }
+        let last = parts[parts.len() - 1];
+        table.insert(last, Item::Value(value));
+    }
+    Ok(doc.to_string())
+}

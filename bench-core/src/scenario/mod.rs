@@ -1,0 +1,563 @@
+//! Scenario files (TOML): what to call, how hard, and which SLOs must hold.
+//!
+//! Errors name the file, line, column and field. Strings in `target`, `path`, `headers` and
+//! `body` may use `${VAR}` / `${VAR:-default}`; values that came from the environment are never
+//! written to results (the stored configuration keeps the `${VAR}` text). The format is
+//! documented in `docs/scenarios.md`.
+
+mod interpolate;
+mod location;
+pub mod slo;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use interpolate::interpolate;
+pub use location::Location;
+use slo::Slo;
+
+use crate::driver::http::{HttpConnector, HttpError, HttpOptions, HttpRequestSpec, HttpVersion};
+use crate::driver::tls::Roots;
+use crate::engine::RunConfig;
+use crate::pacer::{LoadModel, StopCondition};
+use crate::schedule::{Arrival, Rate, RateProfile, Stage};
+
+/// Errors loading a scenario. Every variant names where the problem is.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// Syntax or type error, or an invalid value.
+    #[error("{loc}: {field}: {message}")]
+    Invalid {
+        /// File, line and column.
+        loc: Location,
+        /// Dotted field path, e.g. `load.rate`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A `--set key=value` override is malformed.
+    #[error("--set {arg}: {message}")]
+    Override {
+        /// The argument as given.
+        arg: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Protocols a scenario can speak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// HTTP/1.1 or HTTP/2.
+    #[default]
+    Http,
+}
+
+impl Protocol {
+    /// Lower-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+        }
+    }
+}
+
+/// The load model's name in scenario files.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// Rate-driven (default).
+    #[default]
+    Open,
+    /// Worker-driven.
+    Closed,
+}
+
+/// `[http]`: connection options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSection {
+    /// "1.1" (default) or "2".
+    #[serde(default)]
+    pub version: HttpVersion,
+    /// Accept any TLS certificate.
+    #[serde(default)]
+    pub insecure: bool,
+    /// "system" (default) or "webpki".
+    #[serde(default)]
+    pub roots: Roots,
+}
+
+/// One request (`[request]`, or each of `[[requests]]` in a weighted mix).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSection {
+    /// Name in results (default: "METHOD path").
+    #[serde(default)]
+    pub name: Option<String>,
+    /// HTTP method.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Path and query, appended to the target's path.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Body text.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Share of the mix (relative).
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+fn default_path() -> String {
+    "/".into()
+}
+fn default_weight() -> f64 {
+    1.0
+}
+
+/// `[load]`: how hard and how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSection {
+    /// "open" (default) or "closed".
+    #[serde(default)]
+    pub model: ModelKind,
+    /// Open model: constant rate in req/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Rate>,
+    /// Open model: ramping stages (instead of `rate`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<Stage>,
+    /// Open model with stages: the rate at the start (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_rate: Option<Rate>,
+    /// "uniform" (default) or "poisson".
+    #[serde(default)]
+    pub arrival: Arrival,
+    /// Measured duration (after warm-up).
+    #[serde(
+        default,
+        with = "crate::duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub duration: Option<Duration>,
+    /// Stop after this many measured requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    /// Warm-up whose samples are not recorded.
+    #[serde(default, with = "crate::duration_serde")]
+    pub warmup: Duration,
+    /// Connections (open model).
+    #[serde(default = "default_connections")]
+    pub connections: usize,
+    /// Concurrent streams per HTTP/2 connection.
+    #[serde(default = "default_streams")]
+    pub streams_per_connection: usize,
+    /// Closed model: number of workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<usize>,
+    /// Closed model: pause between a response and the next request.
+    #[serde(default, with = "crate::duration_serde")]
+    pub think_time: Duration,
+    /// Per-call timeout.
+    #[serde(default = "default_timeout", with = "crate::duration_serde")]
+    pub timeout: Duration,
+    /// Engine threads (0: one per core).
+    #[serde(default)]
+    pub threads: usize,
+    /// Seed for Poisson arrivals and the request mix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+fn default_connections() -> usize {
+    16
+}
+fn default_streams() -> usize {
+    1
+}
+fn default_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+/// A scenario file as written (before environment interpolation).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Scenario name (used in results, stores and reports).
+    pub name: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Protocol.
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// Base URL, e.g. `"${TARGET_URL:-http://127.0.0.1:8080}"`.
+    pub target: String,
+    /// HTTP connection options.
+    #[serde(default)]
+    pub http: HttpSection,
+    /// A single request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestSection>,
+    /// A weighted mix of requests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestSection>,
+    /// Load shape.
+    pub load: LoadSection,
+    /// Absolute thresholds, e.g. `["p99 < 200ms", "error_rate < 1%"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<String>,
+}
+
+/// A loaded, validated, interpolated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// As written (secrets still as `${VAR}`), after `--set` overrides.
+    pub file: ScenarioFile,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// The target after interpolation.
+    pub target: String,
+    /// Requests after interpolation.
+    pub requests: Vec<HttpRequestSpec>,
+    /// Mix weights, indexed like `requests`.
+    pub weights: Vec<f64>,
+    /// Parsed thresholds.
+    pub slos: Vec<Slo>,
+}
+
+impl Scenario {
+    /// Read and validate a scenario file, applying `overrides` (`key=value`, dotted keys, value
+    /// as TOML or else as a string) and interpolating from the process environment.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path, overrides, &|name| std::env::var(name).ok())
+    }
+
+    /// Parse scenario text; `path` is used in errors and to resolve relative files.
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        overrides: &[String],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ScenarioError> {
+        let text = location::apply_overrides(text, path, overrides)?;
+        let file: ScenarioFile =
+            toml::from_str(&text).map_err(|e| location::toml_error(&text, path, &e))?;
+        let invalid = |field: &str, message: String| ScenarioError::Invalid {
+            loc: Location::of_field(&text, path, field),
+            field: field.to_owned(),
+            message,
+        };
+
+        if file.name.trim().is_empty() {
+            return Err(invalid("name", "must not be empty".into()));
+        }
+        let target = interpolate(&file.target, env).map_err(|m| invalid("target", m))?;
+        let sections: Vec<(String, &RequestSection)> =
+            match (&file.request, file.requests.as_slice()) {
+                (Some(_), [_, ..]) => {
+                    return Err(invalid(
+                        "requests",
+                        "use either [request] or [[requests]], not both".into(),
+                    ))
+                }
+                (Some(r), []) => vec![("request".into(), r)],
+                (None, []) => {
+                    return Err(invalid(
+                        "request",
+                        "a scenario needs a [request] or [[requests]] section".into(),
+                    ))
+                }
+                (None, list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("requests[{i}]"), r))
+                    .collect(),
+            };
+        let mut requests = Vec::with_capacity(sections.len());
+        let mut weights = Vec::with_capacity(sections.len());
+        for (field, r) in &sections {
+            let path_value =
+                interpolate(&r.path, env).map_err(|m| invalid(&format!("{field}.path"), m))?;
+            let mut headers = Vec::with_capacity(r.headers.len());
+            for (name, value) in &r.headers {
+                let v = interpolate(value, env)
+                    .map_err(|m| invalid(&format!("{field}.headers.{name}"), m))?;
+                headers.push((name.clone(), v));
+            }
+            let body = match &r.body {
+                Some(b) => interpolate(b, env)
+                    .map_err(|m| invalid(&format!("{field}.body"), m))?
+                    .into_bytes(),
+                None => Vec::new(),
+            };
+            if !(r.weight.is_finite() && r.weight > 0.0) {
+                return Err(invalid(
+                    &format!("{field}.weight"),
+                    format!("must be a number > 0, got {}", r.weight),
+                ));
+            }
+            weights.push(r.weight);
+            requests.push(HttpRequestSpec {
+                name: r
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", r.method, r.path)),
+                method: r.method.clone(),
+                path: path_value,
+                headers,
+                body,
+            });
+        }
+        let mut names: Vec<&str> = requests.iter().map(|r| r.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid(
+                "requests",
+                format!(
+                    "two requests are named {:?}; give each a distinct name",
+                    w[0]
+                ),
+            ));
+        }
+
+        let l = &file.load;
+        match l.model {
+            ModelKind::Open => {
+                if l.rate.is_none() && l.stages.is_empty() {
+                    return Err(invalid(
+                        "load.rate",
+                        "the open model needs `rate` (req/s) or `stages`".into(),
+                    ));
+                }
+                if l.rate.is_some() && !l.stages.is_empty() {
+                    return Err(invalid(
+                        "load.stages",
+                        "give either `rate` or `stages`, not both".into(),
+                    ));
+                }
+                if l.stages.is_empty() && l.duration.is_none() && l.requests.is_none() {
+                    return Err(invalid(
+                        "load.duration",
+                        "give a `duration` or a `requests` count".into(),
+                    ));
+                }
+                if l.workers.is_some() {
+                    return Err(invalid(
+                        "load.workers",
+                        "`workers` belongs to the closed model; the open model uses `connections`"
+                            .into(),
+                    ));
+                }
+                if let Some(r) = l.rate {
+                    if r.per_second() <= 0.0 {
+                        return Err(invalid("load.rate", "must be > 0".into()));
+                    }
+                }
+            }
+            ModelKind::Closed => {
+                if l.rate.is_some() || !l.stages.is_empty() {
+                    return Err(invalid("load.rate", "the closed model is paced by its workers; remove `rate`/`stages` or use model = \"open\"".into()));
+                }
+                if l.duration.is_none() && l.requests.is_none() {
+                    return Err(invalid(
+                        "load.duration",
+                        "give a `duration` or a `requests` count".into(),
+                    ));
+                }
+                if l.workers == Some(0) {
+                    return Err(invalid("load.workers", "must be >= 1".into()));
+                }
+            }
+        }
+        if l.connections == 0 {
+            return Err(invalid("load.connections", "must be >= 1".into()));
+        }
+        if l.streams_per_connection == 0 {
+            return Err(invalid(
+                "load.streams_per_connection",
+                "must be >= 1".into(),
+            ));
+        }
+        if l.timeout.is_zero() {
+            return Err(invalid("load.timeout", "must be > 0".into()));
+        }
+        if l.requests == Some(0) {
+            return Err(invalid("load.requests", "must be >= 1".into()));
+        }
+        let mut slos = Vec::with_capacity(file.slo.len());
+        for (i, s) in file.slo.iter().enumerate() {
+            slos.push(
+                s.parse::<Slo>()
+                    .map_err(|m| invalid(&format!("slo[{i}]"), m))?,
+            );
+        }
+        // Build the connector once to validate methods, paths and headers before any load.
+        let scenario = Scenario {
+            path: path.to_owned(),
+            target,
+            requests,
+            weights,
+            slos,
+            file,
+        };
+        scenario.connector().map_err(|e| match e {
+            HttpError::Target(t) => invalid(
+                "target",
+                format!("{t:?} is not an absolute http:// or https:// URL"),
+            ),
+            other => invalid("request", other.to_string()),
+        })?;
+        Ok(scenario)
+    }
+
+    /// The HTTP connector for this scenario.
+    pub fn connector(&self) -> Result<HttpConnector, HttpError> {
+        let options = HttpOptions {
+            version: self.file.http.version,
+            roots: self.file.http.roots,
+            insecure: self.file.http.insecure,
+        };
+        HttpConnector::new(&self.target, &self.requests, &options)
+    }
+
+    /// The engine configuration for this scenario.
+    #[must_use]
+    pub fn run_config(&self) -> RunConfig {
+        let l = &self.file.load;
+        let model = match l.model {
+            ModelKind::Open => {
+                let profile = if l.stages.is_empty() {
+                    let rate = l.rate.unwrap_or(Rate::ZERO);
+                    let duration = l.duration.unwrap_or_else(|| {
+                        // Count-limited: long enough for the count, plus slack.
+                        let n = l.requests.unwrap_or(1) as f64;
+                        Duration::from_secs_f64(n / rate.per_second().max(1e-9) + 1.0)
+                    });
+                    RateProfile::constant(rate, duration)
+                } else {
+                    let start = l.start_rate.unwrap_or(Rate::ZERO);
+                    RateProfile::ramping(start, l.stages.clone())
+                };
+                LoadModel::Open {
+                    profile,
+                    arrival: l.arrival,
+                }
+            }
+            ModelKind::Closed => LoadModel::Closed {
+                think_time: l.think_time,
+                duration: l.duration.unwrap_or(Duration::from_secs(24 * 3600)),
+            },
+        };
+        let connections = match l.model {
+            ModelKind::Open => l.connections,
+            ModelKind::Closed => l.workers.unwrap_or(l.connections),
+        };
+        let streams = match self.file.http.version {
+            HttpVersion::Http1 => 1,
+            HttpVersion::Http2 => l.streams_per_connection,
+        };
+        // Closed-model workers over HTTP/2 share connections: workers = connections × streams.
+        let connections = if l.model == ModelKind::Closed {
+            connections.div_ceil(streams)
+        } else {
+            connections
+        };
+        RunConfig {
+            model,
+            stop: StopCondition {
+                max_requests: l.requests,
+            },
+            warmup: l.warmup,
+            connections,
+            streams_per_connection: streams,
+            threads: l.threads,
+            timeout: l.timeout,
+            seed: l.seed.unwrap_or(0x7a11_9a4d),
+            weights: self.weights.clone(),
+            ..RunConfig::default()
+        }
+    }
+
+    /// The configuration to store in results: the file as written (so `${VAR}` stays
+    /// uninterpolated), with sensitive header values and URL credentials redacted.
+    #[must_use]
+    pub fn redacted_config(&self) -> serde_json::Value {
+        let mut file = self.file.clone();
+        file.target = redact_url(&file.target);
+        for r in file.request.iter_mut().chain(file.requests.iter_mut()) {
+            for (name, value) in r.headers.iter_mut() {
+                if is_sensitive(name) && !interpolate::mentions_variable(value) {
+                    *value = "<redacted>".into();
+                }
+            }
+        }
+        let mut v = serde_json::to_value(&file).unwrap_or(serde_json::Value::Null);
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert(
+                "resolved_target".into(),
+                serde_json::Value::String(redact_url(&self.target)),
+            );
+        }
+        v
+    }
+
+    /// The scenario name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.file.name
+    }
+}
+
+fn is_sensitive(header: &str) -> bool {
+    let h = header.to_ascii_lowercase();
+    [
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "api-key",
+        "apikey",
+        "password",
+    ]
+    .iter()
+    .any(|s| h.contains(s))
+}
+
+/// Remove `user:password@` from a URL.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://<redacted>@{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}

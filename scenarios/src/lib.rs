@@ -1,0 +1,57 @@
+//! `tailguard-demo`: a small, deliberately misbehaving HTTP target service for
+//! tailguard's docs, tests, the `tailguard demo` command and CI.
+//!
+//! The server speaks HTTP/1.1 (keep-alive) and HTTP/2 with prior knowledge
+//! (h2c) on the same port, and it only ever binds to loopback addresses
+//! (`127.0.0.0/8` or `::1`); anything else is refused with
+//! [`DemoError::NotLoopback`].
+//!
+//! # Routes
+//!
+//! * `GET /health` answers `200 ok` at once; no knobs are applied and it is
+//!   not counted by [`DemoServer::requests_served`].
+//! * Every other path and method reads the request body, waits according to
+//!   the knobs and answers either `200` with a small JSON body
+//!   (`{"ok":true,"seq":N}`) or `500 injected error`.
+//!
+//! # Knobs ([`DemoConfig`])
+//!
+//! For a request arriving at `t`, the completion time is
+//! `t + delay + uniform[0, jitter) + (tail_delay with probability tail_fraction)`.
+//! If a stall is configured (`stall_at = T`, `stall_for = S`, `T` measured from
+//! the arrival of the first request the server receives), any response whose
+//! completion time falls within `[T, T + S)` is held until `T + S`, which
+//! simulates a pause such as a GC or a failover. After sleeping until the
+//! completion time, the response is an HTTP 500 with probability `error_rate`.
+//! The computation is exposed as the pure function [`completion_time`].
+//!
+//! Per-request overrides may be given in the query string: `delay_ms`,
+//! `jitter_ms`, `tail_delay_ms` (integers, milliseconds), `error_rate` and
+//! `tail_fraction` (`0.0..=1.0`), e.g. `GET /work?delay_ms=5&error_rate=0`.
+//! Invalid overrides are answered with `400`.
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use tailguard_demo::{DemoConfig, DemoServer};
+//!
+//! let cfg = DemoConfig {
+//!     delay: Duration::from_millis(20),
+//!     error_rate: 0.01,
+//!     seed: Some(7),
+//!     ..DemoConfig::default()
+//! };
+//! let server = DemoServer::spawn("127.0.0.1:0".parse()?, cfg)?;
+//! println!("load-test target at {}", server.url());
+//! assert_eq!(server.requests_served(), 0);
+//! server.shutdown();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod config;
+mod server;
+
+pub use config::{completion_time, DemoConfig, DemoError};
+pub use server::{serve, DemoServer};

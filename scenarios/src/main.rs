@@ -1,0 +1,153 @@
+//! `tailguard-demo`: run the demo target service until Ctrl-C / SIGTERM.
+
+use std::io::Write;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use tailguard_demo::{serve, DemoConfig};
+
+/// The tailguard demo target service (loopback only): an HTTP/1.1 + h2c
+/// server with injectable latency, tail latency, stalls and errors.
+#[derive(Debug, Parser)]
+#[command(name = "tailguard-demo", version)]
+struct Args {
+    /// Loopback address to bind (127.0.0.0/8, ::1 or "localhost").
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_host)]
+    host: IpAddr,
+    /// Port to bind (0 = pick a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Fixed delay added to every response, e.g. 20ms.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    delay: Duration,
+    /// Extra uniform random delay in [0, jitter), e.g. 5ms.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    jitter: Duration,
+    /// Fraction of responses answered with HTTP 500 (0.0..=1.0).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    error_rate: f64,
+    /// Fraction of requests that get --tail-delay added (0.0..=1.0).
+    #[arg(long, default_value_t = 0.0, value_parser = parse_rate)]
+    tail_fraction: f64,
+    /// Delay added to the --tail-fraction of requests, e.g. 200ms.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    tail_delay: Duration,
+    /// Start a stall this long after the first request, e.g. 3s.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    stall_at: Option<Duration>,
+    /// Stall length [default: 1s when --stall-at is given].
+    #[arg(long, requires = "stall_at", value_parser = humantime::parse_duration)]
+    stall_for: Option<Duration>,
+    /// RNG seed for reproducible runs (default: random).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Tokio worker threads (0 = 1).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+fn parse_host(s: &str) -> Result<IpAddr, String> {
+    let ip = if s.eq_ignore_ascii_case("localhost") {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        s.parse::<IpAddr>()
+            .map_err(|e| format!("not an IP address: {e}"))?
+    };
+    if ip.is_loopback() {
+        Ok(ip)
+    } else {
+        Err(format!(
+            "{ip} is not a loopback address; the demo service only binds 127.0.0.0/8 or ::1"
+        ))
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s.parse().map_err(|e| format!("not a number: {e}"))?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("must be within 0.0..=1.0, got {rate}"))
+    }
+}
+
+impl Args {
+    fn config(&self) -> DemoConfig {
+        DemoConfig {
+            delay: self.delay,
+            jitter: self.jitter,
+            error_rate: self.error_rate,
+            tail_fraction: self.tail_fraction,
+            tail_delay: self.tail_delay,
+            stall_at: self.stall_at,
+            stall_for: match (self.stall_at, self.stall_for) {
+                (_, Some(d)) => d,
+                (Some(_), None) => Duration::from_secs(1),
+                (None, None) => Duration::ZERO,
+            },
+            seed: self.seed,
+            threads: self.threads,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let cfg = args.config();
+    if let Err(e) = cfg.validate() {
+        eprintln!("tailguard-demo: error: {e}");
+        return ExitCode::from(2);
+    }
+    match run(SocketAddr::new(args.host, args.port), cfg) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tailguard-demo: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(addr: SocketAddr, cfg: DemoConfig) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cfg.threads.max(1))
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot bind {addr}"))?;
+        let local = listener.local_addr()?;
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on http://{local}")?;
+        stdout.flush()?;
+        drop(stdout);
+        serve(listener, cfg, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,305 @@
+//! Serving: the accept loop, the per-connection HTTP/1.1 + h2c handling and
+//! the [`DemoServer`] handle that runs it all on a dedicated thread.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use rand::rngs::SmallRng;
+use rand::{RngCore, SeedableRng};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+
+/// State shared by every connection of one server.
+#[derive(Debug)]
+struct Shared {
+    cfg: DemoConfig,
+    base_seed: u64,
+    connections: AtomicU64,
+    arrivals: AtomicU64,
+    served: AtomicU64,
+    first_arrival: OnceLock<Instant>,
+}
+
+impl Shared {
+    fn new(cfg: DemoConfig) -> Shared {
+        let base_seed = cfg.seed.unwrap_or_else(random_seed);
+        Shared {
+            cfg,
+            base_seed,
+            connections: AtomicU64::new(0),
+            arrivals: AtomicU64::new(0),
+            served: AtomicU64::new(0),
+            first_arrival: OnceLock::new(),
+        }
+    }
+}
+
+fn random_seed() -> u64 {
+    match SmallRng::try_from_os_rng() {
+        Ok(mut rng) => rng.next_u64(),
+        // No OS randomness: the clock is good enough for a demo service.
+        Err(_) => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0x5eed, |d| d.as_nanos() as u64),
+    }
+}
+
+fn check_loopback(addr: SocketAddr) -> Result<(), DemoError> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(DemoError::NotLoopback(addr))
+    }
+}
+
+/// A running demo server that owns a dedicated OS thread with its own tokio
+/// multi-thread runtime, so a load generator in the same process does not
+/// share its threads.
+///
+/// Dropping it has the same effect as [`DemoServer::shutdown`].
+#[derive(Debug)]
+pub struct DemoServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Binds `bind` (e.g. `"127.0.0.1:0".parse()?`) and serves on a dedicated
+    /// thread running a runtime with [`DemoConfig::threads`] workers. Returns
+    /// once the socket is bound, so requests can be sent right away.
+    ///
+    /// Fails with [`DemoError::NotLoopback`] for non-loopback addresses,
+    /// [`DemoError::InvalidConfig`] for out-of-range knobs and
+    /// [`DemoError::Bind`] if the address cannot be bound.
+    pub fn spawn(bind: SocketAddr, cfg: DemoConfig) -> Result<DemoServer, DemoError> {
+        check_loopback(bind)?;
+        cfg.validate()?;
+        let std_listener = std::net::TcpListener::bind(bind)
+            .map_err(|source| DemoError::Bind { addr: bind, source })?;
+        std_listener
+            .set_nonblocking(true)
+            .map_err(|source| DemoError::Io {
+                context: "cannot make the listener non-blocking",
+                source,
+            })?;
+        let addr = std_listener.local_addr().map_err(|source| DemoError::Io {
+            context: "cannot read the bound address",
+            source,
+        })?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cfg.threads.max(1))
+            .thread_name("tailguard-demo-worker")
+            .enable_all()
+            .build()
+            .map_err(|source| DemoError::Io {
+                context: "cannot start the demo server runtime",
+                source,
+            })?;
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(std_listener).map_err(|source| DemoError::Io {
+                context: "cannot register the listener",
+                source,
+            })?
+        };
+        let shared = Arc::new(Shared::new(cfg));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("tailguard-demo".to_owned())
+            .spawn(move || {
+                runtime.block_on(accept_loop(listener, serving, async {
+                    // A dropped sender also means "stop".
+                    let _ = stopped.await;
+                }));
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })
+            .map_err(|source| DemoError::Io {
+                context: "cannot spawn the demo server thread",
+                source,
+            })?;
+        Ok(DemoServer {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The bound address (with the actual port when bound to port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:PORT` (`http://[::1]:PORT` for IPv6).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Total requests answered so far (every route except `/health`).
+    pub fn requests_served(&self) -> u64 {
+        self.shared.served.load(Ordering::Relaxed)
+    }
+
+    /// Stops accepting, ends the runtime (dropping in-flight requests) and
+    /// joins the serving thread.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serves on `listener` inside the current tokio runtime until `shutdown`
+/// resolves; for users already inside a runtime.
+///
+/// The listener must be bound to a loopback address
+/// ([`DemoError::NotLoopback`] otherwise) and `cfg` must be valid. When
+/// `shutdown` resolves the listener is closed and open connections are
+/// aborted.
+pub async fn serve(
+    listener: TcpListener,
+    cfg: DemoConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), DemoError> {
+    let addr = listener.local_addr().map_err(|source| DemoError::Io {
+        context: "cannot read the bound address",
+        source,
+    })?;
+    check_loopback(addr)?;
+    cfg.validate()?;
+    accept_loop(listener, Arc::new(Shared::new(cfg)), shutdown).await;
+    Ok(())
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                }
+                // Transient (e.g. ECONNABORTED) or resource exhaustion
+                // (EMFILE): back off briefly instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            },
+        }
+    }
+    drop(listener);
+    connections.shutdown().await;
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    let _ = stream.set_nodelay(true);
+    let index = shared.connections.fetch_add(1, Ordering::Relaxed);
+    let rng = Arc::new(Mutex::new(SmallRng::seed_from_u64(
+        shared.base_seed.wrapping_add(index),
+    )));
+    let service = service_fn(move |req| {
+        let shared = Arc::clone(&shared);
+        let rng = Arc::clone(&rng);
+        async move { Ok::<_, Infallible>(handle(req, &shared, &rng).await) }
+    });
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).keep_alive(true);
+    builder.http2().timer(TokioTimer::new());
+    // Connection errors (resets, malformed requests) only end this connection.
+    let _ = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    shared: &Shared,
+    rng: &Mutex<SmallRng>,
+) -> Response<Full<Bytes>> {
+    if req.uri().path() == "/health" {
+        return text(StatusCode::OK, "ok");
+    }
+    let arrival = Instant::now();
+    let first_arrival = *shared.first_arrival.get_or_init(|| arrival);
+    let seq = shared.arrivals.fetch_add(1, Ordering::Relaxed);
+    let overridden = match req.uri().query() {
+        Some(query) => match shared.cfg.with_query(query) {
+            Ok(cfg) => Some(cfg),
+            Err(msg) => {
+                shared.served.fetch_add(1, Ordering::Relaxed);
+                return text(StatusCode::BAD_REQUEST, msg);
+            }
+        },
+        None => None,
+    };
+    let cfg = overridden.as_ref().unwrap_or(&shared.cfg);
+    let (done, fail) = {
+        let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
+        let done = completion_time(cfg, &mut *rng, arrival, first_arrival);
+        (done, inject_error(cfg, &mut *rng))
+    };
+    let mut body = req.into_body();
+    while let Some(frame) = body.frame().await {
+        if frame.is_err() {
+            break;
+        }
+    }
+    // Precise (sub-millisecond) sleep: tokio timers fire up to 2 ms late, which would blur the
+    // delay knobs the tests rely on.
+    bench_core::timer::sleep_until(done).await;
+    shared.served.fetch_add(1, Ordering::Relaxed);
+    if fail {
+        return text(StatusCode::INTERNAL_SERVER_ERROR, "injected error");
+    }
+    let mut response = Response::new(Full::new(Bytes::from(format!(
+        "{{\"ok\":true,\"seq\":{seq}}}"
+    ))));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
