@@ -14,6 +14,7 @@ use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
 use crate::histogram::LatencyHistogram;
 use crate::recorder::Series;
+use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
 
 /// The schema version this build writes and reads.
@@ -205,6 +206,9 @@ pub struct RunResult {
     pub requests: Vec<RequestResult>,
     /// Per-second timeline.
     pub timeline: Vec<TimelinePoint>,
+    /// SLO thresholds checked against this run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<SloCheck>,
 }
 
 impl RunResult {
@@ -275,6 +279,7 @@ impl RunResult {
             histograms: Histograms::of(&total),
             requests,
             timeline: rec.timeline.clone(),
+            slo: Vec::new(),
         }
     }
 

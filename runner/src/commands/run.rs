@@ -1,0 +1,101 @@
+//! `tailguard run`: one scenario, live progress, a summary, SLO checks, JSON out.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use bench_core::pacer::LoadModel;
+use bench_core::result::{new_run_id, RunMeta, RunResult};
+use bench_core::{Cancel, Environment, Scenario};
+
+use crate::cli::RunArgs;
+use crate::progress::LiveProgress;
+use crate::report::terminal;
+use crate::Exit;
+
+/// Run the command.
+pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
+    let mut overrides = args.overrides();
+    let mut scenario = Scenario::load(&args.scenario, &overrides)?;
+    if let (Some(n), LoadModel::Closed { .. }) = (args.connections, &scenario.run_config().model) {
+        overrides.push(format!("load.workers={n}"));
+        scenario = Scenario::load(&args.scenario, &overrides)?;
+    }
+    let cancel = interrupt_on_ctrl_c();
+    let result = execute(&scenario, &cancel, args.quiet)?;
+    print!("{}", terminal::summary(&result));
+    if let Some(out) = &args.out {
+        write_result(&result, out)?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(if result.cancelled {
+        Exit::Interrupted
+    } else if result.slo.iter().any(|c| !c.passed) {
+        Exit::Failed
+    } else {
+        Exit::Success
+    })
+}
+
+/// Run a loaded scenario to completion (or Ctrl-C), with progress, and check its SLOs.
+pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Result<RunResult> {
+    let connector = scenario
+        .connector()
+        .with_context(|| format!("scenario {}", scenario.path.display()))?;
+    let config = scenario.run_config();
+    let total = config.warmup
+        + match &config.model {
+            LoadModel::Open { profile, .. } => profile.duration(),
+            LoadModel::Closed { duration, .. } => *duration,
+        };
+    let bar = LiveProgress::new(scenario.name(), total, quiet);
+    let recording = bench_core::run(Arc::new(connector), &config, cancel, &mut |p| bar.update(p))?;
+    bar.finish();
+    let meta = RunMeta {
+        run_id: new_run_id(),
+        scenario: scenario.name().to_owned(),
+        protocol: scenario.file.protocol.as_str().to_owned(),
+        config: scenario.redacted_config(),
+        environment: Environment::detect(),
+        shard: None,
+    };
+    let mut result = RunResult::new(meta, &recording);
+    result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();
+    Ok(result)
+}
+
+/// Write a result as pretty JSON, creating parent directories.
+pub fn write_result(result: &RunResult, path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let json = result.to_json()?;
+    std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A cancellation flag set by the first Ctrl-C (a second one exits at once).
+#[must_use]
+pub fn interrupt_on_ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let flag = cancel.clone();
+    let spawned = std::thread::Builder::new().name("tailguard-signal".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
+            return;
+        };
+        rt.block_on(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ninterrupted: stopping the load and writing the partial result (Ctrl-C again to abort)");
+                flag.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+    });
+    if spawned.is_err() {
+        eprintln!(
+            "warning: cannot watch for Ctrl-C; an interrupted run will not write a partial result"
+        );
+    }
+    cancel
+}

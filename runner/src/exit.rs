@@ -1,0 +1,27 @@
+//! Exit statuses, one meaning each.
+
+use std::process::ExitCode;
+
+/// Bad input or a tool error.
+pub const BAD_INPUT: u8 = 2;
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything held.
+    Success,
+    /// An SLO was breached or the gate failed.
+    Failed,
+    /// Stopped by Ctrl-C; partial results were written.
+    Interrupted,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        match e {
+            Exit::Success => ExitCode::SUCCESS,
+            Exit::Failed => ExitCode::from(1),
+            Exit::Interrupted => ExitCode::from(130),
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! # tailguard — the CLI
+//!
+//! `tailguard run` drives a scenario and checks its SLOs; `tailguard demo` shows the whole loop
+//! against a built-in target on loopback. Exit codes: 0 success, 1 an SLO or gate failed, 2 bad
+//! input or a tool error, 130 interrupted (the partial result is still written).
+
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod progress;
+pub mod report;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use exit::Exit;
+
+/// Parse `args` and run the command, printing errors; the process exit code is returned.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::BAD_INPUT } else { 0 });
+        }
+    };
+    match commands::dispatch(cli) {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports. Renderers return text; callers decide where it goes.
+
+pub mod terminal;
