@@ -58,7 +58,9 @@ fn span_of(root: &Item, field: &str) -> Option<usize> {
             Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
             None => (part, None),
         };
-        let next = item.get(key)?;
+        let Some(next) = item.get(key) else {
+            return best;
+        };
         item = next;
         if let Some(s) = item.span() {
             best = Some(s.start);
@@ -66,7 +68,7 @@ fn span_of(root: &Item, field: &str) -> Option<usize> {
         if let Some(i) = index {
             match item {
                 Item::ArrayOfTables(a) => {
-                    let t = a.get(i)?;
+                    let Some(t) = a.get(i) else { return best };
                     if let Some(s) = t.span() {
                         best = Some(s.start);
                     }
@@ -75,8 +77,7 @@ fn span_of(root: &Item, field: &str) -> Option<usize> {
                         .or(best);
                 }
                 Item::Value(Value::Array(arr)) => {
-                    let v = arr.get(i)?;
-                    return v.span().map(|s| s.start).or(best);
+                    return arr.get(i).and_then(Value::span).map(|s| s.start).or(best);
                 }
                 _ => return best,
             }
@@ -90,9 +91,10 @@ fn span_in_table<'a>(t: &toml_edit::Table, rest: impl Iterator<Item = &'a str>) 
     let mut best = t.span().map(|s| s.start);
     for part in rest {
         let next = match item {
-            None => t.get(part)?,
-            Some(i) => i.get(part)?,
+            None => t.get(part),
+            Some(i) => i.get(part),
         };
+        let Some(next) = next else { return best };
         if let Some(s) = next.span() {
             best = Some(s.start);
         }

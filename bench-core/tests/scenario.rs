@@ -1,0 +1,169 @@
+//! Scenario files: interpolation, defaults, overrides, and errors that name file, line, column
+//! and field.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use bench_core::pacer::LoadModel;
+use bench_core::scenario::{Scenario, ScenarioError};
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "TARGET_URL" => Some("http://127.0.0.1:9999/api".into()),
+        "API_TOKEN" => Some("s3cr3t-value".into()),
+        _ => None,
+    }
+}
+
+fn parse(text: &str, overrides: &[&str]) -> Result<Scenario, ScenarioError> {
+    let overrides: Vec<String> = overrides.iter().map(|s| (*s).to_owned()).collect();
+    Scenario::parse(text, Path::new("test.toml"), &overrides, &env)
+}
+
+const BASIC: &str = r#"
+name = "basic"
+target = "${TARGET_URL:-http://127.0.0.1:8080}"
+
+[request]
+path = "/items?id=${ITEM:-7}"
+headers = { authorization = "Bearer ${API_TOKEN}" }
+
+[load]
+rate = 100
+duration = "2s"
+"#;
+
+#[test]
+fn interpolation_and_defaults() {
+    let s = parse(BASIC, &[]).unwrap();
+    assert_eq!(s.target, "http://127.0.0.1:9999/api");
+    assert_eq!(s.requests[0].path, "/items?id=7");
+    assert_eq!(s.requests[0].method, "GET");
+    assert_eq!(s.requests[0].headers, vec![("authorization".to_owned(), "Bearer s3cr3t-value".to_owned())]);
+    let c = s.run_config();
+    assert_eq!(c.connections, 16);
+    assert_eq!(c.timeout, Duration::from_secs(30));
+    assert_eq!(c.warmup, Duration::ZERO);
+    match c.model {
+        LoadModel::Open { profile, .. } => assert_eq!(profile.duration(), Duration::from_secs(2)),
+        LoadModel::Closed { .. } => panic!("default model is open"),
+    }
+}
+
+#[test]
+fn secrets_from_the_environment_never_reach_the_stored_config() {
+    let s = parse(BASIC, &[]).unwrap();
+    let stored = serde_json::to_string(&s.redacted_config()).unwrap();
+    assert!(!stored.contains("s3cr3t-value"), "{stored}");
+    assert!(stored.contains("${API_TOKEN}"), "{stored}");
+    let literal = BASIC.replace("Bearer ${API_TOKEN}", "Bearer literal-token");
+    let s = parse(&literal, &[]).unwrap();
+    let stored = serde_json::to_string(&s.redacted_config()).unwrap();
+    assert!(!stored.contains("literal-token"), "{stored}");
+    let creds = BASIC.replace("${TARGET_URL:-http://127.0.0.1:8080}", "http://user:pw@127.0.0.1:1");
+    let stored = serde_json::to_string(&parse(&creds, &[]).unwrap().redacted_config()).unwrap();
+    assert!(!stored.contains("pw@"), "{stored}");
+}
+
+#[test]
+fn overrides_win_and_are_typed() {
+    let s = parse(BASIC, &["load.rate=500", "load.duration=1m", "load.warmup=5s", "request.headers.x-env=staging"]).unwrap();
+    let c = s.run_config();
+    assert_eq!(c.warmup, Duration::from_secs(5));
+    match c.model {
+        LoadModel::Open { profile, .. } => {
+            assert_eq!(profile.duration(), Duration::from_secs(60));
+            assert!((profile.expected_arrivals() - 30_000.0).abs() < 1.0);
+        }
+        LoadModel::Closed { .. } => panic!(),
+    }
+    assert!(s.requests[0].headers.iter().any(|(k, v)| k == "x-env" && v == "staging"));
+    let e = parse(BASIC, &["load.rate"]).unwrap_err().to_string();
+    assert!(e.contains("--set load.rate") && e.contains("key=value"), "{e}");
+}
+
+#[test]
+fn syntax_error_names_line_and_column() {
+    let text = "name = \"x\"\ntarget = \"http://127.0.0.1:1\"\n[load]\nrate = = 3\n";
+    let e = parse(text, &[]).unwrap_err();
+    match &e {
+        ScenarioError::Invalid { loc, .. } => {
+            assert_eq!(loc.line, 4, "{e}");
+            assert!(loc.column >= 6, "{e}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().starts_with("test.toml:4:"), "{e}");
+}
+
+#[test]
+fn unknown_and_mistyped_fields_are_located() {
+    let text = BASIC.replace("rate = 100", "rat = 100");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.starts_with("test.toml:10:1: load.rat:") && e.contains("unknown field `rat`"), "{e}");
+
+    let text = BASIC.replace("rate = 100", "rate = \"fast\"");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.contains("test.toml:10:") && e.contains("load.rate"), "{e}");
+
+    let text = BASIC.replace("duration = \"2s\"", "duration = \"soon\"");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.contains("test.toml:11:") && e.contains("invalid duration"), "{e}");
+}
+
+#[test]
+fn semantic_errors_name_the_field_and_its_line() {
+    let text = BASIC.replace("rate = 100\n", "");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.contains("load.rate") && e.contains("needs `rate`"), "{e}");
+    assert!(e.starts_with("test.toml:9:"), "points at [load]: {e}");
+
+    let text = BASIC.replace("Bearer ${API_TOKEN}", "Bearer ${MISSING_TOKEN}");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.starts_with("test.toml:7:") && e.contains("request.headers.authorization") && e.contains("MISSING_TOKEN"), "{e}");
+
+}
+
+#[test]
+fn slo_thresholds_parse() {
+    let text = BASIC.replace("name = \"basic\"", "name = \"basic\"\nslo = [\"p99 < 200ms\", \"error_rate < 1%\"]");
+    let s = parse(&text, &[]).unwrap();
+    assert_eq!(s.slos.len(), 2);
+    let text = BASIC.replace("name = \"basic\"", "name = \"basic\"\nslo = [\"p99 < 200ms\", \"latency is fine\"]");
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(e.starts_with("test.toml:3:23:") && e.contains("slo[1]"), "{e}");
+}
+
+#[test]
+fn closed_model_and_stages() {
+    let closed = "name = \"c\"\ntarget = \"http://127.0.0.1:1\"\n[request]\n[load]\nmodel = \"closed\"\nworkers = 8\nthink_time = \"10ms\"\nrequests = 50\n";
+    let c = parse(closed, &[]).unwrap().run_config();
+    assert_eq!(c.connections, 8);
+    assert_eq!(c.stop.max_requests, Some(50));
+    let ramp = "name = \"r\"\ntarget = \"http://127.0.0.1:1\"\n[request]\n[load]\nstart_rate = 10\nstages = [{ duration = \"10s\", rate = 100 }, { duration = \"5s\", rate = 100 }]\n";
+    match parse(ramp, &[]).unwrap().run_config().model {
+        LoadModel::Open { profile, .. } => {
+            assert_eq!(profile.duration(), Duration::from_secs(15));
+            assert!((profile.expected_arrivals() - (550.0 + 500.0)).abs() < 1e-6);
+        }
+        LoadModel::Closed { .. } => panic!(),
+    }
+    let bad = closed.replace("workers = 8", "rate = 5");
+    assert!(parse(&bad, &[]).unwrap_err().to_string().contains("closed model"));
+}
+
+#[test]
+fn every_example_scenario_in_the_repo_parses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") && path.file_name().is_some_and(|n| n != "Cargo.toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            Scenario::parse(&text, &path, &[], &|_| None).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 3, "found {n} scenarios");
+}
