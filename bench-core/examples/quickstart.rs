@@ -32,7 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let connector = HttpConnector::new(&server.url(), &[request], &HttpOptions::default())?;
     let config = RunConfig {
         model: LoadModel::Open {
-            profile: RateProfile::constant(Rate::new(500.0).ok_or("bad rate")?, Duration::from_secs(2)),
+            profile: RateProfile::constant(
+                Rate::new(500.0).ok_or("bad rate")?,
+                Duration::from_secs(2),
+            ),
             arrival: Arrival::Poisson,
         },
         warmup: Duration::from_millis(500),
@@ -47,9 +50,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let result = RunResult::new(meta, &recording);
     let s = &result.summary;
-    println!("{} requests at {:.0} req/s, {} errors, {} late", s.requests, s.rps, s.errors, s.late);
-    println!("latency  p50 {} µs  p99 {} µs  max {} µs", s.latency_us.p50, s.latency_us.p99, s.latency_us.max);
-    println!("service  p50 {} µs  p99 {} µs", s.service_time_us.p50, s.service_time_us.p99);
+    println!(
+        "{} requests at {:.0} req/s, {} errors, {} late",
+        s.requests, s.rps, s.errors, s.late
+    );
+    println!(
+        "latency  p50 {} µs  p99 {} µs  max {} µs",
+        s.latency_us.p50, s.latency_us.p99, s.latency_us.max
+    );
+    println!(
+        "service  p50 {} µs  p99 {} µs",
+        s.service_time_us.p50, s.service_time_us.p99
+    );
     let path = std::env::temp_dir().join("tailguard-quickstart.json");
     std::fs::write(&path, result.to_json()?)?;
     println!("wrote {}", path.display());

@@ -40,7 +40,10 @@ fn interpolation_and_defaults() {
     assert_eq!(s.target, "http://127.0.0.1:9999/api");
     assert_eq!(s.requests[0].path, "/items?id=7");
     assert_eq!(s.requests[0].method, "GET");
-    assert_eq!(s.requests[0].headers, vec![("authorization".to_owned(), "Bearer s3cr3t-value".to_owned())]);
+    assert_eq!(
+        s.requests[0].headers,
+        vec![("authorization".to_owned(), "Bearer s3cr3t-value".to_owned())]
+    );
     let c = s.run_config();
     assert_eq!(c.connections, 16);
     assert_eq!(c.timeout, Duration::from_secs(30));
@@ -61,14 +64,26 @@ fn secrets_from_the_environment_never_reach_the_stored_config() {
     let s = parse(&literal, &[]).unwrap();
     let stored = serde_json::to_string(&s.redacted_config()).unwrap();
     assert!(!stored.contains("literal-token"), "{stored}");
-    let creds = BASIC.replace("${TARGET_URL:-http://127.0.0.1:8080}", "http://user:pw@127.0.0.1:1");
+    let creds = BASIC.replace(
+        "${TARGET_URL:-http://127.0.0.1:8080}",
+        "http://user:pw@127.0.0.1:1",
+    );
     let stored = serde_json::to_string(&parse(&creds, &[]).unwrap().redacted_config()).unwrap();
     assert!(!stored.contains("pw@"), "{stored}");
 }
 
 #[test]
 fn overrides_win_and_are_typed() {
-    let s = parse(BASIC, &["load.rate=500", "load.duration=1m", "load.warmup=5s", "request.headers.x-env=staging"]).unwrap();
+    let s = parse(
+        BASIC,
+        &[
+            "load.rate=500",
+            "load.duration=1m",
+            "load.warmup=5s",
+            "request.headers.x-env=staging",
+        ],
+    )
+    .unwrap();
     let c = s.run_config();
     assert_eq!(c.warmup, Duration::from_secs(5));
     match c.model {
@@ -78,9 +93,15 @@ fn overrides_win_and_are_typed() {
         }
         LoadModel::Closed { .. } => panic!(),
     }
-    assert!(s.requests[0].headers.iter().any(|(k, v)| k == "x-env" && v == "staging"));
+    assert!(s.requests[0]
+        .headers
+        .iter()
+        .any(|(k, v)| k == "x-env" && v == "staging"));
     let e = parse(BASIC, &["load.rate"]).unwrap_err().to_string();
-    assert!(e.contains("--set load.rate") && e.contains("key=value"), "{e}");
+    assert!(
+        e.contains("--set load.rate") && e.contains("key=value"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -101,15 +122,24 @@ fn syntax_error_names_line_and_column() {
 fn unknown_and_mistyped_fields_are_located() {
     let text = BASIC.replace("rate = 100", "rat = 100");
     let e = parse(&text, &[]).unwrap_err().to_string();
-    assert!(e.starts_with("test.toml:10:1: load.rat:") && e.contains("unknown field `rat`"), "{e}");
+    assert!(
+        e.starts_with("test.toml:10:1: load.rat:") && e.contains("unknown field `rat`"),
+        "{e}"
+    );
 
     let text = BASIC.replace("rate = 100", "rate = \"fast\"");
     let e = parse(&text, &[]).unwrap_err().to_string();
-    assert!(e.contains("test.toml:10:") && e.contains("load.rate"), "{e}");
+    assert!(
+        e.contains("test.toml:10:") && e.contains("load.rate"),
+        "{e}"
+    );
 
     let text = BASIC.replace("duration = \"2s\"", "duration = \"soon\"");
     let e = parse(&text, &[]).unwrap_err().to_string();
-    assert!(e.contains("test.toml:11:") && e.contains("invalid duration"), "{e}");
+    assert!(
+        e.contains("test.toml:11:") && e.contains("invalid duration"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -121,18 +151,31 @@ fn semantic_errors_name_the_field_and_its_line() {
 
     let text = BASIC.replace("Bearer ${API_TOKEN}", "Bearer ${MISSING_TOKEN}");
     let e = parse(&text, &[]).unwrap_err().to_string();
-    assert!(e.starts_with("test.toml:7:") && e.contains("request.headers.authorization") && e.contains("MISSING_TOKEN"), "{e}");
-
+    assert!(
+        e.starts_with("test.toml:7:")
+            && e.contains("request.headers.authorization")
+            && e.contains("MISSING_TOKEN"),
+        "{e}"
+    );
 }
 
 #[test]
 fn slo_thresholds_parse() {
-    let text = BASIC.replace("name = \"basic\"", "name = \"basic\"\nslo = [\"p99 < 200ms\", \"error_rate < 1%\"]");
+    let text = BASIC.replace(
+        "name = \"basic\"",
+        "name = \"basic\"\nslo = [\"p99 < 200ms\", \"error_rate < 1%\"]",
+    );
     let s = parse(&text, &[]).unwrap();
     assert_eq!(s.slos.len(), 2);
-    let text = BASIC.replace("name = \"basic\"", "name = \"basic\"\nslo = [\"p99 < 200ms\", \"latency is fine\"]");
+    let text = BASIC.replace(
+        "name = \"basic\"",
+        "name = \"basic\"\nslo = [\"p99 < 200ms\", \"latency is fine\"]",
+    );
     let e = parse(&text, &[]).unwrap_err().to_string();
-    assert!(e.starts_with("test.toml:3:23:") && e.contains("slo[1]"), "{e}");
+    assert!(
+        e.starts_with("test.toml:3:23:") && e.contains("slo[1]"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -150,7 +193,10 @@ fn closed_model_and_stages() {
         LoadModel::Closed { .. } => panic!(),
     }
     let bad = closed.replace("workers = 8", "rate = 5");
-    assert!(parse(&bad, &[]).unwrap_err().to_string().contains("closed model"));
+    assert!(parse(&bad, &[])
+        .unwrap_err()
+        .to_string()
+        .contains("closed model"));
 }
 
 #[test]
@@ -159,7 +205,9 @@ fn every_example_scenario_in_the_repo_parses() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") && path.file_name().is_some_and(|n| n != "Cargo.toml") {
+        if path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_some_and(|n| n != "Cargo.toml")
+        {
             let text = std::fs::read_to_string(&path).unwrap();
             Scenario::parse(&text, &path, &[], &|_| None).unwrap_or_else(|e| panic!("{e}"));
             n += 1;

@@ -8,7 +8,10 @@ use std::time::Duration;
 use tailguard_demo::{DemoConfig, DemoServer};
 
 fn tailguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tailguard")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tailguard"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn scenario(dir: &Path, text: &str) -> PathBuf {
@@ -18,7 +21,11 @@ fn scenario(dir: &Path, text: &str) -> PathBuf {
 }
 
 fn demo(cfg: DemoConfig) -> DemoServer {
-    DemoServer::spawn("127.0.0.1:0".parse().unwrap(), DemoConfig { threads: 1, ..cfg }).unwrap()
+    DemoServer::spawn(
+        "127.0.0.1:0".parse().unwrap(),
+        DemoConfig { threads: 1, ..cfg },
+    )
+    .unwrap()
 }
 
 const SCENARIO: &str = r#"name = "cli"
@@ -40,11 +47,28 @@ fn run_writes_the_json_contract_and_passes_slos() {
     let dir = tempfile::tempdir().unwrap();
     let path = scenario(dir.path(), SCENARIO);
     let out = dir.path().join("r.json");
-    let o = tailguard(&["run", path.to_str().unwrap(), "--target", &server.url(), "--quiet", "--out", out.to_str().unwrap()]);
+    let o = tailguard(&[
+        "run",
+        path.to_str().unwrap(),
+        "--target",
+        &server.url(),
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(stdout.contains("p99") && stdout.contains("slo ok"), "{stdout}");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        stdout.contains("p99") && stdout.contains("slo ok"),
+        "{stdout}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["summary"]["requests"], 100);
     assert_eq!(v["summary"]["errors"], 0);
@@ -66,7 +90,17 @@ fn breached_slo_exits_1() {
     });
     let dir = tempfile::tempdir().unwrap();
     let path = scenario(dir.path(), SCENARIO);
-    let o = tailguard(&["run", path.to_str().unwrap(), "--target", &server.url(), "--quiet", "--rate", "50", "--connections", "16"]);
+    let o = tailguard(&[
+        "run",
+        path.to_str().unwrap(),
+        "--target",
+        &server.url(),
+        "--quiet",
+        "--rate",
+        "50",
+        "--connections",
+        "16",
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("slo FAIL p99 < 100ms"), "{stdout}");
@@ -74,13 +108,27 @@ fn breached_slo_exits_1() {
 
 #[test]
 fn unreachable_target_finishes_and_reports_errors() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let dir = tempfile::tempdir().unwrap();
     let path = scenario(dir.path(), SCENARIO);
     let target = format!("http://127.0.0.1:{port}");
-    let o = tailguard(&["run", path.to_str().unwrap(), "--target", &target, "--quiet"]);
+    let o = tailguard(&[
+        "run",
+        path.to_str().unwrap(),
+        "--target",
+        &target,
+        "--quiet",
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "error-rate SLO breached: {stdout}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "error-rate SLO breached: {stdout}"
+    );
     assert!(stdout.contains("error    connect: 100"), "{stdout}");
 }
 
@@ -91,7 +139,10 @@ fn malformed_scenario_exits_2_naming_file_line_and_field() {
     let o = tailguard(&["run", path.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("s.toml:9:") && stderr.contains("load.rate"), "{stderr}");
+    assert!(
+        stderr.contains("s.toml:9:") && stderr.contains("load.rate"),
+        "{stderr}"
+    );
     let o = tailguard(&["run", dir.path().join("missing.toml").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml"));
@@ -106,17 +157,36 @@ fn ctrl_c_stops_the_load_and_writes_the_partial_result() {
     let path = scenario(dir.path(), SCENARIO);
     let out = dir.path().join("partial.json");
     let child = Command::new(env!("CARGO_BIN_EXE_tailguard"))
-        .args(["run", path.to_str().unwrap(), "--target", &server.url(), "--duration", "60s", "--quiet", "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--target",
+            &server.url(),
+            "--duration",
+            "60s",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["cancelled"], true);
     let n = v["summary"]["requests"].as_u64().unwrap();
     assert!((50..1000).contains(&n), "partial run recorded {n} requests");
