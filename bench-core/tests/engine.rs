@@ -32,6 +32,14 @@ fn open(rate: f64, secs: u64) -> LoadModel {
     }
 }
 
+fn demo(config: DemoConfig) -> DemoServer {
+    let config = DemoConfig {
+        threads: 1,
+        ..config
+    };
+    DemoServer::spawn("127.0.0.1:0".parse().unwrap(), config).unwrap()
+}
+
 fn run(url: &str, config: RunConfig) -> RunResult {
     let rec = engine::run(
         connector(url, HttpVersion::Http1),
@@ -49,17 +57,12 @@ fn run(url: &str, config: RunConfig) -> RunResult {
 /// sent only once a connection is free.
 #[test]
 fn stall_is_visible_in_co_correct_p99_only() {
-    let server = DemoServer::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoConfig {
-            delay: Duration::from_millis(1),
-            stall_at: Some(Duration::from_secs(3)),
-            stall_for: Duration::from_secs(1),
-            threads: 1,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let server = demo(DemoConfig {
+        delay: Duration::from_millis(1),
+        stall_at: Some(Duration::from_secs(3)),
+        stall_for: Duration::from_secs(1),
+        ..Default::default()
+    });
     let result = run(
         &server.url(),
         RunConfig {
@@ -104,15 +107,10 @@ fn stall_is_visible_in_co_correct_p99_only() {
 
 #[test]
 fn fixed_delay_is_measured_accurately() {
-    let server = DemoServer::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoConfig {
-            delay: Duration::from_millis(20),
-            threads: 1,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let server = demo(DemoConfig {
+        delay: Duration::from_millis(20),
+        ..Default::default()
+    });
     let result = run(
         &server.url(),
         RunConfig {
@@ -138,17 +136,12 @@ fn fixed_delay_is_measured_accurately() {
 
 #[test]
 fn closed_model_with_request_count_and_http2() {
-    let server = DemoServer::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoConfig {
-            delay: Duration::from_millis(2),
-            error_rate: 0.1,
-            seed: Some(1),
-            threads: 1,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let server = demo(DemoConfig {
+        delay: Duration::from_millis(2),
+        error_rate: 0.1,
+        seed: Some(1),
+        ..Default::default()
+    });
     let config = RunConfig {
         model: LoadModel::Closed {
             think_time: Duration::ZERO,
@@ -200,15 +193,10 @@ fn unreachable_target_counts_connect_errors() {
 
 #[test]
 fn result_round_trip_keeps_histograms_exactly() {
-    let server = DemoServer::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        DemoConfig {
-            jitter: Duration::from_millis(3),
-            threads: 1,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let server = demo(DemoConfig {
+        jitter: Duration::from_millis(3),
+        ..Default::default()
+    });
     let result = run(
         &server.url(),
         RunConfig {
