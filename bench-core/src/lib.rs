@@ -69,6 +69,7 @@ pub mod recorder;
 pub mod result;
 pub mod scenario;
 pub mod schedule;
+pub mod stats;
 pub mod timeline;
 pub mod timer;
 

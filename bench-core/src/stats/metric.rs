@@ -1,0 +1,273 @@
+//! What is compared ([`Metric`]) and how one trial is reduced to one number.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Distribution, StatsError};
+
+/// A quantile level, validated to lie in the open interval (0, 1).
+///
+/// Serializes as the bare number (`0.99`); deserializing validates it.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
+pub struct Quantile(f64);
+
+impl Quantile {
+    /// The median.
+    pub const P50: Quantile = Quantile(0.5);
+    /// The 90th percentile.
+    pub const P90: Quantile = Quantile(0.9);
+    /// The 95th percentile.
+    pub const P95: Quantile = Quantile(0.95);
+    /// The 99th percentile.
+    pub const P99: Quantile = Quantile(0.99);
+    /// The 99.9th percentile.
+    pub const P999: Quantile = Quantile(0.999);
+
+    /// Validates `q ∈ (0, 1)`.
+    ///
+    /// # Errors
+    /// [`StatsError::InvalidQuantile`] otherwise (including NaN).
+    pub fn new(q: f64) -> Result<Self, StatsError> {
+        if q > 0.0 && q < 1.0 {
+            Ok(Self(q))
+        } else {
+            Err(StatsError::InvalidQuantile(q))
+        }
+    }
+
+    /// The level as a number in (0, 1).
+    pub fn get(self) -> f64 {
+        self.0
+    }
+
+    /// Expected number of samples beyond the quantile (on the nearer tail)
+    /// in a sample of `n`: `n · min(q, 1 − q)`.
+    pub fn tail_samples(self, n: u64) -> f64 {
+        n as f64 * self.0.min(1.0 - self.0)
+    }
+}
+
+impl TryFrom<f64> for Quantile {
+    type Error = StatsError;
+    fn try_from(q: f64) -> Result<Self, StatsError> {
+        Self::new(q)
+    }
+}
+
+impl From<Quantile> for f64 {
+    fn from(q: Quantile) -> f64 {
+        q.0
+    }
+}
+
+impl fmt::Display for Quantile {
+    /// `p50`, `p99`, `p99.9`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = format!("{:.4}", self.0 * 100.0);
+        let pct = pct.trim_end_matches('0').trim_end_matches('.');
+        write!(f, "p{pct}")
+    }
+}
+
+/// A compared quantity.
+///
+/// Serialized in snake case: `{"quantile": 0.99}`, `"mean"`, `"throughput"`,
+/// `"error_rate"`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// A latency quantile of each trial's distribution (higher is worse).
+    Quantile(Quantile),
+    /// The mean of each trial's distribution (higher is worse).
+    Mean,
+    /// Each trial's achieved requests per second (lower is worse).
+    Throughput,
+    /// Each trial's `errors / requests` (higher is worse), compared as an
+    /// absolute difference rather than a ratio.
+    ErrorRate,
+}
+
+/// Which way a metric gets worse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Latency-like: an increase is a regression.
+    HigherIsWorse,
+    /// Throughput-like: a decrease is a regression.
+    LowerIsWorse,
+}
+
+impl Metric {
+    /// Which way this metric gets worse.
+    pub fn direction(self) -> Direction {
+        match self {
+            Metric::Throughput => Direction::LowerIsWorse,
+            Metric::Quantile(_) | Metric::Mean | Metric::ErrorRate => Direction::HigherIsWorse,
+        }
+    }
+
+    /// `true` if compared as a ratio (on the log scale); `false` for
+    /// [`Metric::ErrorRate`], compared as a difference.
+    pub fn is_ratio(self) -> bool {
+        !matches!(self, Metric::ErrorRate)
+    }
+}
+
+impl fmt::Display for Metric {
+    /// `p99`, `mean`, `throughput`, `error_rate`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Metric::Quantile(q) => q.fmt(f),
+            Metric::Mean => f.write_str("mean"),
+            Metric::Throughput => f.write_str("throughput"),
+            Metric::ErrorRate => f.write_str("error_rate"),
+        }
+    }
+}
+
+/// Per-trial quantile estimator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuantileEstimator {
+    /// Harrell–Davis when every trial of both sides has at most
+    /// [`QuantileEstimator::AUTO_HARRELL_DAVIS_MAX_SAMPLES`] samples
+    /// (criterion-sized), linear otherwise (load tests). Decided once per
+    /// comparison so both sides always use the same estimator.
+    #[default]
+    Auto,
+    /// Type-7 linear interpolation ([`Distribution::quantile`]).
+    Linear,
+    /// Harrell–Davis ([`Distribution::harrell_davis`]).
+    HarrellDavis,
+}
+
+impl QuantileEstimator {
+    /// Largest trial size for which [`QuantileEstimator::Auto`] picks
+    /// Harrell–Davis.
+    pub const AUTO_HARRELL_DAVIS_MAX_SAMPLES: u64 = 1_000;
+
+    /// Resolves `Auto` for a comparison over `trials`.
+    pub(crate) fn resolve<'a>(self, trials: impl IntoIterator<Item = &'a Trial>) -> Self {
+        match self {
+            QuantileEstimator::Auto => {
+                let largest = trials.into_iter().map(|t| t.dist.len()).max();
+                if largest.unwrap_or(0) <= Self::AUTO_HARRELL_DAVIS_MAX_SAMPLES {
+                    QuantileEstimator::HarrellDavis
+                } else {
+                    QuantileEstimator::Linear
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// One run of the benchmark: the unit of evidence.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trial {
+    /// Latency (or per-iteration time) distribution of the trial.
+    pub dist: Distribution,
+    /// Requests issued (denominator of the error rate).
+    pub requests: u64,
+    /// Requests that failed.
+    pub errors: u64,
+    /// Achieved requests per second.
+    pub rps: f64,
+}
+
+impl Trial {
+    /// A trial with only a distribution (e.g. criterion samples):
+    /// `requests = dist.len()`, no errors, `rps = 0` (throughput is then not
+    /// meaningful and compares as unchanged/inconclusive).
+    pub fn from_distribution(dist: Distribution) -> Self {
+        let requests = dist.len();
+        Self {
+            dist,
+            requests,
+            errors: 0,
+            rps: 0.0,
+        }
+    }
+
+    /// Why this trial cannot provide `metric`, if it cannot.
+    pub(crate) fn unusable_for(&self, metric: Metric) -> Option<&'static str> {
+        match metric {
+            Metric::Quantile(_) | Metric::Mean if self.dist.is_empty() => Some("has no samples"),
+            Metric::Throughput if !self.rps.is_finite() => Some("has a non-finite rps"),
+            Metric::ErrorRate if self.requests == 0 => Some("has zero requests"),
+            _ => None,
+        }
+    }
+
+    /// The trial's value of `metric` (`estimator` already resolved; `Auto`
+    /// is treated as linear). NaN only if [`Trial::unusable_for`] says so.
+    pub(crate) fn statistic(&self, metric: Metric, estimator: QuantileEstimator) -> f64 {
+        let value = match metric {
+            Metric::Quantile(q) => match estimator {
+                QuantileEstimator::HarrellDavis => self.dist.harrell_davis(q),
+                QuantileEstimator::Auto | QuantileEstimator::Linear => self.dist.quantile(q),
+            },
+            Metric::Mean => self.dist.mean(),
+            Metric::Throughput => Some(self.rps),
+            Metric::ErrorRate => {
+                (self.requests > 0).then(|| self.errors as f64 / self.requests as f64)
+            }
+        };
+        value.unwrap_or(f64::NAN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_validation_and_display() {
+        assert!(Quantile::new(0.0).is_err());
+        assert!(Quantile::new(1.0).is_err());
+        assert!(Quantile::new(f64::NAN).is_err());
+        assert_eq!(Quantile::P999.to_string(), "p99.9");
+        assert_eq!(Quantile::P50.to_string(), "p50");
+        assert_eq!(Metric::Quantile(Quantile::P99).to_string(), "p99");
+        assert_eq!(Metric::ErrorRate.to_string(), "error_rate");
+        // 0.9 is not exactly representable: 100·0.1 must still count as 10.
+        assert!(Quantile::P90.tail_samples(100) > 9.999);
+    }
+
+    #[test]
+    fn serde_forms() {
+        let m = Metric::Quantile(Quantile::P99);
+        assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"quantile":0.99}"#);
+        assert_eq!(
+            serde_json::to_string(&Metric::ErrorRate).unwrap(),
+            r#""error_rate""#
+        );
+        let back: Metric = serde_json::from_str(r#"{"quantile":0.999}"#).unwrap();
+        assert_eq!(back, Metric::Quantile(Quantile::P999));
+        assert!(serde_json::from_str::<Metric>(r#"{"quantile":1.5}"#).is_err());
+    }
+
+    #[test]
+    fn trial_statistics() {
+        let dist = Distribution::from_samples(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        let mut t = Trial::from_distribution(dist);
+        t.errors = 1;
+        let lin = QuantileEstimator::Linear;
+        assert_eq!(t.statistic(Metric::Quantile(Quantile::P50), lin), 2.5);
+        assert_eq!(t.statistic(Metric::Mean, lin), 2.5);
+        assert_eq!(t.statistic(Metric::ErrorRate, lin), 0.25);
+        assert_eq!(
+            QuantileEstimator::Auto.resolve([&t]),
+            QuantileEstimator::HarrellDavis
+        );
+        let empty = Trial::default();
+        assert_eq!(empty.unusable_for(Metric::Mean), Some("has no samples"));
+        assert_eq!(
+            empty.unusable_for(Metric::ErrorRate),
+            Some("has zero requests")
+        );
+        assert!(empty.statistic(Metric::Mean, lin).is_nan());
+    }
+}

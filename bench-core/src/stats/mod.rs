@@ -1,0 +1,66 @@
+//! Statistics engine of the regression gate: decides whether a candidate's
+//! latency/throughput/error metrics regressed against a baseline.
+//!
+//! The unit of evidence is the **trial** (one load-test run): every trial is
+//! reduced to one number per metric (its p99, its mean, its achieved rps, …) and
+//! the comparison is made between the two sets of per-trial numbers. See
+//! `docs/statistics.md` for the reasoning; in short:
+//!
+//! * ratio metrics (quantiles, mean, throughput) are compared on the log scale:
+//!   the estimate is the ratio of geometric means of the per-trial statistics,
+//!   with a Welch (default), paired, or hierarchical-bootstrap interval;
+//! * the error rate is compared as an absolute difference of mean per-trial
+//!   rates;
+//! * [`compare`] applies the decision rule and returns a typed [`Comparison`]
+//!   with a [`Verdict`] and, when not plainly passing, a human-readable reason.
+//!
+//! Module map:
+//! * [`Distribution`] (`distribution.rs`): weighted sorted samples built from an
+//!   HDR histogram or a slice; type-7 and Harrell–Davis quantiles, mean.
+//! * [`Metric`], [`Quantile`], [`Trial`] (`metric.rs`): what is compared and how
+//!   one trial is reduced to one number.
+//! * [`TInterval`] (`ttest.rs`): Welch and paired t intervals.
+//! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
+//! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
+//! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
+//!   interval, decision rule, result.
+#![deny(missing_docs)]
+
+mod bootstrap;
+mod distribution;
+mod metric;
+mod sampling;
+mod settings;
+mod ttest;
+mod verdict;
+
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod simulation;
+
+pub use distribution::Distribution;
+pub use metric::{Direction, Metric, Quantile, QuantileEstimator, Trial};
+pub use settings::{Method, Rule, Settings};
+pub use ttest::{paired_interval, welch_interval, TInterval};
+pub use verdict::{compare, Comparison, Verdict};
+
+/// Errors for invalid inputs or settings (caller mistakes, not data outcomes:
+/// data that cannot support a decision yields [`Verdict::Inconclusive`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StatsError {
+    /// A quantile outside the open interval (0, 1), or NaN.
+    #[error("quantile must be in (0, 1), got {0}")]
+    InvalidQuantile(f64),
+    /// A sample value that is NaN or infinite.
+    #[error("sample {index} is not finite ({value})")]
+    NonFiniteSample {
+        /// Position of the offending sample in the input slice.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A [`Settings`] field out of its valid range.
+    #[error("invalid settings: {0}")]
+    InvalidSettings(String),
+}

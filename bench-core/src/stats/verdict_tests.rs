@@ -1,0 +1,322 @@
+//! Unit tests of `verdict.rs` (kept apart to keep that file short).
+
+use super::*;
+use crate::stats::{Distribution, Quantile};
+
+const P99: Metric = Metric::Quantile(Quantile::P99);
+
+/// A trial whose every quantile and mean is `value` (1000 equal samples).
+fn flat(value: f64) -> Trial {
+    let mut t = Trial::from_distribution(Distribution::from_weighted(&[(value, 1000)]).unwrap());
+    t.rps = value;
+    t
+}
+
+fn flats(values: &[f64]) -> Vec<Trial> {
+    values.iter().copied().map(flat).collect()
+}
+
+fn rates(errors: &[u64]) -> Vec<Trial> {
+    errors
+        .iter()
+        .map(|&e| Trial {
+            requests: 1000,
+            errors: e,
+            ..flat(1.0)
+        })
+        .collect()
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9 * b.abs().max(1.0))
+}
+
+// reference.py: PB, PC
+const PB: [f64; 6] = [1000.0, 1100.0, 950.0, 1200.0, 1050.0, 990.0];
+const PC: [f64; 6] = [1080.0, 1210.0, 1010.0, 1330.0, 1120.0, 1085.0];
+
+#[test]
+fn welch_end_to_end_matches_scipy() {
+    let c = compare(&flats(&PB), &flats(&PC), P99, &Settings::default()).unwrap();
+    assert!(close(c.baseline, 1_045.170_167_376_354_4), "{c:?}");
+    assert!(close(c.candidate, 1_134.588_342_171_409_7), "{c:?}");
+    assert!(close(c.change, 0.085_553_699_853_027_77), "{c:?}");
+    assert!(close(c.ci_low, -0.034_975_223_148_4), "{c:?}");
+    assert!(close(c.ci_high, 0.221_136_351_658_475_73), "{c:?}");
+    // +8.6 % is within 10 %, but the interval reaches +22 %: pass with caveat.
+    assert_eq!(c.verdict, Verdict::Pass);
+    assert!(
+        c.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("does not rule out")),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn paired_end_to_end_matches_scipy() {
+    let settings = Settings {
+        method: Method::Paired,
+        ..Settings::default()
+    };
+    let c = compare(&flats(&PB), &flats(&PC), P99, &settings).unwrap();
+    assert!(close(c.change, 0.085_553_699_853_029), "{c:?}");
+    assert!(
+        close(c.ci_low, 0.064_120_560_811_283_59_f64.exp_m1()),
+        "{c:?}"
+    );
+    assert!(
+        close(c.ci_high, 0.100_059_797_723_508_18_f64.exp_m1()),
+        "{c:?}"
+    );
+    assert_eq!(c.verdict, Verdict::Pass);
+    // Same data scaled by a further 3 %: +11.8 % with a tight paired interval.
+    let worse: Vec<f64> = PC.iter().map(|v| v * 1.03).collect();
+    let c = compare(&flats(&PB), &flats(&worse), P99, &settings).unwrap();
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    // Welch on the same data cannot separate it from the between-trial spread.
+    let c = compare(&flats(&PB), &flats(&worse), P99, &Settings::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    assert!(c
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.contains("more trials needed")));
+}
+
+fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Verdict {
+    let c = Comparison {
+        metric,
+        verdict: Verdict::Inconclusive,
+        reason: None,
+        baseline: None,
+        candidate: None,
+        change: None,
+        ci_low: None,
+        ci_high: None,
+        threshold: if metric.is_ratio() { 0.10 } else { 0.01 },
+        confidence: 0.95,
+        method: Method::Welch,
+        baseline_trials: 3,
+        candidate_trials: 3,
+    };
+    decide(&c, change, low, high, rule).0
+}
+
+#[test]
+fn decision_rule_table() {
+    use Rule::{Default as D, Strict as S};
+    use Verdict::{Fail, Inconclusive as Inc, Pass};
+    let thr = Metric::Throughput;
+    let err = Metric::ErrorRate;
+    let cases = [
+        // higher is worse
+        (P99, D, 0.15, 0.02, 0.30, Fail),
+        (P99, D, 0.15, -0.02, 0.30, Inc),
+        (P99, D, 0.08, 0.02, 0.14, Pass),
+        (P99, D, 0.10, 0.05, 0.15, Pass), // exactly at the threshold is not beyond
+        (P99, D, -0.30, -0.40, -0.20, Pass),
+        (P99, S, 0.15, 0.02, 0.30, Inc),
+        (P99, S, 0.25, 0.11, 0.40, Fail),
+        (P99, S, 0.15, -0.02, 0.30, Inc),
+        // lower is worse (throughput): mirrored
+        (thr, D, -0.15, -0.30, -0.02, Fail),
+        (thr, D, -0.15, -0.30, 0.02, Inc),
+        (thr, D, 0.15, 0.02, 0.30, Pass),
+        (thr, S, -0.15, -0.30, -0.02, Inc),
+        (thr, S, -0.25, -0.40, -0.11, Fail),
+        // error rate, absolute threshold 0.01
+        (err, D, 0.02, 0.02, 0.02, Fail),
+        (err, D, 0.02, -0.001, 0.04, Inc),
+        (err, D, 0.005, 0.001, 0.009, Pass),
+        (err, S, 0.02, 0.005, 0.03, Inc),
+    ];
+    for (metric, rule, change, low, high, expected) in cases {
+        let got = rule_case(metric, rule, change, low, high);
+        assert_eq!(got, expected, "{metric} {rule:?} {change} [{low}, {high}]");
+    }
+}
+
+#[test]
+fn zero_variance_is_a_point_interval() {
+    let b = flats(&[1000.0; 3]);
+    let c = compare(&b, &b, P99, &Settings::default()).unwrap();
+    assert_eq!(
+        (c.change, c.ci_low, c.ci_high),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    assert_eq!((c.verdict, c.reason), (Verdict::Pass, None));
+    let c = compare(&b, &flats(&[1500.0; 3]), P99, &Settings::default()).unwrap();
+    assert_eq!(c.verdict, Verdict::Fail);
+    assert!(close(c.ci_low, 0.5) && close(c.ci_high, 0.5), "{c:?}");
+}
+
+#[test]
+fn error_rate_is_an_absolute_difference() {
+    let s = Settings::default();
+    let c = compare(
+        &rates(&[0, 0, 0]),
+        &rates(&[20, 20, 20]),
+        Metric::ErrorRate,
+        &s,
+    )
+    .unwrap();
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
+    assert!(close(c.change, 0.02) && close(c.ci_low, 0.02), "{c:?}");
+    assert!(
+        c.reason.as_deref().is_some_and(|r| r.contains("+2.00 pp")),
+        "{c:?}"
+    );
+    let c = compare(
+        &rates(&[0, 0, 0]),
+        &rates(&[5, 5, 5]),
+        Metric::ErrorRate,
+        &s,
+    )
+    .unwrap();
+    assert_eq!(c.verdict, Verdict::Pass);
+    // One bad trial: +1.67 pp but the interval includes zero.
+    let c = compare(
+        &rates(&[0, 0, 0]),
+        &rates(&[0, 50, 0]),
+        Metric::ErrorRate,
+        &s,
+    )
+    .unwrap();
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    let c = compare(
+        &rates(&[0, 0, 0]),
+        &rates(&[0, 0, 0]),
+        Metric::ErrorRate,
+        &s,
+    )
+    .unwrap();
+    assert_eq!((c.verdict, c.change), (Verdict::Pass, Some(0.0)));
+}
+
+#[test]
+fn throughput_drop_fails() {
+    let b = flats(&[1000.0, 1020.0, 990.0]);
+    let c = flats(&[800.0, 810.0, 790.0]);
+    let cmp = compare(&b, &c, Metric::Throughput, &Settings::default()).unwrap();
+    assert_eq!(cmp.verdict, Verdict::Fail, "{cmp:?}");
+    let cmp = compare(&c, &b, Metric::Throughput, &Settings::default()).unwrap();
+    assert_eq!(cmp.verdict, Verdict::Pass, "{cmp:?}");
+}
+
+#[test]
+fn inconclusive_reasons() {
+    let s = Settings::default();
+    let reason = |b: &[Trial], c: &[Trial], m: Metric, s: &Settings| {
+        let c = compare(b, c, m, s).unwrap();
+        assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+        c.reason.unwrap_or_default()
+    };
+    let r = reason(&flats(&[1.0, 2.0]), &flats(&[1.0, 2.0, 3.0]), P99, &s);
+    assert_eq!(r, "baseline has 2 trials, at least 3 needed");
+    let r = reason(
+        &flats(&[1.0; 3]),
+        &flats(&[1.0; 3]),
+        Metric::Quantile(Quantile::P999),
+        &s,
+    );
+    assert!(
+        r.contains("baseline trial 1 has 1000 samples; p99.9 needs at least 10000"),
+        "{r}"
+    );
+    assert!(r.contains("candidate trial 1"), "{r}");
+    let mut empty = flats(&[1.0; 3]);
+    empty[1] = Trial::default();
+    let r = reason(&empty, &flats(&[1.0; 3]), Metric::Mean, &s);
+    assert_eq!(r, "baseline trial 2 has no samples");
+    let paired = Settings {
+        method: Method::Paired,
+        ..s
+    };
+    let r = reason(&flats(&[1.0; 3]), &flats(&[1.0; 4]), P99, &paired);
+    assert!(r.contains("(3 vs 4)"), "{r}");
+    let r = reason(&flats(&[0.0, 1.0, 1.0]), &flats(&[1.0; 3]), P99, &s);
+    assert!(r.contains("not positive"), "{r}");
+    // Identical non-positive values still pass.
+    let zeros = flats(&[0.0; 3]);
+    let c = compare(&zeros, &zeros, P99, &s).unwrap();
+    assert_eq!((c.verdict, c.change), (Verdict::Pass, Some(0.0)));
+}
+
+#[test]
+fn settings_validation_and_serde() {
+    let bad = [
+        Settings {
+            threshold: 0.0,
+            ..Settings::default()
+        },
+        Settings {
+            confidence: 1.0,
+            ..Settings::default()
+        },
+        Settings {
+            min_trials: 1,
+            ..Settings::default()
+        },
+        Settings {
+            method: Method::Bootstrap {
+                resamples: 10,
+                seed: 1,
+            },
+            ..Settings::default()
+        },
+    ];
+    for s in bad {
+        assert!(matches!(
+            compare(&[], &[], P99, &s),
+            Err(StatsError::InvalidSettings(_))
+        ));
+    }
+    let s: Settings = serde_json::from_str(r#"{"rule":"strict","method":"paired"}"#).unwrap();
+    assert_eq!(
+        (s.rule, s.method, s.threshold),
+        (Rule::Strict, Method::Paired, 0.10)
+    );
+    let json = serde_json::to_string(&Method::BOOTSTRAP).unwrap();
+    assert_eq!(
+        json,
+        r#"{"bootstrap":{"resamples":2000,"seed":2047961677}}"#
+    );
+}
+
+#[test]
+fn comparison_round_trips_through_json() {
+    let c = compare(&flats(&PB), &flats(&PC), P99, &Settings::default()).unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    assert!(json.contains(r#""verdict":"pass""#), "{json}");
+    assert!(json.contains(r#""metric":{"quantile":0.99}"#), "{json}");
+    let back: Comparison = serde_json::from_str(&json).unwrap();
+    // serde_json (without `float_roundtrip`) may parse floats 1 ulp off.
+    assert_eq!(
+        (back.verdict, &back.reason, back.method),
+        (c.verdict, &c.reason, c.method)
+    );
+    assert!(
+        close(back.candidate, 1_134.588_342_171_409_7) && close(back.ci_low, -0.034_975_223_148_4)
+    );
+    let inc = compare(&flats(&[1.0]), &flats(&[1.0]), P99, &Settings::default()).unwrap();
+    let json = serde_json::to_string(&inc).unwrap();
+    assert!(json.contains(r#""verdict":"inconclusive""#) && json.contains(r#""ci_low":null"#));
+}
+
+#[test]
+fn bootstrap_end_to_end() {
+    let s = Settings {
+        method: Method::BOOTSTRAP,
+        ..Settings::default()
+    };
+    let b: Vec<f64> = PB.to_vec();
+    let c: Vec<f64> = PB.iter().map(|v| v * 1.5).collect();
+    let cmp = compare(&flats(&b), &flats(&c), P99, &s).unwrap();
+    assert_eq!(cmp.verdict, Verdict::Fail, "{cmp:?}");
+    assert!(close(cmp.change, 0.5), "{cmp:?}");
+    let again = compare(&flats(&b), &flats(&c), P99, &s).unwrap();
+    assert_eq!(cmp, again);
+    let same = compare(&flats(&b), &flats(&b), P99, &s).unwrap();
+    assert_eq!(same.verdict, Verdict::Pass, "{same:?}");
+    assert_eq!(same.change, Some(0.0));
+}
