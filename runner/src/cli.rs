@@ -20,6 +20,212 @@ pub enum Command {
     Run(RunArgs),
     /// Start the built-in demo target on loopback and run the example scenarios against it.
     Demo(DemoArgs),
+    /// Compare candidate runs with a baseline (stored runs or files): per-metric verdicts.
+    Compare(CompareArgs),
+    /// Run scenarios as trials against baseline and candidate (interleaved) and compare.
+    Gate(GateRunArgs),
+    /// Inspect and trim stored baselines.
+    Baseline {
+        /// What to do.
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
+    /// Measure the gate's false-alarm and detection rates against the demo target.
+    Calibrate(CalibrateArgs),
+}
+
+/// Where runs are stored.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Directory of the file store.
+    #[arg(long, env = "TAILGUARD_STORE_DIR", default_value = "baselines")]
+    pub store_dir: PathBuf,
+}
+
+/// What identifies a saved run.
+#[derive(Debug, Clone, Args)]
+pub struct SaveArgs {
+    /// Store the result (file store: <store-dir>/<branch>/<scenario>/).
+    #[arg(long)]
+    pub save: bool,
+    /// Branch to store under (default: GITHUB_HEAD_REF, GITHUB_REF_NAME, or git's branch).
+    #[arg(long, env = "TAILGUARD_BRANCH")]
+    pub branch: Option<String>,
+    /// Commit to record (default: GITHUB_SHA or git's HEAD).
+    #[arg(long, env = "TAILGUARD_COMMIT")]
+    pub commit: Option<String>,
+}
+
+/// How to decide; every flag overrides the scenario's `[gate]` section.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GateFlags {
+    /// Relative regression that fails p95/p99 (and other gated ratio metrics), e.g. 10%.
+    #[arg(long)]
+    pub threshold: Option<String>,
+    /// Absolute error-rate increase that fails, e.g. 1% (one percentage point).
+    #[arg(long)]
+    pub error_rate_threshold: Option<String>,
+    /// Gated metrics, comma-separated: p50,p90,p95,p99,p99.9,mean,throughput,error_rate.
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Option<Vec<String>>,
+    /// Fail only when the whole confidence interval is beyond the threshold.
+    #[arg(long)]
+    pub strict: bool,
+    /// Interval method: welch, paired (interleaved trials) or bootstrap.
+    #[arg(long)]
+    pub method: Option<String>,
+    /// Minimum trials per side (fewer is inconclusive).
+    #[arg(long)]
+    pub min_trials: Option<usize>,
+    /// Confidence level of the interval.
+    #[arg(long)]
+    pub confidence: Option<f64>,
+    /// Stored baseline runs to use per scenario with --baseline store:BRANCH.
+    #[arg(long)]
+    pub baseline_runs: Option<usize>,
+    /// Exit 1 when the verdict is inconclusive (default: warn and exit 0).
+    #[arg(long)]
+    pub fail_on_inconclusive: bool,
+    /// Write the verdict as JSON.
+    #[arg(long, value_name = "VERDICT.json")]
+    pub out: Option<PathBuf>,
+}
+
+/// `tailguard compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Baseline: `store:BRANCH` (the last n stored runs of each candidate scenario) or result
+    /// files; repeat for several.
+    #[arg(long, required = true, num_args = 1..)]
+    pub baseline: Vec<String>,
+    /// Candidate result files.
+    #[arg(long, required = true, num_args = 1..)]
+    pub candidate: Vec<PathBuf>,
+    /// The trials were interleaved B C B C … (pair the i-th of each side).
+    #[arg(long)]
+    pub paired: bool,
+    /// Decision flags.
+    #[command(flatten)]
+    pub gate: GateFlags,
+    /// Store location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `tailguard gate`.
+#[derive(Debug, Args)]
+pub struct GateRunArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// URL of the baseline build (interleaved mode).
+    #[arg(long, conflicts_with = "baseline")]
+    pub baseline_target: Option<String>,
+    /// `store:BRANCH`: compare with stored runs instead of running a baseline build.
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// URL of the candidate build (default: the scenario's target).
+    #[arg(long)]
+    pub candidate_target: Option<String>,
+    /// Trials per side.
+    #[arg(long, default_value_t = 3)]
+    pub trials: usize,
+    /// Override the measured duration of every trial (e.g. 10s).
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// Override any scenario field for both sides.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Seed of the randomised order within each pair.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write every trial's result JSON into this directory.
+    #[arg(long)]
+    pub results_dir: Option<PathBuf>,
+    /// Save the candidate runs to the store.
+    #[command(flatten)]
+    pub save: SaveArgs,
+    /// Decision flags.
+    #[command(flatten)]
+    pub gate: GateFlags,
+    /// Store location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `tailguard baseline ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineAction {
+    /// List stored runs.
+    List {
+        /// Only this branch.
+        #[arg(long)]
+        branch: Option<String>,
+        /// Only this scenario.
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Store location.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show the summaries of the last n runs of a scenario on a branch.
+    Show {
+        /// Scenario name.
+        scenario: String,
+        /// Branch.
+        #[arg(long, default_value = "main")]
+        branch: String,
+        /// How many runs.
+        #[arg(long, short = 'n', default_value_t = 5)]
+        last: usize,
+        /// Store location.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Delete all but the newest runs of each branch and scenario.
+    Prune {
+        /// Runs to keep per branch and scenario.
+        #[arg(long)]
+        keep: usize,
+        /// Only this branch.
+        #[arg(long)]
+        branch: Option<String>,
+        /// Only this scenario.
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Store location.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+/// `tailguard calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// A/A comparisons (same build both sides).
+    #[arg(long, default_value_t = 50)]
+    pub aa: usize,
+    /// Comparisons per injected regression level.
+    #[arg(long, default_value_t = 20)]
+    pub ab: usize,
+    /// Injected p99 regressions in percent.
+    #[arg(long, value_delimiter = ',', default_value = "5,10,15,25,50")]
+    pub levels: Vec<f64>,
+    /// Trials per side in each comparison.
+    #[arg(long, default_value_t = 3)]
+    pub trials: usize,
+    /// Measured duration of each trial.
+    #[arg(long, default_value = "2s")]
+    pub duration: String,
+    /// Request rate of each trial.
+    #[arg(long, default_value_t = 500.0)]
+    pub rate: f64,
+    /// Write the calibration report as JSON.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `tailguard run`.
@@ -51,6 +257,39 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Save the run to the store.
+    #[command(flatten)]
+    pub save: SaveArgs,
+    /// Store location.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+impl GateFlags {
+    /// The flags as a `[gate]` overlay.
+    pub fn section(&self) -> Result<bench_core::scenario::gate::GateSection, String> {
+        use bench_core::scenario::gate::parse_percent;
+        Ok(bench_core::scenario::gate::GateSection {
+            threshold: self
+                .threshold
+                .as_deref()
+                .map(parse_percent)
+                .transpose()
+                .map_err(|e| format!("--threshold: {e}"))?,
+            error_rate_threshold: self
+                .error_rate_threshold
+                .as_deref()
+                .map(parse_percent)
+                .transpose()
+                .map_err(|e| format!("--error-rate-threshold: {e}"))?,
+            metrics: self.metrics.clone(),
+            rule: self.strict.then_some(bench_core::stats::Rule::Strict),
+            method: self.method.clone(),
+            min_trials: self.min_trials,
+            confidence: self.confidence,
+            baseline_runs: self.baseline_runs,
+        })
+    }
 }
 
 impl RunArgs {
@@ -85,9 +324,25 @@ fn toml_string(s: &str) -> String {
 /// `tailguard demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Seconds per scenario.
-    #[arg(long, default_value = "5s")]
+    /// Measured time of each trial.
+    #[arg(long, default_value = "3s")]
     pub duration: String,
+    /// Request rate of every trial (req/s).
+    #[arg(long, default_value_t = 500.0)]
+    pub rate: f64,
+    /// Trials per scenario (the gate's unit of evidence).
+    #[arg(long, default_value_t = 3)]
+    pub trials: usize,
+    /// Branch whose stored runs are the baseline.
+    #[arg(long, default_value = "main")]
+    pub baseline_branch: String,
+    /// Save the trials to the store (how the checked-in baseline is recorded:
+    /// `tailguard demo --save --branch main`).
+    #[command(flatten)]
+    pub save: SaveArgs,
+    /// Store location (the checked-in baselines by default).
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Directory for the results and report.
     #[arg(long, default_value = "tailguard-out/demo")]
     pub out: PathBuf,

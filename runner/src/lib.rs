@@ -11,6 +11,8 @@ pub mod commands;
 pub mod exit;
 pub mod progress;
 pub mod report;
+pub mod store;
+pub mod verdict;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -5,6 +5,7 @@
 //! written to results (the stored configuration keeps the `${VAR}` text). The format is
 //! documented in `docs/scenarios.md`.
 
+pub mod gate;
 mod interpolate;
 mod location;
 pub mod slo;
@@ -228,6 +229,9 @@ pub struct ScenarioFile {
     /// Absolute thresholds, e.g. `["p99 < 200ms", "error_rate < 1%"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<String>,
+    /// How runs of this scenario are compared with the baseline.
+    #[serde(default)]
+    pub gate: gate::GateSection,
 }
 
 /// A loaded, validated, interpolated scenario.
@@ -417,6 +421,10 @@ impl Scenario {
                     .map_err(|m| invalid(&format!("slo[{i}]"), m))?,
             );
         }
+        file.gate.settings(false).map_err(|m| invalid("gate", m))?;
+        file.gate
+            .gated_metrics()
+            .map_err(|m| invalid("gate.metrics", m))?;
         // Build the connector once to validate methods, paths and headers before any load.
         let scenario = Scenario {
             path: path.to_owned(),

@@ -66,7 +66,7 @@ pub struct Comparison {
 /// inconclusive conditions are checked (too few trials, too few tail samples,
 /// unequal pair counts for [`Method::Paired`], non-positive values for a
 /// ratio); then the interval is computed and the decision rule applied (see
-/// [`Rule`] and `STATISTICS.md`).
+/// [`Rule`] and `docs/statistics.md`).
 ///
 /// # Errors
 /// Only for invalid `settings` ([`Settings::validate`]); any property of the

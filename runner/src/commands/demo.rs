@@ -1,17 +1,23 @@
-//! `tailguard demo`: the whole loop on loopback with nothing installed — start the demo target,
-//! run the example scenarios against it, write the results and print the summaries.
+//! `tailguard demo`: the main job end to end on loopback with nothing installed — start the demo
+//! target, run each example scenario as a few trials, compare them with the checked-in baseline
+//! (`baselines/main/…`) using the gate's statistics, and print the report.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use bench_core::scenario::gate::GateSection;
 use bench_core::Scenario;
 use tailguard_demo::{DemoConfig, DemoServer};
 
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, GateFlags};
+use crate::commands::compare::conclude;
 use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
+use crate::commands::store;
 use crate::report::terminal;
+use crate::store::{BranchName, Store};
+use crate::verdict::compare_all;
 use crate::Exit;
 
 /// The example scenarios, embedded so the demo runs from any directory.
@@ -26,13 +32,15 @@ pub const SCENARIOS: [(&str, &str); 2] = [
     ),
 ];
 
-/// The demo target's knobs: a few milliseconds of service time with a small slow tail.
+/// The demo target's knobs: a few milliseconds of service time with a slow tail of 2 % of the
+/// requests, so p95 sits in the body and p99 well inside the tail (a quantile right at the edge
+/// between the two would jump between them from run to run).
 #[must_use]
 pub fn demo_target_config() -> DemoConfig {
     DemoConfig {
         delay: Duration::from_millis(4),
         jitter: Duration::from_millis(2),
-        tail_fraction: 0.01,
+        tail_fraction: 0.02,
         tail_delay: Duration::from_millis(30),
         threads: 1,
         ..DemoConfig::default()
@@ -45,32 +53,63 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     let server =
         DemoServer::spawn(addr, demo_target_config()).context("starting the demo target")?;
     eprintln!("demo target listening on {}", server.url());
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    let out_dir = args.out.clone();
     let cancel = interrupt_on_ctrl_c();
-    let mut exit = Exit::Success;
+    let branch = BranchName::new(&args.baseline_branch)?;
+    let st = store::open(&args.store);
+    let mut candidate = Vec::new();
+    let mut baseline = Vec::new();
+    let mut slo_failed = false;
     for (path, text) in SCENARIOS {
+        // 500 req/s for a few seconds gives every trial enough samples beyond its p99.
         let overrides = vec![
             format!("target=\"{}\"", server.url()),
             format!("load.duration=\"{}\"", args.duration),
+            format!("load.rate={}", args.rate),
         ];
         let scenario = Scenario::parse(text, Path::new(path), &overrides, &|name| {
             std::env::var(name).ok()
         })?;
-        let result = execute(&scenario, &cancel, args.quiet)?;
-        print!("{}", terminal::summary(&result));
-        println!();
-        let out = args.out.join(format!("{}.json", scenario.name()));
-        write_result(&result, &out)?;
-        eprintln!("wrote {}", out.display());
-        if result.cancelled {
-            return Ok(Exit::Interrupted);
-        }
-        if result.slo.iter().any(|c| !c.passed) {
-            exit = Exit::Failed;
+        // Read the baseline first, so runs saved by this demo are not compared with themselves.
+        let n = scenario.file.gate.baseline_runs();
+        baseline.extend(
+            st.baseline(&branch, scenario.name(), n)
+                .with_context(|| format!("reading the baseline of {}", scenario.name()))?,
+        );
+        for i in 0..args.trials.max(1) {
+            eprintln!("{} trial {}/{}", scenario.name(), i + 1, args.trials.max(1));
+            let mut result = execute(&scenario, &cancel, args.quiet)?;
+            if result.cancelled {
+                return Ok(Exit::Interrupted);
+            }
+            if i == 0 {
+                print!("{}", terminal::summary(&result));
+                println!();
+            }
+            slo_failed |= result.slo.iter().any(|c| !c.passed);
+            write_result(
+                &result,
+                &out_dir.join(format!("{}-{}.json", scenario.name(), i + 1)),
+            )?;
+            if args.save.save {
+                store::save(&mut result, &args.save, &args.store)?;
+            }
+            candidate.push(result);
         }
     }
     eprintln!("demo target served {} requests", server.requests_served());
     server.shutdown();
-    Ok(exit)
+    let source = format!("store:{branch} in {}", args.store.store_dir.display());
+    let report = compare_all(baseline, candidate, &GateSection::default(), false, &source)
+        .map_err(anyhow::Error::msg)?;
+    let flags = GateFlags {
+        out: Some(out_dir.join("verdict.json")),
+        ..GateFlags::default()
+    };
+    let exit = conclude(&report, &flags)?;
+    Ok(if slo_failed {
+        crate::Exit::Failed
+    } else {
+        exit
+    })
 }

@@ -1,7 +1,12 @@
 //! One module per subcommand.
 
+pub mod baseline;
+pub mod calibrate;
+pub mod compare;
 pub mod demo;
+pub mod gate;
 pub mod run;
+pub mod store;
 
 use crate::cli::{Cli, Command};
 use crate::Exit;
@@ -11,5 +16,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(args) => run::command(&args),
         Command::Demo(args) => demo::command(&args),
+        Command::Compare(args) => compare::command(&args),
+        Command::Gate(args) => gate::command(&args),
+        Command::Baseline { action } => baseline::command(&action),
+        Command::Calibrate(args) => calibrate::command(&args),
     }
 }

@@ -22,8 +22,11 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
         scenario = Scenario::load(&args.scenario, &overrides)?;
     }
     let cancel = interrupt_on_ctrl_c();
-    let result = execute(&scenario, &cancel, args.quiet)?;
+    let mut result = execute(&scenario, &cancel, args.quiet)?;
     print!("{}", terminal::summary(&result));
+    if args.save.save && !result.cancelled {
+        crate::commands::store::save(&mut result, &args.save, &args.store)?;
+    }
     if let Some(out) = &args.out {
         write_result(&result, out)?;
         eprintln!("wrote {}", out.display());

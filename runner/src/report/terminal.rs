@@ -3,6 +3,9 @@
 use std::fmt::Write as _;
 
 use bench_core::result::{Percentiles, RunResult};
+use bench_core::stats::{Metric, Verdict};
+
+use crate::verdict::VerdictReport;
 
 /// Microseconds as a short human duration ("850µs", "12.3ms", "1.20s").
 #[must_use]
@@ -96,6 +99,91 @@ pub fn summary(r: &RunResult) -> String {
         let mark = if check.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
     }
+    out
+}
+
+/// A metric's value for display: latency in ms, throughput in req/s, error rate in %.
+#[must_use]
+pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
+    match (metric, v) {
+        (_, None) => "–".into(),
+        (Metric::Throughput, Some(v)) => format!("{v:.1}/s"),
+        (Metric::ErrorRate, Some(v)) => format!("{:.2}%", v * 100.0),
+        (_, Some(v)) => fmt_us(v.round().max(0.0) as u64),
+    }
+}
+
+/// A change for display: relative in % for ratios, percentage points for the error rate.
+#[must_use]
+pub fn fmt_change(metric: Metric, v: Option<f64>) -> String {
+    match (metric, v) {
+        (_, None) => "–".into(),
+        (Metric::ErrorRate, Some(v)) => format!("{:+.2}pp", v * 100.0),
+        (_, Some(v)) => format!("{:+.1}%", v * 100.0),
+    }
+}
+
+/// The verdict mark used in tables.
+#[must_use]
+pub fn mark(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "FAIL",
+        Verdict::Inconclusive => "inconclusive",
+    }
+}
+
+/// The terminal table of a comparison.
+#[must_use]
+pub fn verdict(report: &VerdictReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "verdict: {}  (baseline: {})",
+        mark(report.verdict).to_uppercase(),
+        report.baseline_source
+    );
+    for s in &report.scenarios {
+        let _ = writeln!(
+            out,
+            "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {:.0}%)",
+            s.scenario,
+            mark(s.verdict),
+            s.baseline_runs.len(),
+            s.candidate_runs.len(),
+            s.settings.method,
+            s.settings.threshold * 100.0
+        );
+        if let Some(reason) = &s.reason {
+            let _ = writeln!(out, "  {}", truncate(reason, 300));
+        }
+        let _ = writeln!(
+            out,
+            "  {:<12} {:>10} {:>10} {:>9} {:>21}  verdict",
+            "metric", "baseline", "candidate", "change", "95% interval"
+        );
+        for m in &s.metrics {
+            let c = &m.comparison;
+            let interval = match (c.ci_low, c.ci_high) {
+                (Some(lo), Some(hi)) => format!(
+                    "[{}, {}]",
+                    fmt_change(c.metric, Some(lo)),
+                    fmt_change(c.metric, Some(hi))
+                ),
+                _ => "–".into(),
+            };
+            let name = format!("{}{}", c.metric, if m.gated { " *" } else { "" });
+            let _ = writeln!(
+                out,
+                "  {name:<12} {:>10} {:>10} {:>9} {interval:>21}  {}",
+                fmt_metric_value(c.metric, c.baseline),
+                fmt_metric_value(c.metric, c.candidate),
+                fmt_change(c.metric, c.change),
+                mark(c.verdict),
+            );
+        }
+    }
+    let _ = writeln!(out, "\n  * gated metric; others are informational");
     out
 }
 

@@ -1,0 +1,80 @@
+//! `tailguard baseline list|show|prune`.
+
+use crate::cli::BaselineAction;
+use crate::commands::store;
+use crate::report::terminal::fmt_us;
+use crate::store::{BranchName, Store};
+use crate::Exit;
+
+/// Run the command.
+pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
+    match action {
+        BaselineAction::List {
+            branch,
+            scenario,
+            store: s,
+        } => {
+            let branch = branch.as_deref().map(BranchName::new).transpose()?;
+            let runs = store::open(s).list(branch.as_ref(), scenario.as_deref())?;
+            if runs.is_empty() {
+                println!("no stored runs in {}", s.store_dir.display());
+            }
+            for r in runs {
+                println!(
+                    "{:<20} {:<24} {:<26} {}",
+                    r.branch, r.scenario, r.started_at, r.run_id
+                );
+            }
+        }
+        BaselineAction::Show {
+            scenario,
+            branch,
+            last,
+            store: s,
+        } => {
+            let runs = store::open(s).baseline(&BranchName::new(branch)?, scenario, *last)?;
+            if runs.is_empty() {
+                println!(
+                    "no stored runs of {scenario} on {branch} in {}",
+                    s.store_dir.display()
+                );
+            }
+            println!(
+                "{:<26} {:<10} {:>9} {:>9} {:>9} {:>10} {:>8}",
+                "started", "commit", "p50", "p95", "p99", "rps", "errors"
+            );
+            for r in runs {
+                let commit: String = r
+                    .meta
+                    .environment
+                    .git_commit
+                    .as_deref()
+                    .unwrap_or("-")
+                    .chars()
+                    .take(10)
+                    .collect();
+                let l = &r.summary.latency_us;
+                println!(
+                    "{:<26} {commit:<10} {:>9} {:>9} {:>9} {:>10.1} {:>8}",
+                    r.started_at,
+                    fmt_us(l.p50),
+                    fmt_us(l.p95),
+                    fmt_us(l.p99),
+                    r.summary.rps,
+                    r.summary.errors
+                );
+            }
+        }
+        BaselineAction::Prune {
+            keep,
+            branch,
+            scenario,
+            store: s,
+        } => {
+            let branch = branch.as_deref().map(BranchName::new).transpose()?;
+            let n = store::open(s).prune(branch.as_ref(), scenario.as_deref(), *keep)?;
+            println!("deleted {n} runs, kept at most {keep} per branch and scenario");
+        }
+    }
+    Ok(Exit::Success)
+}

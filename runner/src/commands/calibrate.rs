@@ -1,0 +1,7 @@
+//! placeholder
+use crate::cli::CalibrateArgs;
+use crate::Exit;
+/// Run the command.
+pub fn command(_a: &CalibrateArgs) -> anyhow::Result<Exit> {
+    anyhow::bail!("not yet")
+}

@@ -1,0 +1,84 @@
+//! `tailguard compare`: candidate result files against stored runs or baseline files.
+
+use anyhow::Context as _;
+use bench_core::result::RunResult;
+use bench_core::stats::Verdict;
+
+use crate::cli::{CompareArgs, GateFlags};
+use crate::commands::store;
+use crate::report::terminal;
+use crate::store::{BranchName, Store};
+use crate::verdict::{compare_all, stored_gate, VerdictReport};
+use crate::Exit;
+
+/// Run the command.
+pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
+    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let candidate = args
+        .candidate
+        .iter()
+        .map(|p| RunResult::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut baseline = Vec::new();
+    let mut sources = Vec::new();
+    for spec in &args.baseline {
+        if let Some(branch) = store::store_branch(spec) {
+            let branch = BranchName::new(branch)?;
+            let st = store::open(&args.store);
+            let mut scenarios: Vec<&str> =
+                candidate.iter().map(|r| r.meta.scenario.as_str()).collect();
+            scenarios.sort_unstable();
+            scenarios.dedup();
+            for scenario in scenarios {
+                let gate = candidate
+                    .iter()
+                    .rfind(|r| r.meta.scenario == scenario)
+                    .map(stored_gate)
+                    .unwrap_or_default()
+                    .overlay(&cli_gate);
+                let runs = st
+                    .baseline(&branch, scenario, gate.baseline_runs())
+                    .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+                baseline.extend(runs);
+            }
+            sources.push(spec.clone());
+        } else {
+            baseline.push(RunResult::read(std::path::Path::new(spec))?);
+            sources.push(spec.clone());
+        }
+    }
+    let report = compare_all(
+        baseline,
+        candidate,
+        &cli_gate,
+        args.paired,
+        &sources.join(", "),
+    )
+    .map_err(anyhow::Error::msg)?;
+    conclude(&report, &args.gate)
+}
+
+/// Print the table, write `--out`, warn on inconclusive, and choose the exit status.
+pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exit> {
+    print!("{}", terminal::verdict(report));
+    if let Some(out) = &flags.out {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(out, serde_json::to_string_pretty(report)?)
+            .with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(match report.verdict {
+        Verdict::Pass => Exit::Success,
+        Verdict::Fail => Exit::Failed,
+        Verdict::Inconclusive => {
+            eprintln!("warning: the verdict is inconclusive (see the reasons above); more trials or longer runs give more evidence");
+            if flags.fail_on_inconclusive {
+                Exit::Failed
+            } else {
+                Exit::Success
+            }
+        }
+    })
+}

@@ -1,0 +1,247 @@
+//! The embedded default store: one JSON result per run under
+//! `<root>/<branch>/<scenario>/<started_at>_<run_id>.json`, so a baseline can be committed to the
+//! repository or kept as a CI artifact. Names are percent-encoded into single path segments
+//! (`feature/x` → `feature%2Fx`); file names sort by time.
+
+use std::path::{Path, PathBuf};
+
+use bench_core::result::RunResult;
+
+use super::{BranchName, Store, StoreError, StoredRun};
+
+/// Runs as files below a root directory.
+#[derive(Debug, Clone)]
+pub struct FileStore {
+    root: PathBuf,
+}
+
+impl FileStore {
+    /// A store rooted at `root` (created on first save).
+    #[must_use]
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The root directory.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn scenario_dir(&self, branch: &BranchName, scenario: &str) -> PathBuf {
+        self.root
+            .join(encode(branch.as_str()))
+            .join(encode(scenario))
+    }
+
+    fn files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    action: "listing",
+                    path: dir.to_owned(),
+                    source,
+                })
+            }
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+
+    fn subdirs(dir: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => {
+                return Err(StoreError::Io {
+                    action: "listing",
+                    path: dir.to_owned(),
+                    source,
+                })
+            }
+        };
+        let mut dirs: Vec<(String, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| (decode(&e.file_name().to_string_lossy()), e.path()))
+            .collect();
+        dirs.sort();
+        Ok(dirs)
+    }
+
+    /// (branch, scenario, dir) triples matching the filters.
+    fn groups(
+        &self,
+        branch: Option<&BranchName>,
+        scenario: Option<&str>,
+    ) -> Result<Vec<(String, String, PathBuf)>, StoreError> {
+        let mut out = Vec::new();
+        for (b, bdir) in Self::subdirs(&self.root)? {
+            if branch.is_some_and(|want| want.as_str() != b) {
+                continue;
+            }
+            for (s, sdir) in Self::subdirs(&bdir)? {
+                if scenario.is_some_and(|want| want != s) {
+                    continue;
+                }
+                out.push((b.clone(), s, sdir));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Store for FileStore {
+    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<String, StoreError> {
+        let dir = self.scenario_dir(branch, &run.meta.scenario);
+        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io {
+            action: "creating",
+            path: dir.clone(),
+            source,
+        })?;
+        let stamp: String = run
+            .started_at
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let path = dir.join(format!("{stamp}_{}.json", encode(&run.meta.run_id)));
+        let json = serde_json::to_string(run)?;
+        // Write then rename, so a crash never leaves a half-written run behind.
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json).map_err(|source| StoreError::Io {
+            action: "writing",
+            path: tmp.clone(),
+            source,
+        })?;
+        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io {
+            action: "renaming",
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path.display().to_string())
+    }
+
+    fn baseline(
+        &self,
+        branch: &BranchName,
+        scenario: &str,
+        n: usize,
+    ) -> Result<Vec<RunResult>, StoreError> {
+        let files = Self::files(&self.scenario_dir(branch, scenario))?;
+        let start = files.len().saturating_sub(n);
+        files[start..]
+            .iter()
+            .map(|p| RunResult::read(p).map_err(StoreError::from))
+            .collect()
+    }
+
+    fn list(
+        &self,
+        branch: Option<&BranchName>,
+        scenario: Option<&str>,
+    ) -> Result<Vec<StoredRun>, StoreError> {
+        let mut out = Vec::new();
+        for (b, s, dir) in self.groups(branch, scenario)? {
+            for path in Self::files(&dir)? {
+                let run = RunResult::read(&path)?;
+                out.push(StoredRun {
+                    branch: b.clone(),
+                    scenario: s.clone(),
+                    run_id: run.meta.run_id,
+                    started_at: run.started_at,
+                    location: path.display().to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn prune(
+        &self,
+        branch: Option<&BranchName>,
+        scenario: Option<&str>,
+        keep: usize,
+    ) -> Result<usize, StoreError> {
+        let mut deleted = 0;
+        for (_, _, dir) in self.groups(branch, scenario)? {
+            let files = Self::files(&dir)?;
+            let drop = files.len().saturating_sub(keep);
+            for path in &files[..drop] {
+                std::fs::remove_file(path).map_err(|source| StoreError::Io {
+                    action: "deleting",
+                    path: path.clone(),
+                    source,
+                })?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+}
+
+/// Percent-encode everything but `[A-Za-z0-9._-]` so a name is one safe path segment.
+#[must_use]
+pub fn encode(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.starts_with('.') {
+        out.replace_range(0..1, "%2E");
+    }
+    out
+}
+
+/// Inverse of [`encode`].
+#[must_use]
+pub fn decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_encoding() {
+        for name in ["main", "feature/x-1", "a b%c", ".hidden", "ünï"] {
+            let e = encode(name);
+            assert!(!e.contains('/') && !e.starts_with('.'), "{e}");
+            assert_eq!(decode(&e), name);
+        }
+    }
+
+    #[test]
+    fn branch_names_are_validated() {
+        assert!(BranchName::new("feature/x").is_ok());
+        assert!(BranchName::new("").is_err());
+        assert!(BranchName::new("a/../b").is_err());
+        assert!(BranchName::new("a\nb").is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! Where runs are kept: the [`Store`] trait and its back-ends (`file.rs`, the embedded default).
+//!
+//! A store keeps every run with its branch and commit, and answers the one question the gate
+//! asks: "the last n runs of scenario S on branch B".
+
+pub mod file;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use bench_core::result::{ResultError, RunResult};
+use serde::Serialize;
+
+/// A git branch name. Invariant: non-empty, no control characters, no `..` segment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct BranchName(String);
+
+impl BranchName {
+    /// Validate a branch name.
+    pub fn new(name: &str) -> Result<Self, StoreError> {
+        let n = name.trim();
+        let bad = n.is_empty()
+            || n.chars().any(char::is_control)
+            || n.split('/').any(|seg| seg == ".." || seg == ".");
+        if bad {
+            return Err(StoreError::BadName {
+                what: "branch",
+                name: name.to_owned(),
+            });
+        }
+        Ok(Self(n.to_owned()))
+    }
+
+    /// The name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BranchName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stored run, as listed (without loading its histograms).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredRun {
+    /// Branch it was stored under.
+    pub branch: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Run id.
+    pub run_id: String,
+    /// Start of the measured phase.
+    pub started_at: String,
+    /// Where it is (a path for the file store).
+    pub location: String,
+}
+
+/// Store errors; each names what it was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Reading or writing failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// A stored run could not be read.
+    #[error(transparent)]
+    Result(#[from] ResultError),
+    /// A name cannot be used.
+    #[error("invalid {what} name {name:?}")]
+    BadName {
+        /// "branch" or "scenario".
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// Serialising a run failed.
+    #[error("cannot serialise run: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// A place runs are kept.
+pub trait Store {
+    /// Keep `run` under `branch` (its environment's commit is stored with it); returns where.
+    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<String, StoreError>;
+
+    /// The last `n` runs of `scenario` on `branch`, oldest first.
+    fn baseline(
+        &self,
+        branch: &BranchName,
+        scenario: &str,
+        n: usize,
+    ) -> Result<Vec<RunResult>, StoreError>;
+
+    /// Stored runs, optionally only of one branch and/or scenario, oldest first.
+    fn list(
+        &self,
+        branch: Option<&BranchName>,
+        scenario: Option<&str>,
+    ) -> Result<Vec<StoredRun>, StoreError>;
+
+    /// Delete all but the newest `keep` runs of each (branch, scenario) selected; returns how many
+    /// were deleted.
+    fn prune(
+        &self,
+        branch: Option<&BranchName>,
+        scenario: Option<&str>,
+        keep: usize,
+    ) -> Result<usize, StoreError>;
+}

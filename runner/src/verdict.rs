@@ -1,0 +1,221 @@
+//! From runs to a verdict: group baseline and candidate runs by scenario, compare every metric
+//! with the statistics engine, and decide per scenario and overall.
+//!
+//! JSON contract (`--out verdict.json`): top-level `verdict` is `"pass"`, `"fail"` or
+//! `"inconclusive"`; `scenarios[]` each have `scenario`, `verdict` and `metrics[]` with `metric`,
+//! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`.
+
+use std::collections::BTreeMap;
+
+use bench_core::result::RunResult;
+use bench_core::scenario::gate::{reported_metrics, GateSection};
+use bench_core::stats::{
+    compare, Comparison, Distribution, Method, Metric, Settings, Trial, Verdict,
+};
+use serde::{Deserialize, Serialize};
+
+/// The schema version of verdict files.
+pub const VERDICT_SCHEMA_VERSION: u32 = 1;
+
+/// One metric of one scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricVerdict {
+    /// Whether this metric decides the scenario's verdict.
+    pub gated: bool,
+    /// The comparison (metric, verdict, values, interval, reason).
+    #[serde(flatten)]
+    pub comparison: Comparison,
+}
+
+/// One scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioVerdict {
+    /// Scenario name.
+    pub scenario: String,
+    /// Worst gated verdict.
+    pub verdict: Verdict,
+    /// Why the scenario is inconclusive or failed, in one line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Run ids of the baseline trials.
+    pub baseline_runs: Vec<String>,
+    /// Run ids of the candidate trials.
+    pub candidate_runs: Vec<String>,
+    /// Settings used.
+    pub settings: Settings,
+    /// Every reported metric.
+    pub metrics: Vec<MetricVerdict>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictReport {
+    /// Always [`VERDICT_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Overall: fail if any scenario failed, else inconclusive if any was, else pass.
+    pub verdict: Verdict,
+    /// Where the baseline came from (`store:main`, file names, or a target URL).
+    pub baseline_source: String,
+    /// Per scenario.
+    pub scenarios: Vec<ScenarioVerdict>,
+}
+
+/// A trial of the statistics engine from a run.
+#[must_use]
+pub fn trial(run: &RunResult) -> Trial {
+    Trial {
+        dist: Distribution::from_histogram(run.histograms.latency.inner()),
+        requests: run.summary.requests,
+        errors: run.summary.errors,
+        rps: run.summary.rps,
+    }
+}
+
+/// The `[gate]` section stored with a run's configuration (defaults when absent).
+#[must_use]
+pub fn stored_gate(run: &RunResult) -> GateSection {
+    run.meta
+        .config
+        .get("gate")
+        .and_then(|g| serde_json::from_value(g.clone()).ok())
+        .unwrap_or_default()
+}
+
+/// Compare one scenario. `gate` is the scenario's section overlaid with the command line;
+/// `interleaved` says the trials were run in B/C pairs (paired method unless overridden).
+pub fn compare_scenario(
+    scenario: &str,
+    baseline: &[RunResult],
+    candidate: &[RunResult],
+    gate: &GateSection,
+    interleaved: bool,
+) -> Result<ScenarioVerdict, String> {
+    let settings = gate.settings(interleaved)?;
+    let gated = gate.gated_metrics()?;
+    let b: Vec<Trial> = baseline.iter().map(trial).collect();
+    let c: Vec<Trial> = candidate.iter().map(trial).collect();
+    let mut metrics: Vec<Metric> = reported_metrics();
+    for g in &gated {
+        if !metrics.contains(g) {
+            metrics.push(*g);
+        }
+    }
+    let mut rows = Vec::with_capacity(metrics.len());
+    for metric in metrics {
+        let mut s = settings;
+        // Paired needs equal counts; fall back to Welch (and say so) when they differ.
+        if s.method == Method::Paired && b.len() != c.len() {
+            s.method = Method::Welch;
+        }
+        let comparison = compare(&b, &c, metric, &s).map_err(|e| e.to_string())?;
+        rows.push(MetricVerdict {
+            gated: gated.contains(&metric),
+            comparison,
+        });
+    }
+    let (verdict, reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    Ok(ScenarioVerdict {
+        scenario: scenario.to_owned(),
+        verdict,
+        reason,
+        baseline_runs: baseline.iter().map(|r| r.meta.run_id.clone()).collect(),
+        candidate_runs: candidate.iter().map(|r| r.meta.run_id.clone()).collect(),
+        settings,
+        metrics: rows,
+    })
+}
+
+fn decide(
+    scenario: &str,
+    rows: &[MetricVerdict],
+    nb: usize,
+    nc: usize,
+) -> (Verdict, Option<String>) {
+    if nb == 0 {
+        return (
+            Verdict::Inconclusive,
+            Some(format!("no baseline runs for scenario {scenario:?}")),
+        );
+    }
+    if nc == 0 {
+        return (
+            Verdict::Inconclusive,
+            Some(format!("no candidate runs for scenario {scenario:?}")),
+        );
+    }
+    let gated: Vec<&MetricVerdict> = rows.iter().filter(|r| r.gated).collect();
+    let pick = |v: Verdict| -> Vec<String> {
+        gated
+            .iter()
+            .filter(|r| r.comparison.verdict == v)
+            .map(|r| match &r.comparison.reason {
+                Some(why) => format!("{}: {why}", r.comparison.metric),
+                None => r.comparison.metric.to_string(),
+            })
+            .collect()
+    };
+    let failed = pick(Verdict::Fail);
+    if !failed.is_empty() {
+        return (Verdict::Fail, Some(failed.join("; ")));
+    }
+    let unsure = pick(Verdict::Inconclusive);
+    if !unsure.is_empty() {
+        return (Verdict::Inconclusive, Some(unsure.join("; ")));
+    }
+    (Verdict::Pass, None)
+}
+
+/// Overall verdict of several scenarios.
+#[must_use]
+pub fn overall(scenarios: &[ScenarioVerdict]) -> Verdict {
+    if scenarios.iter().any(|s| s.verdict == Verdict::Fail) {
+        Verdict::Fail
+    } else if scenarios.is_empty() || scenarios.iter().any(|s| s.verdict == Verdict::Inconclusive) {
+        Verdict::Inconclusive
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// Group runs by scenario name, keeping order.
+#[must_use]
+pub fn by_scenario(runs: Vec<RunResult>) -> BTreeMap<String, Vec<RunResult>> {
+    let mut map: BTreeMap<String, Vec<RunResult>> = BTreeMap::new();
+    for r in runs {
+        map.entry(r.meta.scenario.clone()).or_default().push(r);
+    }
+    map
+}
+
+/// Compare every scenario present on either side.
+pub fn compare_all(
+    baseline: Vec<RunResult>,
+    candidate: Vec<RunResult>,
+    cli: &GateSection,
+    interleaved: bool,
+    baseline_source: &str,
+) -> Result<VerdictReport, String> {
+    let base = by_scenario(baseline);
+    let cand = by_scenario(candidate);
+    let mut names: Vec<&String> = base.keys().chain(cand.keys()).collect();
+    names.sort();
+    names.dedup();
+    let empty = Vec::new();
+    let mut scenarios = Vec::with_capacity(names.len());
+    for name in names {
+        let b = base.get(name).unwrap_or(&empty);
+        let c = cand.get(name).unwrap_or(&empty);
+        let file_gate = c.last().or(b.last()).map(stored_gate).unwrap_or_default();
+        let gate = file_gate.overlay(cli);
+        scenarios.push(
+            compare_scenario(name, b, c, &gate, interleaved)
+                .map_err(|e| format!("scenario {name}: {e}"))?,
+        );
+    }
+    Ok(VerdictReport {
+        schema_version: VERDICT_SCHEMA_VERSION,
+        verdict: overall(&scenarios),
+        baseline_source: baseline_source.to_owned(),
+        scenarios,
+    })
+}
