@@ -245,3 +245,92 @@ mod tests {
         assert!(BranchName::new("a\nb").is_err());
     }
 }
+
+#[cfg(test)]
+mod store_tests {
+    use std::time::{Duration, SystemTime};
+
+    use bench_core::recorder::{Counts, Series};
+    use bench_core::result::{RunMeta, RunResult};
+    use bench_core::Recording;
+
+    use super::*;
+
+    fn run(scenario: &str, id: &str, secs: u64, p: u64) -> RunResult {
+        let mut s = Series::default();
+        for i in 0..1000 {
+            s.latency.record_us(p + i);
+            s.service.record_us(p);
+        }
+        s.requests = 1000;
+        let rec = Recording {
+            started_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs),
+            duration: Duration::from_secs(1),
+            series: vec![("r".into(), s)],
+            counts: Counts::default(),
+            timeline: Vec::new(),
+            cancelled: false,
+            target_rps: None,
+        };
+        let meta = RunMeta {
+            run_id: id.into(),
+            scenario: scenario.into(),
+            ..RunMeta::default()
+        };
+        RunResult::new(meta, &rec)
+    }
+
+    #[test]
+    fn saves_lists_reads_newest_n_in_order_and_prunes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        let main = BranchName::new("main").unwrap();
+        let feature = BranchName::new("feature/x").unwrap();
+        for (i, id) in ["a", "b", "c", "d"].iter().enumerate() {
+            store
+                .save(&main, &run("s1", id, i as u64 * 10, 100 + i as u64))
+                .unwrap();
+        }
+        store.save(&main, &run("s2", "e", 5, 100)).unwrap();
+        store.save(&feature, &run("s1", "f", 5, 100)).unwrap();
+
+        let last2 = store.baseline(&main, "s1", 2).unwrap();
+        let ids: Vec<&str> = last2.iter().map(|r| r.meta.run_id.as_str()).collect();
+        assert_eq!(ids, ["c", "d"], "newest two, oldest first");
+        assert_eq!(
+            last2[1],
+            run("s1", "d", 30, 103),
+            "histograms read back exactly"
+        );
+        assert!(store.baseline(&main, "nope", 3).unwrap().is_empty());
+        assert_eq!(store.list(None, None).unwrap().len(), 6);
+        assert_eq!(
+            store.list(Some(&feature), None).unwrap()[0].branch,
+            "feature/x"
+        );
+        assert_eq!(store.list(Some(&main), Some("s1")).unwrap().len(), 4);
+
+        assert_eq!(store.prune(Some(&main), None, 1).unwrap(), 3);
+        let left: Vec<String> = store
+            .list(None, None)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.run_id)
+            .collect();
+        assert_eq!(left, ["f", "d", "e"]);
+    }
+
+    #[test]
+    fn unknown_schema_version_is_a_clear_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        let main = BranchName::new("main").unwrap();
+        let path = store.save(&main, &run("s", "a", 0, 100)).unwrap();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"schema_version\":1", "\"schema_version\":7");
+        std::fs::write(&path, text).unwrap();
+        let err = store.baseline(&main, "s", 5).unwrap_err().to_string();
+        assert!(err.contains(&path) && err.contains("version 7"), "{err}");
+    }
+}
