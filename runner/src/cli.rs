@@ -221,7 +221,7 @@ pub struct CalibrateArgs {
     #[arg(long, default_value = "2s")]
     pub duration: String,
     /// Request rate of each trial.
-    #[arg(long, default_value_t = 500.0)]
+    #[arg(long, default_value_t = 1000.0)]
     pub rate: f64,
     /// Write the calibration report as JSON.
     #[arg(long)]
