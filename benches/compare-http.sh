@@ -255,9 +255,9 @@ echo
 echo "HTTP/1.1 GET $URL  nginx 1 worker on core $SERVER_CPU, generator on core $CLIENT_CPU, $CONNS connections"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r); loadavg before table: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-26s | %9s | %10s | %8s | %10s | %9s | %9s | %9s | %s\n' \
-    tool requests 'req/s' 'CPU s' 'CPU us/req' 'peak RSS' 'req/s/wrk' 'us/wrk' 'RSS/wrk | notes'
-printf '|%s|\n' '----------------------------|-----------|------------|----------|------------|-----------|-----------|-----------|----------'
+printf '| %-26s | %9s | %10s | %8s | %10s | %9s | %9s | %9s | %9s | %s\n' \
+    tool requests 'req/s' 'CPU s' 'CPU us/req' 'peak RSS' 'req/s/wrk' 'us/wrk' 'RSS/wrk' notes
+echo '|----------------------------|-----------|------------|----------|------------|-----------|-----------|-----------|-----------|-------'
 for r in "${ROWS[@]}"; do
     IFS='|' read -r label req rps cpu rss note <<<"$r"
     us=$(calc "$cpu * 1000000 / $req")
