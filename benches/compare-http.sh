@@ -253,6 +253,7 @@ ratio() { [[ -n $2 ]] && printf '%.2fx' "$(calc "$1 / $2")" || printf '%s' -; }
 
 echo
 echo "HTTP/1.1 GET $URL  nginx 1 worker on core $SERVER_CPU, generator on core $CLIENT_CPU, $CONNS connections"
+echo "tailguard: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'); ${OHA:+oha $("$OHA" --version | awk '{print $2}'); }$("$NGINX" -v 2>&1 | awk '{print $3}')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r); loadavg before table: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %-26s | %9s | %10s | %8s | %10s | %9s | %9s | %9s | %9s | %s\n' \

@@ -2,38 +2,23 @@
 //! contract (`verdict.json`, exit 0 pass / 1 fail / 2 bad input).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::{demo, tailguard, text};
 use tailguard_demo::{DemoConfig, DemoServer};
-
-fn tailguard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tailguard"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A target with a slow tail of 3 % of the requests: p95 in the body, p99 in the tail.
 fn target(tail_ms: u64) -> DemoServer {
-    let cfg = DemoConfig {
+    demo(DemoConfig {
         delay: Duration::from_millis(2),
         jitter: Duration::from_millis(1),
         tail_fraction: 0.03,
         tail_delay: Duration::from_millis(tail_ms),
-        threads: 1,
         ..DemoConfig::default()
-    };
-    DemoServer::spawn("127.0.0.1:0".parse().unwrap(), cfg).unwrap()
+    })
 }
 
 fn scenario(dir: &Path) -> PathBuf {

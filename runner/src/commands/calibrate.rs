@@ -136,12 +136,13 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
             level.comparisons += 1;
             comparisons += 1;
             eprintln!(
-                "+{pct}%: comparison {}/{n}: {:?} (fail {}, pass {}, inconclusive {})",
+                "+{pct}%: comparison {}/{n}: {:?} (fail {}, pass {}, inconclusive {}){}",
                 i + 1,
                 v.verdict,
                 level.fail,
                 level.pass,
-                level.inconclusive
+                level.inconclusive,
+                v.reason.map(|r| format!(" — {r}")).unwrap_or_default()
             );
         }
         level.mean_estimated_p99_change_pct = change_sum / level.comparisons.max(1) as f64;

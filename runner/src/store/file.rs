@@ -34,20 +34,22 @@ impl FileStore {
             .join(encode(scenario))
     }
 
+    /// The entries of `dir`; none when it does not exist.
+    fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StoreError> {
+        match std::fs::read_dir(dir) {
+            Ok(e) => Ok(e.filter_map(Result::ok).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(StoreError::Io {
+                action: "listing",
+                path: dir.to_owned(),
+                source,
+            }),
+        }
+    }
+
     fn files(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => {
-                return Err(StoreError::Io {
-                    action: "listing",
-                    path: dir.to_owned(),
-                    source,
-                })
-            }
-        };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
+        let mut files: Vec<PathBuf> = Self::entries(dir)?
+            .into_iter()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
             .collect();
@@ -56,19 +58,8 @@ impl FileStore {
     }
 
     fn subdirs(dir: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => {
-                return Err(StoreError::Io {
-                    action: "listing",
-                    path: dir.to_owned(),
-                    source,
-                })
-            }
-        };
-        let mut dirs: Vec<(String, PathBuf)> = entries
-            .filter_map(Result::ok)
+        let mut dirs: Vec<(String, PathBuf)> = Self::entries(dir)?
+            .into_iter()
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
             .map(|e| (decode(&e.file_name().to_string_lossy()), e.path()))
             .collect();
