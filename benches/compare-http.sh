@@ -14,7 +14,7 @@
 #   DURATION=10      seconds per run (wrk, oha, tailguard closed, tailguard open)
 #   LONG_DURATION=60 seconds of the extra tailguard closed run for the memory-flat check (0 = skip)
 #   CONNS=64         connections (wrk -c, oha -c, tailguard workers / connections)
-#   OPEN_RATE=50000  offered rate of the tailguard open-model run, req/s (0 = skip)
+#   OPEN_RATE=50000  offered rate of the open-model runs (tailguard open, oha -q), req/s (0 = skip)
 #   SERVER_CPU=0     core for nginx;  CLIENT_CPU=1  core for the generator
 #   PAUSE=3          seconds of rest between runs
 #   TOOLS="wrk oha tailguard"   which generators to run
@@ -157,7 +157,7 @@ done
 
 # ---------------------------------------------------------------- runs
 # Each run: /usr/bin/time writes "elapsed user sys maxrss_kb" to NAME.time.
-ROWS=()   # "label|requests|rps|cpu_s|rss_kb|note"
+ROWS=()   # "label|requests|rps|cpu_s|rss_kb|note|user_s|sys_s"
 timed() { # name, command...
     local name=$1
     shift
@@ -167,7 +167,7 @@ timed() { # name, command...
 add_row() { # label requests rps name note
     local e u s m
     read -r e u s m <"$OUT_DIR/$4.time"
-    ROWS+=("$1|$2|$3|$(calc "$u + $s")|$m|$5")
+    ROWS+=("$1|$2|$3|$(calc "$u + $s")|$m|$5|$u|$s")
 }
 rest() { sleep "$PAUSE"; }
 calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
@@ -193,6 +193,18 @@ if want oha; then
     [[ -n $req && $req != 0 ]] || die "cannot parse oha output: $(head -c 2000 "$OUT_DIR/oha.out")"
     add_row "oha" "$req" "$rps" oha "success rate $ok"
     rest
+    if ((OPEN_RATE > 0)); then
+        # oha's own open model: -q paces the sends, --latency-correction counts from the due time.
+        log "oha -z ${DURATION}s -c $CONNS -q $OPEN_RATE --latency-correction --no-tui"
+        timed oha-open "$OHA" -z "${DURATION}s" -c "$CONNS" -q "$OPEN_RATE" --latency-correction \
+            --no-tui --output-format json "$URL"
+        req=$(jq '[.statusCodeDistribution[]] | add // 0' "$OUT_DIR/oha-open.out")
+        rps=$(jq '.summary.requestsPerSec' "$OUT_DIR/oha-open.out")
+        p99=$(jq '.latencyPercentiles.p99 * 1000000 | floor' "$OUT_DIR/oha-open.out")
+        [[ -n $req && $req != 0 ]] || die "cannot parse oha output: $(head -c 2000 "$OUT_DIR/oha-open.out")"
+        add_row "oha open ${OPEN_RATE}/s" "$req" "$rps" oha-open "p99 ${p99}us"
+        rest
+    fi
 fi
 
 tg_run() { # name model duration extra-load-lines
@@ -242,7 +254,7 @@ NGINX_PID=""
 # ---------------------------------------------------------------- table
 base_rps="" base_cpu="" base_rss=""
 for r in "${ROWS[@]}"; do
-    IFS='|' read -r label req rps cpu rss note <<<"$r"
+    IFS='|' read -r label req rps cpu rss note _ _ <<<"$r"
     if [[ $label == wrk ]]; then
         base_rps=$rps
         base_cpu=$(calc "$cpu * 1000000 / $req")
@@ -253,17 +265,21 @@ ratio() { [[ -n $2 ]] && printf '%.2fx' "$(calc "$1 / $2")" || printf '%s' -; }
 
 echo
 echo "HTTP/1.1 GET $URL  nginx 1 worker on core $SERVER_CPU, generator on core $CLIENT_CPU, $CONNS connections"
-echo "tailguard: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)'); wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'); ${OHA:+oha $("$OHA" --version | awk '{print $2}'); }$("$NGINX" -v 2>&1 | awk '{print $3}')"
+# Uncommitted source changes (other than this script and its write-up) change what was measured.
+dirty=$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!benches/compare-http.sh' ':!docs/benchmarks.md' 2>/dev/null |
+    awk '{print $2}' | paste -sd' ' -)
+echo "tailguard: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')${dirty:+ + uncommitted: $dirty}; wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'); ${OHA:+oha $("$OHA" --version | awk '{print $2}'); }$("$NGINX" -v 2>&1 | awk '{print $3}')"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), kernel $(uname -r); loadavg before table: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-26s | %9s | %10s | %8s | %10s | %9s | %9s | %9s | %9s | %s\n' \
-    tool requests 'req/s' 'CPU s' 'CPU us/req' 'peak RSS' 'req/s/wrk' 'us/wrk' 'RSS/wrk' notes
-echo '|----------------------------|-----------|------------|----------|------------|-----------|-----------|-----------|-----------|-------'
+printf '| %-26s | %9s | %10s | %8s | %10s | %13s | %9s | %9s | %9s | %9s | %s\n' \
+    tool requests 'req/s' 'CPU s' 'CPU us/req' 'user+sys us' 'peak RSS' 'req/s/wrk' 'us/wrk' 'RSS/wrk' notes
+echo '|----------------------------|-----------|------------|----------|------------|---------------|-----------|-----------|-----------|-----------|-------'
 for r in "${ROWS[@]}"; do
-    IFS='|' read -r label req rps cpu rss note <<<"$r"
+    IFS='|' read -r label req rps cpu rss note user sys <<<"$r"
     us=$(calc "$cpu * 1000000 / $req")
-    printf '| %-26s | %9d | %10.0f | %8.2f | %10.2f | %6.1f MB | %9s | %9s | %9s | %s\n' \
-        "$label" "$req" "$rps" "$cpu" "$us" "$(calc "$rss / 1024")" \
+    split=$(printf '%.1f + %.1f' "$(calc "$user * 1000000 / $req")" "$(calc "$sys * 1000000 / $req")")
+    printf '| %-26s | %9d | %10.0f | %8.2f | %10.2f | %13s | %6.1f MB | %9s | %9s | %9s | %s\n' \
+        "$label" "$req" "$rps" "$cpu" "$us" "$split" "$(calc "$rss / 1024")" \
         "$(ratio "$rps" "$base_rps")" "$(ratio "$us" "$base_cpu")" "$(ratio "$rss" "$base_rss")" "$note"
 done
 echo
