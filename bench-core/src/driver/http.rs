@@ -1,5 +1,5 @@
-//! HTTP/1.1 (keep-alive, one connection per driver) and HTTP/2 (streams sharing a connection)
-//! over plain TCP or rustls, on hyper's low-level client connections.
+//! HTTP/1.1 (keep-alive, one connection per driver, on the lean client in `h1.rs`) and HTTP/2
+//! (streams sharing a connection, on hyper's low-level client) over plain TCP or rustls.
 
 use std::cell::RefCell;
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -10,13 +10,14 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, HOST, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::{http1, http2};
+use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
+use super::h1::H1Conn;
 use super::tls::{self, Roots};
 use super::{Connector, Driver, ErrorKind, Outcome, Status};
 
@@ -85,6 +86,8 @@ struct Prepared {
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
+    /// The whole HTTP/1.1 request, encoded once.
+    h1: Bytes,
 }
 
 struct Shared {
@@ -197,11 +200,24 @@ impl HttpConnector {
                     .map_err(|e| err("header value", format!("{name}: {e}")))?;
                 headers.append(name, value);
             }
+            let mut h1_headers = vec![(
+                USER_AGENT.as_str().to_owned(),
+                concat!("tailguard/", env!("CARGO_PKG_VERSION")).to_owned(),
+            )];
+            h1_headers.extend(spec.headers.iter().cloned());
+            let h1 = super::h1::encode(
+                method.as_str(),
+                &uri.to_string(),
+                &authority,
+                &h1_headers,
+                &spec.body,
+            );
             prepared.push(Prepared {
                 method,
                 uri,
                 headers,
                 body: Bytes::from(spec.body.clone()),
+                h1: Bytes::from(h1),
             });
         }
         Ok(Self(Arc::new(Shared {
@@ -252,7 +268,7 @@ struct H2Slot {
 
 #[derive(Debug)]
 enum Conn {
-    H1(Option<http1::SendRequest<Full<Bytes>>>),
+    H1(Option<H1Conn<Box<dyn Io>>>),
     H2(Rc<H2Slot>),
 }
 
@@ -328,23 +344,10 @@ impl HttpDriver {
         req: Request<Full<Bytes>>,
     ) -> Result<hyper::Response<hyper::body::Incoming>, Outcome> {
         match &mut self.conn {
-            Conn::H1(slot) => {
-                let mut sender = match slot.take() {
-                    Some(s) if !s.is_closed() => s,
-                    _ => {
-                        let io = self.shared.dial().await?;
-                        let (sender, conn) = http1::handshake(TokioIo::new(io))
-                            .await
-                            .map_err(|e| classify(&e))?;
-                        tokio::spawn(conn);
-                        sender
-                    }
-                };
-                sender.ready().await.map_err(|e| classify(&e))?;
-                let resp = sender.send_request(req).await.map_err(|e| classify(&e))?;
-                *slot = Some(sender);
-                Ok(resp)
-            }
+            Conn::H1(_) => Err(Outcome::failed(
+                ErrorKind::Protocol,
+                "HTTP/1.1 does not use hyper",
+            )),
             Conn::H2(slot) => {
                 let existing = slot
                     .sender
@@ -384,8 +387,54 @@ impl HttpDriver {
     }
 }
 
+impl HttpDriver {
+    async fn call_h1(&mut self, request: usize) -> Outcome {
+        let shared = self.shared.clone();
+        let Some(p) = shared.requests.get(request) else {
+            return Outcome::failed(
+                ErrorKind::Protocol,
+                format!("no request #{request} in the mix"),
+            );
+        };
+        let Conn::H1(slot) = &mut self.conn else {
+            return Outcome::failed(ErrorKind::Protocol, "not an HTTP/1.1 connection");
+        };
+        let conn = match slot {
+            Some(c) => c,
+            None => match shared.dial().await {
+                Ok(io) => slot.insert(H1Conn::new(io)),
+                Err(outcome) => return outcome,
+            },
+        };
+        match conn.exchange(&p.h1, p.method == Method::HEAD).await {
+            Ok(r) => {
+                if !r.keep_alive {
+                    *slot = None;
+                }
+                let mut out = Outcome {
+                    status: Some(Status::Http(r.status)),
+                    bytes: r.body_bytes,
+                    ..Outcome::default()
+                };
+                if r.status >= 400 {
+                    out.error = Some(ErrorKind::Status);
+                    out.message = Some(format!("HTTP {}", r.status));
+                }
+                out
+            }
+            Err(f) => {
+                *slot = None;
+                Outcome::failed(f.kind, f.message)
+            }
+        }
+    }
+}
+
 impl Driver for HttpDriver {
     async fn call(&mut self, request: usize) -> Outcome {
+        if matches!(self.conn, Conn::H1(_)) {
+            return self.call_h1(request).await;
+        }
         let Some(req) = self.shared.request(request) else {
             return Outcome::failed(
                 ErrorKind::Protocol,

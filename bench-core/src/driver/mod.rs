@@ -5,6 +5,7 @@
 //! hold thread-local state (connections, buffers) and never cross threads. Several drivers made by
 //! one [`Connector::drivers`] call share one connection (HTTP/2 or gRPC streams).
 
+mod h1;
 pub mod http;
 pub mod tls;
 

@@ -1,0 +1,435 @@
+//! A lean HTTP/1.1 client connection for the load generator's hot path.
+//!
+//! hyper's client is general: a dispatcher task, a channel between the handle and the connection,
+//! a `HeaderMap` per request and per response. The profile in docs/benchmarks.md showed those at
+//! ~10 % of the generator's CPU. A load generator needs less: it writes a request whose bytes are
+//! known in advance, parses the status line and the few framing headers (content-length,
+//! transfer-encoding, connection) with httparse into a reused buffer, and counts the body bytes
+//! without keeping them. One request is in flight per connection (no pipelining).
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::ErrorKind;
+
+const MAX_HEADERS: usize = 64;
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What one exchange produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Response {
+    pub status: u16,
+    pub body_bytes: u64,
+    /// False when the server asked to close, or the body ran to end-of-stream.
+    pub keep_alive: bool,
+}
+
+/// A failed exchange: the kind and a message. The connection must not be reused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+fn protocol(message: impl Into<String>) -> Failure {
+    Failure {
+        kind: ErrorKind::Protocol,
+        message: message.into(),
+    }
+}
+
+fn io_failure(e: &std::io::Error) -> Failure {
+    use std::io::ErrorKind as K;
+    let kind = match e.kind() {
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            ErrorKind::Reset
+        }
+        K::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Protocol,
+    };
+    Failure {
+        kind,
+        message: e.to_string(),
+    }
+}
+
+fn closed() -> Failure {
+    Failure {
+        kind: ErrorKind::Reset,
+        message: "connection closed before the response was complete".into(),
+    }
+}
+
+/// One HTTP/1.1 connection.
+pub(crate) struct H1Conn<IO> {
+    io: IO,
+    buf: BytesMut,
+}
+
+impl<IO> std::fmt::Debug for H1Conn<IO> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("H1Conn")
+            .field("buffered", &self.buf.len())
+            .finish_non_exhaustive()
+    }
+}
+
+enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
+    pub(crate) fn new(io: IO) -> Self {
+        Self {
+            io,
+            buf: BytesMut::with_capacity(8 * 1024),
+        }
+    }
+
+    /// Send `request` (complete, pre-encoded bytes) and read the response. `head_only` is true
+    /// for HEAD requests, whose responses have no body whatever their headers say.
+    pub(crate) async fn exchange(
+        &mut self,
+        request: &[u8],
+        head_only: bool,
+    ) -> Result<Response, Failure> {
+        if !self.buf.is_empty() {
+            return Err(protocol(
+                "unexpected bytes from the server before the request",
+            ));
+        }
+        self.io
+            .write_all(request)
+            .await
+            .map_err(|e| io_failure(&e))?;
+        loop {
+            let (status, framing, keep_alive) = self.read_head(head_only).await?;
+            if (100..200).contains(&status) && status != 101 {
+                continue; // 100 Continue and other interim responses: the real one follows
+            }
+            let (body_bytes, ended_by_close) = match framing {
+                Framing::None => (0, false),
+                Framing::Length(n) => (self.skip_exact(n).await?, false),
+                Framing::Chunked => (self.skip_chunked().await?, false),
+                Framing::UntilClose => (self.skip_to_eof().await?, true),
+            };
+            return Ok(Response {
+                status,
+                body_bytes,
+                keep_alive: keep_alive && !ended_by_close,
+            });
+        }
+    }
+
+    async fn fill(&mut self) -> Result<usize, Failure> {
+        self.io
+            .read_buf(&mut self.buf)
+            .await
+            .map_err(|e| io_failure(&e))
+    }
+
+    async fn read_head(&mut self, head_only: bool) -> Result<(u16, Framing, bool), Failure> {
+        loop {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut resp = httparse::Response::new(&mut headers);
+            match resp.parse(&self.buf) {
+                Ok(httparse::Status::Complete(len)) => {
+                    let status = resp.code.unwrap_or(0);
+                    let http10 = resp.version == Some(0);
+                    let mut length = None;
+                    let mut chunked = false;
+                    let mut keep_alive = !http10;
+                    for h in resp.headers.iter() {
+                        if h.name.eq_ignore_ascii_case("content-length") {
+                            let text = std::str::from_utf8(h.value)
+                                .map_err(|_| protocol("content-length is not text"))?;
+                            length =
+                                Some(text.trim().parse::<u64>().map_err(|_| {
+                                    protocol(format!("bad content-length {text:?}"))
+                                })?);
+                        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+                            chunked = h.value.to_ascii_lowercase().ends_with(b"chunked");
+                        } else if h.name.eq_ignore_ascii_case("connection") {
+                            let v = h.value.to_ascii_lowercase();
+                            if v.windows(5).any(|w| w == b"close") {
+                                keep_alive = false;
+                            } else if v.windows(10).any(|w| w == b"keep-alive") {
+                                keep_alive = true;
+                            }
+                        }
+                    }
+                    self.buf.advance(len);
+                    let framing = if head_only
+                        || status == 204
+                        || status == 304
+                        || (100..200).contains(&status)
+                    {
+                        Framing::None
+                    } else if chunked {
+                        Framing::Chunked
+                    } else if let Some(n) = length {
+                        Framing::Length(n)
+                    } else {
+                        Framing::UntilClose
+                    };
+                    return Ok((status, framing, keep_alive));
+                }
+                Ok(httparse::Status::Partial) => {
+                    if self.buf.len() > MAX_HEAD {
+                        return Err(protocol("response head larger than 64 KiB"));
+                    }
+                    if self.fill().await? == 0 {
+                        return Err(closed());
+                    }
+                }
+                Err(e) => return Err(protocol(format!("malformed response head: {e}"))),
+            }
+        }
+    }
+
+    /// Discard exactly `n` body bytes.
+    async fn skip_exact(&mut self, n: u64) -> Result<u64, Failure> {
+        let mut left = n;
+        loop {
+            let take = (self.buf.len() as u64).min(left);
+            self.buf.advance(take as usize);
+            left -= take;
+            if left == 0 {
+                return Ok(n);
+            }
+            if self.fill().await? == 0 {
+                return Err(closed());
+            }
+        }
+    }
+
+    /// Discard a chunked body (and its trailers); returns the data bytes.
+    async fn skip_chunked(&mut self) -> Result<u64, Failure> {
+        let mut total = 0u64;
+        loop {
+            let line = self.read_line().await?;
+            let size_text = line.split(';').next().unwrap_or("").trim();
+            let size = u64::from_str_radix(size_text, 16)
+                .map_err(|_| protocol(format!("bad chunk size {size_text:?}")))?;
+            if size == 0 {
+                // Trailers until an empty line.
+                while !self.read_line().await?.is_empty() {}
+                return Ok(total);
+            }
+            self.skip_exact(size).await?;
+            total += size;
+            if !self.read_line().await?.is_empty() {
+                return Err(protocol("chunk data not followed by CRLF"));
+            }
+        }
+    }
+
+    async fn read_line(&mut self) -> Result<String, Failure> {
+        loop {
+            if let Some(pos) = self.buf.iter().position(|b| *b == b'\n') {
+                let line = self.buf.split_to(pos + 1);
+                let text =
+                    std::str::from_utf8(&line).map_err(|_| protocol("chunk line is not text"))?;
+                return Ok(text.trim_end_matches(['\r', '\n']).to_owned());
+            }
+            if self.buf.len() > MAX_HEAD {
+                return Err(protocol("chunk line longer than 64 KiB"));
+            }
+            if self.fill().await? == 0 {
+                return Err(closed());
+            }
+        }
+    }
+
+    async fn skip_to_eof(&mut self) -> Result<u64, Failure> {
+        let mut total = self.buf.len() as u64;
+        self.buf.clear();
+        loop {
+            let n = self.fill().await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n as u64;
+            self.buf.clear();
+        }
+    }
+}
+
+/// Encode a request: request line, headers (a `Host` header first), `Content-Length` when there
+/// is a body or the method usually carries one, then the body.
+pub(crate) fn encode(
+    method: &str,
+    path: &str,
+    host: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 + body.len());
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(path.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\nhost: ");
+    out.extend_from_slice(host.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut has_length = false;
+    for (name, value) in headers {
+        if name.eq_ignore_ascii_case("host") {
+            continue;
+        }
+        has_length |= name.eq_ignore_ascii_case("content-length");
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    let wants_body = !matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS" | "TRACE");
+    if !has_length && (!body.is_empty() || wants_body) {
+        out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::duplex;
+
+    async fn exchange_with(
+        response: &'static [u8],
+        head_only: bool,
+    ) -> (Result<Response, Failure>, Vec<u8>) {
+        let (client, mut server) = duplex(64 * 1024);
+        let serve = tokio::spawn(async move {
+            let mut got = vec![0u8; 1024];
+            let n = server.read(&mut got).await.unwrap();
+            got.truncate(n);
+            // Dribble the response in small pieces to exercise partial parsing.
+            for piece in response.chunks(7) {
+                server.write_all(piece).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            got
+        });
+        let mut conn = H1Conn::new(client);
+        let r = conn
+            .exchange(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", head_only)
+            .await;
+        (r, serve.await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn content_length_body() {
+        let (r, sent) = exchange_with(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+            false,
+        )
+        .await;
+        assert_eq!(sent, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n");
+        assert_eq!(
+            r.unwrap(),
+            Response {
+                status: 200,
+                body_bytes: 11,
+                keep_alive: true
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn chunked_body_with_extensions_and_trailers() {
+        let resp = b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
+        let (r, _) = exchange_with(resp, false).await;
+        assert_eq!(
+            r.unwrap(),
+            Response {
+                status: 503,
+                body_bytes: 11,
+                keep_alive: true
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn interim_100_continue_then_final_and_connection_close() {
+        let resp = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+        let (r, _) = exchange_with(resp, false).await;
+        assert_eq!(
+            r.unwrap(),
+            Response {
+                status: 201,
+                body_bytes: 2,
+                keep_alive: false
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn head_and_204_have_no_body() {
+        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", true).await;
+        assert_eq!(r.unwrap().body_bytes, 0);
+        let (r, _) = exchange_with(b"HTTP/1.1 204 No Content\r\n\r\n", false).await;
+        assert_eq!(
+            r.unwrap(),
+            Response {
+                status: 204,
+                body_bytes: 0,
+                keep_alive: true
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn body_until_close() {
+        let (r, _) = exchange_with(b"HTTP/1.0 200 OK\r\n\r\nall of this", false).await;
+        assert_eq!(
+            r.unwrap(),
+            Response {
+                status: 200,
+                body_bytes: 11,
+                keep_alive: false
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn truncated_and_malformed_responses_fail() {
+        let (r, _) =
+            exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", false).await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Reset);
+        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\nContent-", false).await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Reset);
+        let (r, _) = exchange_with(b"NOT HTTP AT ALL\r\n\r\n", false).await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Protocol);
+        let (r, _) = exchange_with(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            false,
+        )
+        .await;
+        assert_eq!(r.unwrap_err().kind, ErrorKind::Protocol);
+    }
+
+    #[test]
+    fn encodes_requests() {
+        let get = encode(
+            "GET",
+            "/a?b=1",
+            "127.0.0.1:80",
+            &[("accept".into(), "*/*".into())],
+            b"",
+        );
+        assert_eq!(
+            get,
+            b"GET /a?b=1 HTTP/1.1\r\nhost: 127.0.0.1:80\r\naccept: */*\r\n\r\n"
+        );
+        let post = encode("POST", "/p", "h", &[], b"{}");
+        assert_eq!(
+            post,
+            b"POST /p HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\n\r\n{}"
+        );
+    }
+}
