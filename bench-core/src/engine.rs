@@ -24,6 +24,9 @@ use crate::timeline::{TimelineBuilder, TimelinePoint};
 /// was free to send it.
 pub const LATE_AFTER: Duration = Duration::from_millis(1);
 
+/// Waits shorter than this yield to other tasks instead of sleeping on the timer thread.
+const YIELD_BELOW: Duration = Duration::from_micros(50);
+
 /// Which part of a sharded run this process generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
@@ -426,7 +429,13 @@ impl Worker {
             };
             first = false;
             let late = self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER;
-            if slot.due > claimed_at {
+            if slot.due > claimed_at && slot.due - claimed_at <= YIELD_BELOW {
+                // Due within a few tens of µs (high rates): yield to the thread's other tasks
+                // until then; a hand-off to the timer thread would cost more than the wait.
+                while Instant::now() < slot.due {
+                    tokio::task::yield_now().await;
+                }
+            } else if slot.due > claimed_at {
                 tokio::select! {
                     () = crate::timer::sleep_until(slot.due) => {}
                     () = self.cancel.cancelled() => break,
