@@ -151,7 +151,8 @@ pub fn parse_metric(text: &str) -> Result<Metric, String> {
             }
         })
         .ok_or_else(bad)?;
-    Quantile::new(pct / 100.0)
+    // Round to a millionth so "p99.9" is exactly the 0.999 of Quantile::P999 (99.9 / 100 is not).
+    Quantile::new((pct * 10_000.0).round() / 1_000_000.0)
         .map(Metric::Quantile)
         .map_err(|_| bad())
 }
