@@ -4,6 +4,10 @@
 
 mod common;
 
+/// The two tests each drive two targets hard; run them one at a time so they do not disturb
+/// each other's latencies on a 2-core machine.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -45,6 +49,9 @@ fn json(path: &Path) -> serde_json::Value {
 
 #[test]
 fn interleaved_gate_fails_a_tail_regression_and_passes_the_same_build() {
+    let _one_at_a_time = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let main = target(20);
     let slower = target(30); // +50 % tail delay: p99 ≈ 22 ms → 32 ms
     let dir = tempfile::tempdir().unwrap();
@@ -84,13 +91,29 @@ fn interleaved_gate_fails_a_tail_regression_and_passes_the_same_build() {
     assert_eq!(p99["gated"], true);
     assert!(p99["change"].as_f64().unwrap() > 0.3, "{p99}");
 
+    // The same build on both sides exits 0. On a loaded 2-core machine one trial's p95 can jump
+    // (a scheduling stall); the gate then says "inconclusive" (exit 0, with a warning) rather
+    // than fail, which is the contract: an A/A comparison must never fail.
     let o = run(args(&main.url()));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(json(&out)["verdict"], "pass");
+    let v = json(&out);
+    assert_ne!(v["verdict"], "fail", "{v}");
+    let p99 = v["scenarios"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"]["quantile"] == 0.99)
+        .unwrap()
+        .clone();
+    assert_ne!(p99["verdict"], "fail", "{p99}");
+    assert!(p99["change"].as_f64().unwrap().abs() < 0.1, "{p99}");
 }
 
 #[test]
 fn stored_baseline_compare_and_inconclusive_evidence() {
+    let _one_at_a_time = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let server = target(20);
     let dir = tempfile::tempdir().unwrap();
     let s = scenario(dir.path());
@@ -144,7 +167,7 @@ fn stored_baseline_compare_and_inconclusive_evidence() {
     let o = tailguard(&args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = json(&verdict);
-    assert_eq!(v["verdict"], "pass", "{v}");
+    assert_ne!(v["verdict"], "fail", "same target on both sides: {v}");
     assert_eq!(
         v["scenarios"][0]["baseline_runs"].as_array().unwrap().len(),
         3
