@@ -64,6 +64,7 @@ fn closed() -> Failure {
 pub(crate) struct H1Conn<IO> {
     io: IO,
     buf: BytesMut,
+    last_used: std::time::Instant,
 }
 
 impl<IO> std::fmt::Debug for H1Conn<IO> {
@@ -86,6 +87,28 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
         Self {
             io,
             buf: BytesMut::with_capacity(8 * 1024),
+            last_used: std::time::Instant::now(),
+        }
+    }
+
+    /// Whether the server has closed this connection while it sat idle for longer than
+    /// `idle_after` (servers close idle keep-alive connections, e.g. Node.js after 5 s). Busy
+    /// connections are not probed, so the hot path pays no extra system call.
+    pub(crate) fn closed_while_idle(&mut self, idle_after: std::time::Duration) -> bool {
+        if self.last_used.elapsed() < idle_after {
+            return false;
+        }
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut scratch = [0u8; 256];
+        let mut rb = tokio::io::ReadBuf::new(&mut scratch);
+        match std::pin::Pin::new(&mut self.io).poll_read(&mut cx, &mut rb) {
+            std::task::Poll::Ready(Ok(())) if rb.filled().is_empty() => true, // EOF
+            std::task::Poll::Ready(Ok(())) => {
+                // Unsolicited bytes (e.g. a 408 before closing): the connection is not reusable.
+                true
+            }
+            std::task::Poll::Ready(Err(_)) => true,
+            std::task::Poll::Pending => false,
         }
     }
 
@@ -116,6 +139,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                 Framing::Chunked => (self.skip_chunked().await?, false),
                 Framing::UntilClose => (self.skip_to_eof().await?, true),
             };
+            self.last_used = std::time::Instant::now();
             return Ok(Response {
                 status,
                 body_bytes,
@@ -411,6 +435,23 @@ mod tests {
         )
         .await;
         assert_eq!(r.unwrap_err().kind, ErrorKind::Protocol);
+    }
+
+    #[tokio::test]
+    async fn detects_a_connection_the_server_closed_while_idle() {
+        let (client, mut server) = duplex(1024);
+        let mut conn = H1Conn::new(client);
+        assert!(
+            !conn.closed_while_idle(std::time::Duration::ZERO),
+            "open and quiet"
+        );
+        server.shutdown().await.unwrap();
+        drop(server);
+        assert!(
+            !conn.closed_while_idle(std::time::Duration::from_secs(3600)),
+            "recently used: not probed"
+        );
+        assert!(conn.closed_while_idle(std::time::Duration::ZERO));
     }
 
     #[test]

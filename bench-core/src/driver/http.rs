@@ -18,6 +18,10 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::h1::H1Conn;
+
+/// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
+/// it is reused.
+const IDLE_PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
 use super::tls::{self, Roots};
 use super::{Connector, Driver, ErrorKind, Outcome, Status};
 
@@ -399,6 +403,12 @@ impl HttpDriver {
         let Conn::H1(slot) = &mut self.conn else {
             return Outcome::failed(ErrorKind::Protocol, "not an HTTP/1.1 connection");
         };
+        if slot
+            .as_mut()
+            .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
+        {
+            *slot = None;
+        }
         let conn = match slot {
             Some(c) => c,
             None => match shared.dial().await {
