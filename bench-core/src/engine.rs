@@ -11,21 +11,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 use tokio::task::LocalSet;
 
-use crate::driver::{Connector, Driver, ErrorKind, Outcome};
+use crate::driver::Connector;
 use crate::pacer::{Cancel, LoadModel, Pacer, StopCondition};
-use crate::recorder::{Counts, Recorder, Sample, Series, ThreadRecording};
+use crate::recorder::{Counts, Recorder, Series, ThreadRecording};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
-
-/// A request counts as late when its due time had passed by more than this before a connection
-/// was free to send it.
-pub const LATE_AFTER: Duration = Duration::from_millis(1);
-
-/// Waits shorter than this yield to other tasks instead of sleeping on the timer thread.
-const YIELD_BELOW: Duration = Duration::from_micros(50);
+pub use crate::worker::LATE_AFTER;
+use crate::worker::{Mix, Worker};
 
 /// Which part of a sharded run this process generates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,96 +369,4 @@ fn thread_main<C: Connector>(
         recorder.borrow_mut().finish()
     });
     Ok(recording)
-}
-
-/// Weighted choice of the request to send.
-#[derive(Debug)]
-struct Mix {
-    cumulative: Vec<f64>,
-}
-
-impl Mix {
-    fn new(weights: &[f64]) -> Self {
-        let total: f64 = weights.iter().sum();
-        let mut acc = 0.0;
-        let cumulative = weights
-            .iter()
-            .map(|w| {
-                acc += w / total;
-                acc
-            })
-            .collect();
-        Self { cumulative }
-    }
-
-    fn pick(&self, rng: &mut SmallRng) -> usize {
-        if self.cumulative.len() <= 1 {
-            return 0;
-        }
-        let u: f64 = rng.random();
-        self.cumulative
-            .partition_point(|c| *c <= u)
-            .min(self.cumulative.len() - 1)
-    }
-}
-
-struct Worker {
-    pacer: Rc<Pacer>,
-    recorder: Rc<RefCell<Recorder>>,
-    mix: Rc<Mix>,
-    cancel: Cancel,
-    timeout: Duration,
-    rng: SmallRng,
-}
-
-impl Worker {
-    async fn run<D: Driver>(mut self, mut driver: D) {
-        let mut first = true;
-        loop {
-            if self.cancel.is_cancelled() {
-                break;
-            }
-            let claimed_at = Instant::now();
-            let Some(slot) = self.pacer.next(claimed_at, first) else {
-                break;
-            };
-            first = false;
-            let late = self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER;
-            if slot.due > claimed_at && slot.due - claimed_at <= YIELD_BELOW {
-                // Due within a few tens of µs (high rates): yield to the thread's other tasks
-                // until then; a hand-off to the timer thread would cost more than the wait.
-                while Instant::now() < slot.due {
-                    tokio::task::yield_now().await;
-                }
-            } else if slot.due > claimed_at {
-                tokio::select! {
-                    () = crate::timer::sleep_until(slot.due) => {}
-                    () = self.cancel.cancelled() => break,
-                }
-            }
-            let request = self.mix.pick(&mut self.rng);
-            let sent = Instant::now();
-            let outcome = tokio::select! {
-                r = tokio::time::timeout(self.timeout, driver.call(request)) => match r {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        driver.reset();
-                        Outcome::failed(ErrorKind::Timeout, format!("no response within {:?}", self.timeout))
-                    }
-                },
-                () = self.cancel.cancelled() => break,
-            };
-            let done = Instant::now();
-            if slot.measured {
-                let sample = Sample {
-                    request,
-                    due: slot.due,
-                    sent,
-                    done,
-                    late,
-                };
-                self.recorder.borrow_mut().record(sample, &outcome);
-            }
-        }
-    }
 }

@@ -72,6 +72,7 @@ pub mod schedule;
 pub mod stats;
 pub mod timeline;
 pub mod timer;
+mod worker;
 
 pub use engine::{run, Progress, Recording, RunConfig, Shard};
 pub use environment::Environment;

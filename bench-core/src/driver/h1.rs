@@ -10,7 +10,7 @@
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::ErrorKind;
+use super::{io_error_kind, ErrorKind};
 
 const MAX_HEADERS: usize = 64;
 const MAX_HEAD: usize = 64 * 1024;
@@ -39,16 +39,8 @@ fn protocol(message: impl Into<String>) -> Failure {
 }
 
 fn io_failure(e: &std::io::Error) -> Failure {
-    use std::io::ErrorKind as K;
-    let kind = match e.kind() {
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-            ErrorKind::Reset
-        }
-        K::TimedOut => ErrorKind::Timeout,
-        _ => ErrorKind::Protocol,
-    };
     Failure {
-        kind,
+        kind: io_error_kind(e),
         message: e.to_string(),
     }
 }
@@ -319,158 +311,5 @@ pub(crate) fn encode(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::io::duplex;
-
-    async fn exchange_with(
-        response: &'static [u8],
-        head_only: bool,
-    ) -> (Result<Response, Failure>, Vec<u8>) {
-        let (client, mut server) = duplex(64 * 1024);
-        let serve = tokio::spawn(async move {
-            let mut got = vec![0u8; 1024];
-            let n = server.read(&mut got).await.unwrap();
-            got.truncate(n);
-            // Dribble the response in small pieces to exercise partial parsing.
-            for piece in response.chunks(7) {
-                server.write_all(piece).await.unwrap();
-                tokio::task::yield_now().await;
-            }
-            got
-        });
-        let mut conn = H1Conn::new(client);
-        let r = conn
-            .exchange(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", head_only)
-            .await;
-        (r, serve.await.unwrap())
-    }
-
-    #[tokio::test]
-    async fn content_length_body() {
-        let (r, sent) = exchange_with(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
-            false,
-        )
-        .await;
-        assert_eq!(sent, b"GET / HTTP/1.1\r\nhost: x\r\n\r\n");
-        assert_eq!(
-            r.unwrap(),
-            Response {
-                status: 200,
-                body_bytes: 11,
-                keep_alive: true
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn chunked_body_with_extensions_and_trailers() {
-        let resp = b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
-        let (r, _) = exchange_with(resp, false).await;
-        assert_eq!(
-            r.unwrap(),
-            Response {
-                status: 503,
-                body_bytes: 11,
-                keep_alive: true
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn interim_100_continue_then_final_and_connection_close() {
-        let resp = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
-        let (r, _) = exchange_with(resp, false).await;
-        assert_eq!(
-            r.unwrap(),
-            Response {
-                status: 201,
-                body_bytes: 2,
-                keep_alive: false
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn head_and_204_have_no_body() {
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", true).await;
-        assert_eq!(r.unwrap().body_bytes, 0);
-        let (r, _) = exchange_with(b"HTTP/1.1 204 No Content\r\n\r\n", false).await;
-        assert_eq!(
-            r.unwrap(),
-            Response {
-                status: 204,
-                body_bytes: 0,
-                keep_alive: true
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn body_until_close() {
-        let (r, _) = exchange_with(b"HTTP/1.0 200 OK\r\n\r\nall of this", false).await;
-        assert_eq!(
-            r.unwrap(),
-            Response {
-                status: 200,
-                body_bytes: 11,
-                keep_alive: false
-            }
-        );
-    }
-
-    #[tokio::test]
-    async fn truncated_and_malformed_responses_fail() {
-        let (r, _) =
-            exchange_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", false).await;
-        assert_eq!(r.unwrap_err().kind, ErrorKind::Reset);
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\nContent-", false).await;
-        assert_eq!(r.unwrap_err().kind, ErrorKind::Reset);
-        let (r, _) = exchange_with(b"NOT HTTP AT ALL\r\n\r\n", false).await;
-        assert_eq!(r.unwrap_err().kind, ErrorKind::Protocol);
-        let (r, _) = exchange_with(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-            false,
-        )
-        .await;
-        assert_eq!(r.unwrap_err().kind, ErrorKind::Protocol);
-    }
-
-    #[tokio::test]
-    async fn detects_a_connection_the_server_closed_while_idle() {
-        let (client, mut server) = duplex(1024);
-        let mut conn = H1Conn::new(client);
-        assert!(
-            !conn.closed_while_idle(std::time::Duration::ZERO),
-            "open and quiet"
-        );
-        server.shutdown().await.unwrap();
-        drop(server);
-        assert!(
-            !conn.closed_while_idle(std::time::Duration::from_secs(3600)),
-            "recently used: not probed"
-        );
-        assert!(conn.closed_while_idle(std::time::Duration::ZERO));
-    }
-
-    #[test]
-    fn encodes_requests() {
-        let get = encode(
-            "GET",
-            "/a?b=1",
-            "127.0.0.1:80",
-            &[("accept".into(), "*/*".into())],
-            b"",
-        );
-        assert_eq!(
-            get,
-            b"GET /a?b=1 HTTP/1.1\r\nhost: 127.0.0.1:80\r\naccept: */*\r\n\r\n"
-        );
-        let post = encode("POST", "/p", "h", &[], b"{}");
-        assert_eq!(
-            post,
-            b"POST /p HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\n\r\n{}"
-        );
-    }
-}
+#[path = "h1_tests.rs"]
+mod tests;

@@ -1,29 +1,28 @@
 //! HTTP/1.1 (keep-alive, one connection per driver, on the lean client in `h1.rs`) and HTTP/2
 //! (streams sharing a connection, on hyper's low-level client) over plain TCP or rustls.
 
-use std::cell::RefCell;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, HOST, USER_AGENT};
-use http::{HeaderMap, Method, Request, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http2;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use http::header::{HeaderName, HeaderValue, USER_AGENT};
+use http::{HeaderMap, Method, Uri};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
-use super::h1::H1Conn;
+use super::h1::{self, H1Conn};
+use super::h2::{H2Conn, H2Request};
+use super::tls::{self, Roots};
+use super::{Connector, Driver, ErrorKind, Io, Outcome};
 
 /// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
 /// it is reused.
-const IDLE_PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
-use super::tls::{self, Roots};
-use super::{Connector, Driver, ErrorKind, Outcome, Status};
+const IDLE_PROBE_AFTER: Duration = Duration::from_millis(500);
+
+const USER_AGENT_VALUE: &str = concat!("tailguard/", env!("CARGO_PKG_VERSION"));
 
 /// Which HTTP version to speak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,14 +83,13 @@ pub enum HttpError {
     Tls(#[from] tls::TlsError),
 }
 
+/// A request of the mix in the form its protocol sends it, built once.
 #[derive(Debug)]
-struct Prepared {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-    /// The whole HTTP/1.1 request, encoded once.
-    h1: Bytes,
+enum Prepared {
+    /// The whole HTTP/1.1 request, encoded; `head` marks a HEAD request (no response body).
+    H1 { bytes: Bytes, head: bool },
+    /// The parts of an HTTP/2 request.
+    H2(Box<H2Request>),
 }
 
 struct Shared {
@@ -180,23 +178,8 @@ impl HttpConnector {
             } else {
                 path
             };
-            let uri_text = match options.version {
-                HttpVersion::Http1 => path,
-                HttpVersion::Http2 => format!("{scheme}://{authority}{path}"),
-            };
-            let uri: Uri = uri_text
-                .parse()
-                .map_err(|e: http::uri::InvalidUri| err("path", e.to_string()))?;
             let mut headers = HeaderMap::new();
-            if options.version == HttpVersion::Http1 {
-                let host_value =
-                    HeaderValue::from_str(&authority).map_err(|e| err("target", e.to_string()))?;
-                headers.insert(HOST, host_value);
-            }
-            headers.insert(
-                USER_AGENT,
-                HeaderValue::from_static(concat!("tailguard/", env!("CARGO_PKG_VERSION"))),
-            );
+            headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
             for (name, value) in &spec.headers {
                 let name = HeaderName::from_bytes(name.as_bytes())
                     .map_err(|e| err("header name", e.to_string()))?;
@@ -204,25 +187,30 @@ impl HttpConnector {
                     .map_err(|e| err("header value", format!("{name}: {e}")))?;
                 headers.append(name, value);
             }
-            let mut h1_headers = vec![(
-                USER_AGENT.as_str().to_owned(),
-                concat!("tailguard/", env!("CARGO_PKG_VERSION")).to_owned(),
-            )];
-            h1_headers.extend(spec.headers.iter().cloned());
-            let h1 = super::h1::encode(
-                method.as_str(),
-                &uri.to_string(),
-                &authority,
-                &h1_headers,
-                &spec.body,
-            );
-            prepared.push(Prepared {
-                method,
-                uri,
-                headers,
-                body: Bytes::from(spec.body.clone()),
-                h1: Bytes::from(h1),
-            });
+            let prepared_request = match options.version {
+                HttpVersion::Http1 => {
+                    let _: Uri = path
+                        .parse()
+                        .map_err(|e: http::uri::InvalidUri| err("path", e.to_string()))?;
+                    let mut all =
+                        vec![(USER_AGENT.as_str().to_owned(), USER_AGENT_VALUE.to_owned())];
+                    all.extend(spec.headers.iter().cloned());
+                    let bytes = h1::encode(method.as_str(), &path, &authority, &all, &spec.body);
+                    Prepared::H1 {
+                        bytes: Bytes::from(bytes),
+                        head: method == Method::HEAD,
+                    }
+                }
+                HttpVersion::Http2 => Prepared::H2(Box::new(H2Request {
+                    uri: format!("{scheme}://{authority}{path}")
+                        .parse()
+                        .map_err(|e: http::uri::InvalidUri| err("path", e.to_string()))?,
+                    method,
+                    headers,
+                    body: Bytes::from(spec.body.clone()),
+                })),
+            };
+            prepared.push(prepared_request);
         }
         Ok(Self(Arc::new(Shared {
             host: bare_host,
@@ -240,23 +228,16 @@ impl Connector for HttpConnector {
     type Driver = HttpDriver;
 
     fn drivers(&self, streams: usize) -> Vec<HttpDriver> {
-        match self.0.version {
-            HttpVersion::Http1 => (0..streams)
-                .map(|_| HttpDriver {
-                    shared: self.0.clone(),
-                    conn: Conn::H1(None),
-                })
-                .collect(),
-            HttpVersion::Http2 => {
-                let slot = Rc::new(H2Slot::default());
-                (0..streams)
-                    .map(|_| HttpDriver {
-                        shared: self.0.clone(),
-                        conn: Conn::H2(slot.clone()),
-                    })
-                    .collect()
-            }
-        }
+        let shared_h2 = Rc::new(H2Conn::default());
+        (0..streams)
+            .map(|_| HttpDriver {
+                shared: self.0.clone(),
+                conn: match self.0.version {
+                    HttpVersion::Http1 => Conn::H1(None),
+                    HttpVersion::Http2 => Conn::H2(shared_h2.clone()),
+                },
+            })
+            .collect()
     }
 
     fn request_names(&self) -> Vec<String> {
@@ -264,16 +245,12 @@ impl Connector for HttpConnector {
     }
 }
 
-#[derive(Debug, Default)]
-struct H2Slot {
-    sender: RefCell<Option<http2::SendRequest<Full<Bytes>>>>,
-    connecting: tokio::sync::Mutex<()>,
-}
-
 #[derive(Debug)]
 enum Conn {
+    /// This driver's own connection (opened on first use).
     H1(Option<H1Conn<Box<dyn Io>>>),
-    H2(Rc<H2Slot>),
+    /// The connection this driver's streams share.
+    H2(Rc<H2Conn>),
 }
 
 /// Performs HTTP calls on its own (HTTP/1.1) or a shared (HTTP/2) connection.
@@ -296,236 +273,76 @@ impl std::fmt::Debug for Shared {
 }
 
 impl Shared {
+    /// Open a TCP connection (and TLS over it for https).
     async fn dial(&self) -> Result<Box<dyn Io>, Outcome> {
-        let addrs = self
-            .addrs
-            .as_ref()
-            .map_err(|e| Outcome::failed(ErrorKind::Connect, e.clone()))?;
-        let tcp = TcpStream::connect(addrs.as_slice()).await.map_err(|e| {
-            Outcome::failed(
-                ErrorKind::Connect,
-                format!("connect {}:{}: {e}", self.host, self.port),
-            )
-        })?;
+        let connect_error = |message: String| Outcome::failed(ErrorKind::Connect, message);
+        let addrs = self.addrs.as_ref().map_err(|e| connect_error(e.clone()))?;
+        let tcp = TcpStream::connect(addrs.as_slice())
+            .await
+            .map_err(|e| connect_error(format!("connect {}:{}: {e}", self.host, self.port)))?;
         let _ = tcp.set_nodelay(true);
-        match &self.tls {
-            None => Ok(Box::new(tcp)),
-            Some(connector) => {
-                let name =
-                    rustls::pki_types::ServerName::try_from(self.host.clone()).map_err(|e| {
-                        Outcome::failed(
-                            ErrorKind::Connect,
-                            format!("TLS server name {}: {e}", self.host),
-                        )
-                    })?;
-                let stream = connector.connect(name, tcp).await.map_err(|e| {
-                    Outcome::failed(
-                        ErrorKind::Connect,
-                        format!("TLS handshake with {}: {e}", self.host),
-                    )
-                })?;
-                Ok(Box::new(stream))
-            }
-        }
-    }
-
-    fn request(&self, index: usize) -> Option<Request<Full<Bytes>>> {
-        let p = self.requests.get(index)?;
-        let mut req = Request::new(Full::new(p.body.clone()));
-        *req.method_mut() = p.method.clone();
-        *req.uri_mut() = p.uri.clone();
-        *req.headers_mut() = p.headers.clone();
-        Some(req)
-    }
-}
-
-trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
-
-impl HttpDriver {
-    async fn send(
-        &mut self,
-        req: Request<Full<Bytes>>,
-    ) -> Result<hyper::Response<hyper::body::Incoming>, Outcome> {
-        match &mut self.conn {
-            Conn::H1(_) => Err(Outcome::failed(
-                ErrorKind::Protocol,
-                "HTTP/1.1 does not use hyper",
-            )),
-            Conn::H2(slot) => {
-                let existing = slot
-                    .sender
-                    .borrow()
-                    .as_ref()
-                    .filter(|s| !s.is_closed())
-                    .cloned();
-                let mut sender = match existing {
-                    Some(s) => s,
-                    None => {
-                        let _guard = slot.connecting.lock().await;
-                        let again = slot
-                            .sender
-                            .borrow()
-                            .as_ref()
-                            .filter(|s| !s.is_closed())
-                            .cloned();
-                        match again {
-                            Some(s) => s,
-                            None => {
-                                let io = self.shared.dial().await?;
-                                let (sender, conn) =
-                                    http2::handshake(TokioExecutor::new(), TokioIo::new(io))
-                                        .await
-                                        .map_err(|e| classify(&e))?;
-                                tokio::spawn(conn);
-                                *slot.sender.borrow_mut() = Some(sender.clone());
-                                sender
-                            }
-                        }
-                    }
-                };
-                sender.ready().await.map_err(|e| classify(&e))?;
-                sender.send_request(req).await.map_err(|e| classify(&e))
-            }
-        }
-    }
-}
-
-impl HttpDriver {
-    async fn call_h1(&mut self, request: usize) -> Outcome {
-        let shared = self.shared.clone();
-        let Some(p) = shared.requests.get(request) else {
-            return Outcome::failed(
-                ErrorKind::Protocol,
-                format!("no request #{request} in the mix"),
-            );
+        let Some(connector) = &self.tls else {
+            return Ok(Box::new(tcp));
         };
-        let Conn::H1(slot) = &mut self.conn else {
-            return Outcome::failed(ErrorKind::Protocol, "not an HTTP/1.1 connection");
-        };
-        if slot
-            .as_mut()
-            .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
-        {
-            *slot = None;
-        }
-        let conn = match slot {
-            Some(c) => c,
-            None => match shared.dial().await {
-                Ok(io) => slot.insert(H1Conn::new(io)),
-                Err(outcome) => return outcome,
-            },
-        };
-        match conn.exchange(&p.h1, p.method == Method::HEAD).await {
-            Ok(r) => {
-                if !r.keep_alive {
-                    *slot = None;
-                }
-                let mut out = Outcome {
-                    status: Some(Status::Http(r.status)),
-                    bytes: r.body_bytes,
-                    ..Outcome::default()
-                };
-                if r.status >= 400 {
-                    out.error = Some(ErrorKind::Status);
-                    out.message = Some(format!("HTTP {}", r.status));
-                }
-                out
-            }
-            Err(f) => {
-                *slot = None;
-                Outcome::failed(f.kind, f.message)
-            }
-        }
+        let name = rustls::pki_types::ServerName::try_from(self.host.clone())
+            .map_err(|e| connect_error(format!("TLS server name {}: {e}", self.host)))?;
+        let stream = connector
+            .connect(name, tcp)
+            .await
+            .map_err(|e| connect_error(format!("TLS handshake with {}: {e}", self.host)))?;
+        Ok(Box::new(stream))
     }
 }
 
 impl Driver for HttpDriver {
     async fn call(&mut self, request: usize) -> Outcome {
-        if matches!(self.conn, Conn::H1(_)) {
-            return self.call_h1(request).await;
-        }
-        let Some(req) = self.shared.request(request) else {
+        let shared = &*self.shared;
+        let Some(prepared) = shared.requests.get(request) else {
             return Outcome::failed(
                 ErrorKind::Protocol,
                 format!("no request #{request} in the mix"),
             );
         };
-        let resp = match self.send(req).await {
-            Ok(resp) => resp,
-            Err(outcome) => {
-                self.reset();
-                return outcome;
-            }
-        };
-        let code = resp.status().as_u16();
-        let mut body = resp.into_body();
-        let mut bytes = 0u64;
-        while let Some(frame) = body.frame().await {
-            match frame {
-                Ok(frame) => {
-                    if let Some(data) = frame.data_ref() {
-                        bytes += data.len() as u64;
+        match (&mut self.conn, prepared) {
+            (Conn::H1(slot), Prepared::H1 { bytes, head }) => {
+                if slot
+                    .as_mut()
+                    .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
+                {
+                    *slot = None;
+                }
+                let conn = match slot {
+                    Some(c) => c,
+                    None => match shared.dial().await {
+                        Ok(io) => slot.insert(H1Conn::new(io)),
+                        Err(outcome) => return outcome,
+                    },
+                };
+                match conn.exchange(bytes, *head).await {
+                    Ok(r) => {
+                        if !r.keep_alive {
+                            *slot = None;
+                        }
+                        Outcome::http(r.status, r.body_bytes)
+                    }
+                    Err(f) => {
+                        *slot = None;
+                        Outcome::failed(f.kind, f.message)
                     }
                 }
-                Err(e) => {
-                    self.reset();
-                    let mut out = classify(&e);
-                    out.status = Some(Status::Http(code));
-                    return out;
-                }
             }
+            (Conn::H2(conn), Prepared::H2(req)) => conn.call(|| shared.dial(), req).await,
+            _ => Outcome::failed(
+                ErrorKind::Protocol,
+                "request prepared for another HTTP version",
+            ),
         }
-        let mut out = Outcome {
-            status: Some(Status::Http(code)),
-            bytes,
-            ..Outcome::default()
-        };
-        if code >= 400 {
-            out.error = Some(ErrorKind::Status);
-            out.message = Some(format!("HTTP {code}"));
-        }
-        out
     }
 
     fn reset(&mut self) {
         match &mut self.conn {
             Conn::H1(slot) => *slot = None,
-            Conn::H2(slot) => *slot.sender.borrow_mut() = None,
+            Conn::H2(conn) => conn.reset(),
         }
     }
-}
-
-/// Classify a hyper error into an [`ErrorKind`].
-fn classify(e: &hyper::Error) -> Outcome {
-    let kind = if e.is_timeout() {
-        ErrorKind::Timeout
-    } else if e.is_incomplete_message() || e.is_canceled() || e.is_closed() || io_reset(e) {
-        ErrorKind::Reset
-    } else {
-        ErrorKind::Protocol
-    };
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        source = s.source();
-    }
-    Outcome::failed(kind, message)
-}
-
-fn io_reset(e: &hyper::Error) -> bool {
-    use std::io::ErrorKind as K;
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
-            return matches!(
-                io.kind(),
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof
-            );
-        }
-        source = s.source();
-    }
-    false
 }

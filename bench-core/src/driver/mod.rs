@@ -6,6 +6,7 @@
 //! one [`Connector::drivers`] call share one connection (HTTP/2 or gRPC streams).
 
 mod h1;
+mod h2;
 pub mod http;
 pub mod tls;
 
@@ -128,10 +129,42 @@ impl Outcome {
         }
     }
 
+    /// A completed HTTP exchange; 4xx and 5xx count as failures of kind [`ErrorKind::Status`].
+    #[must_use]
+    pub fn http(code: u16, bytes: u64) -> Self {
+        let failed = code >= 400;
+        Self {
+            status: Some(Status::Http(code)),
+            error: failed.then_some(ErrorKind::Status),
+            message: failed.then(|| format!("HTTP {code}")),
+            bytes,
+            ..Self::default()
+        }
+    }
+
     /// True when the call succeeded.
     #[must_use]
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
+    }
+}
+
+/// A byte stream a driver can speak over: TCP or TLS.
+pub(crate) trait Io:
+    tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static
+{
+}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static> Io for T {}
+
+/// The kind of failure an I/O error means for a call.
+pub(crate) fn io_error_kind(e: &std::io::Error) -> ErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            ErrorKind::Reset
+        }
+        K::TimedOut => ErrorKind::Timeout,
+        _ => ErrorKind::Protocol,
     }
 }
 

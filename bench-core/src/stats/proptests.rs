@@ -1,4 +1,5 @@
 //! Property tests of [`compare`](super::compare).
+#![cfg(test)]
 
 use hdrhistogram::Histogram;
 use proptest::prelude::*;

@@ -3,6 +3,7 @@
 //! Process: trial `i` has a level `exp(σ_between · Z_i)` (run-to-run shift)
 //! and `N` lognormal(ln 1000 µs, 0.5) request latencies scaled by it,
 //! recorded into an HDR histogram. A/B multiplies every candidate latency.
+#![cfg(test)]
 
 use hdrhistogram::Histogram;
 use rand::rngs::StdRng;

@@ -1,4 +1,5 @@
 //! Unit tests of `verdict.rs` (kept apart to keep that file short).
+#![cfg(test)]
 
 use super::*;
 use crate::stats::{Distribution, Quantile};

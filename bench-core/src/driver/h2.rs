@@ -1,0 +1,140 @@
+//! HTTP/2 on hyper's low-level client: the drivers of one connection share an [`H2Conn`], the
+//! first call dials and handshakes, later ones clone the sender and open a stream each.
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http2;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+
+use super::{io_error_kind, ErrorKind, Io, Outcome, Status};
+
+/// A request prepared once: parts cloned for every call.
+#[derive(Debug)]
+pub(crate) struct H2Request {
+    pub(crate) method: Method,
+    /// Absolute URI (scheme and authority give `:scheme` and `:authority`).
+    pub(crate) uri: Uri,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl H2Request {
+    fn build(&self) -> Request<Full<Bytes>> {
+        let mut req = Request::new(Full::new(self.body.clone()));
+        *req.method_mut() = self.method.clone();
+        *req.uri_mut() = self.uri.clone();
+        *req.headers_mut() = self.headers.clone();
+        req
+    }
+}
+
+/// One HTTP/2 connection, shared by the drivers (streams) made for it.
+#[derive(Debug, Default)]
+pub(crate) struct H2Conn {
+    sender: RefCell<Option<http2::SendRequest<Full<Bytes>>>>,
+    connecting: tokio::sync::Mutex<()>,
+}
+
+impl H2Conn {
+    fn open_sender(&self) -> Option<http2::SendRequest<Full<Bytes>>> {
+        self.sender
+            .borrow()
+            .as_ref()
+            .filter(|s| !s.is_closed())
+            .cloned()
+    }
+
+    /// A sender on a live connection, dialling (once, for all streams) when there is none.
+    async fn sender<F, Fut>(&self, dial: F) -> Result<http2::SendRequest<Full<Bytes>>, Outcome>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Box<dyn Io>, Outcome>>,
+    {
+        if let Some(s) = self.open_sender() {
+            return Ok(s);
+        }
+        let _guard = self.connecting.lock().await;
+        if let Some(s) = self.open_sender() {
+            return Ok(s); // another stream connected while we waited
+        }
+        let io = dial().await?;
+        let (sender, conn) = http2::handshake(TokioExecutor::new(), TokioIo::new(io))
+            .await
+            .map_err(|e| classify(&e))?;
+        tokio::spawn(conn);
+        *self.sender.borrow_mut() = Some(sender.clone());
+        Ok(sender)
+    }
+
+    /// One call on a new stream: send, drain the body counting its bytes, classify.
+    pub(crate) async fn call<F, Fut>(&self, dial: F, request: &H2Request) -> Outcome
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Box<dyn Io>, Outcome>>,
+    {
+        let mut sender = match self.sender(dial).await {
+            Ok(s) => s,
+            Err(outcome) => return outcome,
+        };
+        if let Err(e) = sender.ready().await {
+            self.reset();
+            return classify(&e);
+        }
+        let resp = match sender.send_request(request.build()).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.reset();
+                return classify(&e);
+            }
+        };
+        let code = resp.status().as_u16();
+        let mut body = resp.into_body();
+        let mut bytes = 0u64;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => bytes += frame.data_ref().map_or(0, |d| d.len() as u64),
+                Err(e) => {
+                    self.reset();
+                    return Outcome {
+                        status: Some(Status::Http(code)),
+                        ..classify(&e)
+                    };
+                }
+            }
+        }
+        Outcome::http(code, bytes)
+    }
+
+    /// Forget the connection; the next call dials again.
+    pub(crate) fn reset(&self) {
+        *self.sender.borrow_mut() = None;
+    }
+}
+
+/// Classify a hyper error into an [`ErrorKind`], with the whole cause chain as the message.
+fn classify(e: &hyper::Error) -> Outcome {
+    let io_kind = std::iter::successors(std::error::Error::source(e), |s| s.source())
+        .find_map(|s| s.downcast_ref::<std::io::Error>())
+        .map(io_error_kind);
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout
+    } else if e.is_incomplete_message()
+        || e.is_canceled()
+        || e.is_closed()
+        || io_kind == Some(ErrorKind::Reset)
+    {
+        ErrorKind::Reset
+    } else {
+        ErrorKind::Protocol
+    };
+    let mut message = e.to_string();
+    for s in std::iter::successors(std::error::Error::source(e), |s| s.source()) {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+    }
+    Outcome::failed(kind, message)
+}
