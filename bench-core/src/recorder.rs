@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::Sender;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::driver::{ErrorKind, Outcome, Status};
 use crate::histogram::LatencyHistogram;
@@ -247,16 +247,4 @@ impl Recorder {
         self.flush(next);
         std::mem::take(&mut self.rec)
     }
-
-    /// The measurement start (samples before it are warm-up).
-    #[must_use]
-    pub fn measure_start(&self) -> Instant {
-        self.measure_start
-    }
-}
-
-/// Saturating microseconds of a duration.
-#[must_use]
-pub fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }

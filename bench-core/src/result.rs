@@ -6,7 +6,7 @@
 //! `summary.errors`, `summary.rps` are always present.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -319,12 +319,6 @@ impl RunResult {
     /// Pretty JSON.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
-    }
-
-    /// The measured duration.
-    #[must_use]
-    pub fn duration(&self) -> Duration {
-        Duration::try_from_secs_f64(self.duration_s).unwrap_or_default()
     }
 }
 

@@ -123,24 +123,6 @@ impl RateProfile {
         total
     }
 
-    /// The rate at offset `t`.
-    #[must_use]
-    pub fn rate_at(&self, t: Duration) -> f64 {
-        let mut prev = self.start;
-        let mut begin = Duration::ZERO;
-        for s in &self.stages {
-            let end = begin + s.duration;
-            if t < end {
-                let frac =
-                    (t - begin).as_secs_f64() / s.duration.as_secs_f64().max(f64::MIN_POSITIVE);
-                return prev + (s.rate.0 - prev) * frac;
-            }
-            prev = s.rate.0;
-            begin = end;
-        }
-        prev
-    }
-
     /// The arrival offsets of this profile, spaced as `arrival` says (`seed` makes Poisson
     /// reproducible; every shard of one run must use the same seed).
     #[must_use]

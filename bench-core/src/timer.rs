@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 struct Entry {
     deadline: Instant,
@@ -155,14 +155,10 @@ impl Future for Sleep {
     }
 }
 
-/// Sleep for `d` with sub-millisecond precision.
-pub fn sleep(d: Duration) -> Sleep {
-    sleep_until(Instant::now() + d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[tokio::test]
     async fn wakes_close_to_the_deadline() {

@@ -91,13 +91,9 @@ impl FromStr for Slo {
                     .map_err(|e| format!("threshold {text:?}: {e}"))?;
                 d.as_secs_f64() * 1e6
             }
-            SloMetric::ErrorRate => match rhs.strip_suffix('%') {
-                Some(p) => p.trim().parse::<f64>().map(|p| p / 100.0),
-                None => rhs.parse::<f64>(),
+            SloMetric::ErrorRate => {
+                super::gate::parse_percent(rhs).map_err(|e| format!("threshold {text:?}: {e}"))?
             }
-            .map_err(|_| {
-                format!("threshold {text:?}: {rhs:?} is not a rate; write e.g. \"1%\" or \"0.01\"")
-            })?,
             SloMetric::Rps => rhs
                 .trim_end_matches("/s")
                 .trim()

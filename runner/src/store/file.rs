@@ -22,12 +22,6 @@ impl FileStore {
         Self { root: root.into() }
     }
 
-    /// The root directory.
-    #[must_use]
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     fn scenario_dir(&self, branch: &BranchName, scenario: &str) -> PathBuf {
         self.root
             .join(encode(branch.as_str()))
