@@ -181,6 +181,9 @@ pub struct RunMeta {
     /// Shard of a distributed run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Index of this trial among the trials of one `gate`/`demo` invocation (from 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trial: Option<u32>,
 }
 
 /// One run.

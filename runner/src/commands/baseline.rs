@@ -3,7 +3,7 @@
 use crate::cli::BaselineAction;
 use crate::commands::store;
 use crate::report::terminal::fmt_us;
-use crate::store::{BranchName, Store};
+use crate::store::BranchName;
 use crate::Exit;
 
 /// Run the command.
@@ -15,9 +15,10 @@ pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
             store: s,
         } => {
             let branch = branch.as_deref().map(BranchName::new).transpose()?;
-            let runs = store::open(s).list(branch.as_ref(), scenario.as_deref())?;
+            let st = store::open(s)?;
+            let runs = st.list(branch.as_ref(), scenario.as_deref())?;
             if runs.is_empty() {
-                println!("no stored runs in {}", s.store_dir.display());
+                println!("no stored runs in {}", st.describe());
             }
             for r in runs {
                 println!(
@@ -32,11 +33,12 @@ pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
             last,
             store: s,
         } => {
-            let runs = store::open(s).baseline(&BranchName::new(branch)?, scenario, *last)?;
+            let st = store::open(s)?;
+            let runs = st.baseline(&BranchName::new(branch)?, scenario, *last)?;
             if runs.is_empty() {
                 println!(
                     "no stored runs of {scenario} on {branch} in {}",
-                    s.store_dir.display()
+                    st.describe()
                 );
             }
             println!(
@@ -72,7 +74,7 @@ pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
             store: s,
         } => {
             let branch = branch.as_deref().map(BranchName::new).transpose()?;
-            let n = store::open(s).prune(branch.as_ref(), scenario.as_deref(), *keep)?;
+            let n = store::open(s)?.prune(branch.as_ref(), scenario.as_deref(), *keep)?;
             println!("deleted {n} runs, kept at most {keep} per branch and scenario");
         }
     }

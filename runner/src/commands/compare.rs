@@ -7,7 +7,7 @@ use bench_core::stats::Verdict;
 use crate::cli::{CompareArgs, GateFlags};
 use crate::commands::store;
 use crate::report::terminal;
-use crate::store::{BranchName, Store};
+use crate::store::BranchName;
 use crate::verdict::{compare_all, stored_gate, VerdictReport};
 use crate::Exit;
 
@@ -24,7 +24,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
     for spec in &args.baseline {
         if let Some(branch) = store::store_branch(spec) {
             let branch = BranchName::new(branch)?;
-            let st = store::open(&args.store);
+            let st = store::open(&args.store)?;
             let mut scenarios: Vec<&str> =
                 candidate.iter().map(|r| r.meta.scenario.as_str()).collect();
             scenarios.sort_unstable();

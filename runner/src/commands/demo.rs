@@ -16,7 +16,7 @@ use crate::commands::compare::conclude;
 use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
 use crate::commands::store;
 use crate::report::terminal;
-use crate::store::{BranchName, Store};
+use crate::store::BranchName;
 use crate::verdict::compare_all;
 use crate::Exit;
 
@@ -56,7 +56,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     let out_dir = args.out.clone();
     let cancel = interrupt_on_ctrl_c();
     let branch = BranchName::new(&args.baseline_branch)?;
-    let st = store::open(&args.store);
+    let st = store::open(&args.store)?;
     let mut candidate = Vec::new();
     let mut baseline = Vec::new();
     let mut slo_failed = false;
@@ -79,6 +79,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         for i in 0..args.trials.max(1) {
             eprintln!("{} trial {}/{}", scenario.name(), i + 1, args.trials.max(1));
             let mut result = execute(&scenario, &cancel, args.quiet)?;
+            result.meta.trial = u32::try_from(i).ok();
             if result.cancelled {
                 return Ok(Exit::Interrupted);
             }
@@ -99,7 +100,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     }
     eprintln!("demo target served {} requests", server.requests_served());
     server.shutdown();
-    let source = format!("store:{branch} in {}", args.store.store_dir.display());
+    let source = format!("store:{branch} in {}", st.describe());
     let report = compare_all(baseline, candidate, &GateSection::default(), false, &source)
         .map_err(anyhow::Error::msg)?;
     let flags = GateFlags {

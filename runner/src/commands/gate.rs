@@ -14,7 +14,7 @@ use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
 use crate::commands::store;
-use crate::store::{BranchName, Store};
+use crate::store::BranchName;
 use crate::verdict::{compare_all, stored_gate};
 use crate::Exit;
 
@@ -89,7 +89,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
                     .unwrap_or_default()
                     .overlay(&cli_gate)
                     .baseline_runs();
-                let runs = store::open(&args.store)
+                let runs = store::open(&args.store)?
                     .baseline(branch, candidate.name(), n)
                     .with_context(|| {
                         format!("reading baseline of {} on {branch}", candidate.name())
@@ -139,7 +139,8 @@ fn trial(
     if !args.quiet {
         eprintln!("{} {side} trial {}/{}", scenario.name(), i + 1, args.trials);
     }
-    let run = execute(scenario, cancel, args.quiet)?;
+    let mut run = execute(scenario, cancel, args.quiet)?;
+    run.meta.trial = u32::try_from(i).ok();
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
         write_result(&run, &file)?;

@@ -20,5 +20,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Gate(args) => gate::command(&args),
         Command::Baseline { action } => baseline::command(&action),
         Command::Calibrate(args) => calibrate::command(&args),
+        Command::Store { action } => store::command(&action),
     }
 }

@@ -61,6 +61,7 @@ pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Res
         config: scenario.redacted_config(),
         environment: Environment::detect(),
         shard: None,
+        trial: None,
     };
     let mut result = RunResult::new(meta, &recording);
     result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();

@@ -1,17 +1,83 @@
-//! Shared by the commands that store or read runs: opening the store, naming the branch.
+//! `tailguard store replay`, and what every command that stores or reads runs shares: opening
+//! the configured store, naming the branch, saving.
 
 use anyhow::Context as _;
 use bench_core::environment::{git_branch, git_commit};
 use bench_core::result::RunResult;
 
-use crate::cli::{SaveArgs, StoreArgs};
+use crate::cli::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 use crate::store::file::FileStore;
+use crate::store::influx::config::InfluxConfig;
+use crate::store::influx::{Api, InfluxStore};
+use crate::store::spool::Spool;
 use crate::store::{BranchName, Store};
+use crate::Exit;
+
+/// Run `tailguard store …`.
+pub fn command(action: &StoreAction) -> anyhow::Result<Exit> {
+    match action {
+        StoreAction::Replay { store } => {
+            let st = influx(store)?;
+            let pending = st.spool().pending()?.len();
+            if pending == 0 {
+                println!("nothing to replay: {} is empty", st.spool().dir().display());
+                return Ok(Exit::Success);
+            }
+            let done = st.replay()?;
+            println!(
+                "replayed {} run(s), {} point(s) to {}; the spool is empty",
+                done.files,
+                done.points,
+                st.describe()
+            );
+        }
+    }
+    Ok(Exit::Success)
+}
 
 /// The configured store.
-#[must_use]
-pub fn open(args: &StoreArgs) -> FileStore {
-    FileStore::new(&args.store_dir)
+pub fn open(args: &StoreArgs) -> anyhow::Result<Box<dyn Store>> {
+    Ok(match args.store {
+        StoreKind::File => Box::new(FileStore::new(&args.store_dir)),
+        StoreKind::Influx => Box::new(influx(args)?),
+    })
+}
+
+/// The InfluxDB store of `--influx-*` and `TAILGUARD_INFLUX_*` (secrets only from the
+/// environment).
+pub fn influx(args: &StoreArgs) -> anyhow::Result<InfluxStore> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let url = args.influx_url.as_deref().context(
+        "the InfluxDB store needs a server: pass --influx-url or set TAILGUARD_INFLUX_URL",
+    )?;
+    let config = InfluxConfig::new(
+        url,
+        env("TAILGUARD_INFLUX_TOKEN"),
+        env("TAILGUARD_INFLUX_USER"),
+        env("TAILGUARD_INFLUX_PASSWORD"),
+    )?;
+    let kind = args.influx_api.unwrap_or(if args.influx_org.is_some() {
+        InfluxApiKind::V2
+    } else {
+        InfluxApiKind::V1
+    });
+    let api = match kind {
+        InfluxApiKind::V1 => Api::V1 {
+            db: args.influx_db.clone(),
+            rp: args.influx_rp.clone(),
+        },
+        InfluxApiKind::V2 => Api::V2 {
+            org: args
+                .influx_org
+                .clone()
+                .context("the InfluxDB 2.x API needs --influx-org (TAILGUARD_INFLUX_ORG)")?,
+            bucket: args
+                .influx_bucket
+                .clone()
+                .unwrap_or_else(|| args.influx_db.clone()),
+        },
+    };
+    Ok(InfluxStore::new(config, api, Spool::new(&args.spool_dir))?)
 }
 
 /// The branch to save under: `--branch`, else GitHub Actions' or git's.
@@ -31,8 +97,11 @@ pub fn save(run: &mut RunResult, save: &SaveArgs, store: &StoreArgs) -> anyhow::
     if let Some(c) = save.commit.clone().or_else(git_commit) {
         run.meta.environment.git_commit = Some(c);
     }
-    let location = open(store).save(&branch, run)?;
-    eprintln!("saved {location}");
+    let saved = open(store)?.save(&branch, run)?;
+    match saved.warning {
+        None => eprintln!("saved {}", saved.location),
+        Some(w) => eprintln!("warning: {w}"),
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use bench_core::result::RunResult;
 
-use super::{BranchName, Store, StoreError, StoredRun};
+use super::{BranchName, Saved, Store, StoreError, StoredRun};
 
 /// Runs as files below a root directory.
 #[derive(Debug, Clone)]
@@ -84,7 +84,11 @@ impl FileStore {
 }
 
 impl Store for FileStore {
-    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<String, StoreError> {
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<Saved, StoreError> {
         let dir = self.scenario_dir(branch, &run.meta.scenario);
         std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io {
             action: "creating",
@@ -110,7 +114,10 @@ impl Store for FileStore {
             path: path.clone(),
             source,
         })?;
-        Ok(path.display().to_string())
+        Ok(Saved {
+            location: path.display().to_string(),
+            warning: None,
+        })
     }
 
     fn baseline(
@@ -310,7 +317,7 @@ mod store_tests {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path());
         let main = BranchName::new("main").unwrap();
-        let path = store.save(&main, &run("s", "a", 0, 100)).unwrap();
+        let path = store.save(&main, &run("s", "a", 0, 100)).unwrap().location;
         let text = std::fs::read_to_string(&path)
             .unwrap()
             .replace("\"schema_version\":1", "\"schema_version\":7");

@@ -1,9 +1,12 @@
-//! Where runs are kept: the [`Store`] trait and its back-ends (`file.rs`, the embedded default).
+//! Where runs are kept: the [`Store`] trait and its back-ends (`file.rs`, the embedded default;
+//! `influx/`, InfluxDB with a local spool for when it is down).
 //!
 //! A store keeps every run with its branch and commit, and answers the one question the gate
 //! asks: "the last n runs of scenario S on branch B".
 
 pub mod file;
+pub mod influx;
+pub mod spool;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -86,12 +89,49 @@ pub enum StoreError {
     /// Serialising a run failed.
     #[error("cannot serialise run: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A stored run is damaged.
+    #[error("{what}: {detail}")]
+    Corrupt {
+        /// Which run.
+        what: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// InfluxDB failed.
+    #[error(transparent)]
+    Influx(#[from] influx::InfluxError),
+    /// Replaying the spool stopped at a file.
+    #[error(
+        "replay stopped at {}: {source} ({} file(s), {} point(s) delivered; {} file(s) still spooled)",
+        file.display(), done.files, done.points, done.remaining
+    )]
+    Replay {
+        /// The file that was not accepted.
+        file: PathBuf,
+        /// What was delivered before.
+        done: spool::Replayed,
+        /// Why.
+        source: Box<StoreError>,
+    },
+}
+
+/// Where a run went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// A path, or a description of the place in the store.
+    pub location: String,
+    /// Set when the run did not reach the store but was kept locally (the spool): why, and how
+    /// to send it later.
+    pub warning: Option<String>,
 }
 
 /// A place runs are kept.
 pub trait Store {
-    /// Keep `run` under `branch` (its environment's commit is stored with it); returns where.
-    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<String, StoreError>;
+    /// Keep `run` under `branch` (its environment's commit is stored with it); says where.
+    fn save(&self, branch: &BranchName, run: &RunResult) -> Result<Saved, StoreError>;
+
+    /// What to call this store in messages (a directory, a server and database).
+    fn describe(&self) -> String;
 
     /// The last `n` runs of `scenario` on `branch`, oldest first.
     fn baseline(

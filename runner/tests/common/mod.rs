@@ -30,3 +30,6 @@ pub fn demo(cfg: DemoConfig) -> DemoServer {
     )
     .unwrap()
 }
+
+pub mod influxd;
+pub mod recording;
