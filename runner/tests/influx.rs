@@ -19,51 +19,16 @@ use tailguard::store::spool::Spool;
 use tailguard::store::{BranchName, Store};
 use tailguard_demo::DemoConfig;
 
-const SCENARIO: &str = r#"
-name = "influx-mix"
-protocol = "http"
-target = "http://127.0.0.1:1"
-
-[[requests]]
-name = "read"
-path = "/a"
-weight = 3
-
-[[requests]]
-name = "write"
-method = "POST"
-path = "/b"
-body = "{}"
-weight = 1
-
-[load]
-rate = 200
-duration = "2s"
-warmup = "0s"
-connections = 2
-"#;
-
 fn scenario(dir: &Path) -> PathBuf {
     let p = dir.join("influx-mix.toml");
-    std::fs::write(&p, SCENARIO).unwrap();
+    std::fs::write(&p, common::mix_scenario("influx-mix", 200)).unwrap();
     p
 }
 
 /// A real 2-second run of a two-request mix against the demo target.
 fn real_run(dir: &Path) -> RunResult {
     let server = demo(DemoConfig::default());
-    let out = dir.join("run.json");
-    let o = tailguard(&[
-        "run",
-        scenario(dir).to_str().unwrap(),
-        "--target",
-        &server.url(),
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    RunResult::read(&out).unwrap()
+    common::run_to_json(&scenario(dir), &server.url(), &dir.join("run.json"))
 }
 
 fn v1(url: &str, db: &str, spool: &Path) -> InfluxStore {
@@ -119,6 +84,55 @@ fn write_then_read_back_equals_the_original_run() {
     );
     let row = &v["results"][0]["series"][0]["values"][0];
     assert_eq!(row[1].as_u64(), Some(run.summary.latency_us.p99));
+}
+
+/// The Grafana dashboard in docs/ is valid InfluxQL over this schema and finds data.
+#[test]
+fn the_grafana_dashboard_queries_run_against_stored_runs() {
+    let influx = Influxd::start();
+    influx.create_db("perf");
+    let dir = tempfile::tempdir().unwrap();
+    let run = real_run(dir.path());
+    let st = v1(&influx.url(), "perf", &dir.path().join("spool"));
+    st.save(&main_branch(), &run).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/grafana/tailguard.json"
+    );
+    let dash: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fill = |q: &str| {
+        q.replace("$scenario", "influx-mix")
+            .replace("$branch", "main")
+            .replace("$run", &run.meta.run_id)
+            .replace("$timeFilter", "time > 0")
+            .replace("$__interval", "1h")
+    };
+    let vars = dash["templating"]["list"].as_array().unwrap();
+    let panels = dash["panels"].as_array().unwrap();
+    assert!(vars.len() >= 3 && panels.len() >= 6);
+    let queries = vars
+        .iter()
+        .map(|v| v["query"].as_str().unwrap())
+        .chain(panels.iter().flat_map(|p| {
+            p["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["query"].as_str().unwrap())
+        }));
+    for q in queries {
+        let v = influx.query("perf", &fill(q));
+        let result = &v["results"][0];
+        assert!(result["error"].is_null(), "{q}: {v}");
+        // Errors-by-kind sums are empty on an error-free run; everything else finds the run.
+        if !q.contains("errors_timeout") {
+            assert!(
+                result["series"].as_array().is_some_and(|s| !s.is_empty()),
+                "{q}: {v}"
+            );
+        }
+    }
 }
 
 fn shifted(run: &RunResult, id: &str, minutes: u64, scenario: &str) -> RunResult {

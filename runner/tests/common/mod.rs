@@ -31,5 +31,53 @@ pub fn demo(cfg: DemoConfig) -> DemoServer {
     .unwrap()
 }
 
+/// `tailguard run SCENARIO --target URL --quiet --out OUT`, asserting success; the result.
+pub fn run_to_json(
+    scenario: &std::path::Path,
+    target: &str,
+    out: &std::path::Path,
+) -> bench_core::result::RunResult {
+    let o = tailguard(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        target,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    bench_core::result::RunResult::read(out).unwrap()
+}
+
+/// A two-request mix (3:1), 2 s at `rate` req/s, for tests that need a real run.
+pub fn mix_scenario(name: &str, rate: u32) -> String {
+    format!(
+        r#"
+name = "{name}"
+protocol = "http"
+target = "http://127.0.0.1:1"
+
+[[requests]]
+name = "read"
+path = "/a"
+weight = 3
+
+[[requests]]
+name = "write"
+method = "POST"
+path = "/b"
+body = "{{}}"
+weight = 1
+
+[load]
+rate = {rate}
+duration = "2s"
+warmup = "0s"
+connections = 2
+"#
+    )
+}
+
 pub mod influxd;
 pub mod recording;

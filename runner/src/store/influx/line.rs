@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn long_strings_are_chunked_and_joined() {
-        let text: String = "é".repeat(CHUNK); // 2 bytes each: three chunks
+        let text: String = "é".repeat(CHUNK + 1); // 2 bytes each: three chunks
         let mut p = Point::new("m", 0);
         p.str("h", &text);
         assert_eq!(p.fields.len(), 3);
