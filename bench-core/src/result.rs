@@ -212,6 +212,32 @@ pub struct RunResult {
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
+    /// A micro-benchmark's timing samples (criterion), instead of per-call latencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<IterationSamples>,
+}
+
+/// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations
+/// in `times_ns[i]` nanoseconds. Only batch averages exist; there are no per-call latencies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IterationSamples {
+    /// Iterations per sample.
+    pub iters: Vec<f64>,
+    /// Total time of each sample (ns).
+    pub times_ns: Vec<f64>,
+}
+
+impl IterationSamples {
+    /// Mean time per iteration of each sample (ns), skipping samples without iterations.
+    #[must_use]
+    pub fn per_iteration_ns(&self) -> Vec<f64> {
+        self.iters
+            .iter()
+            .zip(&self.times_ns)
+            .filter(|(n, _)| **n > 0.0)
+            .map(|(n, t)| t / n)
+            .collect()
+    }
 }
 
 impl RunResult {
@@ -283,6 +309,7 @@ impl RunResult {
             requests,
             timeline: rec.timeline.clone(),
             slo: Vec::new(),
+            iterations: None,
         }
     }
 

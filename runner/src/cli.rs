@@ -32,12 +32,46 @@ pub enum Command {
     },
     /// Measure the gate's false-alarm and detection rates against the demo target.
     Calibrate(CalibrateArgs),
+    /// Gate criterion benchmarks: read target/criterion (or cargo-criterion's JSON), store them,
+    /// compare with main's (mean and median time per iteration).
+    Criterion(CriterionArgs),
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
         #[command(subcommand)]
         action: StoreAction,
     },
+}
+
+/// `tailguard criterion`.
+#[derive(Debug, Args)]
+pub struct CriterionArgs {
+    /// criterion's output directory.
+    #[arg(long, default_value = "target/criterion")]
+    pub dir: PathBuf,
+    /// Which results to read in --dir: `new` (the latest `cargo bench`), `base`, or a name given
+    /// to criterion's `--save-baseline`.
+    #[arg(long, default_value = "new")]
+    pub which: String,
+    /// Read cargo-criterion's JSON messages (`cargo criterion --message-format=json`) from this
+    /// file instead of --dir.
+    #[arg(long, value_name = "FILE")]
+    pub messages: Option<PathBuf>,
+    /// Compare with `store:BRANCH` (the stored runs of each benchmark).
+    #[arg(long, conflicts_with = "baseline_which")]
+    pub baseline: Option<String>,
+    /// Compare with other results in --dir, e.g. `base` or a `--save-baseline` name.
+    #[arg(long)]
+    pub baseline_which: Option<String>,
+    /// Store the benchmarks as runs.
+    #[command(flatten)]
+    pub save: SaveArgs,
+    /// Decision flags.
+    #[command(flatten)]
+    pub gate: GateFlags,
+    /// Store location.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// `tailguard store …`.

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod criterion;
 pub mod exit;
 pub mod progress;
 pub mod report;

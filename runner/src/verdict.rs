@@ -58,16 +58,26 @@ pub struct VerdictReport {
     pub baseline_source: String,
     /// Per scenario.
     pub scenarios: Vec<ScenarioVerdict>,
+    /// Scenarios (benchmarks) only the candidate has: reported, not compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new: Vec<String>,
+    /// Scenarios (benchmarks) only the baseline has: reported, not compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
 }
 
-/// A trial of the statistics engine from a run.
+/// The trials of the statistics engine in a run: the run itself for a load test, groups of
+/// samples for a micro-benchmark (see `criterion/mod.rs`).
 #[must_use]
-pub fn trial(run: &RunResult) -> Trial {
-    Trial {
-        dist: Distribution::from_histogram(run.histograms.latency.inner()),
-        requests: run.summary.requests,
-        errors: run.summary.errors,
-        rps: run.summary.rps,
+pub fn trials(run: &RunResult) -> Vec<Trial> {
+    match &run.iterations {
+        Some(samples) => crate::criterion::trials(samples),
+        None => vec![Trial {
+            dist: Distribution::from_histogram(run.histograms.latency.inner()),
+            requests: run.summary.requests,
+            errors: run.summary.errors,
+            rps: run.summary.rps,
+        }],
     }
 }
 
@@ -92,9 +102,18 @@ pub fn compare_scenario(
 ) -> Result<ScenarioVerdict, String> {
     let settings = gate.settings(interleaved)?;
     let gated = gate.gated_metrics()?;
-    let b: Vec<Trial> = baseline.iter().map(trial).collect();
-    let c: Vec<Trial> = candidate.iter().map(trial).collect();
-    let mut metrics: Vec<Metric> = reported_metrics();
+    let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
+    let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
+    // Micro-benchmarks have batch averages only: report just what is gated (mean, median).
+    let micro = baseline
+        .iter()
+        .chain(candidate)
+        .any(|r| r.iterations.is_some());
+    let mut metrics: Vec<Metric> = if micro {
+        Vec::new()
+    } else {
+        reported_metrics()
+    };
     for g in &gated {
         if !metrics.contains(g) {
             metrics.push(*g);
@@ -217,5 +236,7 @@ pub fn compare_all(
         verdict: overall(&scenarios),
         baseline_source: baseline_source.to_owned(),
         scenarios,
+        new: Vec::new(),
+        removed: Vec::new(),
     })
 }

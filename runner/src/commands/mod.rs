@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod calibrate;
 pub mod compare;
+pub mod criterion;
 pub mod demo;
 pub mod gate;
 pub mod run;
@@ -21,5 +22,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Baseline { action } => baseline::command(&action),
         Command::Calibrate(args) => calibrate::command(&args),
         Command::Store { action } => store::command(&action),
+        Command::Criterion(args) => criterion::command(&args),
     }
 }

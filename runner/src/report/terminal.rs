@@ -109,6 +109,9 @@ pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
         (_, None) => "–".into(),
         (Metric::Throughput, Some(v)) => format!("{v:.1}/s"),
         (Metric::ErrorRate, Some(v)) => format!("{:.2}%", v * 100.0),
+        // Micro-benchmark times per iteration are far below a microsecond.
+        (_, Some(v)) if v < 1.0 => format!("{:.2}ns", v * 1e3),
+        (_, Some(v)) if v < 10.0 => format!("{v:.3}µs"),
         (_, Some(v)) => fmt_us(v.round().max(0.0) as u64),
     }
 }
@@ -149,8 +152,12 @@ pub fn verdict(report: &VerdictReport) -> String {
             "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {:.0}%)",
             s.scenario,
             mark(s.verdict),
-            s.baseline_runs.len(),
-            s.candidate_runs.len(),
+            s.metrics
+                .first()
+                .map_or(s.baseline_runs.len(), |m| m.comparison.baseline_trials),
+            s.metrics
+                .first()
+                .map_or(s.candidate_runs.len(), |m| m.comparison.candidate_trials),
             s.settings.method,
             s.settings.threshold * 100.0
         );
@@ -181,6 +188,14 @@ pub fn verdict(report: &VerdictReport) -> String {
                 fmt_change(c.metric, c.change),
                 mark(c.verdict),
             );
+        }
+    }
+    for (label, names) in [
+        ("new (no baseline, not compared)", &report.new),
+        ("removed (only in the baseline)", &report.removed),
+    ] {
+        if !names.is_empty() {
+            let _ = writeln!(out, "\n{label}: {}", names.join(", "));
         }
     }
     let _ = writeln!(out, "\n  * gated metric; others are informational");

@@ -1,0 +1,211 @@
+//! `tailguard criterion`: parsing criterion's real output files (copied from a run of the
+//! fixture crate into tests/data/criterion) and cargo-criterion's JSON messages (the documented
+//! message shape, filled with the same real samples); then the whole PR loop on the fixture
+//! crate (`tests/fixtures/criterion-fixture`): real `cargo bench` runs, stored as main, an
+//! unchanged rerun that must not fail and a slowdown (feature `slow`) that must.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{tailguard, text};
+use tailguard::criterion::{files, messages};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/criterion")
+}
+
+#[test]
+fn reads_criterion_output_directories() {
+    let benches = files::read_dir(&data().join("target-criterion"), "new").unwrap();
+    let ids: Vec<&str> = benches.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["checksum/100", "checksum_1k"]);
+    for b in &benches {
+        assert_eq!(b.samples.iters.len(), 100);
+        let per_iter = b.samples.per_iteration_ns();
+        let mean = per_iter.iter().sum::<f64>() / per_iter.len() as f64;
+        // criterion's own mean estimate is the mean of the samples' per-iteration times.
+        let (est_mean, _) = b.estimates.unwrap();
+        assert!((mean / est_mean - 1.0).abs() < 1e-9, "{mean} vs {est_mean}");
+    }
+    assert!(files::read_dir(&data().join("target-criterion"), "base")
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn reads_cargo_criterion_messages_with_the_same_samples() {
+    let path = data().join("cargo-criterion.jsonl");
+    let from_messages = messages::parse(&std::fs::read_to_string(&path).unwrap(), &path).unwrap();
+    let from_files = files::read_dir(&data().join("target-criterion"), "new").unwrap();
+    assert_eq!(from_messages.len(), 2);
+    for (m, f) in from_messages.iter().zip(&from_files) {
+        assert_eq!(m.id, f.id);
+        assert_eq!(m.samples, f.samples);
+        assert!(m.source.ends_with(".jsonl:1") || m.source.ends_with(".jsonl:3"));
+    }
+}
+
+#[test]
+fn a_corrupt_file_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("criterion");
+    copy_dir(&data().join("target-criterion"), &root);
+    let sample = root.join("checksum_1k/new/sample.json");
+    std::fs::write(&sample, r#"{"sampling_mode":"Linear","iters":[1.0,2.0"#).unwrap();
+    let o = tailguard(&["criterion", "--dir", root.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("checksum_1k/new/sample.json"),
+        "{}",
+        text(&o)
+    );
+
+    let lines = dir.path().join("messages.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"reason\":\"group-complete\"}\n{\"reason\":\"benchmark-complete\",\"id\":\"x\",\"iteration_count\":[1],\"measured_values\":[5],\"unit\":\"furlongs\"}\n",
+    )
+    .unwrap();
+    let o = tailguard(&["criterion", "--messages", lines.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("messages.jsonl:2") && t.contains("unit"), "{t}");
+
+    let o = tailguard(&[
+        "criterion",
+        "--dir",
+        dir.path().join("nope").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("cargo bench"), "{}", text(&o));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// `cargo bench` of the fixture crate, results into `home` (criterion's CRITERION_HOME), in a
+/// target directory of its own so it never waits for the one `cargo test` is using.
+fn cargo_bench(home: &Path, slow: bool, bench_args: &[&str]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let target = root.join("target/criterion-fixture");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(root)
+        .args([
+            "bench",
+            "--locked",
+            "-p",
+            "criterion-fixture",
+            "--bench",
+            "fixture",
+        ])
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CRITERION_HOME", home);
+    if slow {
+        cmd.args(["--features", "slow"]);
+    }
+    cmd.arg("--").args(bench_args);
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "cargo bench failed: {}", text(&o));
+}
+
+#[test]
+fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("criterion");
+    let store = dir.path().join("store");
+    let crit = |extra: &[&str]| {
+        let mut args = vec![
+            "criterion",
+            "--dir",
+            home.to_str().unwrap(),
+            "--store-dir",
+            store.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        tailguard(&args)
+    };
+
+    // main: bench (also kept as criterion's named baseline `main`) and store.
+    cargo_bench(&home, false, &["--save-baseline", "main"]);
+    let o = crit(&["--save", "--branch", "main", "--commit", "aaa"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("3 criterion benchmark(s)"),
+        "{}",
+        text(&o)
+    );
+
+    // An unchanged PR: never a failure (pass, or inconclusive on a noisy machine).
+    cargo_bench(&home, false, &[]);
+    let unchanged = dir.path().join("unchanged.json");
+    let o = crit(&[
+        "--baseline",
+        "store:main",
+        "--out",
+        unchanged.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&unchanged).unwrap()).unwrap();
+    assert_ne!(v["verdict"], "fail", "{v}");
+    assert_eq!(v["scenarios"].as_array().unwrap().len(), 3);
+    for s in v["scenarios"].as_array().unwrap() {
+        let metrics: Vec<String> = s["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["metric"].to_string())
+            .collect();
+        assert_eq!(metrics, [r#""mean""#, r#"{"quantile":0.5}"#], "{s}");
+    }
+
+    // A PR that triples the work, plus one benchmark gone and one new.
+    cargo_bench(&home, true, &[]);
+    std::fs::remove_dir_all(home.join("checksum/100")).unwrap();
+    copy_dir(&home.join("checksum_1k"), &home.join("brand_new"));
+    let meta = home.join("brand_new/new/benchmark.json");
+    let text_meta = std::fs::read_to_string(&meta)
+        .unwrap()
+        .replace("checksum_1k", "brand_new");
+    std::fs::write(&meta, text_meta).unwrap();
+    let slow = dir.path().join("slow.json");
+    let o = crit(&["--baseline", "store:main", "--out", slow.to_str().unwrap()]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("new (no baseline, not compared): brand_new"),
+        "{t}"
+    );
+    assert!(
+        t.contains("removed (only in the baseline): checksum/100"),
+        "{t}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&slow).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    for s in v["scenarios"].as_array().unwrap() {
+        assert_eq!(s["verdict"], "fail", "{s}");
+        let change = s["metrics"][0]["change"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{s}"));
+        assert!(change > 0.5, "3× the work: {change}");
+    }
+    assert_eq!(v["new"][0], "brand_new");
+    assert_eq!(v["removed"][0], "checksum/100");
+
+    // criterion's named baseline (`--save-baseline main`) in the same directory also fails.
+    let o = crit(&["--baseline-which", "main"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}
