@@ -35,6 +35,8 @@ pub enum Command {
     /// Gate criterion benchmarks: read target/criterion (or cargo-criterion's JSON), store them,
     /// compare with main's (mean and median time per iteration).
     Criterion(CriterionArgs),
+    /// Post the report as the pull request's comment, or update the one posted before.
+    Comment(CommentArgs),
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
@@ -72,6 +74,26 @@ pub struct CriterionArgs {
     /// Store location.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `tailguard comment`. The token comes from GITHUB_TOKEN.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// Repository, OWNER/NAME.
+    #[arg(long, env = "GITHUB_REPOSITORY")]
+    pub repo: String,
+    /// Pull request number.
+    #[arg(long)]
+    pub pr: u64,
+    /// The comment's markdown (e.g. from `tailguard report --format markdown`).
+    #[arg(long, value_name = "FILE")]
+    pub body: PathBuf,
+    /// API base URL (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+    /// Which of tailguard's comments on the PR this is (one comment per id).
+    #[arg(long, default_value = "report")]
+    pub id: String,
 }
 
 /// `tailguard store …`.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod criterion;
 pub mod exit;
+pub mod github;
 pub mod progress;
 pub mod report;
 pub mod store;

@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::demo;
-use common::recording::{Recording, Request};
+use common::recording::{Answer, Recording, Request};
 use tailguard::store::influx::config::InfluxConfig;
 use tailguard::store::influx::{line, points, Api, InfluxStore};
 use tailguard::store::spool::Spool;
@@ -17,10 +17,9 @@ use tailguard_demo::DemoConfig;
 
 /// Answer `/api/v2/write` with 204 and `/api/v2/query` with annotated CSV made from what was
 /// written, as a 2.x server would (one table per point and field, so no empty cells).
-fn fake_v2(req: &Request, before: &[Request]) -> (u16, &'static str, String) {
+fn fake_v2(req: &Request, before: &[Request]) -> Answer {
     match req.path.as_str() {
-        "/api/v2/write" => (204, "text/plain", String::new()),
-        "/api/v2/delete" => (204, "text/plain", String::new()),
+        "/api/v2/write" | "/api/v2/delete" => Answer::new(204, "text/plain", ""),
         "/api/v2/query" => {
             let flux: serde_json::Value = serde_json::from_str(&req.body).unwrap();
             let flux = flux["query"].as_str().unwrap();
@@ -50,9 +49,9 @@ fn fake_v2(req: &Request, before: &[Request]) -> (u16, &'static str, String) {
                     }
                 }
             }
-            (200, "text/csv", csv)
+            Answer::new(200, "text/csv", csv)
         }
-        _ => (404, "text/plain", "not found".into()),
+        _ => Answer::new(404, "text/plain", "not found"),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod calibrate;
+pub mod comment;
 pub mod compare;
 pub mod criterion;
 pub mod demo;
@@ -23,5 +24,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Calibrate(args) => calibrate::command(&args),
         Command::Store { action } => store::command(&action),
         Command::Criterion(args) => criterion::command(&args),
+        Command::Comment(args) => comment::command(&args),
     }
 }

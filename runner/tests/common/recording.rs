@@ -21,8 +21,36 @@ pub struct Request {
     pub body: String,
 }
 
-/// An answer: status, content type, body.
-pub type Answer = (u16, &'static str, String);
+/// An answer: status, content type, body, extra headers.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Content-Type.
+    pub content_type: &'static str,
+    /// Body.
+    pub body: String,
+    /// More headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Answer {
+    /// An answer without extra headers.
+    pub fn new(status: u16, content_type: &'static str, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            content_type,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+}
 
 type Handler = dyn Fn(&Request, &[Request]) -> Answer + Send + Sync;
 
@@ -105,17 +133,23 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, handler: &Handler) {
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         };
-        let (status, ctype, answer) = {
+        let a = {
             let mut log = log.lock().unwrap();
             let a = handler(&req, &log);
             log.push(req);
             a
         };
-        let head = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
-            answer.len()
+        let mut head = format!(
+            "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+            a.status,
+            a.content_type,
+            a.body.len()
         );
-        if out.write_all(head.as_bytes()).is_err() || out.write_all(answer.as_bytes()).is_err() {
+        for (k, v) in &a.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        if out.write_all(head.as_bytes()).is_err() || out.write_all(a.body.as_bytes()).is_err() {
             return;
         }
     }
