@@ -14,6 +14,7 @@ use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
 use crate::histogram::LatencyHistogram;
 use crate::recorder::Series;
+use crate::saturation::Saturation;
 use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
 
@@ -209,6 +210,10 @@ pub struct RunResult {
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
+    /// Per-step results and their analysis, for a saturation (step-load) run; the summary,
+    /// histograms and timeline above then cover all steps together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<Saturation>,
 }
 
 impl RunResult {
@@ -280,6 +285,7 @@ impl RunResult {
             requests,
             timeline: rec.timeline.clone(),
             slo: Vec::new(),
+            saturation: None,
         }
     }
 
