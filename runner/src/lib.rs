@@ -11,6 +11,7 @@ pub mod commands;
 pub mod exit;
 pub mod progress;
 pub mod report;
+pub mod saturation;
 pub mod store;
 pub mod verdict;
 

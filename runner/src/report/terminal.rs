@@ -37,6 +37,9 @@ fn row(out: &mut String, label: &str, p: &Percentiles) {
 /// The summary table of one run.
 #[must_use]
 pub fn summary(r: &RunResult) -> String {
+    if let Some(sat) = &r.saturation {
+        return super::saturation::summary(r, sat);
+    }
     let s = &r.summary;
     let mut out = String::new();
     let _ = writeln!(
