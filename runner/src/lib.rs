@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod capacity;
 pub mod cli;
 pub mod commands;
 pub mod exit;

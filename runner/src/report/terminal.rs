@@ -185,6 +185,22 @@ pub fn verdict(report: &VerdictReport) -> String {
                 mark(c.verdict),
             );
         }
+        if let Some(c) = &s.capacity {
+            let baseline = c.baseline_rps.map(|b| format!("{b:.1}/s"));
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>10} {:>10} {:>9} {:>21}  {}",
+                "capacity *",
+                baseline.as_deref().unwrap_or("–"),
+                format!("{:.1}/s", c.candidate_rps),
+                fmt_change(Metric::Throughput, c.change),
+                format!("must not fall >{:.0}%", c.threshold * 100.0),
+                mark(c.verdict),
+            );
+            if let Some(why) = &c.reason {
+                let _ = writeln!(out, "  capacity: {}", truncate(why, 300));
+            }
+        }
     }
     let _ = writeln!(out, "\n  * gated metric; others are informational");
     out
