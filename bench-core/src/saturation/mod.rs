@@ -418,9 +418,18 @@ fn headline(
         _ => what.join(""),
     };
     let at = dimension.format(bs.level);
+    // Failures that only start above the breach step still belong in the finding.
+    let later = match signature.first() {
+        Some(f) if bs.summary.error_rate < 0.001 => format!(
+            "; from {} calls fail with {}",
+            dimension.format(f.from_level),
+            failure_words(&f.label)
+        ),
+        _ => String::new(),
+    };
     match saturation {
-        Some(s) => format!("{}; at {at} {what}", sustained(&steps[s])),
-        None => format!("does not sustain even the lowest level: at {at} {what}"),
+        Some(s) => format!("{}; at {at} {what}{later}", sustained(&steps[s])),
+        None => format!("does not sustain even the lowest level: at {at} {what}{later}"),
     }
 }
 

@@ -128,6 +128,20 @@ fn a_latency_slo_alone_can_end_the_sustained_range() {
 }
 
 #[test]
+fn failures_that_start_above_the_breach_are_in_the_finding() {
+    let mut steps = pool_steps();
+    steps[6] = step(270.0, 240.0, 60, 90, &[]);
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"]));
+    assert_eq!(a.breach_level, Some(270.0));
+    assert_eq!(a.signature[0].from_level, 290.0);
+    assert_eq!(
+        a.headline,
+        "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 90.0ms) and only \
+         240 req/s succeed; from 290 req/s calls fail with 503"
+    );
+}
+
+#[test]
 fn all_healthy_and_none_healthy_say_so() {
     let mut steps = pool_steps();
     steps.truncate(3);
