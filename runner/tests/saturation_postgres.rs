@@ -104,20 +104,23 @@ impl Postgres {
         pg
     }
 
-    fn run(&self, tool: &str, args: &[&str]) -> Output {
+    /// A PostgreSQL tool, run as the `postgres` user when we are root.
+    fn command(&self, tool: &str) -> Command {
         let path = self.bin.join(tool);
-        let mut cmd = if self.as_root {
+        if self.as_root {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(&path);
             c
         } else {
             Command::new(&path)
-        };
-        let out = cmd.args(args).output().unwrap();
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> Output {
+        let out = self.command(tool).args(args).output().unwrap();
         assert!(
             out.status.success(),
-            "{} {args:?} failed: {}",
-            path.display(),
+            "{tool} {args:?} failed: {}",
             text(&out)
         );
         out
@@ -149,6 +152,21 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// `tailguard run SCENARIO --target URL --quiet --out OUT`, which must exit 0; returns the result.
+fn run(scenario: &Path, target: &str, out: &Path) -> (serde_json::Value, String) {
+    let o = tailguard(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        target,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (json(out), text(&o))
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -188,19 +206,8 @@ duration = "2s"
 warmup = "300ms"
 "#,
     );
-    let out = dir.path().join("probe.json");
-    let o = tailguard(&[
-        "run",
-        probe.to_str().unwrap(),
-        "--target",
-        &target.url(),
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let probe = json(&out);
-    assert_eq!(probe["summary"]["errors"], 0, "{}", text(&o));
+    let (probe, output) = run(&probe, &target.url(), &dir.path().join("probe.json"));
+    assert_eq!(probe["summary"]["errors"], 0, "{output}");
     let capacity = probe["summary"]["rps"].as_f64().unwrap();
     assert!(
         (100.0..=250.0).contains(&capacity),
@@ -231,19 +238,8 @@ hold = "1s"
             levels.join(", ")
         ),
     );
-    let out = dir.path().join("pg.json");
-    let o = tailguard(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        &target.url(),
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    let a = &json(&out)["saturation"]["analysis"];
+    let (result, stdout) = run(&scenario, &target.url(), &dir.path().join("pg.json"));
+    let a = &result["saturation"]["analysis"];
     let detected = a["capacity_rps"].as_f64().unwrap();
     eprintln!(
         "measured capacity {capacity:.1} req/s, detected {detected} req/s: {}",
