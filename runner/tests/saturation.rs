@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{demo, tailguard, text};
+use common::{demo, json, run_out as run, tailguard, text};
 use tailguard_demo::{DemoConfig, DemoServer, PoolConfig};
 
 /// Each test drives a pool to exhaustion; one at a time, so they do not steal each other's CPU.
@@ -50,24 +50,6 @@ must_sustain = "200 req/s with p99 < 200ms"
     );
     std::fs::write(&path, text).unwrap();
     path
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn run(scenario: &Path, target: &str, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        target,
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    tailguard(&args)
 }
 
 #[test]

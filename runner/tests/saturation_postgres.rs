@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::{demo, tailguard, text};
+use common::{demo, json, run_out, text};
 use tailguard_demo::{DemoConfig, PoolConfig};
 
 /// A throwaway PostgreSQL cluster; stopped when dropped.
@@ -156,21 +156,9 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// `tailguard run SCENARIO --target URL --quiet --out OUT`, which must exit 0; returns the result.
 fn run(scenario: &Path, target: &str, out: &Path) -> (serde_json::Value, String) {
-    let o = tailguard(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        target,
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_out(scenario, target, out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     (json(out), text(&o))
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]

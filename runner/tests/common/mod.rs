@@ -1,6 +1,7 @@
 //! Helpers shared by the CLI's integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use tailguard_demo::{DemoConfig, DemoServer};
@@ -29,4 +30,24 @@ pub fn demo(cfg: DemoConfig) -> DemoServer {
         DemoConfig { threads: 1, ..cfg },
     )
     .unwrap()
+}
+
+/// `tailguard run SCENARIO --target URL --quiet --out OUT [extra…]`.
+pub fn run_out(scenario: &Path, target: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--target",
+        target,
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    tailguard(&args)
+}
+
+/// A JSON file.
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
