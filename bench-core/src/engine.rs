@@ -109,6 +109,9 @@ pub struct Recording {
     pub started_at: SystemTime,
     /// Measured duration: from the end of warm-up to the last completion.
     pub duration: Duration,
+    /// From the first to the last measured completion: the window over which the target's
+    /// achieved throughput is measured (see [`Recording::achieved_rps`]).
+    pub completion_span: Duration,
     /// Names and series of the mix's requests.
     pub series: Vec<(String, Series)>,
     /// Status and error counts, and late sends.
@@ -122,6 +125,20 @@ pub struct Recording {
 }
 
 impl Recording {
+    /// The rate at which the target completed calls: completions over the span from the first to
+    /// the last completion. Unlike `requests / duration`, this does not count the latency of the
+    /// last call as time, so a target that keeps up reads as the offered rate even in short runs,
+    /// while one that falls behind (its completions trail off after the last send) reads lower.
+    #[must_use]
+    pub fn achieved_rps(&self) -> f64 {
+        let n = self.total().requests;
+        let span = self.completion_span.as_secs_f64();
+        if n < 2 || span <= 0.0 {
+            return n as f64 / self.duration.as_secs_f64().max(1e-3);
+        }
+        (n - 1) as f64 / span
+    }
+
     /// All requests of the mix merged.
     #[must_use]
     pub fn total(&self) -> Series {
@@ -229,6 +246,7 @@ pub fn run<C: Connector>(
 
     let mut series = vec![Series::default(); names.len().max(1)];
     let mut counts = Counts::default();
+    let mut first_done: Option<Instant> = None;
     let mut last_done: Option<Instant> = None;
     for (i, handle) in handles.into_iter().enumerate() {
         let rec = handle.join().map_err(|_| EngineError::Panicked(i))??;
@@ -236,6 +254,10 @@ pub fn run<C: Connector>(
             mine.merge(theirs);
         }
         counts.merge(&rec.counts);
+        first_done = match (first_done, rec.first_done) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         last_done = match (last_done, rec.last_done) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -257,9 +279,14 @@ pub fn run<C: Connector>(
         }
         LoadModel::Closed { .. } => None,
     };
+    let completion_span = match (first_done, last_done) {
+        (Some(first), Some(last)) => last.saturating_duration_since(first),
+        _ => Duration::ZERO,
+    };
     Ok(Recording {
         started_at,
         duration,
+        completion_span,
         series: names
             .into_iter()
             .chain(std::iter::repeat(String::from("default")))

@@ -14,6 +14,9 @@
 //! * **Engine** ([`engine`]): a few OS threads, each with a single-threaded tokio runtime, its own
 //!   connections and its own histograms; nothing is shared in the hot path. One-second interval
 //!   histograms flow to a collector for progress and the [`timeline`].
+//! * **Step loads** ([`steps`], [`saturation`]): the offered load stepped through levels (rate or
+//!   workers), one engine run per level, and the analysis that finds the saturation point, the
+//!   knee and the failure signature above it.
 //! * **Results** ([`result`]): a versioned, serde-serialisable [`RunResult`] with HDR histograms
 //!   in V2-deflate base64, so runs can be stored, merged and compared exactly.
 //!
@@ -67,9 +70,11 @@ pub mod histogram;
 pub mod pacer;
 pub mod recorder;
 pub mod result;
+pub mod saturation;
 pub mod scenario;
 pub mod schedule;
 pub mod stats;
+pub mod steps;
 pub mod timeline;
 pub mod timer;
 mod worker;

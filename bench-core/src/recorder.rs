@@ -123,6 +123,8 @@ pub struct ThreadRecording {
     pub series: Vec<Series>,
     /// Status and error counts.
     pub counts: Counts,
+    /// Completion time of the first measured call.
+    pub first_done: Option<Instant>,
     /// Completion time of the last measured call.
     pub last_done: Option<Instant>,
 }
@@ -215,6 +217,7 @@ impl Recorder {
         self.interval.requests += 1;
         self.interval.errors += u64::from(failed);
         self.interval.bytes += outcome.bytes;
+        self.rec.first_done = Some(self.rec.first_done.map_or(s.done, |t| t.min(s.done)));
         self.rec.last_done = Some(self.rec.last_done.map_or(s.done, |t| t.max(s.done)));
     }
 

@@ -14,6 +14,7 @@ use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
 use crate::histogram::LatencyHistogram;
 use crate::recorder::Series;
+use crate::saturation::Saturation;
 use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
 
@@ -212,6 +213,10 @@ pub struct RunResult {
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
+    /// Per-step results and their analysis, for a saturation (step-load) run; the summary,
+    /// histograms and timeline above then cover all steps together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<Saturation>,
     /// A micro-benchmark's timing samples (criterion), instead of per-call latencies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<IterationSamples>,
@@ -310,6 +315,7 @@ impl RunResult {
             timeline: rec.timeline.clone(),
             slo: Vec::new(),
             iterations: None,
+            saturation: None,
         }
     }
 

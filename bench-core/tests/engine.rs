@@ -225,3 +225,66 @@ fn result_round_trip_keeps_histograms_exactly() {
         .to_string();
     assert!(err.contains("future.json") && err.contains("99"), "{err}");
 }
+
+#[test]
+fn step_loads_run_each_level_merge_them_and_stop_on_errors() {
+    use bench_core::steps::{self, Dimension, EarlyStop, StepPlan};
+    let plan = StepPlan {
+        dimension: Dimension::Rate,
+        levels: vec![50.0, 100.0, 150.0],
+        hold: Duration::from_millis(600),
+        stop_error_rate: 0.10,
+    };
+    let base = RunConfig {
+        connections: 8,
+        ..RunConfig::default()
+    };
+    let run = |server: &DemoServer, plan: &StepPlan| {
+        let mut finished = Vec::new();
+        let out = steps::run_steps(
+            connector(&server.url(), HttpVersion::Http1),
+            &base,
+            plan,
+            &Cancel::new(),
+            &mut |_, _, _| {},
+            &mut |s| finished.push(s.level),
+        )
+        .unwrap();
+        assert_eq!(finished, out.0.iter().map(|s| s.level).collect::<Vec<_>>());
+        out
+    };
+
+    let healthy = demo(DemoConfig::default());
+    let (ran, stop) = run(&healthy, &plan);
+    assert_eq!(stop, None);
+    let counts: Vec<u64> = ran.iter().map(|s| s.recording.total().requests).collect();
+    assert_eq!(counts, vec![30, 60, 90], "level × hold requests per step");
+    for s in &ran {
+        let achieved = s.recording.achieved_rps();
+        assert!(
+            (achieved / s.level - 1.0).abs() < 0.1,
+            "{} at {}",
+            achieved,
+            s.level
+        );
+    }
+    let merged = steps::merged(&ran).unwrap();
+    assert_eq!(merged.total().requests, 180);
+    assert!(
+        merged.duration >= Duration::from_millis(1700),
+        "{:?}",
+        merged.duration
+    );
+    let seconds: Vec<u64> = merged.timeline.iter().map(|p| p.second).collect();
+    assert!(seconds.windows(2).all(|w| w[0] < w[1]), "{seconds:?}");
+
+    let failing = demo(DemoConfig {
+        error_rate: 0.5,
+        ..DemoConfig::default()
+    });
+    let (ran, stop) = run(&failing, &plan);
+    assert_eq!(ran.len(), 1);
+    assert!(
+        matches!(stop, Some(EarlyStop::Errors { level, error_rate }) if level == 50.0 && error_rate > 0.2)
+    );
+}

@@ -215,3 +215,85 @@ fn every_example_scenario_in_the_repo_parses() {
     }
     assert!(n >= 3, "found {n} scenarios");
 }
+
+const SATURATION: &str = r#"
+name = "pool"
+target = "http://127.0.0.1:8080"
+slo = ["p99 < 200ms", "rps > 1"]
+
+[request]
+path = "/db"
+
+[load]
+warmup = "1s"
+connections = 64
+
+[saturation]
+from = 50
+to = 1000
+steps = 10
+hold = "10s"
+must_sustain = "200 req/s with p99 < 150ms"
+"#;
+
+#[test]
+fn saturation_section_makes_a_step_plan_with_the_required_level() {
+    use bench_core::steps::Dimension;
+    let s = parse(SATURATION, &[]).unwrap();
+    let plan = s.step_plan().unwrap();
+    assert_eq!(plan.dimension, Dimension::Rate);
+    assert_eq!(plan.hold, Duration::from_secs(10));
+    assert!((plan.stop_error_rate - 0.10).abs() < 1e-12);
+    assert_eq!(
+        plan.levels.len(),
+        11,
+        "10 steps plus the must_sustain level"
+    );
+    assert!(plan.levels.contains(&200.0));
+    assert!(plan.levels.windows(2).all(|w| w[0] < w[1]));
+    let c = s.saturation_criteria();
+    assert_eq!(c.slos.len(), 2);
+    assert!((c.tolerance - 0.05).abs() < 1e-12);
+    let r = s.requirement().unwrap();
+    assert_eq!((r.rps, r.slos[0].text.as_str()), (200.0, "p99 < 150ms"));
+    assert!(parse(BASIC, &[]).unwrap().step_plan().is_none());
+
+    let closed = parse(
+        SATURATION,
+        &[
+            "load.model=\"closed\"",
+            "saturation.from=1",
+            "saturation.to=16",
+            "saturation.steps=4",
+            "saturation.tolerance=\"20%\"",
+        ],
+    )
+    .unwrap();
+    let plan = closed.step_plan().unwrap();
+    assert_eq!(plan.dimension, Dimension::Workers);
+    assert_eq!(plan.levels, vec![1.0, 6.0, 11.0, 16.0]);
+    assert!((closed.saturation_criteria().tolerance - 0.2).abs() < 1e-12);
+}
+
+#[test]
+fn saturation_errors_name_the_field() {
+    let expect = |overrides: &[&str], field: &str| {
+        let e = parse(SATURATION, overrides).unwrap_err().to_string();
+        assert!(e.contains(field) && e.starts_with("test.toml:"), "{e}");
+    };
+    expect(&["load.rate=100"], "load.rate");
+    expect(&["load.duration=\"5s\""], "load.duration");
+    expect(&["saturation.levels=[1, 2]"], "saturation.levels");
+    expect(&["saturation.steps=0"], "saturation.steps");
+    expect(&["saturation.to=10"], "saturation.to");
+    expect(&["saturation.hold=\"0s\""], "saturation.hold");
+    expect(
+        &["saturation.stop_error_rate=\"150%\""],
+        "saturation.stop_error_rate",
+    );
+    expect(
+        &["saturation.must_sustain=\"soon\""],
+        "saturation.must_sustain",
+    );
+    expect(&["saturation.bogus=1"], "saturation");
+}

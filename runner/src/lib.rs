@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod capacity;
 pub mod cli;
 pub mod commands;
 pub mod criterion;
@@ -13,6 +14,7 @@ pub mod exit;
 pub mod github;
 pub mod progress;
 pub mod report;
+pub mod saturation;
 pub mod store;
 pub mod verdict;
 

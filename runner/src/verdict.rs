@@ -14,6 +14,8 @@ use bench_core::stats::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::capacity::{self, CapacityVerdict};
+
 /// The schema version of verdict files.
 pub const VERDICT_SCHEMA_VERSION: u32 = 1;
 
@@ -45,6 +47,10 @@ pub struct ScenarioVerdict {
     pub settings: Settings,
     /// Every reported metric.
     pub metrics: Vec<MetricVerdict>,
+    /// Saturation scenarios: the capacity gate (gated; the latency metrics above are then
+    /// informational unless `[gate] metrics` names them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<CapacityVerdict>,
 }
 
 /// The whole comparison.
@@ -101,7 +107,13 @@ pub fn compare_scenario(
     interleaved: bool,
 ) -> Result<ScenarioVerdict, String> {
     let settings = gate.settings(interleaved)?;
-    let gated = gate.gated_metrics()?;
+    let capacity = capacity::compare(baseline, candidate, settings.threshold);
+    // A saturation run's merged latency mixes every step; its gate is the capacity.
+    let gated = if capacity.is_some() && gate.metrics.is_none() {
+        Vec::new()
+    } else {
+        gate.gated_metrics()?
+    };
     let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
     let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
     // Micro-benchmarks have batch averages only: report just what is gated (mean, median).
@@ -132,7 +144,25 @@ pub fn compare_scenario(
             comparison,
         });
     }
-    let (verdict, reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    if let Some(c) = &capacity {
+        let rank = |v: Verdict| match v {
+            Verdict::Pass => 0,
+            Verdict::Inconclusive => 1,
+            Verdict::Fail => 2,
+        };
+        if rank(c.verdict) > rank(verdict) {
+            verdict = c.verdict;
+            reason.clone_from(&c.reason);
+        } else if rank(c.verdict) == rank(verdict) && verdict != Verdict::Pass {
+            if let Some(why) = &c.reason {
+                reason = Some(match reason {
+                    Some(r) => format!("{r}; capacity: {why}"),
+                    None => format!("capacity: {why}"),
+                });
+            }
+        }
+    }
     Ok(ScenarioVerdict {
         scenario: scenario.to_owned(),
         verdict,
@@ -141,6 +171,7 @@ pub fn compare_scenario(
         candidate_runs: candidate.iter().map(|r| r.meta.run_id.clone()).collect(),
         settings,
         metrics: rows,
+        capacity,
     })
 }
 

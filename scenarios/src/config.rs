@@ -72,6 +72,8 @@ pub struct DemoConfig {
     /// Tokio worker threads for [`DemoServer::spawn`](crate::DemoServer::spawn)
     /// (`0` = 1 thread).
     pub threads: usize,
+    /// Serve `/db` through a bounded connection pool (see [`crate::PoolConfig`]).
+    pub pool: Option<crate::PoolConfig>,
 }
 
 impl DemoConfig {
@@ -103,6 +105,9 @@ impl DemoConfig {
         }
         if self.stall_at.is_none() && !self.stall_for.is_zero() {
             return bad("stall_for is set but stall_at is not".to_owned());
+        }
+        if let Some(pool) = &self.pool {
+            pool.validate().map_err(DemoError::InvalidConfig)?;
         }
         if self.threads > MAX_THREADS {
             return bad(format!(

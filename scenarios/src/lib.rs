@@ -14,6 +14,10 @@
 //!   the knobs and answers either `200` with a small JSON body
 //!   (`{"ok":true,"seq":N}`) or `500 injected error`.
 //!
+//! * `GET /db`, when [`DemoConfig::pool`] is set, goes through a bounded connection pool
+//!   ([`PoolConfig`]): hold a connection for the hold time, or answer `503` after waiting the
+//!   acquire timeout for one — in memory, or on a real PostgreSQL.
+//!
 //! # Knobs ([`DemoConfig`])
 //!
 //! For a request arriving at `t`, the completion time is
@@ -51,7 +55,9 @@
 #![deny(missing_docs)]
 
 mod config;
+mod pool;
 mod server;
 
 pub use config::{completion_time, DemoConfig, DemoError};
+pub use pool::{PoolConfig, PATH as POOL_PATH};
 pub use server::{serve, DemoServer};

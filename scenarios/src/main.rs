@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use tailguard_demo::{serve, DemoConfig};
+use tailguard_demo::{serve, DemoConfig, PoolConfig};
 
 /// The tailguard demo target service (loopback only): an HTTP/1.1 + h2c
 /// server with injectable latency, tail latency, stalls and errors.
@@ -47,6 +47,19 @@ struct Args {
     /// Tokio worker threads (0 = 1).
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Serve /db through a pool of this many connections (capacity = size / hold).
+    #[arg(long)]
+    pool_size: Option<usize>,
+    /// How long each /db request holds its pooled connection.
+    #[arg(long, default_value = "20ms", value_parser = humantime::parse_duration)]
+    pool_hold: Duration,
+    /// How long a /db request waits for a free connection before it is answered 503.
+    #[arg(long, default_value = "100ms", value_parser = humantime::parse_duration)]
+    pool_acquire_timeout: Duration,
+    /// Back the pool with this PostgreSQL (each request runs `SELECT pg_sleep(hold)`).
+    /// Only used with --pool-size.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
 }
 
 fn parse_host(s: &str) -> Result<IpAddr, String> {
@@ -90,6 +103,12 @@ impl Args {
             },
             seed: self.seed,
             threads: self.threads,
+            pool: self.pool_size.map(|size| PoolConfig {
+                size,
+                hold: self.pool_hold,
+                acquire_timeout: self.pool_acquire_timeout,
+                database_url: self.database_url.clone(),
+            }),
         }
     }
 }
@@ -123,6 +142,9 @@ fn run(addr: SocketAddr, cfg: DemoConfig) -> anyhow::Result<()> {
         let local = listener.local_addr()?;
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on http://{local}")?;
+        if let Some(pool) = &cfg.pool {
+            writeln!(stdout, "{}", pool.describe())?;
+        }
         stdout.flush()?;
         drop(stdout);
         serve(listener, cfg, shutdown_signal()).await?;

@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+use crate::pool::{Pool, PATH as POOL_PATH};
 
 /// State shared by every connection of one server.
 #[derive(Debug)]
@@ -34,19 +35,22 @@ struct Shared {
     arrivals: AtomicU64,
     served: AtomicU64,
     first_arrival: OnceLock<Instant>,
+    pool: Option<Pool>,
 }
 
 impl Shared {
-    fn new(cfg: DemoConfig) -> Shared {
+    fn new(cfg: DemoConfig) -> Result<Shared, DemoError> {
         let base_seed = cfg.seed.unwrap_or_else(random_seed);
-        Shared {
+        let pool = cfg.pool.as_ref().map(Pool::new).transpose()?;
+        Ok(Shared {
             cfg,
             base_seed,
             connections: AtomicU64::new(0),
             arrivals: AtomicU64::new(0),
             served: AtomicU64::new(0),
             first_arrival: OnceLock::new(),
-        }
+            pool,
+        })
     }
 }
 
@@ -120,7 +124,7 @@ impl DemoServer {
                 source,
             })?
         };
-        let shared = Arc::new(Shared::new(cfg));
+        let shared = Arc::new(Shared::new(cfg)?);
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -195,7 +199,7 @@ pub async fn serve(
     })?;
     check_loopback(addr)?;
     cfg.validate()?;
-    accept_loop(listener, Arc::new(Shared::new(cfg)), shutdown).await;
+    accept_loop(listener, Arc::new(Shared::new(cfg)?), shutdown).await;
     Ok(())
 }
 
@@ -252,6 +256,13 @@ async fn handle(
 ) -> Response<Full<Bytes>> {
     if req.uri().path() == "/health" {
         return text(StatusCode::OK, "ok");
+    }
+    if let (Some(pool), Some(cfg)) = (&shared.pool, &shared.cfg.pool) {
+        if req.uri().path() == POOL_PATH {
+            let (status, body) = pool.serve(cfg).await;
+            shared.served.fetch_add(1, Ordering::Relaxed);
+            return text(status, body);
+        }
     }
     let arrival = Instant::now();
     let first_arrival = *shared.first_arrival.get_or_init(|| arrival);

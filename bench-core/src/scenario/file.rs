@@ -185,4 +185,7 @@ pub struct ScenarioFile {
     /// How runs of this scenario are compared with the baseline.
     #[serde(default)]
     pub gate: gate::GateSection,
+    /// Step load and saturation criteria (makes this a saturation scenario).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation: Option<super::saturation::SaturationSection>,
 }

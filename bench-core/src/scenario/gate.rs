@@ -167,7 +167,7 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
     v.map_err(|_| format!("{text:?} is not a percentage; write e.g. \"10%\" or 0.10"))
 }
 
-fn percent_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+pub(crate) fn percent_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Repr {

@@ -9,6 +9,7 @@ mod file;
 pub mod gate;
 mod interpolate;
 mod location;
+pub mod saturation;
 pub mod slo;
 
 use std::path::{Path, PathBuf};
@@ -172,8 +173,14 @@ impl Scenario {
         }
 
         let l = &file.load;
-        match l.model {
-            ModelKind::Open => {
+        if let Some(section) = &file.saturation {
+            section
+                .validate(l)
+                .map_err(|(field, m)| invalid(&field, m))?;
+        }
+        match (file.saturation.is_some(), l.model) {
+            (true, _) => {}
+            (false, ModelKind::Open) => {
                 if l.rate.is_none() && l.stages.is_empty() {
                     return Err(invalid(
                         "load.rate",
@@ -205,7 +212,7 @@ impl Scenario {
                     }
                 }
             }
-            ModelKind::Closed => {
+            (false, ModelKind::Closed) => {
                 if l.rate.is_some() || !l.stages.is_empty() {
                     return Err(invalid("load.rate", "the closed model is paced by its workers; remove `rate`/`stages` or use model = \"open\"".into()));
                 }

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::result::RunResult;
+use crate::histogram::LatencyHistogram;
+use crate::result::{RunResult, Summary};
 
 /// A metric an SLO can bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,13 +138,17 @@ impl Slo {
     /// The measured value of this threshold's metric in `result` (µs, fraction, or req/s).
     #[must_use]
     pub fn measure(&self, result: &RunResult) -> f64 {
-        let s = &result.summary;
+        self.measure_in(&result.histograms.latency, &result.summary)
+    }
+
+    /// The measured value in a latency histogram and its summary (a run, or one step of a
+    /// saturation run).
+    #[must_use]
+    pub fn measure_in(&self, latency: &LatencyHistogram, s: &Summary) -> f64 {
         match self.metric {
-            SloMetric::Latency(permille) => result
-                .histograms
-                .latency
-                .quantile_us(f64::from(permille) / 1000.0)
-                as f64,
+            SloMetric::Latency(permille) => {
+                latency.quantile_us(f64::from(permille) / 1000.0) as f64
+            }
             SloMetric::Max => s.latency_us.max as f64,
             SloMetric::Mean => s.latency_us.mean,
             SloMetric::ErrorRate => s.error_rate,
@@ -154,7 +159,13 @@ impl Slo {
     /// Check the threshold against a result.
     #[must_use]
     pub fn check(&self, result: &RunResult) -> SloCheck {
-        let v = self.measure(result);
+        self.check_in(&result.histograms.latency, &result.summary)
+    }
+
+    /// Check the threshold against a latency histogram and its summary.
+    #[must_use]
+    pub fn check_in(&self, latency: &LatencyHistogram, summary: &Summary) -> SloCheck {
+        let v = self.measure_in(latency, summary);
         let passed = match self.op {
             Op::Lt => v < self.bound,
             Op::Le => v <= self.bound,

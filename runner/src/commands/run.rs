@@ -30,10 +30,14 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     if let Some(out) = &args.out {
         write_result(&result, out)?;
         eprintln!("wrote {}", out.display());
+        for chart in crate::saturation::write_charts(&result, out)? {
+            eprintln!("wrote {}", chart.display());
+        }
     }
     Ok(if result.cancelled {
         Exit::Interrupted
-    } else if result.slo.iter().any(|c| !c.passed) {
+    } else if result.slo.iter().any(|c| !c.passed) || crate::saturation::requirement_failed(&result)
+    {
         Exit::Failed
     } else {
         Exit::Success
@@ -42,6 +46,9 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
 
 /// Run a loaded scenario to completion (or Ctrl-C), with progress, and check its SLOs.
 pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Result<RunResult> {
+    if let Some(plan) = scenario.step_plan() {
+        return crate::saturation::execute(scenario, &plan, cancel, quiet);
+    }
     let connector = scenario
         .connector()
         .with_context(|| format!("scenario {}", scenario.path.display()))?;
@@ -54,7 +61,15 @@ pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Res
     let bar = LiveProgress::new(scenario.name(), total, quiet);
     let recording = bench_core::run(Arc::new(connector), &config, cancel, &mut |p| bar.update(p))?;
     bar.finish();
-    let meta = RunMeta {
+    let mut result = RunResult::new(meta(scenario), &recording);
+    result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();
+    Ok(result)
+}
+
+/// The descriptive facts of a new run of `scenario`.
+#[must_use]
+pub fn meta(scenario: &Scenario) -> RunMeta {
+    RunMeta {
         run_id: new_run_id(),
         scenario: scenario.name().to_owned(),
         protocol: scenario.file.protocol.as_str().to_owned(),
@@ -62,10 +77,7 @@ pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Res
         environment: Environment::detect(),
         shard: None,
         trial: None,
-    };
-    let mut result = RunResult::new(meta, &recording);
-    result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();
-    Ok(result)
+    }
 }
 
 /// Write a result as pretty JSON, creating parent directories.

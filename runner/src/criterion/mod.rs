@@ -73,7 +73,9 @@ impl Benchmark {
                         "mean_ns": self.estimates.map(|e| e.0),
                         "median_ns": self.estimates.map(|e| e.1),
                     },
-                    "gate": { "metrics": ["mean", "p50"] },
+                    // Strict: the interval only holds this run's noise, not the drift between
+                    // runs (docs/cargo-bench.md).
+                    "gate": { "metrics": ["mean", "p50"], "rule": "strict" },
                 }),
                 environment,
                 shard: None,
@@ -88,6 +90,7 @@ impl Benchmark {
             timeline: Vec::new(),
             slo: Vec::new(),
             iterations: Some(self.samples.clone()),
+            saturation: None,
         }
     }
 }

@@ -37,6 +37,9 @@ fn row(out: &mut String, label: &str, p: &Percentiles) {
 /// The summary table of one run.
 #[must_use]
 pub fn summary(r: &RunResult) -> String {
+    if let Some(sat) = &r.saturation {
+        return super::saturation::summary(r, sat);
+    }
     let s = &r.summary;
     let mut out = String::new();
     let _ = writeln!(
@@ -188,6 +191,22 @@ pub fn verdict(report: &VerdictReport) -> String {
                 fmt_change(c.metric, c.change),
                 mark(c.verdict),
             );
+        }
+        if let Some(c) = &s.capacity {
+            let baseline = c.baseline_rps.map(|b| format!("{b:.1}/s"));
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>10} {:>10} {:>9} {:>21}  {}",
+                "capacity *",
+                baseline.as_deref().unwrap_or("–"),
+                format!("{:.1}/s", c.candidate_rps),
+                fmt_change(Metric::Throughput, c.change),
+                format!("must not fall >{:.0}%", c.threshold * 100.0),
+                mark(c.verdict),
+            );
+            if let Some(why) = &c.reason {
+                let _ = writeln!(out, "  capacity: {}", truncate(why, 300));
+            }
         }
     }
     for (label, names) in [

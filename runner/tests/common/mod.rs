@@ -1,6 +1,7 @@
 //! Helpers shared by the CLI's integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use tailguard_demo::{DemoConfig, DemoServer};
@@ -31,13 +32,9 @@ pub fn demo(cfg: DemoConfig) -> DemoServer {
     .unwrap()
 }
 
-/// `tailguard run SCENARIO --target URL --quiet --out OUT`, asserting success; the result.
-pub fn run_to_json(
-    scenario: &std::path::Path,
-    target: &str,
-    out: &std::path::Path,
-) -> bench_core::result::RunResult {
-    let o = tailguard(&[
+/// `tailguard run SCENARIO --target URL --quiet --out OUT [extra…]`.
+pub fn run_out(scenario: &Path, target: &str, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
         "run",
         scenario.to_str().unwrap(),
         "--target",
@@ -45,11 +42,22 @@ pub fn run_to_json(
         "--quiet",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    tailguard(&args)
+}
+
+/// `run_out`, asserting success; the result.
+pub fn run_to_json(scenario: &Path, target: &str, out: &Path) -> bench_core::result::RunResult {
+    let o = run_out(scenario, target, out, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     bench_core::result::RunResult::read(out).unwrap()
 }
 
+/// A JSON file.
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
 /// A two-request mix (3:1), 2 s at `rate` req/s, for tests that need a real run.
 pub fn mix_scenario(name: &str, rate: u32) -> String {
     format!(

@@ -1,0 +1,313 @@
+//! Saturation analysis of a step load: which step is the highest the target sustains, where
+//! latency starts to queue, and how it fails above that — in numbers and in one plain sentence.
+//! The algorithm and its limits are in `docs/saturation.md`.
+//!
+//! * A step **keeps up** when its goodput (successful calls per second, measured over the span of
+//!   its completions) is at least `1 − tolerance` of the load it was offered: the rate in the
+//!   open model; in the closed model the first step's throughput per worker times the workers.
+//! * A step is **healthy** when it keeps up and meets every SLO of the criteria (latency and error
+//!   rate; `rps` thresholds do not apply to a single step).
+//! * The **saturation point** is the last step of the leading run of healthy steps; the first
+//!   unhealthy step is the **breach**, and its failures are the **signature**.
+//! * The **knee** is the first step whose median latency is more than twice the lowest step's
+//!   (and at least 1 ms more): where requests start to wait rather than be served.
+
+mod finding;
+mod requirement;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Recording;
+use crate::histogram::LatencyHistogram;
+use crate::result::{RunMeta, RunResult, Summary};
+use crate::scenario::slo::{Slo, SloCheck, SloMetric};
+use crate::steps::Dimension;
+
+pub use finding::{failure_words, fmt_latency, fmt_share};
+pub use requirement::{Requirement, RequirementCheck};
+
+use finding::headline;
+
+/// Median latency growth that marks the knee.
+pub const KNEE_FACTOR: f64 = 2.0;
+/// ... and the least absolute growth (µs), so sub-millisecond noise is no knee.
+pub const KNEE_MIN_US: u64 = 1_000;
+/// A failure label names a load in the signature from the step where it is this share of calls.
+const NOTABLE_SHARE: f64 = 0.01;
+
+/// One step's measurements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// The level: offered rate (req/s) or workers.
+    pub level: f64,
+    /// Calls completed per second over the span of the step's completions.
+    pub achieved_rps: f64,
+    /// The step's numbers, as in a run's summary (CO-correct latency, errors by kind, statuses).
+    pub summary: Summary,
+    /// The step's CO-correct latency histogram (HDR V2-deflate, base64), so the SLOs can be
+    /// checked again with other criteria.
+    pub latency: LatencyHistogram,
+}
+
+impl StepResult {
+    /// The result of one step's recording.
+    #[must_use]
+    pub fn of(level: f64, rec: &Recording) -> Self {
+        let r = RunResult::new(RunMeta::default(), rec);
+        Self {
+            level,
+            achieved_rps: rec.achieved_rps(),
+            summary: r.summary,
+            latency: r.histograms.latency,
+        }
+    }
+
+    /// Successful calls per second.
+    #[must_use]
+    pub fn goodput_rps(&self) -> f64 {
+        self.achieved_rps * (1.0 - self.summary.error_rate)
+    }
+
+    /// Failed calls by label: HTTP status codes of 400 and above ("503"), gRPC codes other than
+    /// OK ("RESOURCE_EXHAUSTED"), and error kinds without a status ("timeout", "reset", …).
+    #[must_use]
+    pub fn failures(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (status, n) in &self.summary.statuses {
+            let failed = match status.parse::<u16>() {
+                Ok(code) => code >= 400,
+                Err(_) => status != "OK",
+            };
+            if failed && *n > 0 {
+                out.insert(status.clone(), *n);
+            }
+        }
+        for (kind, e) in &self.summary.errors_by_kind {
+            if kind != "status" && kind != "grpc_status" && e.count > 0 {
+                out.insert(kind.clone(), e.count);
+            }
+        }
+        out
+    }
+}
+
+/// What a step must do to count as sustained.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Criteria {
+    /// Latency and error-rate thresholds each step must meet (`rps` thresholds are ignored).
+    pub slos: Vec<Slo>,
+    /// Shortfall of goodput against the offered load that still counts as keeping up.
+    pub tolerance: f64,
+}
+
+/// How one step fared against the criteria.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepVerdict {
+    /// The goodput the step needed to keep up with its offered load (req/s).
+    pub expected_rps: f64,
+    /// Whether its goodput kept up.
+    pub keeps_up: bool,
+    /// The SLO checks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<SloCheck>,
+    /// Kept up and met every SLO.
+    pub healthy: bool,
+    /// Why it is not healthy, in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+}
+
+/// One kind of failure above the saturation point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureShare {
+    /// "503", "timeout", "reset", "RESOURCE_EXHAUSTED", …
+    pub label: String,
+    /// Calls that failed this way from the breach step on.
+    pub count: u64,
+    /// Its share of the calls at the breach step.
+    pub share: f64,
+    /// The lowest level at which it reached 1 % of a step's calls (else where it first showed).
+    pub from_level: f64,
+}
+
+/// The analysis of a step load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// One verdict per step.
+    pub steps: Vec<StepVerdict>,
+    /// The saturation point: the last healthy step before the first unhealthy one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saturation_level: Option<f64>,
+    /// The capacity the gate compares (req/s): the saturation step's offered rate (open model)
+    /// or goodput (closed model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_rps: Option<f64>,
+    /// Where latency starts to queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knee_level: Option<f64>,
+    /// The first unhealthy step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach_level: Option<f64>,
+    /// How it fails from the breach on, most frequent first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature: Vec<FailureShare>,
+    /// The finding in one sentence.
+    pub headline: String,
+}
+
+/// A saturation run as stored in its result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Saturation {
+    /// What was stepped.
+    pub dimension: Dimension,
+    /// The SLOs each step was held to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slo: Vec<String>,
+    /// Keep-up tolerance.
+    pub tolerance: f64,
+    /// Per step, in order.
+    pub steps: Vec<StepResult>,
+    /// What the steps show.
+    pub analysis: Analysis,
+    /// The scenario's `must_sustain`, checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<RequirementCheck>,
+    /// Why the run ended before its last level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<String>,
+}
+
+impl Saturation {
+    /// Analyse `steps` and check `requirement`.
+    #[must_use]
+    pub fn new(
+        dimension: Dimension,
+        steps: Vec<StepResult>,
+        criteria: &Criteria,
+        requirement: Option<&Requirement>,
+        stopped_early: Option<String>,
+    ) -> Self {
+        let analysis = analyze(dimension, &steps, criteria);
+        let requirement = requirement.map(|r| r.check(dimension, &steps, criteria));
+        Self {
+            dimension,
+            slo: criteria.slos.iter().map(|s| s.text.clone()).collect(),
+            tolerance: criteria.tolerance,
+            steps,
+            analysis,
+            requirement,
+            stopped_early,
+        }
+    }
+}
+
+/// Judge every step and find the saturation point, knee and failure signature.
+#[must_use]
+pub fn analyze(dimension: Dimension, steps: &[StepResult], criteria: &Criteria) -> Analysis {
+    let per_worker = steps
+        .first()
+        .map_or(0.0, |s| s.achieved_rps / s.level.max(1.0));
+    let verdicts: Vec<StepVerdict> = steps
+        .iter()
+        .map(|s| {
+            let expected_rps = match dimension {
+                Dimension::Rate => s.level,
+                Dimension::Workers => per_worker * s.level,
+            };
+            judge(s, expected_rps, criteria)
+        })
+        .collect();
+    let breach = verdicts.iter().position(|v| !v.healthy);
+    let saturation = match breach {
+        Some(0) => None,
+        Some(b) => Some(b - 1),
+        None => steps.len().checked_sub(1),
+    };
+    let capacity_rps = saturation.map(|i| match dimension {
+        Dimension::Rate => steps[i].level,
+        Dimension::Workers => steps[i].goodput_rps(),
+    });
+    let knee = steps.first().and_then(|first| {
+        let base = first.summary.latency_us.p50;
+        let limit = ((base as f64 * KNEE_FACTOR) as u64).max(base + KNEE_MIN_US);
+        steps.iter().position(|s| s.summary.latency_us.p50 > limit)
+    });
+    let signature = breach.map(|b| signature(&steps[b..])).unwrap_or_default();
+    let headline = headline(
+        dimension, steps, &verdicts, saturation, breach, knee, &signature, criteria,
+    );
+    Analysis {
+        steps: verdicts,
+        saturation_level: saturation.map(|i| steps[i].level),
+        capacity_rps,
+        knee_level: knee.map(|i| steps[i].level),
+        breach_level: breach.map(|i| steps[i].level),
+        signature,
+        headline,
+    }
+}
+
+fn judge(s: &StepResult, expected_rps: f64, criteria: &Criteria) -> StepVerdict {
+    let goodput = s.goodput_rps();
+    let keeps_up = goodput >= (1.0 - criteria.tolerance) * expected_rps;
+    let slo: Vec<SloCheck> = criteria
+        .slos
+        .iter()
+        .filter(|slo| slo.metric != SloMetric::Rps)
+        .map(|slo| slo.check_in(&s.latency, &s.summary))
+        .collect();
+    let mut reasons = Vec::new();
+    if !keeps_up {
+        reasons.push(format!(
+            "goodput {goodput:.1} req/s is below {:.0}% of the {expected_rps:.1} req/s offered",
+            (1.0 - criteria.tolerance) * 100.0
+        ));
+    }
+    for c in slo.iter().filter(|c| !c.passed) {
+        reasons.push(format!("{} breached (actual {})", c.slo, c.actual));
+    }
+    StepVerdict {
+        expected_rps,
+        keeps_up,
+        healthy: reasons.is_empty(),
+        slo,
+        reasons,
+    }
+}
+
+/// Failures from the breach step (`above[0]`) on.
+fn signature(above: &[StepResult]) -> Vec<FailureShare> {
+    let Some(breach) = above.first() else {
+        return Vec::new();
+    };
+    let at_breach = breach.failures();
+    let mut total: BTreeMap<String, (u64, Option<f64>, Option<f64>)> = BTreeMap::new();
+    for s in above {
+        let requests = s.summary.requests.max(1) as f64;
+        for (label, n) in s.failures() {
+            let e = total.entry(label).or_default();
+            e.0 += n;
+            e.1.get_or_insert(s.level);
+            if n as f64 / requests >= NOTABLE_SHARE {
+                e.2.get_or_insert(s.level);
+            }
+        }
+    }
+    let requests = breach.summary.requests.max(1) as f64;
+    let mut out: Vec<FailureShare> = total
+        .into_iter()
+        .map(|(label, (count, first, notable))| FailureShare {
+            share: at_breach.get(&label).copied().unwrap_or(0) as f64 / requests,
+            from_level: notable.or(first).unwrap_or(breach.level),
+            label,
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    out
+}
+
+#[cfg(test)]
+mod tests;

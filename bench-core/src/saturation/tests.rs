@@ -1,0 +1,243 @@
+//! The analysis on synthetic steps whose answers are known.
+
+use super::*;
+use crate::result::{ErrorSummary, Percentiles};
+
+/// A step at `level` that completed `achieved` calls/s; 97 % of its calls took `body_ms` and 3 %
+/// `tail_ms` (so p50 = body, p99 = tail); `failed` lists failing statuses with their counts.
+fn step(
+    level: f64,
+    achieved: f64,
+    body_ms: u64,
+    tail_ms: u64,
+    failed: &[(&str, u64)],
+) -> StepResult {
+    let requests = 1000;
+    let mut latency = LatencyHistogram::new();
+    for i in 0..requests {
+        latency.record_us(if i % 100 < 97 { body_ms } else { tail_ms } * 1000);
+    }
+    let errors: u64 = failed.iter().map(|(_, n)| n).sum();
+    let mut statuses = BTreeMap::new();
+    statuses.insert("200".to_owned(), requests - errors);
+    let mut errors_by_kind = BTreeMap::new();
+    for (label, n) in failed {
+        if label.parse::<u16>().is_ok() {
+            statuses.insert((*label).to_owned(), *n);
+            errors_by_kind
+                .entry("status".to_owned())
+                .or_insert(ErrorSummary::default())
+                .count += n;
+        } else {
+            errors_by_kind.insert(
+                (*label).to_owned(),
+                ErrorSummary {
+                    count: *n,
+                    sample: None,
+                },
+            );
+        }
+    }
+    StepResult {
+        level,
+        achieved_rps: achieved,
+        summary: Summary {
+            requests,
+            errors,
+            error_rate: errors as f64 / requests as f64,
+            rps: achieved,
+            latency_us: Percentiles::of(&latency),
+            statuses,
+            errors_by_kind,
+            ..Summary::default()
+        },
+        latency,
+    }
+}
+
+fn criteria(slos: &[&str]) -> Criteria {
+    Criteria {
+        slos: slos.iter().map(|s| s.parse().unwrap()).collect(),
+        tolerance: 0.05,
+    }
+}
+
+/// A pool of capacity 250 req/s: fine up to 250, then queueing at the acquire timeout and 503s.
+fn pool_steps() -> Vec<StepResult> {
+    let mut v: Vec<StepResult> = [150.0, 170.0, 190.0, 210.0, 230.0, 250.0]
+        .iter()
+        .map(|&l| step(l, l * 0.995, 20, 24, &[]))
+        .collect();
+    v.push(step(270.0, 268.0, 95, 110, &[("503", 70)]));
+    v.push(step(
+        290.0,
+        287.0,
+        100,
+        115,
+        &[("503", 140), ("timeout", 10)],
+    ));
+    v
+}
+
+#[test]
+fn finds_saturation_knee_and_signature_of_an_exhausted_pool() {
+    let a = analyze(Dimension::Rate, &pool_steps(), &criteria(&["p99 < 200ms"]));
+    assert_eq!(a.saturation_level, Some(250.0));
+    assert_eq!(a.capacity_rps, Some(250.0));
+    assert_eq!(a.breach_level, Some(270.0));
+    assert_eq!(a.knee_level, Some(270.0));
+    assert!(!a.steps[6].keeps_up, "{:?}", a.steps[6]);
+    assert!(
+        a.steps[6].slo[0].passed,
+        "p99 110 ms meets the SLO; the 503s break it"
+    );
+    assert_eq!(a.signature[0].label, "503");
+    assert_eq!(a.signature[0].count, 210);
+    assert!((a.signature[0].share - 0.07).abs() < 1e-9);
+    assert_eq!(a.signature[0].from_level, 270.0);
+    assert_eq!(a.signature[1].label, "timeout");
+    assert_eq!(a.signature[1].from_level, 290.0);
+    assert_eq!(
+        a.headline,
+        "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 110.0ms), \
+         only 249 req/s succeed and 7.0% fail with 503 (7.0%)",
+        "{}",
+        a.headline
+    );
+}
+
+#[test]
+fn a_latency_slo_alone_can_end_the_sustained_range() {
+    let mut steps = pool_steps();
+    steps.truncate(6);
+    steps[5] = step(250.0, 249.0, 20, 240, &[]);
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"]));
+    assert_eq!(a.saturation_level, Some(230.0));
+    assert_eq!(a.breach_level, Some(250.0));
+    assert_eq!(a.knee_level, None, "the median never doubled");
+    assert!(a.signature.is_empty());
+    assert!(
+        a.steps[5].reasons[0].contains("p99 < 200ms breached"),
+        "{:?}",
+        a.steps[5]
+    );
+    assert_eq!(
+        a.headline,
+        "sustains 230 req/s with p99 < 200ms; at 250 req/s p99 is 240.1ms"
+    );
+}
+
+#[test]
+fn failures_that_start_above_the_breach_are_in_the_finding() {
+    let mut steps = pool_steps();
+    steps[6] = step(270.0, 240.0, 60, 90, &[]);
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"]));
+    assert_eq!(a.breach_level, Some(270.0));
+    assert_eq!(a.signature[0].from_level, 290.0);
+    assert_eq!(
+        a.headline,
+        "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 90.0ms) and only \
+         240 req/s succeed; from 290 req/s calls fail with 503"
+    );
+}
+
+#[test]
+fn all_healthy_and_none_healthy_say_so() {
+    let mut steps = pool_steps();
+    steps.truncate(3);
+    let a = analyze(Dimension::Rate, &steps, &criteria(&[]));
+    assert_eq!(a.saturation_level, Some(190.0));
+    assert_eq!(a.breach_level, None);
+    assert!(
+        a.headline
+            .starts_with("sustains 190 req/s (p99 24.0ms) at the highest level"),
+        "{}",
+        a.headline
+    );
+    let a = analyze(Dimension::Rate, &pool_steps()[6..], &criteria(&[]));
+    assert_eq!(a.saturation_level, None);
+    assert_eq!(a.capacity_rps, None);
+    assert!(
+        a.headline
+            .starts_with("does not sustain even the lowest level: at 270 req/s"),
+        "{}",
+        a.headline
+    );
+    assert_eq!(
+        analyze(Dimension::Rate, &[], &criteria(&[])).headline,
+        "no steps were run"
+    );
+}
+
+#[test]
+fn closed_model_keeps_up_while_throughput_scales_with_workers() {
+    // 20 ms per call: 50 req/s per worker until 4 workers; 8 workers only reach 195 req/s.
+    let steps = vec![
+        step(1.0, 50.0, 20, 21, &[]),
+        step(2.0, 99.0, 20, 21, &[]),
+        step(4.0, 197.0, 20, 22, &[]),
+        step(8.0, 195.0, 41, 43, &[]),
+    ];
+    let a = analyze(Dimension::Workers, &steps, &criteria(&[]));
+    assert_eq!(a.saturation_level, Some(4.0));
+    assert_eq!(a.capacity_rps, Some(197.0));
+    assert_eq!(a.breach_level, Some(8.0));
+    assert!((a.steps[3].expected_rps - 400.0).abs() < 1e-9);
+    assert_eq!(
+        a.headline,
+        "sustains 197 req/s (4 workers) (p99 22.0ms); at 8 workers requests queue (p99 43.0ms) \
+         and only 195 req/s succeed"
+    );
+}
+
+#[test]
+fn requirement_holds_up_to_the_capacity_under_its_own_slos() {
+    let steps = pool_steps();
+    let c = criteria(&["p99 < 200ms"]);
+    let check = |text: &str| {
+        text.parse::<Requirement>()
+            .unwrap()
+            .check(Dimension::Rate, &steps, &c)
+    };
+    let ok = check("240 req/s");
+    assert!(ok.passed);
+    assert_eq!(ok.sustained_rps, Some(250.0));
+    assert!(!check("260 req/s with p99 < 200ms").passed);
+    let strict = check("100 req/s with p99 < 15ms");
+    assert!(!strict.passed);
+    assert_eq!(strict.sustained_rps, None);
+}
+
+#[test]
+fn failures_are_labelled_by_status_or_kind() {
+    let mut s = step(
+        10.0,
+        10.0,
+        1,
+        1,
+        &[("503", 3), ("timeout", 2), ("reset", 1)],
+    );
+    s.summary.statuses.insert("UNAVAILABLE".into(), 4);
+    s.summary.statuses.insert("OK".into(), 5);
+    let f = s.failures();
+    let labels: Vec<&str> = f.keys().map(String::as_str).collect();
+    assert_eq!(labels, ["503", "UNAVAILABLE", "reset", "timeout"]);
+    assert_eq!(failure_words("reset"), "connection resets");
+    assert_eq!(fmt_share(0.134), "13%");
+    assert_eq!(fmt_latency(2_000_000), "2.00s");
+}
+
+#[test]
+fn saturation_round_trips_through_json() {
+    let sat = Saturation::new(
+        Dimension::Rate,
+        pool_steps(),
+        &criteria(&["p99 < 200ms"]),
+        Some(&"200 req/s".parse().unwrap()),
+        Some("error rate 15% at 290 req/s".into()),
+    );
+    let json = serde_json::to_string(&sat).unwrap();
+    let back: Saturation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, sat);
+    assert!(back.requirement.unwrap().passed);
+}

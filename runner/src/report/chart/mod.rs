@@ -1,0 +1,388 @@
+//! Line charts rendered to SVG and PNG with plotters.
+//!
+//! A [`Chart`] is data: one x quantity against a left and an optional right y axis (each linear
+//! or logarithmic), lines with points, and vertical markers. [`svg`] and [`png`] render it to
+//! bytes; callers decide where files go. Text is drawn with Inter (SIL Open Font License 1.1,
+//! subset to Latin-1; `runner/assets/fonts/`), compiled in, so a PNG renders the same on a bare
+//! machine without system fonts; the SVG names `sans-serif` and lets the viewer draw the text.
+
+mod axis;
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::register_font;
+
+use axis::{scaled, tick, y_range, Scale};
+
+const FONT: &[u8] = include_bytes!("../../../assets/fonts/Inter-Regular-subset.otf");
+const FAMILY: &str = "sans-serif";
+
+/// Errors rendering a chart.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The chart has nothing to draw.
+    #[error("chart {0:?} has no points")]
+    Empty(String),
+    /// The bundled font could not be loaded.
+    #[error("the bundled chart font could not be loaded")]
+    Font,
+    /// Drawing failed.
+    #[error("drawing chart {title:?}: {message}")]
+    Draw {
+        /// The chart's title.
+        title: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// PNG encoding failed.
+    #[error("encoding PNG: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// Which y axis a line is read against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The left axis.
+    Left,
+    /// The right axis.
+    Right,
+}
+
+/// A y axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// Label, with the unit.
+    pub label: String,
+    /// Logarithmic scale (for latencies that grow by orders of magnitude).
+    pub log: bool,
+}
+
+/// A line with a marker at each point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Legend text.
+    pub name: String,
+    /// Axis it is read against.
+    pub side: Side,
+    /// (x, y) points; y ≤ 0 is skipped on a log axis.
+    pub points: Vec<(f64, f64)>,
+    /// RGB colour.
+    pub color: (u8, u8, u8),
+    /// Thin and without markers (a reference line, e.g. "offered").
+    pub reference: bool,
+}
+
+/// A vertical marker at an x value, e.g. "saturation 250 req/s".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Where.
+    pub x: f64,
+    /// Label drawn next to it.
+    pub label: String,
+    /// RGB colour.
+    pub color: (u8, u8, u8),
+}
+
+/// A chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Title.
+    pub title: String,
+    /// Label of the x axis.
+    pub x_label: String,
+    /// The left y axis.
+    pub left: Axis,
+    /// The right y axis, if any line uses it.
+    pub right: Option<Axis>,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Vertical markers.
+    pub markers: Vec<Marker>,
+    /// Size in pixels.
+    pub size: (u32, u32),
+}
+
+/// Render as SVG text.
+pub fn svg(chart: &Chart) -> Result<String, ChartError> {
+    font()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, chart.size).into_drawing_area();
+        draw(&root, chart)?;
+        root.present().map_err(|e| draw_error(chart, &e))?;
+    }
+    Ok(out)
+}
+
+/// Render as a PNG image (8-bit RGB).
+pub fn png(chart: &Chart) -> Result<Vec<u8>, ChartError> {
+    font()?;
+    let (w, h) = chart.size;
+    let mut rgb = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, chart.size).into_drawing_area();
+        draw(&root, chart)?;
+        root.present().map_err(|e| draw_error(chart, &e))?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Charts are mostly flat colour: adaptive filtering with strong deflate makes them ~3x smaller.
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    encoder.set_compression(png::Compression::Best);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+fn font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, FONT).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(ChartError::Font)
+    }
+}
+
+fn draw_error(chart: &Chart, e: &dyn std::fmt::Display) -> ChartError {
+    ChartError::Draw {
+        title: chart.title.clone(),
+        message: e.to_string(),
+    }
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: &dyn std::fmt::Display| draw_error(chart, e);
+    let xs: Vec<f64> = chart
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.0))
+        .collect();
+    if xs.is_empty() {
+        return Err(ChartError::Empty(chart.title.clone()));
+    }
+    let x_lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    let x_hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((x_hi - x_lo) * 0.04).max(0.5);
+    let x_range = (x_lo - pad)..(x_hi + pad);
+    let left_range = y_range(chart, Side::Left, &chart.left);
+    let right_axis = chart.right.clone().unwrap_or_else(|| chart.left.clone());
+    let right_range = y_range(chart, Side::Right, &right_axis);
+
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let mut cc = ChartBuilder::on(root)
+        .caption(&chart.title, (FAMILY, 22))
+        .margin(14)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .right_y_label_area_size(if chart.right.is_some() { 64 } else { 0 })
+        .build_cartesian_2d(
+            x_range.clone(),
+            Scale {
+                range: left_range.clone(),
+                log: chart.left.log,
+            },
+        )
+        .map_err(|e| err(&e))?
+        .set_secondary_coord(
+            x_range,
+            Scale {
+                range: right_range,
+                log: right_axis.log,
+            },
+        );
+    let left_fmt = |v: &f64| tick(&chart.left, *v);
+    let x_fmt = |v: &f64| {
+        tick(
+            &Axis {
+                label: String::new(),
+                log: false,
+            },
+            *v,
+        )
+    };
+    cc.configure_mesh()
+        .x_desc(chart.x_label.as_str())
+        .y_desc(chart.left.label.as_str())
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&left_fmt)
+        .label_style((FAMILY, 14))
+        .axis_desc_style((FAMILY, 15))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| err(&e))?;
+    if let Some(right) = &chart.right {
+        let right_fmt = |v: &f64| tick(right, *v);
+        cc.configure_secondary_axes()
+            .y_desc(right.label.as_str())
+            .y_label_formatter(&right_fmt)
+            .label_style((FAMILY, 14))
+            .axis_desc_style((FAMILY, 15))
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    for (i, m) in chart.markers.iter().enumerate() {
+        let color = RGBColor(m.color.0, m.color.1, m.color.2);
+        let (lo, hi) = (left_range.start, left_range.end);
+        // Labels hang from the top, one row per marker, so neighbouring markers stay legible.
+        let label_y = hi - (hi - lo) * 0.06 * i as f64;
+        cc.draw_series(std::iter::once(PathElement::new(
+            vec![(m.x, lo), (m.x, hi)],
+            color.stroke_width(1),
+        )))
+        .map_err(|e| err(&e))?;
+        cc.draw_series(std::iter::once(Text::new(
+            m.label.clone(),
+            (m.x, label_y),
+            (FAMILY, 13).into_font().color(&color),
+        )))
+        .map_err(|e| err(&e))?;
+    }
+    for line in &chart.lines {
+        let axis = match line.side {
+            Side::Left => &chart.left,
+            Side::Right => &right_axis,
+        };
+        let points: Vec<(f64, f64)> = line
+            .points
+            .iter()
+            .filter_map(|(x, y)| scaled(axis, *y).map(|y| (*x, y)))
+            .collect();
+        let color = RGBColor(line.color.0, line.color.1, line.color.2);
+        let width = if line.reference { 1 } else { 2 };
+        let series = LineSeries::new(points.clone(), color.stroke_width(width));
+        let dots = points
+            .iter()
+            .filter(|_| !line.reference)
+            .map(move |p| Circle::new(*p, 3, color.filled()));
+        let legend = move |(x, y): (i32, i32)| {
+            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+        };
+        match line.side {
+            Side::Left => {
+                cc.draw_series(series)
+                    .map_err(|e| err(&e))?
+                    .label(line.name.as_str())
+                    .legend(legend);
+                cc.draw_series(dots).map_err(|e| err(&e))?;
+            }
+            Side::Right => {
+                cc.draw_secondary_series(series)
+                    .map_err(|e| err(&e))?
+                    .label(line.name.as_str())
+                    .legend(legend);
+                cc.draw_secondary_series(dots).map_err(|e| err(&e))?;
+            }
+        }
+    }
+    cc.configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FAMILY, 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .draw()
+        .map_err(|e| err(&e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart() -> Chart {
+        Chart {
+            title: "latency and throughput".into(),
+            x_label: "offered (req/s)".into(),
+            left: Axis {
+                label: "latency (ms)".into(),
+                log: true,
+            },
+            right: Some(Axis {
+                label: "throughput (req/s)".into(),
+                log: false,
+            }),
+            lines: vec![
+                Line {
+                    name: "p99".into(),
+                    side: Side::Left,
+                    points: vec![(100.0, 20.0), (200.0, 22.0), (300.0, 2000.0)],
+                    color: (200, 40, 40),
+                    reference: false,
+                },
+                Line {
+                    name: "achieved".into(),
+                    side: Side::Right,
+                    points: vec![(100.0, 100.0), (200.0, 199.0), (300.0, 250.0)],
+                    color: (40, 90, 200),
+                    reference: false,
+                },
+            ],
+            markers: vec![Marker {
+                x: 200.0,
+                label: "saturation 200 req/s".into(),
+                color: (0, 120, 0),
+            }],
+            size: (640, 400),
+        }
+    }
+
+    #[test]
+    fn svg_has_the_text_and_a_path_per_line() {
+        let s = svg(&chart()).unwrap();
+        assert!(s.starts_with("<svg"), "{}", &s[..80]);
+        for text in [
+            "latency and throughput",
+            "p99",
+            "achieved",
+            "saturation 200 req/s",
+            "throughput (req/s)",
+        ] {
+            assert!(s.contains(text), "missing {text:?}");
+        }
+        assert!(s.matches("<polyline").count() >= 2);
+    }
+
+    #[test]
+    fn png_decodes_to_the_requested_size_with_ink_in_the_line_colours() {
+        let bytes = png(&chart()).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (640, 400));
+        let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(3).collect();
+        let count = |rgb: [u8; 3]| pixels.iter().filter(|p| **p == rgb).count();
+        assert!(count([200, 40, 40]) > 100, "p99 line drawn");
+        assert!(count([40, 90, 200]) > 100, "throughput line drawn");
+        let dark = pixels.iter().filter(|p| p.iter().all(|c| *c < 80)).count();
+        assert!(dark > 500, "text and axes drawn ({dark} dark pixels)");
+    }
+
+    #[test]
+    fn empty_chart_is_an_error_and_ticks_read_well() {
+        let mut c = chart();
+        c.lines.clear();
+        assert!(matches!(svg(&c), Err(ChartError::Empty(_))));
+        let log = Axis {
+            label: String::new(),
+            log: true,
+        };
+        assert_eq!(tick(&log, 2.0), "100");
+        assert_eq!(tick(&log, 0.0), "1");
+        let lin = Axis {
+            label: String::new(),
+            log: false,
+        };
+        assert_eq!(tick(&lin, 12.5), "12.5");
+        assert_eq!(tick(&lin, 0.25), "0.25");
+    }
+}

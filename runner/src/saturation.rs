@@ -1,0 +1,119 @@
+//! Running a saturation scenario: its levels one engine run each, with a progress bar per step
+//! and a line per finished step, then the analysis; and writing its chart.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use bench_core::result::RunResult;
+use bench_core::saturation::{fmt_latency, fmt_share, Saturation, StepResult};
+use bench_core::steps::{self, EarlyStop, StepPlan};
+use bench_core::{Cancel, Scenario};
+
+use crate::progress::LiveProgress;
+use crate::report::{chart, saturation as report};
+
+/// Run the steps of `plan` and analyse them. The result's summary, histograms and timeline cover
+/// all steps together; `result.saturation` has each step and the findings.
+pub fn execute(
+    scenario: &Scenario,
+    plan: &StepPlan,
+    cancel: &Cancel,
+    quiet: bool,
+) -> anyhow::Result<RunResult> {
+    let connector = scenario
+        .connector()
+        .with_context(|| format!("scenario {}", scenario.path.display()))?;
+    let base = scenario.run_config();
+    let n = plan.levels.len();
+    let bar: RefCell<Option<(usize, LiveProgress)>> = RefCell::new(None);
+    let mut results = Vec::with_capacity(n);
+    let (ran, stop) = steps::run_steps(
+        Arc::new(connector),
+        &base,
+        plan,
+        cancel,
+        &mut |i, level, p| {
+            let mut bar = bar.borrow_mut();
+            if bar.as_ref().is_none_or(|(j, _)| *j != i) {
+                let name = format!(
+                    "{} {}/{n} {}",
+                    scenario.name(),
+                    i + 1,
+                    plan.dimension.format(level)
+                );
+                *bar = Some((i, LiveProgress::new(&name, base.warmup + plan.hold, quiet)));
+            }
+            if let Some((_, b)) = bar.as_ref() {
+                b.update(p);
+            }
+        },
+        &mut |step| {
+            if let Some((_, b)) = bar.borrow_mut().take() {
+                b.finish();
+            }
+            let s = StepResult::of(step.level, &step.recording);
+            if !quiet {
+                eprintln!(
+                    "{}: achieved {:.1}/s, p99 {}, errors {}",
+                    plan.dimension.format(step.level),
+                    s.achieved_rps,
+                    fmt_latency(s.summary.latency_us.p99),
+                    fmt_share(s.summary.error_rate)
+                );
+            }
+            results.push(s);
+        },
+    )?;
+    let merged = steps::merged(&ran).context("the saturation run was stopped before any step")?;
+    let mut result = RunResult::new(crate::commands::run::meta(scenario), &merged);
+    result.cancelled = stop == Some(EarlyStop::Cancelled);
+    let stopped_early = match stop {
+        Some(EarlyStop::Errors { level, error_rate }) => Some(format!(
+            "after {}: {} of calls failed, above the {} limit",
+            plan.dimension.format(level),
+            fmt_share(error_rate),
+            fmt_share(plan.stop_error_rate)
+        )),
+        Some(EarlyStop::Cancelled) => Some("interrupted".into()),
+        None => None,
+    };
+    result.saturation = Some(Saturation::new(
+        plan.dimension,
+        results,
+        &scenario.saturation_criteria(),
+        scenario.requirement().as_ref(),
+        stopped_early,
+    ));
+    Ok(result)
+}
+
+/// Write the chart of a saturation result beside `out` (`run.json` → `run-saturation.svg` and
+/// `.png`); returns the files written (none for a plain run).
+pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let Some(sat) = &result.saturation else {
+        return Ok(Vec::new());
+    };
+    let spec = report::chart(result, sat);
+    let stem = out
+        .file_stem()
+        .map_or_else(|| "run".to_owned(), |s| s.to_string_lossy().into_owned());
+    let svg = out.with_file_name(format!("{stem}-saturation.svg"));
+    let png = out.with_file_name(format!("{stem}-saturation.png"));
+    std::fs::write(&svg, chart::svg(&spec)?)
+        .with_context(|| format!("writing {}", svg.display()))?;
+    std::fs::write(&png, chart::png(&spec)?)
+        .with_context(|| format!("writing {}", png.display()))?;
+    Ok(vec![svg, png])
+}
+
+/// Whether the run missed its `must_sustain`.
+#[must_use]
+pub fn requirement_failed(result: &RunResult) -> bool {
+    result
+        .saturation
+        .as_ref()
+        .and_then(|s| s.requirement.as_ref())
+        .is_some_and(|r| !r.passed)
+}

@@ -1,0 +1,216 @@
+//! Saturation scenarios end to end against the demo target's in-memory connection pool on
+//! loopback: detection near the pool's capacity, the 503 signature, the chart files, and the
+//! capacity gate (pool 10 → pool 5 fails, the same pool on both sides passes).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::{demo, json, run_out as run, tailguard, text};
+use tailguard_demo::{DemoConfig, DemoServer, PoolConfig};
+
+/// Each test drives a pool to exhaustion; one at a time, so they do not steal each other's CPU.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn pool(size: usize) -> DemoServer {
+    demo(DemoConfig {
+        pool: Some(PoolConfig {
+            size,
+            hold: Duration::from_millis(20),
+            acquire_timeout: Duration::from_millis(100),
+            database_url: None,
+        }),
+        ..DemoConfig::default()
+    })
+}
+
+/// Steps of one second after 200 ms of warm-up; `levels` is the `[saturation]` level spec.
+fn scenario(dir: &Path, levels: &str) -> PathBuf {
+    let path = dir.join("pool.toml");
+    let text = format!(
+        r#"name = "pool"
+target = "http://127.0.0.1:1"
+slo = ["p99 < 200ms"]
+
+[request]
+path = "/db"
+
+[load]
+warmup = "200ms"
+connections = 128
+timeout = "2s"
+
+[saturation]
+{levels}
+hold = "1s"
+must_sustain = "200 req/s with p99 < 200ms"
+"#
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn pool_of_5_held_20ms_saturates_near_250_per_second_and_fails_with_503() {
+    let _one = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let target = pool(5);
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path(), "from = 150\nto = 330\nsteps = 10");
+    let out = dir.path().join("run.json");
+    let o = run(&s, &target.url(), &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("finding  sustains"), "{stdout}");
+    assert!(stdout.contains("must ok   sustain 200 req/s"), "{stdout}");
+
+    let v = json(&out);
+    let sat = &v["saturation"];
+    let a = &sat["analysis"];
+    let capacity = a["capacity_rps"].as_f64().unwrap();
+    assert!(
+        (212.5..=287.5).contains(&capacity),
+        "saturation {capacity} req/s is not within 15% of 250\n{stdout}"
+    );
+    assert!(a["breach_level"].as_f64().unwrap() > capacity);
+    assert_eq!(a["signature"][0]["label"], "503", "{stdout}");
+    let headline = a["headline"].as_str().unwrap();
+    assert!(headline.contains("fail with 503"), "{headline}");
+    assert!(
+        headline.starts_with(&format!(
+            "sustains {capacity:.0} req/s with p99 < 200ms; at "
+        )),
+        "{headline}"
+    );
+    assert_eq!(sat["requirement"]["passed"], true);
+    // The step table has every step with offered vs achieved throughput and CO-correct p99.
+    let steps = sat["steps"].as_array().unwrap();
+    assert!(steps.len() >= 5 && steps.len() <= 10, "{}", steps.len());
+    for step in steps {
+        let offered = step["level"].as_f64().unwrap();
+        let achieved = step["achieved_rps"].as_f64().unwrap();
+        assert!(
+            achieved > 0.5 * offered && achieved < 1.2 * offered,
+            "{step}"
+        );
+        assert!(step["summary"]["latency_us"]["p99"].as_u64().unwrap() >= 20_000);
+    }
+    // The run's own summary covers all steps; the stored config keeps [saturation].
+    assert!(v["summary"]["requests"].as_u64().unwrap() > 1000);
+    assert_eq!(v["config"]["saturation"]["hold"], "1s");
+
+    let svg = std::fs::read_to_string(dir.path().join("run-saturation.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("offered load (req/s)"));
+    assert!(svg.contains(&format!("saturation {capacity:.0} req/s")));
+    let png = std::fs::read(dir.path().join("run-saturation.png")).unwrap();
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (960, 560));
+}
+
+#[test]
+fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
+    let _one = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let main = pool(10);
+    let pr = pool(5);
+    let dir = tempfile::tempdir().unwrap();
+    // Coarse levels around both capacities (250 and 500 req/s) keep the runs short and the A/A
+    // comparison on the same step.
+    let s = scenario(
+        dir.path(),
+        "levels = [150, 200, 300, 400, 450, 500, 550, 600]",
+    );
+    let p = |name: &str| dir.path().join(name);
+
+    let o = run(&s, &main.url(), &p("main.json"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&s, &pr.url(), &p("pr.json"), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A second run of the same pool, holding it to a capacity it cannot reach: run exits 1.
+    let o = run(
+        &s,
+        &pr.url(),
+        &p("pr-again.json"),
+        &["--set", "saturation.must_sustain=\"400 req/s\""],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("must FAIL sustain 400 req/s"));
+    let main_capacity = json(&p("main.json"))["saturation"]["analysis"]["capacity_rps"]
+        .as_f64()
+        .unwrap();
+    assert!((425.0..=575.0).contains(&main_capacity), "{main_capacity}");
+
+    let compare = |baseline: &str, verdict: &Path| {
+        tailguard(&[
+            "compare",
+            "--baseline",
+            p(baseline).to_str().unwrap(),
+            "--candidate",
+            p("pr.json").to_str().unwrap(),
+            "--out",
+            verdict.to_str().unwrap(),
+        ])
+    };
+    let o = compare("main.json", &p("v1.json"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("capacity fell"),
+        "{}",
+        text(&o)
+    );
+    let v = json(&p("v1.json"));
+    assert_eq!(v["verdict"], "fail");
+    let c = &v["scenarios"][0]["capacity"];
+    assert_eq!(c["verdict"], "fail");
+    let change = c["change"].as_f64().unwrap();
+    assert!(
+        (-0.65..=-0.35).contains(&change),
+        "pool 10 → 5 halves capacity: {change}"
+    );
+    // Latency rows of a saturation scenario are informational; only the capacity is gated.
+    assert!(v["scenarios"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["gated"] == false));
+
+    let o = compare("pr-again.json", &p("v2.json"));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = json(&p("v2.json"));
+    assert_eq!(v["verdict"], "pass", "{}", text(&o));
+    assert_eq!(v["scenarios"][0]["capacity"]["verdict"], "pass");
+}
+
+#[test]
+fn bad_saturation_sections_name_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    for (levels, field) in [
+        ("from = 100\nsteps = 3", "saturation.to"),
+        ("levels = [100, 50]", "saturation.levels"),
+        (
+            "from = 1\nto = 2\nsteps = 2\nmust_sustain = \"fast\"",
+            "saturation.must_sustain",
+        ),
+    ] {
+        let s = scenario(dir.path(), levels);
+        let o = tailguard(&["run", s.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("pool.toml:") && stderr.contains(field),
+            "{stderr}"
+        );
+    }
+    let s = scenario(dir.path(), "from = 1\nto = 2\nsteps = 2");
+    let o = tailguard(&["run", s.to_str().unwrap(), "--rate", "50"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("load.rate"));
+}

@@ -1,0 +1,243 @@
+//! The connection-pool mode of the demo target, for saturation scenarios.
+//!
+//! `GET /db` checks a connection out of a bounded pool of [`PoolConfig::size`], holds it for
+//! [`PoolConfig::hold`] and answers `200`. A request that waits longer than
+//! [`PoolConfig::acquire_timeout`] for a connection is answered `503 pool exhausted`, as a
+//! service whose database pool runs dry does. Its capacity is therefore `size / hold`.
+//!
+//! The pool is an in-memory FIFO semaphore, or, with [`PoolConfig::database_url`], a real
+//! PostgreSQL through `deadpool-postgres`: each request runs `SELECT pg_sleep(hold)` on a pooled
+//! connection, so the hold is spent in the database.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::tokio_postgres::{Config as PgConfig, NoTls};
+use deadpool_postgres::{Manager, ManagerConfig, PoolError, RecyclingMethod, Runtime};
+use deadpool_postgres::{Pool as PgPool, TimeoutType};
+use hyper::StatusCode;
+use tokio::sync::Semaphore;
+
+use crate::config::DemoError;
+
+/// The route served through the pool.
+pub const PATH: &str = "/db";
+
+/// How long a new database connection may take before the request fails with `500`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The pool's knobs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolConfig {
+    /// Connections in the pool.
+    pub size: usize,
+    /// How long each request holds its connection.
+    pub hold: Duration,
+    /// How long a request waits for a free connection before it is answered `503`.
+    pub acquire_timeout: Duration,
+    /// A PostgreSQL URL (`postgres://user@host:port/db`); `None` keeps the pool in memory.
+    pub database_url: Option<String>,
+}
+
+impl PoolConfig {
+    /// Requests per second the pool can serve: `size / hold`.
+    #[must_use]
+    pub fn capacity_rps(&self) -> f64 {
+        self.size as f64 / self.hold.as_secs_f64().max(1e-9)
+    }
+
+    /// Checks the knobs: at least one connection (at most 10 000), a hold and an acquire timeout
+    /// of at most an hour, and a parseable database URL.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=10_000).contains(&self.size) {
+            return Err(format!(
+                "pool size must be within 1..=10000, got {}",
+                self.size
+            ));
+        }
+        let hour = Duration::from_secs(3600);
+        if self.hold.is_zero() || self.hold > hour {
+            return Err(format!(
+                "pool hold must be > 0 and at most 1h, got {:?}",
+                self.hold
+            ));
+        }
+        if self.acquire_timeout > hour {
+            return Err(format!(
+                "pool acquire timeout must be at most 1h, got {:?}",
+                self.acquire_timeout
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            PgConfig::from_str(url).map_err(|e| format!("database URL: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// One line for logs: size, backend (credentials not shown), hold, timeout and capacity.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let backend = match &self.database_url {
+            Some(url) => format!("PostgreSQL at {}", bench_core::scenario::redact_url(url)),
+            None => "in memory".to_owned(),
+        };
+        format!(
+            "pool of {} connections ({backend}), hold {:?}, acquire timeout {:?}: capacity {:.0} req/s on {PATH}",
+            self.size,
+            self.hold,
+            self.acquire_timeout,
+            self.capacity_rps()
+        )
+    }
+}
+
+/// A running pool.
+pub(crate) enum Pool {
+    Memory(Semaphore),
+    Postgres(PgPool),
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Memory(s) => write!(f, "Pool::Memory({} free)", s.available_permits()),
+            Self::Postgres(p) => write!(f, "Pool::Postgres({:?})", p.status()),
+        }
+    }
+}
+
+impl Pool {
+    /// Build the pool; database connections are opened on first use.
+    pub(crate) fn new(cfg: &PoolConfig) -> Result<Self, DemoError> {
+        let Some(url) = &cfg.database_url else {
+            return Ok(Self::Memory(Semaphore::new(cfg.size)));
+        };
+        let pg = PgConfig::from_str(url)
+            .map_err(|e| DemoError::InvalidConfig(format!("database URL: {e}")))?;
+        let manager = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = PgPool::builder(manager)
+            .max_size(cfg.size)
+            .wait_timeout(Some(cfg.acquire_timeout))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| DemoError::InvalidConfig(format!("database pool: {e}")))?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// Serve one request: check a connection out, hold it, answer.
+    pub(crate) async fn serve(&self, cfg: &PoolConfig) -> (StatusCode, String) {
+        let exhausted = || {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "pool exhausted: no connection free within {:?}",
+                    cfg.acquire_timeout
+                ),
+            )
+        };
+        match self {
+            Self::Memory(semaphore) => {
+                let Ok(Ok(_permit)) =
+                    tokio::time::timeout(cfg.acquire_timeout, semaphore.acquire()).await
+                else {
+                    return exhausted();
+                };
+                bench_core::timer::sleep_until(Instant::now() + cfg.hold).await;
+                (StatusCode::OK, "ok".to_owned())
+            }
+            Self::Postgres(pool) => {
+                let client = match pool.get().await {
+                    Ok(client) => client,
+                    Err(PoolError::Timeout(TimeoutType::Wait)) => return exhausted(),
+                    Err(e) => {
+                        return (
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            format!("database connection: {e}"),
+                        )
+                    }
+                };
+                let query = async {
+                    let statement = client.prepare_cached("SELECT pg_sleep($1)").await?;
+                    client.execute(&statement, &[&cfg.hold.as_secs_f64()]).await
+                };
+                match query.await {
+                    Ok(_) => (StatusCode::OK, "ok".to_owned()),
+                    Err(e) => (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        format!("database query: {e}"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> PoolConfig {
+        PoolConfig {
+            size: 5,
+            hold: Duration::from_millis(20),
+            acquire_timeout: Duration::from_millis(100),
+            database_url: None,
+        }
+    }
+
+    #[test]
+    fn capacity_is_size_over_hold() {
+        assert!((cfg().capacity_rps() - 250.0).abs() < 1e-9);
+        assert!(cfg().describe().contains("capacity 250 req/s"));
+    }
+
+    #[test]
+    fn validate_rejects_bad_knobs() {
+        cfg().validate().unwrap();
+        for bad in [
+            PoolConfig { size: 0, ..cfg() },
+            PoolConfig {
+                hold: Duration::ZERO,
+                ..cfg()
+            },
+            PoolConfig {
+                database_url: Some("postgres://h:notaport/db".into()),
+                ..cfg()
+            },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+        let with_db = PoolConfig {
+            database_url: Some("postgres://app:secret@127.0.0.1:5432/app".into()),
+            ..cfg()
+        };
+        with_db.validate().unwrap();
+        assert!(!with_db.describe().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn memory_pool_answers_503_when_no_connection_frees_in_time() {
+        let cfg = PoolConfig {
+            size: 1,
+            hold: Duration::from_millis(300),
+            acquire_timeout: Duration::from_millis(50),
+            ..cfg()
+        };
+        let pool = Pool::new(&cfg).unwrap();
+        let (first, second) = tokio::join!(pool.serve(&cfg), async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            pool.serve(&cfg).await
+        });
+        assert_eq!(first.0, StatusCode::OK);
+        assert_eq!(second.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(second.1.contains("pool exhausted"), "{}", second.1);
+    }
+}
