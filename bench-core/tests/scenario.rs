@@ -6,13 +6,22 @@ use std::path::Path;
 use std::time::Duration;
 
 use bench_core::pacer::LoadModel;
-use bench_core::scenario::{Scenario, ScenarioError};
+use bench_core::driver::http::HttpRequestSpec;
+use bench_core::scenario::{Plan, Scenario, ScenarioError};
 
 fn env(name: &str) -> Option<String> {
     match name {
         "TARGET_URL" => Some("http://127.0.0.1:9999/api".into()),
         "API_TOKEN" => Some("s3cr3t-value".into()),
         _ => None,
+    }
+}
+
+/// The HTTP requests of a scenario.
+fn http(s: &Scenario) -> &[HttpRequestSpec] {
+    match &s.plan {
+        Plan::Http(r) => r,
+        other => panic!("not HTTP: {other:?}"),
     }
 }
 
@@ -38,10 +47,10 @@ duration = "2s"
 fn interpolation_and_defaults() {
     let s = parse(BASIC, &[]).unwrap();
     assert_eq!(s.target, "http://127.0.0.1:9999/api");
-    assert_eq!(s.requests[0].path, "/items?id=7");
-    assert_eq!(s.requests[0].method, "GET");
+    assert_eq!(http(&s)[0].path, "/items?id=7");
+    assert_eq!(http(&s)[0].method, "GET");
     assert_eq!(
-        s.requests[0].headers,
+        http(&s)[0].headers,
         vec![("authorization".to_owned(), "Bearer s3cr3t-value".to_owned())]
     );
     let c = s.run_config();
@@ -93,7 +102,7 @@ fn overrides_win_and_are_typed() {
         }
         LoadModel::Closed { .. } => panic!(),
     }
-    assert!(s.requests[0]
+    assert!(http(&s)[0]
         .headers
         .iter()
         .any(|(k, v)| k == "x-env" && v == "staging"));

@@ -1,25 +1,41 @@
 //! Scenario files (TOML): what to call, how hard, and which SLOs must hold.
 //!
-//! Errors name the file, line, column and field. Strings in `target`, `path`, `headers` and
-//! `body` may use `${VAR}` / `${VAR:-default}`; values that came from the environment are never
-//! written to results (the stored configuration keeps the `${VAR}` text). The format is
-//! documented in `docs/scenarios.md`.
+//! Errors name the file, line, column and field. Strings in `target`, `path`, `headers`, `body`,
+//! GraphQL `variables` and gRPC `message` may use `${VAR}` / `${VAR:-default}`; values that came
+//! from the environment are never written to results (the stored configuration keeps the
+//! `${VAR}` text). Per-call `{{…}}` placeholders are rendered by the drivers
+//! ([`crate::template`]). The format is documented in `docs/scenarios.md`.
 
 mod file;
 pub mod gate;
 mod interpolate;
 mod location;
+mod request;
 pub mod slo;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-pub use file::{HttpSection, LoadSection, ModelKind, Protocol, RequestSection, ScenarioFile};
+pub use file::{
+    DataSection, GraphqlSection, GrpcSection, HttpSection, LoadSection, ModelKind,
+    OperationSection, Protocol, RequestSection, ScenarioFile,
+};
 pub use interpolate::interpolate;
 pub use location::Location;
+pub use request::Plan;
 use slo::Slo;
 
-use crate::driver::http::{HttpConnector, HttpError, HttpOptions, HttpRequestSpec, HttpVersion};
+use crate::driver::graphql::{self, GraphqlOptions};
+use crate::driver::grpc::schema::{SchemaError, SchemaSource};
+use crate::driver::grpc::{GrpcConnector, GrpcError, GrpcOptions};
+use crate::driver::http::{HttpConnector, HttpError, HttpOptions, HttpVersion};
+use crate::driver::{AnyConnector, ConnectorError};
+use crate::feeder::Feeder;
+use crate::template::{self, Sources};
+
+/// The seed of arrivals, mix choices and template values when the scenario names none.
+const DEFAULT_SEED: u64 = 0x7a11_9a4d;
 use crate::engine::RunConfig;
 use crate::pacer::{LoadModel, StopCondition};
 use crate::schedule::{Rate, RateProfile};
@@ -64,10 +80,12 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The target after interpolation.
     pub target: String,
-    /// Requests after interpolation.
-    pub requests: Vec<HttpRequestSpec>,
-    /// Mix weights, indexed like `requests`.
+    /// Requests after interpolation, in the protocol's form.
+    pub plan: Plan,
+    /// Mix weights, indexed like the plan's requests.
     pub weights: Vec<f64>,
+    /// The call counter and data feeder that request templates draw from.
+    pub sources: Sources,
     /// Parsed thresholds.
     pub slos: Vec<Slo>,
 }
@@ -124,42 +142,9 @@ impl Scenario {
                     .map(|(i, r)| (format!("requests[{i}]"), r))
                     .collect(),
             };
-        let mut requests = Vec::with_capacity(sections.len());
-        let mut weights = Vec::with_capacity(sections.len());
-        for (field, r) in &sections {
-            let path_value =
-                interpolate(&r.path, env).map_err(|m| invalid(&format!("{field}.path"), m))?;
-            let mut headers = Vec::with_capacity(r.headers.len());
-            for (name, value) in &r.headers {
-                let v = interpolate(value, env)
-                    .map_err(|m| invalid(&format!("{field}.headers.{name}"), m))?;
-                headers.push((name.clone(), v));
-            }
-            let body = match &r.body {
-                Some(b) => interpolate(b, env)
-                    .map_err(|m| invalid(&format!("{field}.body"), m))?
-                    .into_bytes(),
-                None => Vec::new(),
-            };
-            if !(r.weight.is_finite() && r.weight > 0.0) {
-                return Err(invalid(
-                    &format!("{field}.weight"),
-                    format!("must be a number > 0, got {}", r.weight),
-                ));
-            }
-            weights.push(r.weight);
-            requests.push(HttpRequestSpec {
-                name: r
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", r.method, r.path)),
-                method: r.method.clone(),
-                path: path_value,
-                headers,
-                body,
-            });
-        }
-        let mut names: Vec<&str> = requests.iter().map(|r| r.name.as_str()).collect();
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let (plan, weights) = request::plan(file.protocol, &sections, env, dir, &invalid)?;
+        let mut names: Vec<&str> = plan.names();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(
@@ -246,33 +231,137 @@ impl Scenario {
         file.gate
             .gated_metrics()
             .map_err(|m| invalid("gate.metrics", m))?;
-        // Build the connector once to validate methods, paths and headers before any load.
+        let feeder = match &file.data {
+            Some(d) => Some(Arc::new(
+                Feeder::load(&dir.join(&d.file), d.order)
+                    .map_err(|e| invalid("data.file", e.to_string()))?,
+            )),
+            None => None,
+        };
+        let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
         let scenario = Scenario {
             path: path.to_owned(),
             target,
-            requests,
+            sources: Sources::new(feeder, seed),
+            plan,
             weights,
             slos,
             file,
         };
-        scenario.connector().map_err(|e| match e {
-            HttpError::Target(t) => invalid(
-                "target",
-                format!("{t:?} is not an absolute http:// or https:// URL"),
-            ),
-            other => invalid("request", other.to_string()),
-        })?;
+        // Build the connector once to validate methods, paths, headers, templates and `.proto`
+        // files before any load. Reflection needs the server, so it waits for `connector()`,
+        // which the runner calls before sending load; templates are checked here all the same.
+        let validated = match (&scenario.plan, &scenario.file.grpc.proto.is_empty()) {
+            (Plan::Grpc(requests), true) => {
+                let names = scenario.sources.names();
+                for (i, r) in requests.iter().enumerate() {
+                    template::Template::json(&r.message, names)
+                        .map_err(|m| invalid(&format!("{}.message", scenario.section(i)), m))?;
+                    for (k, v) in &r.metadata {
+                        template::Template::text(v, names).map_err(|m| {
+                            invalid(&format!("{}.headers.{k}", scenario.section(i)), m)
+                        })?;
+                    }
+                }
+                Ok(())
+            }
+            _ => scenario.connector().map(|_| ()),
+        };
+        validated.map_err(|e| invalid(&scenario.error_field(&e), e.to_string()))?;
         Ok(scenario)
     }
 
-    /// The HTTP connector for this scenario.
-    pub fn connector(&self) -> Result<HttpConnector, HttpError> {
-        let options = HttpOptions {
-            version: self.file.http.version,
-            roots: self.file.http.roots,
-            insecure: self.file.http.insecure,
+    /// The connector for this scenario. For gRPC this resolves the schema: `.proto` files are
+    /// compiled, or the server's reflection service is asked (the only network access before
+    /// the load starts).
+    pub fn connector(&self) -> Result<AnyConnector, ConnectorError> {
+        let h = &self.file.http;
+        let http = HttpOptions {
+            version: h.version,
+            roots: h.roots,
+            insecure: h.insecure,
+            sources: self.sources.clone(),
         };
-        HttpConnector::new(&self.target, &self.requests, &options)
+        Ok(match &self.plan {
+            Plan::Http(requests) => {
+                AnyConnector::Http(HttpConnector::new(&self.target, requests, &http)?)
+            }
+            Plan::Graphql(requests) => {
+                let options = GraphqlOptions {
+                    http,
+                    persisted_queries: self.file.graphql.persisted_queries,
+                };
+                AnyConnector::Http(graphql::connector(&self.target, requests, &options)?)
+            }
+            Plan::Grpc(requests) => {
+                let g = &self.file.grpc;
+                let dir = self.path.parent().unwrap_or(Path::new("."));
+                let schema = if g.proto.is_empty() {
+                    SchemaSource::Reflection(g.reflection)
+                } else {
+                    SchemaSource::Protos {
+                        files: g.proto.iter().map(|p| dir.join(p)).collect(),
+                        import_paths: g.import_paths.iter().map(|p| dir.join(p)).collect(),
+                    }
+                };
+                let options = GrpcOptions {
+                    roots: h.roots,
+                    insecure: h.insecure,
+                    schema,
+                    deadline: g.deadline,
+                    sources: self.sources.clone(),
+                };
+                AnyConnector::Grpc(GrpcConnector::new(&self.target, requests, &options)?)
+            }
+        })
+    }
+
+    /// The dotted path of request `i`'s section.
+    fn section(&self, i: usize) -> String {
+        if self.file.request.is_some() {
+            "request".into()
+        } else {
+            format!("requests[{i}]")
+        }
+    }
+
+    /// The field a connector error is about.
+    fn error_field(&self, e: &ConnectorError) -> String {
+        let names = self.plan.names();
+        let of = |request: &str, field: &str| {
+            names
+                .iter()
+                .position(|n| *n == request)
+                .map_or_else(|| "requests".into(), |i| format!("{}.{field}", self.section(i)))
+        };
+        let field_name = |f: &str| match f {
+            "header name" | "header value" | "metadata" => "headers".to_owned(),
+            other => other.to_owned(),
+        };
+        match e {
+            ConnectorError::Http(HttpError::Endpoint(_))
+            | ConnectorError::Grpc(GrpcError::Endpoint(_))
+            | ConnectorError::Grpc(GrpcError::Schema(SchemaError::Reflection { .. })) => {
+                "target".into()
+            }
+            ConnectorError::Http(HttpError::Request { request, field, .. })
+            | ConnectorError::Grpc(GrpcError::Request { request, field, .. }) => {
+                of(request, &field_name(field))
+            }
+            ConnectorError::Grpc(GrpcError::Schema(SchemaError::Proto(_))) => "grpc.proto".into(),
+            ConnectorError::Grpc(GrpcError::Schema(
+                SchemaError::MethodSyntax(method)
+                | SchemaError::ClientStreaming(method)
+                | SchemaError::UnknownService { method, .. }
+                | SchemaError::UnknownMethod { method, .. },
+            )) => match &self.plan {
+                Plan::Grpc(rs) => rs
+                    .iter()
+                    .position(|r| &r.method == method)
+                    .map_or_else(|| "requests".into(), |i| format!("{}.method", self.section(i))),
+                _ => "requests".into(),
+            },
+        }
     }
 
     /// The engine configuration for this scenario.
@@ -307,9 +396,9 @@ impl Scenario {
             ModelKind::Open => l.connections,
             ModelKind::Closed => l.workers.unwrap_or(l.connections),
         };
-        let streams = match self.file.http.version {
-            HttpVersion::Http1 => 1,
-            HttpVersion::Http2 => l.streams_per_connection,
+        let streams = match (self.file.protocol, self.file.http.version) {
+            (Protocol::Grpc, _) | (_, HttpVersion::Http2) => l.streams_per_connection,
+            (_, HttpVersion::Http1) => 1,
         };
         // Closed-model workers over HTTP/2 share connections: workers = connections × streams.
         let connections = if l.model == ModelKind::Closed {
@@ -327,7 +416,7 @@ impl Scenario {
             streams_per_connection: streams,
             threads: l.threads,
             timeout: l.timeout,
-            seed: l.seed.unwrap_or(0x7a11_9a4d),
+            seed: l.seed.unwrap_or(DEFAULT_SEED),
             weights: self.weights.clone(),
             ..RunConfig::default()
         }
