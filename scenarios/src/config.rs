@@ -72,6 +72,8 @@ pub struct DemoConfig {
     /// Tokio worker threads for [`DemoServer::spawn`](crate::DemoServer::spawn)
     /// (`0` = 1 thread).
     pub threads: usize,
+    /// Serve only gRPC reflection `v1alpha`, as older servers do (default: v1 and v1alpha).
+    pub legacy_reflection_only: bool,
 }
 
 impl DemoConfig {

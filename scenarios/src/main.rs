@@ -9,8 +9,9 @@ use anyhow::Context;
 use clap::Parser;
 use tailguard_demo::{serve, DemoConfig};
 
-/// The tailguard demo target service (loopback only): an HTTP/1.1 + h2c
-/// server with injectable latency, tail latency, stalls and errors.
+/// The tailguard demo target service (loopback only): HTTP/1.1 + h2c, a
+/// GraphQL endpoint (/graphql) and a gRPC service with reflection, with
+/// injectable latency, tail latency, stalls and errors.
 #[derive(Debug, Parser)]
 #[command(name = "tailguard-demo", version)]
 struct Args {
@@ -47,6 +48,9 @@ struct Args {
     /// Tokio worker threads (0 = 1).
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Serve only gRPC reflection v1alpha, as older servers do.
+    #[arg(long)]
+    legacy_reflection_only: bool,
 }
 
 fn parse_host(s: &str) -> Result<IpAddr, String> {
@@ -90,6 +94,7 @@ impl Args {
             },
             seed: self.seed,
             threads: self.threads,
+            legacy_reflection_only: self.legacy_reflection_only,
         }
     }
 }

@@ -1,15 +1,19 @@
-//! Serving: the accept loop, the per-connection HTTP/1.1 + h2c handling and
-//! the [`DemoServer`] handle that runs it all on a dedicated thread.
+//! Serving: the accept loop, the per-connection HTTP/1.1 + h2c handling, the routing of a
+//! request to HTTP, GraphQL (`/graphql`) or gRPC (`content-type: application/grpc`), the knobs'
+//! decision shared by all three, and the [`DemoServer`] handle that runs it all on a dedicated
+//! thread.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -24,9 +28,17 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+use crate::graphql::{execute, schema, DemoSchema};
+use crate::grpc::{is_grpc, is_reflection, reflect, Reflection};
+
+/// Distinct routes counted by [`DemoServer::requests_by_route`]; later new ones go to `(other)`.
+const MAX_ROUTES: usize = 10_000;
+
+/// The body of every response: buffered for HTTP and GraphQL, streamed for gRPC.
+type DemoBody = UnsyncBoxBody<Bytes, BoxError>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// State shared by every connection of one server.
-#[derive(Debug)]
 struct Shared {
     cfg: DemoConfig,
     base_seed: u64,
@@ -34,19 +46,99 @@ struct Shared {
     arrivals: AtomicU64,
     served: AtomicU64,
     first_arrival: OnceLock<Instant>,
+    routes: Mutex<HashMap<String, u64>>,
+    graphql: DemoSchema,
+    reflection: Reflection,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("cfg", &self.cfg)
+            .field("served", &self.served)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
-    fn new(cfg: DemoConfig) -> Shared {
+    fn new(cfg: DemoConfig) -> Result<Shared, DemoError> {
         let base_seed = cfg.seed.unwrap_or_else(random_seed);
-        Shared {
+        Ok(Shared {
+            reflection: Reflection::new(cfg.legacy_reflection_only)?,
             cfg,
             base_seed,
             connections: AtomicU64::new(0),
             arrivals: AtomicU64::new(0),
             served: AtomicU64::new(0),
             first_arrival: OnceLock::new(),
+            routes: Mutex::new(HashMap::new()),
+            graphql: schema(),
+        })
+    }
+
+    fn count_route(&self, route: &str) {
+        let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = routes.get_mut(route) {
+            *n += 1;
+        } else if routes.len() < MAX_ROUTES {
+            routes.insert(route.to_owned(), 1);
+        } else {
+            *routes.entry("(other)".to_owned()).or_default() += 1;
         }
+    }
+
+    /// What the knobs (with per-request `overrides` in query-string form) decide for a request
+    /// arriving now.
+    fn decide(
+        self: &Arc<Self>,
+        rng: &Mutex<SmallRng>,
+        overrides: Option<&str>,
+    ) -> Result<Decision, String> {
+        let arrival = Instant::now();
+        let first_arrival = *self.first_arrival.get_or_init(|| arrival);
+        let seq = self.arrivals.fetch_add(1, Ordering::Relaxed);
+        let overridden = overrides.map(|q| self.cfg.with_query(q)).transpose()?;
+        let cfg = overridden.as_ref().unwrap_or(&self.cfg);
+        let grpc_code = overrides
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|pair| pair.strip_prefix("grpc_code="))
+            .map(|v| {
+                v.parse::<i32>()
+                    .ok()
+                    .filter(|c| (1..=16).contains(c))
+                    .ok_or_else(|| format!("grpc_code: expected 1..=16, got {v:?}"))
+            })
+            .transpose()?;
+        let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(Decision {
+            done: completion_time(cfg, &mut *rng, arrival, first_arrival),
+            fail: inject_error(cfg, &mut *rng),
+            seq,
+            grpc_code,
+            shared: Arc::clone(self),
+        })
+    }
+}
+
+/// What the knobs decided for one request.
+#[derive(Debug, Clone)]
+pub(crate) struct Decision {
+    /// When the response is due.
+    pub(crate) done: Instant,
+    /// Whether it is an injected error.
+    pub(crate) fail: bool,
+    /// Arrival number.
+    pub(crate) seq: u64,
+    /// The gRPC status of an injected error (`grpc_code` knob).
+    pub(crate) grpc_code: Option<i32>,
+    shared: Arc<Shared>,
+}
+
+impl Decision {
+    /// Count the request as answered.
+    pub(crate) fn served(&self) {
+        self.shared.served.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -120,7 +212,7 @@ impl DemoServer {
                 source,
             })?
         };
-        let shared = Arc::new(Shared::new(cfg));
+        let shared = Arc::new(Shared::new(cfg)?);
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -154,9 +246,17 @@ impl DemoServer {
         format!("http://{}", self.addr)
     }
 
-    /// Total requests answered so far (every route except `/health`).
+    /// Total requests answered so far (every route except `/health` and gRPC reflection).
     pub fn requests_served(&self) -> u64 {
         self.shared.served.load(Ordering::Relaxed)
+    }
+
+    /// Requests received per route: the HTTP path (without the query), `/graphql`, or the gRPC
+    /// method path (`/tailguard.demo.v1.Demo/GetUser`). At most 10,000 distinct routes are kept;
+    /// later ones are counted under `(other)`.
+    pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
+        let routes = self.shared.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        routes.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
     /// Stops accepting, ends the runtime (dropping in-flight requests) and
@@ -195,7 +295,7 @@ pub async fn serve(
     })?;
     check_loopback(addr)?;
     cfg.validate()?;
-    accept_loop(listener, Arc::new(Shared::new(cfg)), shutdown).await;
+    accept_loop(listener, Arc::new(Shared::new(cfg)?), shutdown).await;
     Ok(())
 }
 
@@ -247,55 +347,76 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 
 async fn handle(
     req: Request<Incoming>,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     rng: &Mutex<SmallRng>,
-) -> Response<Full<Bytes>> {
-    if req.uri().path() == "/health" {
+) -> Response<DemoBody> {
+    let path = req.uri().path().to_owned();
+    if path == "/health" {
         return text(StatusCode::OK, "ok");
     }
-    let arrival = Instant::now();
-    let first_arrival = *shared.first_arrival.get_or_init(|| arrival);
-    let seq = shared.arrivals.fetch_add(1, Ordering::Relaxed);
-    let overridden = match req.uri().query() {
-        Some(query) => match shared.cfg.with_query(query) {
-            Ok(cfg) => Some(cfg),
-            Err(msg) => {
-                shared.served.fetch_add(1, Ordering::Relaxed);
-                return text(StatusCode::BAD_REQUEST, msg);
-            }
-        },
-        None => None,
-    };
-    let cfg = overridden.as_ref().unwrap_or(&shared.cfg);
-    let (done, fail) = {
-        let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
-        let done = completion_time(cfg, &mut *rng, arrival, first_arrival);
-        (done, inject_error(cfg, &mut *rng))
-    };
-    let mut body = req.into_body();
-    while let Some(frame) = body.frame().await {
-        if frame.is_err() {
-            break;
-        }
+    let grpc = is_grpc(&req);
+    if grpc && is_reflection(&path) {
+        return boxed(reflect(&shared.reflection, req).await);
     }
+    shared.count_route(&path);
+    let overrides = if grpc {
+        req.headers()
+            .get("x-demo-knobs")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    } else {
+        req.uri().query().map(str::to_owned)
+    };
+    let decision = match shared.decide(rng, overrides.as_deref()) {
+        Ok(d) => d,
+        Err(msg) => {
+            shared.served.fetch_add(1, Ordering::Relaxed);
+            if grpc {
+                return boxed(tonic::Status::invalid_argument(msg).into_http::<tonic::body::Body>());
+            }
+            return text(StatusCode::BAD_REQUEST, msg);
+        }
+    };
+    if grpc {
+        return boxed(crate::grpc::serve(decision, req).await);
+    }
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
     // Precise (sub-millisecond) sleep: tokio timers fire up to 2 ms late, which would blur the
     // delay knobs the tests rely on.
-    bench_core::timer::sleep_until(done).await;
-    shared.served.fetch_add(1, Ordering::Relaxed);
-    if fail {
+    bench_core::timer::sleep_until(decision.done).await;
+    decision.served();
+    if path == "/graphql" {
+        return match execute(&shared.graphql, &body, decision.seq, decision.fail).await {
+            Ok(json) => json_response(json),
+            Err(msg) => text(StatusCode::BAD_REQUEST, msg),
+        };
+    }
+    if decision.fail {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "injected error");
     }
-    let mut response = Response::new(Full::new(Bytes::from(format!(
-        "{{\"ok\":true,\"seq\":{seq}}}"
-    ))));
+    json_response(format!("{{\"ok\":true,\"seq\":{}}}", decision.seq))
+}
+
+fn boxed<B>(response: Response<B>) -> Response<DemoBody>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    response.map(|b| b.map_err(Into::into).boxed_unsync())
+}
+
+fn json_response(body: impl Into<Bytes>) -> Response<DemoBody> {
+    let mut response = boxed(Response::new(Full::new(body.into())));
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<DemoBody> {
+    let mut response = boxed(Response::new(Full::new(body.into())));
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,
