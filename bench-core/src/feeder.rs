@@ -193,7 +193,11 @@ fn parse_json_lines(text: &str, path: &Path) -> Result<Parsed, FeederError> {
         let mut row = Vec::with_capacity(columns.len());
         for c in &columns {
             let v = map.get(c).ok_or_else(|| {
-                invalid(path, n, format!("missing key {c:?} (the first line has it)"))
+                invalid(
+                    path,
+                    n,
+                    format!("missing key {c:?} (the first line has it)"),
+                )
             })?;
             row.push(Cell {
                 text: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
@@ -249,7 +253,10 @@ mod tests {
 
     #[test]
     fn json_lines_keep_types() {
-        let (_d, p) = write("u.jsonl", "{\"id\": 7, \"tags\": [\"a\"]}\n\n{\"id\": 8, \"tags\": []}\n");
+        let (_d, p) = write(
+            "u.jsonl",
+            "{\"id\": 7, \"tags\": [\"a\"]}\n\n{\"id\": 8, \"tags\": []}\n",
+        );
         let f = Feeder::load(&p, Order::Random).unwrap();
         assert_eq!(f.cell(1, 0).unwrap().json, "8");
         assert_eq!(f.cell(0, 1).unwrap().json, "[\"a\"]");
@@ -259,12 +266,18 @@ mod tests {
     fn errors_name_file_and_line() {
         let (_d, p) = write("u.jsonl", "{\"id\": 1}\n{\"name\": 2}\n");
         let e = Feeder::load(&p, Order::Sequential).unwrap_err().to_string();
-        assert!(e.ends_with("u.jsonl:2: missing key \"id\" (the first line has it)"), "{e}");
+        assert!(
+            e.ends_with("u.jsonl:2: missing key \"id\" (the first line has it)"),
+            "{e}"
+        );
         let (_d, p) = write("u.csv", "id,seq\n1,2\n");
         let e = Feeder::load(&p, Order::Sequential).unwrap_err().to_string();
         assert!(e.contains("u.csv:1: column name \"seq\""), "{e}");
         let (_d, p) = write("u.csv", "id\n");
-        assert!(Feeder::load(&p, Order::Sequential).unwrap_err().to_string().contains("no data rows"));
+        assert!(Feeder::load(&p, Order::Sequential)
+            .unwrap_err()
+            .to_string()
+            .contains("no data rows"));
         let (_d, p) = write("u.csv", "a,b\n1,2\n3\n");
         let e = Feeder::load(&p, Order::Sequential).unwrap_err().to_string();
         assert!(e.contains("u.csv:3:"), "{e}");

@@ -384,7 +384,6 @@ impl Sources {
             rng,
         }
     }
-
 }
 
 /// The values of one call.
@@ -417,10 +416,7 @@ impl Values<'_> {
             }
             Expr::Text(t) => out.push_str(t),
             Expr::Column(c) => {
-                let cell = self
-                    .feeder
-                    .zip(self.row)
-                    .and_then(|(f, r)| f.cell(r, *c));
+                let cell = self.feeder.zip(self.row).and_then(|(f, r)| f.cell(r, *c));
                 match (cell, escape) {
                     (Some(cell), Escape::Raw) => out.push_str(&cell.text),
                     (Some(cell), Escape::JsonString) => out.push_str(&json_escape(&cell.text)),
@@ -437,9 +433,15 @@ impl Values<'_> {
 fn write_uuid(bits: u128, out: &mut String) {
     let v = (bits & !(0xf000 << 64) & !(0xc000 << 48)) | (0x4000 << 64) | (0x8000 << 48);
     let hex = format!("{v:032x}");
-    for (i, part) in [&hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]]
-        .iter()
-        .enumerate()
+    for (i, part) in [
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32],
+    ]
+    .iter()
+    .enumerate()
     {
         if i > 0 {
             out.push('-');

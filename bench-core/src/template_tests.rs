@@ -28,7 +28,13 @@ fn seq_uuid_and_random_int_are_distinct_per_call() {
     )
     .unwrap();
     assert!(t.literal().is_none());
-    assert_eq!(t.needs(), Needs { seq: true, row: false });
+    assert_eq!(
+        t.needs(),
+        Needs {
+            seq: true,
+            row: false
+        }
+    );
     let mut rng = rng();
     let mut seqs = HashSet::new();
     let mut uuids = HashSet::new();
@@ -82,7 +88,10 @@ fn csv_columns_render_as_strings() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("d.csv");
     std::fs::write(&p, "user_id\n10\n11\n").unwrap();
-    let sources = Sources::new(Some(Arc::new(Feeder::load(&p, Order::Sequential).unwrap())), 1);
+    let sources = Sources::new(
+        Some(Arc::new(Feeder::load(&p, Order::Sequential).unwrap())),
+        1,
+    );
     let t = Template::json(&serde_json::json!({"id": "{{user_id}}"}), sources.names()).unwrap();
     let mut rng = rng();
     assert_eq!(render(&t, &sources, &mut rng), r#"{"id":"10"}"#);

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use bench_core::pacer::LoadModel;
 use bench_core::driver::http::HttpRequestSpec;
+use bench_core::pacer::LoadModel;
 use bench_core::scenario::{Plan, Scenario, ScenarioError};
 
 fn env(name: &str) -> Option<String> {

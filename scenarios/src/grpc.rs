@@ -180,7 +180,10 @@ pub(crate) fn is_reflection(path: &str) -> bool {
 }
 
 /// Serve a reflection call.
-pub(crate) async fn reflect(reflection: &Reflection, req: http::Request<Incoming>) -> http::Response<Body> {
+pub(crate) async fn reflect(
+    reflection: &Reflection,
+    req: http::Request<Incoming>,
+) -> http::Response<Body> {
     let path = req.uri().path();
     if path.starts_with("/grpc.reflection.v1alpha.") {
         (reflection.v1alpha)(req).await
@@ -192,7 +195,10 @@ pub(crate) async fn reflect(reflection: &Reflection, req: http::Request<Incoming
 }
 
 /// Serve a call of the demo service, paced by `decision`.
-pub(crate) async fn serve(decision: Decision, req: http::Request<Incoming>) -> http::Response<Body> {
+pub(crate) async fn serve(
+    decision: Decision,
+    req: http::Request<Incoming>,
+) -> http::Response<Body> {
     let path = req.uri().path().to_owned();
     match path.strip_prefix(&format!("/{SERVICE}/")) {
         Some("GetUser") => {
@@ -289,27 +295,24 @@ async fn list_posts(
     let interval = Duration::from_millis(u64::from(r.interval_ms));
     let start = decision.done;
     let settled = settle(&decision).await;
-    let stream = futures_util::stream::unfold(
-        (0u32, settled),
-        move |(i, settled)| async move {
-            if let Err(status) = settled {
-                // The error ends the stream after no messages.
-                return (i == 0).then(|| (Err(status), (1, Ok(()))));
-            }
-            if i >= r.limit {
-                return None;
-            }
-            let due: Instant = start + interval * i;
-            bench_core::timer::sleep_until(due).await;
-            let post = Post {
-                id: i64::from(i) + 1,
-                user_id: r.user_id,
-                title: format!("post {}", i + 1),
-                body: "tailguard".into(),
-            };
-            Some((Ok(post), (i + 1, Ok(()))))
-        },
-    );
+    let stream = futures_util::stream::unfold((0u32, settled), move |(i, settled)| async move {
+        if let Err(status) = settled {
+            // The error ends the stream after no messages.
+            return (i == 0).then(|| (Err(status), (1, Ok(()))));
+        }
+        if i >= r.limit {
+            return None;
+        }
+        let due: Instant = start + interval * i;
+        bench_core::timer::sleep_until(due).await;
+        let post = Post {
+            id: i64::from(i) + 1,
+            user_id: r.user_id,
+            title: format!("post {}", i + 1),
+            body: "tailguard".into(),
+        };
+        Some((Ok(post), (i + 1, Ok(()))))
+    });
     Ok(tonic::Response::new(Box::pin(stream)))
 }
 
@@ -327,22 +330,62 @@ mod tests {
         let mut compiler = protox::Compiler::with_file_resolver(EmbeddedProto);
         compiler.open_file("tailguard/demo/v1/demo.proto").unwrap();
         let pool: DescriptorPool = compiler.descriptor_pool();
-        let desc = |name: &str| pool.get_message_by_name(&format!("tailguard.demo.v1.{name}")).unwrap();
+        let desc = |name: &str| {
+            pool.get_message_by_name(&format!("tailguard.demo.v1.{name}"))
+                .unwrap()
+        };
         let check = |name: &str, bytes: Vec<u8>, json: serde_json::Value| {
             let dynamic = DynamicMessage::decode(desc(name), bytes.as_slice()).unwrap();
             let back = serde_json::to_value(&dynamic).unwrap();
             assert_eq!(back, json, "{name}");
             assert_eq!(dynamic.encode_to_vec(), bytes, "{name}");
         };
-        check("GetUserRequest", GetUserRequest { id: 7 }.encode_to_vec(), serde_json::json!({"id": "7"}));
-        let user = User { id: 1, name: "a".into(), email: "b".into() };
-        check("User", user.encode_to_vec(), serde_json::json!({"id": "1", "name": "a", "email": "b"}));
-        let list = ListPostsRequest { user_id: 2, limit: 3, interval_ms: 4 };
-        check("ListPostsRequest", list.encode_to_vec(), serde_json::json!({"userId": "2", "limit": 3, "intervalMs": 4}));
-        let post = Post { id: 1, user_id: 2, title: "t".into(), body: "b".into() };
-        check("Post", post.encode_to_vec(), serde_json::json!({"id": "1", "userId": "2", "title": "t", "body": "b"}));
-        let create = CreatePostRequest { user_id: 2, title: "t".into(), body: "b".into() };
-        check("CreatePostRequest", create.encode_to_vec(), serde_json::json!({"userId": "2", "title": "t", "body": "b"}));
+        check(
+            "GetUserRequest",
+            GetUserRequest { id: 7 }.encode_to_vec(),
+            serde_json::json!({"id": "7"}),
+        );
+        let user = User {
+            id: 1,
+            name: "a".into(),
+            email: "b".into(),
+        };
+        check(
+            "User",
+            user.encode_to_vec(),
+            serde_json::json!({"id": "1", "name": "a", "email": "b"}),
+        );
+        let list = ListPostsRequest {
+            user_id: 2,
+            limit: 3,
+            interval_ms: 4,
+        };
+        check(
+            "ListPostsRequest",
+            list.encode_to_vec(),
+            serde_json::json!({"userId": "2", "limit": 3, "intervalMs": 4}),
+        );
+        let post = Post {
+            id: 1,
+            user_id: 2,
+            title: "t".into(),
+            body: "b".into(),
+        };
+        check(
+            "Post",
+            post.encode_to_vec(),
+            serde_json::json!({"id": "1", "userId": "2", "title": "t", "body": "b"}),
+        );
+        let create = CreatePostRequest {
+            user_id: 2,
+            title: "t".into(),
+            body: "b".into(),
+        };
+        check(
+            "CreatePostRequest",
+            create.encode_to_vec(),
+            serde_json::json!({"userId": "2", "title": "t", "body": "b"}),
+        );
         let svc = pool.get_service_by_name(SERVICE).unwrap();
         let methods: Vec<String> = svc.methods().map(|m| m.name().to_owned()).collect();
         assert_eq!(methods, ["GetUser", "ListPosts", "CreatePost"]);

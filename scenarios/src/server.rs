@@ -3,10 +3,10 @@
 //! decision shared by all three, and the [`DemoServer`] handle that runs it all on a dedicated
 //! thread.
 
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
@@ -255,7 +255,11 @@ impl DemoServer {
     /// method path (`/tailguard.demo.v1.Demo/GetUser`). At most 10,000 distinct routes are kept;
     /// later ones are counted under `(other)`.
     pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
-        let routes = self.shared.routes.lock().unwrap_or_else(PoisonError::into_inner);
+        let routes = self
+            .shared
+            .routes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         routes.iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
@@ -371,7 +375,9 @@ async fn handle(
         Err(msg) => {
             shared.served.fetch_add(1, Ordering::Relaxed);
             if grpc {
-                return boxed(tonic::Status::invalid_argument(msg).into_http::<tonic::body::Body>());
+                return boxed(
+                    tonic::Status::invalid_argument(msg).into_http::<tonic::body::Body>(),
+                );
             }
             return text(StatusCode::BAD_REQUEST, msg);
         }

@@ -39,8 +39,16 @@ impl Connector for AnyConnector {
 
     fn drivers(&self, streams: usize) -> Vec<AnyDriver> {
         match self {
-            Self::Http(c) => c.drivers(streams).into_iter().map(AnyDriver::Http).collect(),
-            Self::Grpc(c) => c.drivers(streams).into_iter().map(AnyDriver::Grpc).collect(),
+            Self::Http(c) => c
+                .drivers(streams)
+                .into_iter()
+                .map(AnyDriver::Http)
+                .collect(),
+            Self::Grpc(c) => c
+                .drivers(streams)
+                .into_iter()
+                .map(AnyDriver::Grpc)
+                .collect(),
         }
     }
 

@@ -20,6 +20,8 @@ pub(crate) struct Endpoint {
     pub authority: String,
     /// The URL's path without a trailing `/` (prefixes every request path).
     pub base_path: String,
+    /// The URL's query, kept for requests without a path of their own (a GraphQL endpoint).
+    base_query: Option<String>,
     pub https: bool,
     addrs: Result<Vec<SocketAddr>, String>,
     tls: Option<TlsConnector>,
@@ -89,6 +91,7 @@ impl Endpoint {
             port,
             authority,
             base_path: base.path().trim_end_matches('/').to_owned(),
+            base_query: base.query().map(str::to_owned),
             https,
             addrs,
             tls,
@@ -104,17 +107,22 @@ impl Endpoint {
         }
     }
 
-    /// The base path joined with a request path (`/` when both are empty).
+    /// The base path joined with a request path (`/` when both are empty). An empty request
+    /// path keeps the target's query (`http://host/graphql?x=1`).
     pub(crate) fn join(&self, path: &str) -> String {
         let joined = if path.starts_with('/') || path.is_empty() {
             format!("{}{path}", self.base_path)
         } else {
             format!("{}/{path}", self.base_path)
         };
-        if joined.is_empty() {
+        let joined = if joined.is_empty() {
             "/".to_owned()
         } else {
             joined
+        };
+        match (path.is_empty(), &self.base_query) {
+            (true, Some(q)) => format!("{joined}?{q}"),
+            _ => joined,
         }
     }
 

@@ -217,7 +217,11 @@ pub(crate) fn check(outcome: Outcome, body: &[u8]) -> Checked {
         let message = if outcome.is_ok() {
             e.message.clone()
         } else {
-            format!("{}: {}", outcome.message.as_deref().unwrap_or(""), e.message)
+            format!(
+                "{}: {}",
+                outcome.message.as_deref().unwrap_or(""),
+                e.message
+            )
         };
         let failed = Outcome {
             error: Some(outcome.error.unwrap_or(ErrorKind::GraphqlError)),
@@ -253,7 +257,10 @@ mod tests {
 
     #[test]
     fn classifies_graphql_responses() {
-        assert_eq!(judge(200, r#"{"data":{"user":{"id":"1"}}}"#), (None, None, false));
+        assert_eq!(
+            judge(200, r#"{"data":{"user":{"id":"1"}}}"#),
+            (None, None, false)
+        );
         let (kind, msg, _) = judge(
             200,
             r#"{"data":{"user":null},"errors":[{"message":"user 0 not found"},{"message":"b"}]}"#,
@@ -268,9 +275,18 @@ mod tests {
             (None, None, false)
         );
         // Batches: any failed operation fails the call.
-        let (kind, msg, _) = judge(200, r#"[{"data":{"a":1}},{"data":null,"errors":[{"message":"x"}]}]"#);
-        assert_eq!((kind, msg.as_deref()), (Some(ErrorKind::GraphqlError), Some("x")));
-        assert_eq!(judge(200, r#"[{"data":{"a":1}},{"data":{}}]"#), (None, None, false));
+        let (kind, msg, _) = judge(
+            200,
+            r#"[{"data":{"a":1}},{"data":null,"errors":[{"message":"x"}]}]"#,
+        );
+        assert_eq!(
+            (kind, msg.as_deref()),
+            (Some(ErrorKind::GraphqlError), Some("x"))
+        );
+        assert_eq!(
+            judge(200, r#"[{"data":{"a":1}},{"data":{}}]"#),
+            (None, None, false)
+        );
         // Not GraphQL at all.
         assert_eq!(judge(200, "<html>").0, Some(ErrorKind::Protocol));
         // HTTP failures keep their kind and gain the GraphQL message.
@@ -280,7 +296,13 @@ mod tests {
         assert_eq!(judge(500, "oops").0, Some(ErrorKind::Status));
         // Persisted query not known yet.
         assert!(judge(200, r#"{"errors":[{"message":"PersistedQueryNotFound"}]}"#).2);
-        assert!(judge(200, r#"{"errors":[{"message":"x","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}]}"#).2);
+        assert!(
+            judge(
+                200,
+                r#"{"errors":[{"message":"x","extensions":{"code":"PERSISTED_QUERY_NOT_FOUND"}}]}"#
+            )
+            .2
+        );
     }
 
     #[test]
@@ -305,7 +327,9 @@ mod tests {
         assert!(plain.get("extensions").is_none());
         let hashed = render(Persisted::HashOnly);
         assert!(hashed.get("query").is_none());
-        let hash = hashed["extensions"]["persistedQuery"]["sha256Hash"].as_str().unwrap();
+        let hash = hashed["extensions"]["persistedQuery"]["sha256Hash"]
+            .as_str()
+            .unwrap();
         assert_eq!(hash.len(), 64);
         let full = render(Persisted::HashAndQuery);
         assert_eq!(full["query"], op.query.as_str());

@@ -129,9 +129,7 @@ impl HttpConnector {
         let names = options.sources.names();
         let requests = requests
             .iter()
-            .map(|spec| {
-                HttpRequest::from_spec(spec, names).map(|r| (r, None))
-            })
+            .map(|spec| HttpRequest::from_spec(spec, names).map(|r| (r, None)))
             .collect::<Result<Vec<_>, _>>()?;
         Self::build(target, requests, options, Check::Status)
     }
@@ -315,7 +313,10 @@ async fn exchange(
                     Err(outcome) => return outcome,
                 },
             };
-            match conn.exchange(bytes, prepared.is_head(), keep.is_some()).await {
+            match conn
+                .exchange(bytes, prepared.is_head(), keep.is_some())
+                .await
+            {
                 Ok(r) => {
                     if let Some(k) = keep {
                         k.clear();

@@ -36,8 +36,8 @@ impl HttpRequest {
             field,
             message,
         };
-        let method = Method::from_bytes(spec.method.as_bytes())
-            .map_err(|e| err("method", e.to_string()))?;
+        let method =
+            Method::from_bytes(spec.method.as_bytes()).map_err(|e| err("method", e.to_string()))?;
         let mut headers = Vec::with_capacity(spec.headers.len());
         for (name, value) in &spec.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -183,7 +183,10 @@ impl Prepared {
         if rendered.path.bytes().any(|b| b <= b' ') {
             return Err(Outcome::failed(
                 ErrorKind::Protocol,
-                format!("rendered path {:?} contains spaces or control characters", rendered.path),
+                format!(
+                    "rendered path {:?} contains spaces or control characters",
+                    rendered.path
+                ),
             ));
         }
         self.encode_h1(endpoint, &rendered, scratch);

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::gate;
 use crate::driver::grpc::schema::Reflection;
 use crate::driver::http::HttpVersion;
-use crate::feeder::Order;
 use crate::driver::tls::Roots;
+use crate::feeder::Order;
 use crate::schedule::{Arrival, Rate, Stage};
 
 /// Protocols a scenario can speak.
@@ -78,7 +78,11 @@ pub struct RequestSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// HTTP headers; gRPC metadata (also accepted as `metadata`).
-    #[serde(default, alias = "metadata", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        alias = "metadata",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub headers: BTreeMap<String, String>,
     /// HTTP: body text.
     #[serde(default, skip_serializing_if = "Option::is_none")]

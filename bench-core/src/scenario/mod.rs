@@ -329,10 +329,10 @@ impl Scenario {
     fn error_field(&self, e: &ConnectorError) -> String {
         let names = self.plan.names();
         let of = |request: &str, field: &str| {
-            names
-                .iter()
-                .position(|n| *n == request)
-                .map_or_else(|| "requests".into(), |i| format!("{}.{field}", self.section(i)))
+            names.iter().position(|n| *n == request).map_or_else(
+                || "requests".into(),
+                |i| format!("{}.{field}", self.section(i)),
+            )
         };
         let field_name = |f: &str| match f {
             "header name" | "header value" | "metadata" => "headers".to_owned(),
@@ -355,10 +355,10 @@ impl Scenario {
                 | SchemaError::UnknownService { method, .. }
                 | SchemaError::UnknownMethod { method, .. },
             )) => match &self.plan {
-                Plan::Grpc(rs) => rs
-                    .iter()
-                    .position(|r| &r.method == method)
-                    .map_or_else(|| "requests".into(), |i| format!("{}.method", self.section(i))),
+                Plan::Grpc(rs) => rs.iter().position(|r| &r.method == method).map_or_else(
+                    || "requests".into(),
+                    |i| format!("{}.method", self.section(i)),
+                ),
                 _ => "requests".into(),
             },
         }

@@ -61,7 +61,8 @@ pub(super) fn plan(
         refuse_foreign_fields(protocol, r, field, invalid)?;
         let mut headers = Vec::with_capacity(r.headers.len());
         for (name, value) in &r.headers {
-            let v = interpolate(value, env).map_err(|m| invalid(&at(&format!("headers.{name}")), m))?;
+            let v =
+                interpolate(value, env).map_err(|m| invalid(&at(&format!("headers.{name}")), m))?;
             headers.push((name.clone(), v));
         }
         match protocol {
@@ -133,9 +134,10 @@ pub(super) fn plan(
                     None => serde_json::Value::Object(serde_json::Map::new()),
                 };
                 grpc.push(GrpcRequestSpec {
-                    name: r.name.clone().unwrap_or_else(|| {
-                        method.rsplit('/').next().unwrap_or(&method).to_owned()
-                    }),
+                    name: r
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| method.rsplit('/').next().unwrap_or(&method).to_owned()),
                     method,
                     message,
                     metadata: headers,
@@ -163,7 +165,11 @@ fn refuse_foreign_fields(
         ("body", r.body.is_some(), [true, false, false]),
         ("query", r.query.is_some(), [false, true, false]),
         ("query_file", r.query_file.is_some(), [false, true, false]),
-        ("operation_name", r.operation_name.is_some(), [false, true, false]),
+        (
+            "operation_name",
+            r.operation_name.is_some(),
+            [false, true, false],
+        ),
         ("variables", r.variables.is_some(), [false, true, false]),
         ("batch", !r.batch.is_empty(), [false, true, false]),
         ("message", r.message.is_some(), [false, false, true]),

@@ -7,7 +7,11 @@ use http::HeaderMap;
 pub(crate) fn encode(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(5 + message.len());
     out.push(0);
-    out.extend_from_slice(&u32::try_from(message.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(
+        &u32::try_from(message.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
     out.extend_from_slice(message);
     out
 }
@@ -171,8 +175,14 @@ mod tests {
         h.insert("grpc-status", "14".parse().unwrap());
         h.insert("grpc-message", "try%20again%3A%20later".parse().unwrap());
         assert_eq!(status(&h), Some((14, "try again: later".into())));
-        assert_eq!(timeout_header(std::time::Duration::from_millis(250)), "250m");
-        assert_eq!(timeout_header(std::time::Duration::from_micros(1500)), "1500u");
+        assert_eq!(
+            timeout_header(std::time::Duration::from_millis(250)),
+            "250m"
+        );
+        assert_eq!(
+            timeout_header(std::time::Duration::from_micros(1500)),
+            "1500u"
+        );
         assert_eq!(code_of_http(503), 14);
         assert_eq!(code_of_http(404), 12);
     }

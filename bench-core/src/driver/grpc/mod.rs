@@ -158,8 +158,13 @@ impl GrpcConnector {
             let message = Template::json(&spec.message, names).map_err(|e| err("message", e))?;
             // Render once (with throw-away counters) so a bad field fails now, not per call.
             let mut values = probe.draw(message.needs(), &mut probe_rng);
-            let encoded = encode(&method.input(), &message.render_string(&mut values))
-                .map_err(|e| err("message", format!("for {}: {e}", method.input().full_name())))?;
+            let encoded =
+                encode(&method.input(), &message.render_string(&mut values)).map_err(|e| {
+                    err(
+                        "message",
+                        format!("for {}: {e}", method.input().full_name()),
+                    )
+                })?;
             let mut metadata = Vec::with_capacity(spec.metadata.len());
             for (k, v) in &spec.metadata {
                 let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
@@ -286,7 +291,9 @@ fn build(
         }
     }
     for (k, v) in &call.metadata {
-        let text = v.literal().map_or_else(|| v.render_string(values), str::to_owned);
+        let text = v
+            .literal()
+            .map_or_else(|| v.render_string(values), str::to_owned);
         let value = HeaderValue::try_from(text).map_err(|e| {
             Outcome::failed(ErrorKind::Protocol, format!("rendered metadata {k}: {e}"))
         })?;
@@ -345,7 +352,10 @@ async fn exchange(
     let Some((code, message)) = status else {
         return Outcome {
             bytes,
-            ..Outcome::failed(ErrorKind::Protocol, "the response ended without grpc-status")
+            ..Outcome::failed(
+                ErrorKind::Protocol,
+                "the response ended without grpc-status",
+            )
         };
     };
     if !deframer.is_clean() {

@@ -59,6 +59,17 @@ struct Failed {
     message: String,
 }
 
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = crate::driver::grpc_code_name(self.code);
+        if self.message.is_empty() {
+            f.write_str(name)
+        } else {
+            write!(f, "{name}: {}", self.message)
+        }
+    }
+}
+
 const UNIMPLEMENTED: i32 = 12;
 
 /// Ask the server at `endpoint` for the files that define `services` (and their imports).
@@ -93,7 +104,11 @@ pub(crate) fn fetch(
     let files = outcome.map_err(err)?;
     let mut pool = DescriptorPool::new();
     pool.add_file_descriptor_set(FileDescriptorSet { file: files })
-        .map_err(|e| err(format!("the server's descriptors do not form a schema: {e}")))?;
+        .map_err(|e| {
+            err(format!(
+                "the server's descriptors do not form a schema: {e}"
+            ))
+        })?;
     Ok(pool)
 }
 
@@ -119,8 +134,8 @@ async fn fetch_files(
         }
         match result {
             Ok(()) => return complete(&conn, endpoint, service, files).await,
-            Err(f) if f.code == UNIMPLEMENTED => last = format!("{service}: {}", f.message),
-            Err(f) => return Err(format!("{service}: {}", f.message)),
+            Err(f) if f.code == UNIMPLEMENTED => last = format!("{service}: {f}"),
+            Err(f) => return Err(format!("{service}: {f}")),
         }
     }
     Err(format!("the server offers no reflection service ({last})"))
@@ -149,7 +164,7 @@ async fn complete(
         };
         if let Err(f) = ask_files(conn, endpoint, service, ask, &mut files).await {
             if !name.starts_with("google/protobuf/") {
-                return Err(format!("import {name:?}: {}", f.message));
+                return Err(format!("import {name:?}: {f}"));
             }
             let mut compiler = protox::Compiler::new(Vec::<std::path::PathBuf>::new())
                 .map_err(|e| e.to_string())?;
@@ -199,11 +214,7 @@ async fn ask_files(
     if let Some(e) = resp.error_response {
         return Err(Failed {
             code: e.error_code,
-            message: format!(
-                "{}: {}",
-                crate::driver::grpc_code_name(e.error_code),
-                e.error_message
-            ),
+            message: e.error_message,
         });
     }
     let list = resp.file_descriptor_response.ok_or_else(|| Failed {
@@ -240,7 +251,10 @@ async fn call(
         message: format!("{uri}: {e}"),
     })?;
     let headers = req.headers_mut();
-    headers.insert("content-type", http::HeaderValue::from_static("application/grpc"));
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/grpc"),
+    );
     headers.insert("te", http::HeaderValue::from_static("trailers"));
     let resp = conn
         .send(|| endpoint.dial(), req)

@@ -186,7 +186,9 @@ mod tests {
         std::fs::write(&p, "syntax = \"proto3\";\nmessage A {\n  int32 x = ;\n}\n").unwrap();
         let e = compile(&[p], &[]).unwrap_err().to_string();
         assert!(e.contains("broken.proto:3:"), "{e}");
-        let e = compile(&[dir.path().join("missing.proto")], &[]).unwrap_err().to_string();
+        let e = compile(&[dir.path().join("missing.proto")], &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("missing.proto"), "{e}");
     }
 
@@ -204,7 +206,10 @@ mod tests {
         let e = find_method(&pool, "p.S/Nope").unwrap_err().to_string();
         assert!(e.contains("no method \"Nope\" (methods: Get, Up)"), "{e}");
         let e = find_method(&pool, "q.S/Get").unwrap_err().to_string();
-        assert!(e.contains("no service \"q.S\" in the schema (services: p.S)"), "{e}");
+        assert!(
+            e.contains("no service \"q.S\" in the schema (services: p.S)"),
+            "{e}"
+        );
         assert!(matches!(
             find_method(&pool, "p.S/Up"),
             Err(SchemaError::ClientStreaming(_))
