@@ -213,7 +213,7 @@ fn bad_schema_or_method_fails_before_any_load() {
     let server = demo(DemoConfig::default());
     let url = server.url();
     let unknown = request("x", "Nope", json!({}));
-    let e = GrpcConnector::new(&url, &[unknown.clone()], &options(proto()))
+    let e = GrpcConnector::new(&url, std::slice::from_ref(&unknown), &options(proto()))
         .unwrap_err()
         .to_string();
     assert!(

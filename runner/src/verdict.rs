@@ -138,13 +138,22 @@ pub fn compare_scenario(
     let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
     let mut requests = Vec::new();
     for name in mix_requests(baseline, candidate) {
-        let b: Vec<Trial> = baseline.iter().filter_map(|r| request_trial(r, &name)).collect();
-        let c: Vec<Trial> = candidate.iter().filter_map(|r| request_trial(r, &name)).collect();
+        let b: Vec<Trial> = baseline
+            .iter()
+            .filter_map(|r| request_trial(r, &name))
+            .collect();
+        let c: Vec<Trial> = candidate
+            .iter()
+            .filter_map(|r| request_trial(r, &name))
+            .collect();
         let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
         let (v, why) = decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len());
         if v == Verdict::Fail && verdict != Verdict::Fail {
             verdict = Verdict::Fail;
-            reason = Some(format!("request {name}: {}", why.clone().unwrap_or_default()));
+            reason = Some(format!(
+                "request {name}: {}",
+                why.clone().unwrap_or_default()
+            ));
         }
         requests.push(RequestVerdict {
             request: name,

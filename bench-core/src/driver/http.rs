@@ -291,8 +291,11 @@ async fn exchange(
     prepared: &Prepared,
     values: &mut Values<'_>,
     scratch: &mut Vec<u8>,
-    keep: Option<&mut Vec<u8>>,
+    mut keep: Option<&mut Vec<u8>>,
 ) -> Outcome {
+    if let Some(k) = keep.as_deref_mut() {
+        k.clear();
+    }
     let endpoint = &shared.endpoint;
     match conn {
         Conn::H1(slot) => {
@@ -319,7 +322,6 @@ async fn exchange(
             {
                 Ok(r) => {
                     if let Some(k) = keep {
-                        k.clear();
                         k.extend_from_slice(conn.body());
                     }
                     if !r.keep_alive {
@@ -339,13 +341,7 @@ async fn exchange(
                 Err(outcome) => return outcome,
             };
             match conn.send(|| endpoint.dial(), req).await {
-                Ok(resp) => {
-                    let keep = keep.map(|k| {
-                        k.clear();
-                        k
-                    });
-                    conn.drain(resp, keep).await
-                }
+                Ok(resp) => conn.drain(resp, keep).await,
                 Err(outcome) => outcome,
             }
         }

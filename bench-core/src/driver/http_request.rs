@@ -90,7 +90,7 @@ pub(crate) struct Prepared {
 #[derive(Debug)]
 enum Fixed {
     H1(Bytes),
-    H2(Request<Full<Bytes>>),
+    H2(Box<Request<Full<Bytes>>>),
 }
 
 impl Prepared {
@@ -126,11 +126,11 @@ impl Prepared {
                     prepared.encode_h1(endpoint, &rendered, &mut bytes);
                     Fixed::H1(Bytes::from(bytes))
                 }
-                HttpVersion::Http2 => Fixed::H2(
+                HttpVersion::Http2 => Fixed::H2(Box::new(
                     prepared
                         .build_h2(endpoint, rendered)
                         .map_err(|o| path_err(o.message.unwrap_or_default()))?,
-                ),
+                )),
             });
         }
         Ok(prepared)

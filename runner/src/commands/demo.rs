@@ -85,8 +85,9 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
             format!("load.rate={}", args.rate),
         ];
         let url = server.url();
-        let scenario =
-            Scenario::parse(text, Path::new(path), &overrides, &|name| demo_env(&url, name))?;
+        let scenario = Scenario::parse(text, Path::new(path), &overrides, &|name| {
+            demo_env(&url, name)
+        })?;
         // Read the baseline first, so runs saved by this demo are not compared with themselves.
         let n = scenario.file.gate.baseline_runs();
         baseline.extend(
