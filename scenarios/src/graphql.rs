@@ -94,7 +94,7 @@ impl Mutation {
     }
 }
 
-/// The HTTP response body of a GraphQL request: executed, or the injected failure; `None` when
+/// The HTTP response body of a GraphQL request: executed, or the injected failure; an error when
 /// the body is not a GraphQL request (answered 400).
 pub(crate) async fn execute(
     schema: &DemoSchema,
