@@ -5,18 +5,22 @@
 #   bash benches/compare-protocols.sh
 #
 # What it does: builds the release binaries, starts tailguard-demo (one thread, no delay) pinned
-# to SERVER_CPU on a free 127.0.0.1 port, runs `tailguard run` pinned to CLIENT_CPU with the
-# closed model (CONCURRENCY calls in flight) for DURATION per protocol, and prints requests/s and
-# CPU microseconds per request (user+sys of the whole generator process / requests completed),
-# with ratios against HTTP/1.1. Then stops the demo. Only 127.0.0.1 is contacted; every run is
-# bounded in time.
+# to SERVER_CPU on a free 127.0.0.1 port, runs `tailguard run` pinned to CLIENT_CPU for DURATION
+# per protocol -- open model at RATE req/s (MODE=open, the default: every protocol does the same
+# work per second, so CPU per request compares the generator's cost) or closed model with
+# CONCURRENCY calls in flight (MODE=closed: the most each protocol gets out of the demo) -- and
+# prints requests/s and CPU microseconds per request (user+sys of the whole generator process /
+# requests completed), with ratios against HTTP/1.1. Then stops the demo. Only 127.0.0.1 is
+# contacted; every run is bounded in time.
 #
 # ghz (the usual gRPC load tool) is not compared: it is not packaged in Debian bookworm, PyPI or
 # npm, the only registries reachable here (see docs/benchmarks.md).
 #
 # Knobs (environment):
 #   DURATION=10       seconds per run
-#   CONCURRENCY=64    calls in flight (HTTP/1.1: connections; HTTP/2, GraphQL h2, gRPC:
+#   MODE=open         open (fixed RATE) or closed (as fast as the demo answers)
+#   RATE=8000         req/s of the open model (below the slowest protocol's maximum here)
+#   CONCURRENCY=64    connections (open) or calls in flight (closed) (HTTP/1.1: connections; HTTP/2, GraphQL h2, gRPC:
 #                     CONNECTIONS connections x CONCURRENCY/CONNECTIONS streams)
 #   CONNECTIONS=4     HTTP/2 connections
 #   SERVER_CPU=0  CLIENT_CPU=1   cores to pin to (needs taskset; unpinned without it)
@@ -32,6 +36,8 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PAUSE=${PAUSE:-3}
 SKIP_BUILD=${SKIP_BUILD:-0}
+MODE=${MODE:-open}
+RATE=${RATE:-8000}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TG="$ROOT/target/release/tailguard"
@@ -65,15 +71,26 @@ trap 'kill "$DEMO_PID" 2>/dev/null || true; wait "$DEMO_PID" 2>/dev/null || true
 for _ in $(seq 50); do grep -q listening "$OUT_DIR/demo.log" && break; sleep 0.1; done
 
 STREAMS=$((CONCURRENCY / CONNECTIONS))
+if [[ $MODE == open ]]; then
+    pace="model = \"open\"
+rate = $RATE
+connections = $CONCURRENCY"
+    pace_h2="model = \"open\"
+rate = $RATE
+connections = $CONNECTIONS
+streams_per_connection = $STREAMS"
+else
+    pace="model = \"closed\"
+workers = $CONCURRENCY"
+    pace_h2="$pace
+streams_per_connection = $STREAMS"
+fi
 load_h1="[load]
-model = \"closed\"
-workers = $CONCURRENCY
+$pace
 duration = \"${DURATION}s\"
 threads = 1"
 load_h2="[load]
-model = \"closed\"
-workers = $CONCURRENCY
-streams_per_connection = $STREAMS
+$pace_h2
 duration = \"${DURATION}s\"
 threads = 1"
 
