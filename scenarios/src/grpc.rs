@@ -18,7 +18,7 @@ use tonic_prost::ProstCodec;
 use tower_service::Service;
 
 use crate::config::DemoError;
-use crate::server::Decision;
+use crate::decision::Decision;
 
 /// The service's `.proto` source.
 pub const DEMO_PROTO: &str = include_str!("../proto/demo.proto");

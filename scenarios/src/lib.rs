@@ -62,6 +62,7 @@
 #![deny(missing_docs)]
 
 mod config;
+mod decision;
 mod graphql;
 pub mod grpc;
 mod server;

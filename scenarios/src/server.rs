@@ -3,7 +3,7 @@
 //! decision shared by all three, and the [`DemoServer`] handle that runs it all on a dedicated
 //! thread.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,11 +28,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+use crate::decision::{grpc_code, Decision, Routes};
 use crate::graphql::{execute, schema, DemoSchema};
 use crate::grpc::{is_grpc, is_reflection, reflect, Reflection};
-
-/// Distinct routes counted by [`DemoServer::requests_by_route`]; later new ones go to `(other)`.
-const MAX_ROUTES: usize = 10_000;
 
 /// The body of every response: buffered for HTTP and GraphQL, streamed for gRPC.
 type DemoBody = UnsyncBoxBody<Bytes, BoxError>;
@@ -44,9 +42,9 @@ struct Shared {
     base_seed: u64,
     connections: AtomicU64,
     arrivals: AtomicU64,
-    served: AtomicU64,
+    served: Arc<AtomicU64>,
     first_arrival: OnceLock<Instant>,
-    routes: Mutex<HashMap<String, u64>>,
+    routes: Routes,
     graphql: DemoSchema,
     reflection: Reflection,
 }
@@ -69,22 +67,11 @@ impl Shared {
             base_seed,
             connections: AtomicU64::new(0),
             arrivals: AtomicU64::new(0),
-            served: AtomicU64::new(0),
+            served: Arc::new(AtomicU64::new(0)),
             first_arrival: OnceLock::new(),
-            routes: Mutex::new(HashMap::new()),
+            routes: Routes::default(),
             graphql: schema(),
         })
-    }
-
-    fn count_route(&self, route: &str) {
-        let mut routes = self.routes.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = routes.get_mut(route) {
-            *n += 1;
-        } else if routes.len() < MAX_ROUTES {
-            routes.insert(route.to_owned(), 1);
-        } else {
-            *routes.entry("(other)".to_owned()).or_default() += 1;
-        }
     }
 
     /// What the knobs (with per-request `overrides` in query-string form) decide for a request
@@ -99,46 +86,15 @@ impl Shared {
         let seq = self.arrivals.fetch_add(1, Ordering::Relaxed);
         let overridden = overrides.map(|q| self.cfg.with_query(q)).transpose()?;
         let cfg = overridden.as_ref().unwrap_or(&self.cfg);
-        let grpc_code = overrides
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .find_map(|pair| pair.strip_prefix("grpc_code="))
-            .map(|v| {
-                v.parse::<i32>()
-                    .ok()
-                    .filter(|c| (1..=16).contains(c))
-                    .ok_or_else(|| format!("grpc_code: expected 1..=16, got {v:?}"))
-            })
-            .transpose()?;
+        let grpc_code = grpc_code(overrides)?;
         let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(Decision {
             done: completion_time(cfg, &mut *rng, arrival, first_arrival),
             fail: inject_error(cfg, &mut *rng),
             seq,
             grpc_code,
-            shared: Arc::clone(self),
+            served: Arc::clone(&self.served),
         })
-    }
-}
-
-/// What the knobs decided for one request.
-#[derive(Debug, Clone)]
-pub(crate) struct Decision {
-    /// When the response is due.
-    pub(crate) done: Instant,
-    /// Whether it is an injected error.
-    pub(crate) fail: bool,
-    /// Arrival number.
-    pub(crate) seq: u64,
-    /// The gRPC status of an injected error (`grpc_code` knob).
-    pub(crate) grpc_code: Option<i32>,
-    shared: Arc<Shared>,
-}
-
-impl Decision {
-    /// Count the request as answered.
-    pub(crate) fn served(&self) {
-        self.shared.served.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -255,12 +211,7 @@ impl DemoServer {
     /// method path (`/tailguard.demo.v1.Demo/GetUser`). At most 10,000 distinct routes are kept;
     /// later ones are counted under `(other)`.
     pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
-        let routes = self
-            .shared
-            .routes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        routes.iter().map(|(k, v)| (k.clone(), *v)).collect()
+        self.shared.routes.snapshot()
     }
 
     /// Stops accepting, ends the runtime (dropping in-flight requests) and
@@ -362,7 +313,7 @@ async fn handle(
     if grpc && is_reflection(&path) {
         return boxed(reflect(&shared.reflection, req).await);
     }
-    shared.count_route(&path);
+    shared.routes.count(&path);
     let overrides = if grpc {
         req.headers()
             .get("x-demo-knobs")

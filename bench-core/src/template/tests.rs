@@ -1,6 +1,13 @@
+//! Unit tests of templates: parsing, typed JSON holes, per-call values, errors.
+
 use std::collections::HashSet;
+use std::sync::Arc;
+
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
 
 use super::*;
+use crate::feeder::{Feeder, Order};
 
 fn rng() -> SmallRng {
     SmallRng::seed_from_u64(1)
