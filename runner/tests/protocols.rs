@@ -4,6 +4,10 @@
 
 mod common;
 
+/// The load-heavy tests run one at a time, so neither disturbs the other's latencies on a
+/// 2-core machine.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 use std::path::{Path, PathBuf};
 
 use common::{demo, tailguard, text};
@@ -21,6 +25,9 @@ fn json(path: &Path) -> serde_json::Value {
 
 #[test]
 fn example_graphql_and_grpc_scenarios_run_cleanly() {
+    let _one_at_a_time = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let server = demo(DemoConfig::default());
     let dir = tempfile::tempdir().unwrap();
     for (file, target, protocol, requests) in [
@@ -93,6 +100,9 @@ fn reflection_against_a_closed_port_is_a_clear_error_before_any_load() {
 /// does the scenario.
 #[test]
 fn a_regression_in_one_request_of_a_mix_fails_the_scenario() {
+    let _one_at_a_time = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let server = demo(DemoConfig::default());
     let dir = tempfile::tempdir().unwrap();
     let scenario = |slow_ms: u64| {
