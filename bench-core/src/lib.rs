@@ -9,8 +9,12 @@
 //!   Its latency is `completion − due`, even when it could only be sent later because every
 //!   connection was busy; a second histogram keeps the service time `completion − send`. Requests
 //!   sent late are counted, never dropped.
-//! * **Drivers** ([`driver`]): HTTP/1.1 keep-alive and HTTP/2 over TCP or rustls, behind a small
-//!   [`driver::Driver`] trait that GraphQL and gRPC drivers implement too.
+//! * **Drivers** ([`driver`]): HTTP/1.1 keep-alive and HTTP/2 over TCP or rustls, GraphQL (with
+//!   batches and persisted queries) on the HTTP driver, and gRPC (unary and server streaming,
+//!   dynamic messages from `.proto` files or server reflection) on its HTTP/2 path, behind a
+//!   small [`driver::Driver`] trait.
+//! * **Per-request data** ([`template`], [`feeder`]): `{{seq}}`, `{{uuid}}`,
+//!   `{{random_int a b}}` and CSV / JSON-lines columns, rendered per call.
 //! * **Engine** ([`engine`]): a few OS threads, each with a single-threaded tokio runtime, its own
 //!   connections and its own histograms; nothing is shared in the hot path. One-second interval
 //!   histograms flow to a collector for progress and the [`timeline`].
@@ -66,6 +70,7 @@ pub mod driver;
 pub mod duration_serde;
 pub mod engine;
 pub mod environment;
+pub mod feeder;
 pub mod histogram;
 pub mod pacer;
 pub mod recorder;
@@ -75,6 +80,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod stats;
 pub mod steps;
+pub mod template;
 pub mod timeline;
 pub mod timer;
 mod worker;

@@ -86,6 +86,7 @@ pub(crate) enum Pacer {
     },
     Closed {
         think_time: Duration,
+        start: Instant,
         measure_start: Instant,
         end: Instant,
         max_requests: Option<u64>,
@@ -125,6 +126,7 @@ impl Pacer {
                 duration,
             } => Pacer::Closed {
                 think_time: *think_time,
+                start,
                 measure_start: start + warmup,
                 end: start + warmup + *duration,
                 max_requests: stop.max_requests.map(|n| {
@@ -154,12 +156,14 @@ impl Pacer {
             }
             Pacer::Closed {
                 think_time,
+                start,
                 measure_start,
                 end,
                 max_requests,
                 claimed,
             } => {
-                let due = if first { now } else { now + *think_time };
+                // Workers are spawned before the start; none may send before it.
+                let due = if first { now } else { now + *think_time }.max(*start);
                 if due >= *end {
                     return None;
                 }

@@ -118,6 +118,12 @@ pub struct Summary {
     pub latency_us: Percentiles,
     /// Service time (from the actual send).
     pub service_time_us: Percentiles,
+    /// Streams: time from the due time to the first message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message_us: Option<Percentiles>,
+    /// Streams: messages received.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub messages: u64,
     /// Calls per status code ("200", "503", "UNAVAILABLE", …).
     pub statuses: BTreeMap<String, u64>,
     /// Failures per kind.
@@ -162,6 +168,9 @@ pub struct RequestResult {
     pub latency_us: Percentiles,
     /// Service-time percentiles.
     pub service_time_us: Percentiles,
+    /// Streams: percentiles of the time to the first message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message_us: Option<Percentiles>,
     /// Histograms.
     pub histograms: Histograms,
 }
@@ -287,6 +296,8 @@ impl RunResult {
             bytes: total.bytes,
             latency_us: Percentiles::of(&total.latency),
             service_time_us: Percentiles::of(&total.service),
+            first_message_us: total.first_message.as_ref().map(Percentiles::of),
+            messages: total.messages,
             statuses,
             errors_by_kind,
         };
@@ -300,6 +311,7 @@ impl RunResult {
                 messages: s.messages,
                 latency_us: Percentiles::of(&s.latency),
                 service_time_us: Percentiles::of(&s.service),
+                first_message_us: s.first_message.as_ref().map(Percentiles::of),
                 histograms: Histograms::of(s),
             })
             .collect();
@@ -356,6 +368,10 @@ impl RunResult {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn ratio(a: u64, b: u64) -> f64 {

@@ -5,14 +5,23 @@
 use std::path::Path;
 use std::time::Duration;
 
+use bench_core::driver::http::HttpRequestSpec;
 use bench_core::pacer::LoadModel;
-use bench_core::scenario::{Scenario, ScenarioError};
+use bench_core::scenario::{Plan, Scenario, ScenarioError};
 
 fn env(name: &str) -> Option<String> {
     match name {
         "TARGET_URL" => Some("http://127.0.0.1:9999/api".into()),
         "API_TOKEN" => Some("s3cr3t-value".into()),
         _ => None,
+    }
+}
+
+/// The HTTP requests of a scenario.
+fn http(s: &Scenario) -> &[HttpRequestSpec] {
+    match &s.plan {
+        Plan::Http(r) => r,
+        other => panic!("not HTTP: {other:?}"),
     }
 }
 
@@ -38,10 +47,10 @@ duration = "2s"
 fn interpolation_and_defaults() {
     let s = parse(BASIC, &[]).unwrap();
     assert_eq!(s.target, "http://127.0.0.1:9999/api");
-    assert_eq!(s.requests[0].path, "/items?id=7");
-    assert_eq!(s.requests[0].method, "GET");
+    assert_eq!(http(&s)[0].path, "/items?id=7");
+    assert_eq!(http(&s)[0].method, "GET");
     assert_eq!(
-        s.requests[0].headers,
+        http(&s)[0].headers,
         vec![("authorization".to_owned(), "Bearer s3cr3t-value".to_owned())]
     );
     let c = s.run_config();
@@ -93,7 +102,7 @@ fn overrides_win_and_are_typed() {
         }
         LoadModel::Closed { .. } => panic!(),
     }
-    assert!(s.requests[0]
+    assert!(http(&s)[0]
         .headers
         .iter()
         .any(|(k, v)| k == "x-env" && v == "staging"));
@@ -296,4 +305,122 @@ fn saturation_errors_name_the_field() {
         "saturation.must_sustain",
     );
     expect(&["saturation.bogus=1"], "saturation");
+}
+
+/// Parse a scenario written to `dir` (so relative files resolve there).
+fn parse_in(dir: &Path, text: &str) -> Result<Scenario, ScenarioError> {
+    let path = dir.join("s.toml");
+    std::fs::write(&path, text).unwrap();
+    Scenario::load(&path, &[])
+}
+
+#[test]
+fn graphql_and_grpc_scenarios_parse_and_bad_ones_name_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("q.graphql"), "query Q { posts { id } }").unwrap();
+    std::fs::write(dir.path().join("d.csv"), "id\n1\n").unwrap();
+    let graphql = r#"name = "g"
+protocol = "graphql"
+target = "http://127.0.0.1:1/graphql"
+
+[data]
+file = "d.csv"
+
+[[requests]]
+query_file = "q.graphql"
+operation_name = "Q"
+variables = { id = "{{id}}" }
+
+[load]
+rate = 1
+duration = "1s"
+"#;
+    let s = parse_in(dir.path(), graphql).unwrap();
+    match &s.plan {
+        Plan::Graphql(r) => {
+            assert_eq!(r[0].name, "Q");
+            assert_eq!(r[0].operations[0].query, "query Q { posts { id } }");
+        }
+        other => panic!("{other:?}"),
+    }
+    let cases = [
+        (
+            graphql.replace("operation_name = \"Q\"", "path = \"/x\""),
+            "s.toml:10:",
+            "requests[0].path: `path` is not used with protocol = \"graphql\"",
+        ),
+        (
+            graphql.replace("{{id}}", "{{user}}"),
+            "s.toml:1",
+            "unknown placeholder {{user}}",
+        ),
+        (
+            graphql.replace("d.csv", "missing.csv"),
+            "s.toml:6:",
+            "data.file: ",
+        ),
+        (
+            graphql.replace("q.graphql", "nope.graphql"),
+            "s.toml:9:",
+            "requests[0].query_file: ",
+        ),
+    ];
+    for (text, at, what) in &cases {
+        let e = parse_in(dir.path(), text).unwrap_err().to_string();
+        assert!(
+            e.contains(at) && e.contains(what),
+            "{e}\nwanted {at} … {what}"
+        );
+    }
+
+    let proto_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/proto");
+    let grpc = format!(
+        r#"name = "r"
+protocol = "grpc"
+target = "http://127.0.0.1:1"
+
+[grpc]
+proto = ["{}"]
+
+[request]
+method = "tailguard.demo.v1.Demo/GetUser"
+message = {{ id = "{{{{seq}}}}" }}
+
+[load]
+rate = 1
+duration = "1s"
+"#,
+        proto_dir.join("demo.proto").display()
+    );
+    let s = parse_in(dir.path(), &grpc).unwrap();
+    assert_eq!(s.run_config().streams_per_connection, 1);
+    let cases = [
+        (
+            grpc.replace("GetUser", "GetUsers"),
+            "s.toml:9:",
+            "request.method: method \"tailguard.demo.v1.Demo/GetUsers\"",
+        ),
+        (
+            grpc.replace("demo.proto", "nothere.proto"),
+            "s.toml:6:",
+            "grpc.proto: ",
+        ),
+        (
+            grpc.replace("{ id =", "{ idd ="),
+            "s.toml:10:",
+            "request.message: ",
+        ),
+        (
+            grpc.replace("[request]", "[request]\nbody = \"x\""),
+            "s.toml:9:",
+            "`body` is not used with protocol = \"grpc\"",
+        ),
+    ];
+    for (text, at, what) in &cases {
+        let e = parse_in(dir.path(), text).unwrap_err().to_string();
+        assert!(
+            e.contains(at) && e.contains(what),
+            "{e}\nwanted {at} … {what}"
+        );
+    }
 }

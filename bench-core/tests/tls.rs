@@ -83,6 +83,7 @@ fn run(url: &str, insecure: bool) -> RunResult {
         version: HttpVersion::Http1,
         roots: Roots::Webpki,
         insecure,
+        ..HttpOptions::default()
     };
     let connector = Arc::new(HttpConnector::new(url, &[spec], &options).unwrap());
     let config = RunConfig {

@@ -29,6 +29,20 @@ pub struct MetricVerdict {
     pub comparison: Comparison,
 }
 
+/// One request of a scenario's mix, judged on its own histograms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestVerdict {
+    /// Request name.
+    pub request: String,
+    /// Worst gated verdict of this request.
+    pub verdict: Verdict,
+    /// Why it is inconclusive or failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Every reported metric.
+    pub metrics: Vec<MetricVerdict>,
+}
+
 /// One scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioVerdict {
@@ -45,12 +59,16 @@ pub struct ScenarioVerdict {
     pub candidate_runs: Vec<String>,
     /// Settings used.
     pub settings: Settings,
-    /// Every reported metric.
+    /// Every reported metric of the whole mix.
     pub metrics: Vec<MetricVerdict>,
     /// Saturation scenarios: the capacity gate (gated; the latency metrics above are then
     /// informational unless `[gate] metrics` names them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityVerdict>,
+    /// Per request of a mix (more than one request): a failed request fails the scenario even
+    /// when the total passes; an inconclusive one is reported but does not decide.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<RequestVerdict>,
 }
 
 /// The whole comparison.
@@ -85,6 +103,22 @@ pub fn trials(run: &RunResult) -> Vec<Trial> {
             rps: run.summary.rps,
         }],
     }
+}
+
+/// A trial of one request of a run's mix (its own histograms), if the run has it.
+#[must_use]
+pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
+    let r = run.requests.iter().find(|r| r.name == request)?;
+    Some(Trial {
+        dist: Distribution::from_histogram(r.histograms.latency.inner()),
+        requests: r.requests,
+        errors: r.errors,
+        rps: if run.duration_s > 0.0 {
+            r.requests as f64 / run.duration_s
+        } else {
+            0.0
+        },
+    })
 }
 
 /// The `[gate]` section stored with a run's configuration (defaults when absent).
@@ -131,20 +165,34 @@ pub fn compare_scenario(
             metrics.push(*g);
         }
     }
-    let mut rows = Vec::with_capacity(metrics.len());
-    for metric in metrics {
-        let mut s = settings;
-        // Paired needs equal counts; fall back to Welch (and say so) when they differ.
-        if s.method == Method::Paired && b.len() != c.len() {
-            s.method = Method::Welch;
+    let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
+    let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    let mut requests = Vec::new();
+    for name in mix_requests(baseline, candidate) {
+        let b: Vec<Trial> = baseline
+            .iter()
+            .filter_map(|r| request_trial(r, &name))
+            .collect();
+        let c: Vec<Trial> = candidate
+            .iter()
+            .filter_map(|r| request_trial(r, &name))
+            .collect();
+        let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
+        let (v, why) = decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len());
+        if v == Verdict::Fail && verdict != Verdict::Fail {
+            verdict = Verdict::Fail;
+            reason = Some(format!(
+                "request {name}: {}",
+                why.clone().unwrap_or_default()
+            ));
         }
-        let comparison = compare(&b, &c, metric, &s).map_err(|e| e.to_string())?;
-        rows.push(MetricVerdict {
-            gated: gated.contains(&metric),
-            comparison,
+        requests.push(RequestVerdict {
+            request: name,
+            verdict: v,
+            reason: why,
+            metrics: rows,
         });
     }
-    let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
     if let Some(c) = &capacity {
         let rank = |v: Verdict| match v {
             Verdict::Pass => 0,
@@ -172,7 +220,49 @@ pub fn compare_scenario(
         settings,
         metrics: rows,
         capacity,
+        requests,
     })
+}
+
+/// Names of the requests of a mix (in the candidate's order), empty for single-request runs.
+fn mix_requests(baseline: &[RunResult], candidate: &[RunResult]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for run in candidate.iter().chain(baseline) {
+        for r in &run.requests {
+            if !names.contains(&r.name) {
+                names.push(r.name.clone());
+            }
+        }
+    }
+    if names.len() > 1 {
+        names
+    } else {
+        Vec::new()
+    }
+}
+
+/// Compare every metric of two sets of trials.
+fn compare_rows(
+    b: &[Trial],
+    c: &[Trial],
+    metrics: &[Metric],
+    gated: &[Metric],
+    settings: &Settings,
+) -> Result<Vec<MetricVerdict>, String> {
+    let mut rows = Vec::with_capacity(metrics.len());
+    for metric in metrics {
+        let mut s = *settings;
+        // Paired needs equal counts; fall back to Welch (and say so) when they differ.
+        if s.method == Method::Paired && b.len() != c.len() {
+            s.method = Method::Welch;
+        }
+        let comparison = compare(b, c, *metric, &s).map_err(|e| e.to_string())?;
+        rows.push(MetricVerdict {
+            gated: gated.contains(metric),
+            comparison,
+        });
+    }
+    Ok(rows)
 }
 
 fn decide(

@@ -74,6 +74,8 @@ pub struct DemoConfig {
     pub threads: usize,
     /// Serve `/db` through a bounded connection pool (see [`crate::PoolConfig`]).
     pub pool: Option<crate::PoolConfig>,
+    /// Serve only gRPC reflection `v1alpha`, as older servers do (default: v1 and v1alpha).
+    pub legacy_reflection_only: bool,
 }
 
 impl DemoConfig {

@@ -1,5 +1,5 @@
-//! `tailguard-demo`: a small, deliberately misbehaving HTTP target service for
-//! tailguard's docs, tests, the `tailguard demo` command and CI.
+//! `tailguard-demo`: a small, deliberately misbehaving HTTP, GraphQL and gRPC
+//! target service for tailguard's docs, tests, the `tailguard demo` command and CI.
 //!
 //! The server speaks HTTP/1.1 (keep-alive) and HTTP/2 with prior knowledge
 //! (h2c) on the same port, and it only ever binds to loopback addresses
@@ -10,6 +10,15 @@
 //!
 //! * `GET /health` answers `200 ok` at once; no knobs are applied and it is
 //!   not counted by [`DemoServer::requests_served`].
+//! * `POST /graphql` is a GraphQL endpoint (async-graphql): `user(id)`,
+//!   `posts(userId, limit)`, `createPost(userId, title, body)`, batched
+//!   requests and Apollo persisted queries. An injected error is answered
+//!   `200` with `data: null` and an `errors` array.
+//! * Requests with `content-type: application/grpc` (HTTP/2) go to the gRPC
+//!   service `tailguard.demo.v1.Demo` ([`grpc::DEMO_PROTO`]: `GetUser`,
+//!   server-streaming `ListPosts`, `CreatePost`) and to server reflection v1
+//!   and v1alpha. Injected errors end with status `UNAVAILABLE` (or the
+//!   `grpc_code` knob).
 //! * Every other path and method reads the request body, waits according to
 //!   the knobs and answers either `200` with a small JSON body
 //!   (`{"ok":true,"seq":N}`) or `500 injected error`.
@@ -31,8 +40,10 @@
 //!
 //! Per-request overrides may be given in the query string: `delay_ms`,
 //! `jitter_ms`, `tail_delay_ms` (integers, milliseconds), `error_rate` and
-//! `tail_fraction` (`0.0..=1.0`), e.g. `GET /work?delay_ms=5&error_rate=0`.
-//! Invalid overrides are answered with `400`.
+//! `tail_fraction` (`0.0..=1.0`), e.g. `GET /work?delay_ms=5&error_rate=0`
+//! (also `POST /graphql?delay_ms=5`). gRPC calls take the same text in the
+//! metadata `x-demo-knobs`, plus `grpc_code=N` for the status of injected
+//! errors. Invalid overrides are answered with `400` (`INVALID_ARGUMENT`).
 //!
 //! # Example
 //!
@@ -55,6 +66,9 @@
 #![deny(missing_docs)]
 
 mod config;
+mod decision;
+mod graphql;
+pub mod grpc;
 mod pool;
 mod server;
 

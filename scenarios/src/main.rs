@@ -9,8 +9,9 @@ use anyhow::Context;
 use clap::Parser;
 use tailguard_demo::{serve, DemoConfig, PoolConfig};
 
-/// The tailguard demo target service (loopback only): an HTTP/1.1 + h2c
-/// server with injectable latency, tail latency, stalls and errors.
+/// The tailguard demo target service (loopback only): HTTP/1.1 + h2c, a
+/// GraphQL endpoint (/graphql) and a gRPC service with reflection, with
+/// injectable latency, tail latency, stalls and errors.
 #[derive(Debug, Parser)]
 #[command(name = "tailguard-demo", version)]
 struct Args {
@@ -60,6 +61,9 @@ struct Args {
     /// Only used with --pool-size.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// Serve only gRPC reflection v1alpha, as older servers do.
+    #[arg(long)]
+    legacy_reflection_only: bool,
 }
 
 fn parse_host(s: &str) -> Result<IpAddr, String> {
@@ -109,6 +113,7 @@ impl Args {
                 acquire_timeout: self.pool_acquire_timeout,
                 database_url: self.database_url.clone(),
             }),
+            legacy_reflection_only: self.legacy_reflection_only,
         }
     }
 }

@@ -1,6 +1,9 @@
-//! Serving: the accept loop, the per-connection HTTP/1.1 + h2c handling and
-//! the [`DemoServer`] handle that runs it all on a dedicated thread.
+//! Serving: the accept loop, the per-connection HTTP/1.1 + h2c handling, the routing of a
+//! request to HTTP, GraphQL (`/graphql`) or gRPC (`content-type: application/grpc`), the knobs'
+//! decision shared by all three, and the [`DemoServer`] handle that runs it all on a dedicated
+//! thread.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -10,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -24,32 +28,76 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+use crate::decision::{grpc_code, Decision, Routes};
+use crate::graphql::{execute, schema, DemoSchema};
+use crate::grpc::{is_grpc, is_reflection, reflect, Reflection};
 use crate::pool::{Pool, PATH as POOL_PATH};
 
+/// The body of every response: buffered for HTTP and GraphQL, streamed for gRPC.
+type DemoBody = UnsyncBoxBody<Bytes, BoxError>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// State shared by every connection of one server.
-#[derive(Debug)]
 struct Shared {
     cfg: DemoConfig,
     base_seed: u64,
     connections: AtomicU64,
     arrivals: AtomicU64,
-    served: AtomicU64,
+    served: Arc<AtomicU64>,
     first_arrival: OnceLock<Instant>,
+    routes: Routes,
+    graphql: DemoSchema,
+    reflection: Reflection,
     pool: Option<Pool>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("cfg", &self.cfg)
+            .field("served", &self.served)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
     fn new(cfg: DemoConfig) -> Result<Shared, DemoError> {
-        let base_seed = cfg.seed.unwrap_or_else(random_seed);
         let pool = cfg.pool.as_ref().map(Pool::new).transpose()?;
+        let base_seed = cfg.seed.unwrap_or_else(random_seed);
         Ok(Shared {
+            pool,
+            reflection: Reflection::new(cfg.legacy_reflection_only)?,
             cfg,
             base_seed,
             connections: AtomicU64::new(0),
             arrivals: AtomicU64::new(0),
-            served: AtomicU64::new(0),
+            served: Arc::new(AtomicU64::new(0)),
             first_arrival: OnceLock::new(),
-            pool,
+            routes: Routes::default(),
+            graphql: schema(),
+        })
+    }
+
+    /// What the knobs (with per-request `overrides` in query-string form) decide for a request
+    /// arriving now.
+    fn decide(
+        self: &Arc<Self>,
+        rng: &Mutex<SmallRng>,
+        overrides: Option<&str>,
+    ) -> Result<Decision, String> {
+        let arrival = Instant::now();
+        let first_arrival = *self.first_arrival.get_or_init(|| arrival);
+        let seq = self.arrivals.fetch_add(1, Ordering::Relaxed);
+        let overridden = overrides.map(|q| self.cfg.with_query(q)).transpose()?;
+        let cfg = overridden.as_ref().unwrap_or(&self.cfg);
+        let grpc_code = grpc_code(overrides)?;
+        let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(Decision {
+            done: completion_time(cfg, &mut *rng, arrival, first_arrival),
+            fail: inject_error(cfg, &mut *rng),
+            seq,
+            grpc_code,
+            served: Arc::clone(&self.served),
         })
     }
 }
@@ -158,9 +206,16 @@ impl DemoServer {
         format!("http://{}", self.addr)
     }
 
-    /// Total requests answered so far (every route except `/health`).
+    /// Total requests answered so far (every route except `/health` and gRPC reflection).
     pub fn requests_served(&self) -> u64 {
         self.shared.served.load(Ordering::Relaxed)
+    }
+
+    /// Requests received per route: the HTTP path (without the query), `/graphql`, or the gRPC
+    /// method path (`/tailguard.demo.v1.Demo/GetUser`). At most 10,000 distinct routes are kept;
+    /// later ones are counted under `(other)`.
+    pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
+        self.shared.routes.snapshot()
     }
 
     /// Stops accepting, ends the runtime (dropping in-flight requests) and
@@ -251,62 +306,85 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
 
 async fn handle(
     req: Request<Incoming>,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     rng: &Mutex<SmallRng>,
-) -> Response<Full<Bytes>> {
-    if req.uri().path() == "/health" {
+) -> Response<DemoBody> {
+    let path = req.uri().path().to_owned();
+    if path == "/health" {
         return text(StatusCode::OK, "ok");
     }
     if let (Some(pool), Some(cfg)) = (&shared.pool, &shared.cfg.pool) {
-        if req.uri().path() == POOL_PATH {
+        if path == POOL_PATH {
             let (status, body) = pool.serve(cfg).await;
             shared.served.fetch_add(1, Ordering::Relaxed);
             return text(status, body);
         }
     }
-    let arrival = Instant::now();
-    let first_arrival = *shared.first_arrival.get_or_init(|| arrival);
-    let seq = shared.arrivals.fetch_add(1, Ordering::Relaxed);
-    let overridden = match req.uri().query() {
-        Some(query) => match shared.cfg.with_query(query) {
-            Ok(cfg) => Some(cfg),
-            Err(msg) => {
-                shared.served.fetch_add(1, Ordering::Relaxed);
-                return text(StatusCode::BAD_REQUEST, msg);
-            }
-        },
-        None => None,
-    };
-    let cfg = overridden.as_ref().unwrap_or(&shared.cfg);
-    let (done, fail) = {
-        let mut rng = rng.lock().unwrap_or_else(PoisonError::into_inner);
-        let done = completion_time(cfg, &mut *rng, arrival, first_arrival);
-        (done, inject_error(cfg, &mut *rng))
-    };
-    let mut body = req.into_body();
-    while let Some(frame) = body.frame().await {
-        if frame.is_err() {
-            break;
-        }
+    let grpc = is_grpc(&req);
+    if grpc && is_reflection(&path) {
+        return boxed(reflect(&shared.reflection, req).await);
     }
+    shared.routes.count(&path);
+    let overrides = if grpc {
+        req.headers()
+            .get("x-demo-knobs")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    } else {
+        req.uri().query().map(str::to_owned)
+    };
+    let decision = match shared.decide(rng, overrides.as_deref()) {
+        Ok(d) => d,
+        Err(msg) => {
+            shared.served.fetch_add(1, Ordering::Relaxed);
+            if grpc {
+                return boxed(
+                    tonic::Status::invalid_argument(msg).into_http::<tonic::body::Body>(),
+                );
+            }
+            return text(StatusCode::BAD_REQUEST, msg);
+        }
+    };
+    if grpc {
+        return boxed(crate::grpc::serve(decision, req).await);
+    }
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
     // Precise (sub-millisecond) sleep: tokio timers fire up to 2 ms late, which would blur the
     // delay knobs the tests rely on.
-    bench_core::timer::sleep_until(done).await;
-    shared.served.fetch_add(1, Ordering::Relaxed);
-    if fail {
+    bench_core::timer::sleep_until(decision.done).await;
+    decision.served();
+    if path == "/graphql" {
+        return match execute(&shared.graphql, &body, decision.seq, decision.fail).await {
+            Ok(json) => json_response(json),
+            Err(msg) => text(StatusCode::BAD_REQUEST, msg),
+        };
+    }
+    if decision.fail {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "injected error");
     }
-    let mut response = Response::new(Full::new(Bytes::from(format!(
-        "{{\"ok\":true,\"seq\":{seq}}}"
-    ))));
+    json_response(format!("{{\"ok\":true,\"seq\":{}}}", decision.seq))
+}
+
+fn boxed<B>(response: Response<B>) -> Response<DemoBody>
+where
+    B: hyper::body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    response.map(|b| b.map_err(Into::into).boxed_unsync())
+}
+
+fn json_response(body: impl Into<Bytes>) -> Response<DemoBody> {
+    let mut response = boxed(Response::new(Full::new(body.into())));
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(body.into()));
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<DemoBody> {
+    let mut response = boxed(Response::new(Full::new(body.into())));
     *response.status_mut() = status;
     response.headers_mut().insert(
         CONTENT_TYPE,

@@ -57,6 +57,9 @@ pub(crate) struct H1Conn<IO> {
     io: IO,
     buf: BytesMut,
     last_used: std::time::Instant,
+    /// The last response's body, when the exchange asked to keep it.
+    body: Vec<u8>,
+    keep_body: bool,
 }
 
 impl<IO> std::fmt::Debug for H1Conn<IO> {
@@ -80,6 +83,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
             io,
             buf: BytesMut::with_capacity(8 * 1024),
             last_used: std::time::Instant::now(),
+            body: Vec::new(),
+            keep_body: false,
         }
     }
 
@@ -104,13 +109,22 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
         }
     }
 
-    /// Send `request` (complete, pre-encoded bytes) and read the response. `head_only` is true
-    /// for HEAD requests, whose responses have no body whatever their headers say.
+    /// The body of the last response, kept when the exchange asked for it.
+    pub(crate) fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Send `request` (complete, encoded bytes) and read the response. `head_only` is true
+    /// for HEAD requests, whose responses have no body whatever their headers say. With
+    /// `keep_body` the body is kept for [`H1Conn::body`]; otherwise it is only counted.
     pub(crate) async fn exchange(
         &mut self,
         request: &[u8],
         head_only: bool,
+        keep_body: bool,
     ) -> Result<Response, Failure> {
+        self.keep_body = keep_body;
+        self.body.clear();
         if !self.buf.is_empty() {
             return Err(protocol(
                 "unexpected bytes from the server before the request",
@@ -211,6 +225,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
         let mut left = n;
         loop {
             let take = (self.buf.len() as u64).min(left);
+            if self.keep_body {
+                self.body.extend_from_slice(&self.buf[..take as usize]);
+            }
             self.buf.advance(take as usize);
             left -= take;
             if left == 0 {
@@ -261,29 +278,32 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
     }
 
     async fn skip_to_eof(&mut self) -> Result<u64, Failure> {
-        let mut total = self.buf.len() as u64;
-        self.buf.clear();
+        let mut total = 0u64;
         loop {
-            let n = self.fill().await?;
-            if n == 0 {
+            total += self.buf.len() as u64;
+            if self.keep_body {
+                self.body.extend_from_slice(&self.buf);
+            }
+            self.buf.clear();
+            if self.fill().await? == 0 {
                 return Ok(total);
             }
-            total += n as u64;
-            self.buf.clear();
         }
     }
 }
 
-/// Encode a request: request line, headers (a `Host` header first), `Content-Length` when there
-/// is a body or the method usually carries one, then the body.
-pub(crate) fn encode(
+/// Encode a request into `out` (cleared first): request line, headers (a `Host` header first),
+/// `Content-Length` when there is a body or the method usually carries one, then the body.
+pub(crate) fn encode<'a>(
+    out: &mut Vec<u8>,
     method: &str,
     path: &str,
     host: &str,
-    headers: &[(String, String)],
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
     body: &[u8],
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128 + body.len());
+) {
+    out.clear();
+    out.reserve(128 + body.len());
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(path.as_bytes());
@@ -307,7 +327,6 @@ pub(crate) fn encode(
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
-    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,15 @@ async fn exchange_with(
     response: &'static [u8],
     head_only: bool,
 ) -> (Result<Response, Failure>, Vec<u8>) {
+    let (r, sent, _) = exchange_keeping(response, head_only).await;
+    (r, sent)
+}
+
+/// Like `exchange_with`, keeping the body: (result, bytes sent, body kept).
+async fn exchange_keeping(
+    response: &'static [u8],
+    head_only: bool,
+) -> (Result<Response, Failure>, Vec<u8>, Vec<u8>) {
     let (client, mut server) = duplex(64 * 1024);
     let serve = tokio::spawn(async move {
         let mut got = vec![0u8; 1024];
@@ -22,9 +31,9 @@ async fn exchange_with(
     });
     let mut conn = H1Conn::new(client);
     let r = conn
-        .exchange(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", head_only)
+        .exchange(b"GET / HTTP/1.1\r\nhost: x\r\n\r\n", head_only, true)
         .await;
-    (r, serve.await.unwrap())
+    (r, serve.await.unwrap(), conn.body().to_vec())
 }
 
 #[tokio::test]
@@ -48,7 +57,8 @@ async fn content_length_body() {
 #[tokio::test]
 async fn chunked_body_with_extensions_and_trailers() {
     let resp = b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
-    let (r, _) = exchange_with(resp, false).await;
+    let (r, _, body) = exchange_keeping(resp, false).await;
+    assert_eq!(body, b"hello world");
     assert_eq!(
         r.unwrap(),
         Response {
@@ -90,7 +100,8 @@ async fn head_and_204_have_no_body() {
 
 #[tokio::test]
 async fn body_until_close() {
-    let (r, _) = exchange_with(b"HTTP/1.0 200 OK\r\n\r\nall of this", false).await;
+    let (r, _, body) = exchange_keeping(b"HTTP/1.0 200 OK\r\n\r\nall of this", false).await;
+    assert_eq!(body, b"all of this");
     assert_eq!(
         r.unwrap(),
         Response {
@@ -136,18 +147,21 @@ async fn detects_a_connection_the_server_closed_while_idle() {
 
 #[test]
 fn encodes_requests() {
-    let get = encode(
+    let mut get = Vec::new();
+    encode(
+        &mut get,
         "GET",
         "/a?b=1",
         "127.0.0.1:80",
-        &[("accept".into(), "*/*".into())],
+        [("accept", "*/*")],
         b"",
     );
     assert_eq!(
         get,
         b"GET /a?b=1 HTTP/1.1\r\nhost: 127.0.0.1:80\r\naccept: */*\r\n\r\n"
     );
-    let post = encode("POST", "/p", "h", &[], b"{}");
+    let mut post = b"stale".to_vec();
+    encode(&mut post, "POST", "/p", "h", [], b"{}");
     assert_eq!(
         post,
         b"POST /p HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\n\r\n{}"

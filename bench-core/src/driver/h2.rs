@@ -1,36 +1,18 @@
 //! HTTP/2 on hyper's low-level client: the drivers of one connection share an [`H2Conn`], the
-//! first call dials and handshakes, later ones clone the sender and open a stream each.
+//! first call dials and handshakes, later ones clone the sender and open a stream each. HTTP and
+//! GraphQL drain the response with [`H2Conn::drain`]; gRPC reads its frames and trailers itself.
 
 use std::cell::RefCell;
 use std::future::Future;
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Uri};
+use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use super::{io_error_kind, ErrorKind, Io, Outcome, Status};
-
-/// A request prepared once: parts cloned for every call.
-#[derive(Debug)]
-pub(crate) struct H2Request {
-    pub(crate) method: Method,
-    /// Absolute URI (scheme and authority give `:scheme` and `:authority`).
-    pub(crate) uri: Uri,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-}
-
-impl H2Request {
-    fn build(&self) -> Request<Full<Bytes>> {
-        let mut req = Request::new(Full::new(self.body.clone()));
-        *req.method_mut() = self.method.clone();
-        *req.uri_mut() = self.uri.clone();
-        *req.headers_mut() = self.headers.clone();
-        req
-    }
-}
 
 /// One HTTP/2 connection, shared by the drivers (streams) made for it.
 #[derive(Debug, Default)]
@@ -70,33 +52,48 @@ impl H2Conn {
         Ok(sender)
     }
 
-    /// One call on a new stream: send, drain the body counting its bytes, classify.
-    pub(crate) async fn call<F, Fut>(&self, dial: F, request: &H2Request) -> Outcome
+    /// Open a stream and send `request`; the response's head is returned, its body left to the
+    /// caller. A failure forgets the connection.
+    pub(crate) async fn send<F, Fut>(
+        &self,
+        dial: F,
+        request: Request<Full<Bytes>>,
+    ) -> Result<Response<Incoming>, Outcome>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Box<dyn Io>, Outcome>>,
     {
-        let mut sender = match self.sender(dial).await {
-            Ok(s) => s,
-            Err(outcome) => return outcome,
-        };
+        let mut sender = self.sender(dial).await?;
         if let Err(e) = sender.ready().await {
             self.reset();
-            return classify(&e);
+            return Err(classify(&e));
         }
-        let resp = match sender.send_request(request.build()).await {
-            Ok(r) => r,
-            Err(e) => {
-                self.reset();
-                return classify(&e);
-            }
-        };
+        sender.send_request(request).await.map_err(|e| {
+            self.reset();
+            classify(&e)
+        })
+    }
+
+    /// Read a response body to its end, counting its bytes and appending them to `keep` when
+    /// given. A body error forgets the connection.
+    pub(crate) async fn drain(
+        &self,
+        resp: Response<Incoming>,
+        mut keep: Option<&mut Vec<u8>>,
+    ) -> Outcome {
         let code = resp.status().as_u16();
         let mut body = resp.into_body();
         let mut bytes = 0u64;
         while let Some(frame) = body.frame().await {
             match frame {
-                Ok(frame) => bytes += frame.data_ref().map_or(0, |d| d.len() as u64),
+                Ok(frame) => {
+                    if let Some(data) = frame.data_ref() {
+                        bytes += data.len() as u64;
+                        if let Some(k) = keep.as_deref_mut() {
+                            k.extend_from_slice(data);
+                        }
+                    }
+                }
                 Err(e) => {
                     self.reset();
                     return Outcome {
@@ -116,7 +113,7 @@ impl H2Conn {
 }
 
 /// Classify a hyper error into an [`ErrorKind`], with the whole cause chain as the message.
-fn classify(e: &hyper::Error) -> Outcome {
+pub(crate) fn classify(e: &hyper::Error) -> Outcome {
     let io_kind = std::iter::successors(std::error::Error::source(e), |s| s.source())
         .find_map(|s| s.downcast_ref::<std::io::Error>())
         .map(io_error_kind);

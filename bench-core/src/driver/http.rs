@@ -1,28 +1,29 @@
 //! HTTP/1.1 (keep-alive, one connection per driver, on the lean client in `h1.rs`) and HTTP/2
-//! (streams sharing a connection, on hyper's low-level client) over plain TCP or rustls.
+//! (streams sharing a connection, on hyper's low-level client) over plain TCP or rustls. GraphQL
+//! rides on this driver with a [`Check::Graphql`] response check.
 
-use std::net::{SocketAddr, ToSocketAddrs};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, USER_AGENT};
-use http::{HeaderMap, Method, Uri};
+use rand::rngs::SmallRng;
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
 
-use super::h1::{self, H1Conn};
-use super::h2::{H2Conn, H2Request};
-use super::tls::{self, Roots};
+use super::endpoint::{Endpoint, EndpointError};
+use super::graphql::{self, Checked};
+use super::h1::H1Conn;
+use super::h2::H2Conn;
+pub use super::http_request::HttpRequest;
+use super::http_request::Prepared;
+use super::tls::Roots;
 use super::{Connector, Driver, ErrorKind, Io, Outcome};
+use crate::template::{Sources, Values};
 
 /// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
 /// it is reused.
 const IDLE_PROBE_AFTER: Duration = Duration::from_millis(500);
 
-const USER_AGENT_VALUE: &str = concat!("tailguard/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT_VALUE: &str = concat!("tailguard/", env!("CARGO_PKG_VERSION"));
 
 /// Which HTTP version to speak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,10 +46,12 @@ pub struct HttpOptions {
     pub roots: Roots,
     /// Accept any server certificate (opt-in, for self-signed test environments).
     pub insecure: bool,
+    /// The call counter and data feeder that request templates draw from.
+    pub sources: Sources,
 }
 
 /// One request of the mix, as written in a scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HttpRequestSpec {
     /// Name used in results.
     pub name: String,
@@ -65,9 +68,9 @@ pub struct HttpRequestSpec {
 /// Errors building an HTTP connector; they name the offending value.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    /// The target is not an absolute http(s) URL.
-    #[error("target {0:?} is not an absolute http:// or https:// URL")]
-    Target(String),
+    /// The target is unusable.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
     /// A method, path or header could not be used.
     #[error("request {request:?}: invalid {field}: {message}")]
     Request {
@@ -78,28 +81,33 @@ pub enum HttpError {
         /// What is wrong.
         message: String,
     },
-    /// TLS setup failed.
-    #[error(transparent)]
-    Tls(#[from] tls::TlsError),
 }
 
-/// A request of the mix in the form its protocol sends it, built once.
+/// How a response is judged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Check {
+    /// By its status: 4xx and 5xx fail.
+    #[default]
+    Status,
+    /// As a GraphQL response: also fails on a non-empty `errors` array or `data: null`.
+    Graphql,
+}
+
+/// A request of the mix and, for GraphQL persisted queries, the variant to send when the server
+/// does not know the query yet.
 #[derive(Debug)]
-enum Prepared {
-    /// The whole HTTP/1.1 request, encoded; `head` marks a HEAD request (no response body).
-    H1 { bytes: Bytes, head: bool },
-    /// The parts of an HTTP/2 request.
-    H2(Box<H2Request>),
+pub(crate) struct Entry {
+    pub(crate) first: Prepared,
+    pub(crate) register: Option<Prepared>,
 }
 
 struct Shared {
-    host: String,
-    port: u16,
-    addrs: Result<Vec<SocketAddr>, String>,
-    tls: Option<TlsConnector>,
+    endpoint: Endpoint,
     version: HttpVersion,
-    requests: Vec<Prepared>,
+    check: Check,
+    requests: Vec<Entry>,
     names: Vec<String>,
+    sources: Sources,
 }
 
 /// Makes [`HttpDriver`]s for one target.
@@ -107,7 +115,9 @@ struct Shared {
 pub struct HttpConnector(Arc<Shared>);
 
 impl HttpConnector {
-    /// A connector for `target` (e.g. `http://127.0.0.1:8080/api`) and a request mix.
+    /// A connector for `target` (e.g. `http://127.0.0.1:8080/api`) and a request mix. Strings of
+    /// the requests may hold `{{…}}` placeholders ([`crate::template`]), rendered per call from
+    /// `options.sources`.
     ///
     /// The host is resolved here, once; a resolution failure is not an error here but makes every
     /// call fail with [`ErrorKind::Connect`], so an unreachable target still yields a result.
@@ -116,110 +126,46 @@ impl HttpConnector {
         requests: &[HttpRequestSpec],
         options: &HttpOptions,
     ) -> Result<Self, HttpError> {
-        let base: Uri = target
-            .parse()
-            .map_err(|_| HttpError::Target(target.to_owned()))?;
-        let https = match base.scheme_str() {
-            Some("http") => false,
-            Some("https") => true,
-            _ => return Err(HttpError::Target(target.to_owned())),
-        };
-        let host = base
-            .host()
-            .ok_or_else(|| HttpError::Target(target.to_owned()))?
-            .to_owned();
-        let port = base.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let authority = base
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default();
-        let authority = authority.rsplit('@').next().unwrap_or_default().to_owned();
-        let base_path = base.path().trim_end_matches('/').to_owned();
-        let bare_host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let addrs = (bare_host.as_str(), port)
-            .to_socket_addrs()
-            .map(Iterator::collect)
-            .map_err(|e| format!("cannot resolve {host}: {e}"));
+        let names = options.sources.names();
+        let requests = requests
+            .iter()
+            .map(|spec| HttpRequest::from_spec(spec, names).map(|r| (r, None)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::build(target, requests, options, Check::Status)
+    }
 
-        let tls = if https {
-            let alpn: &[&[u8]] = match options.version {
-                HttpVersion::Http1 => &[b"http/1.1"],
-                HttpVersion::Http2 => &[b"h2"],
-            };
-            Some(TlsConnector::from(tls::client_config(
-                options.roots,
-                options.insecure,
-                alpn,
-            )?))
-        } else {
-            None
+    /// A connector for parsed requests, each with an optional variant sent when a GraphQL server
+    /// answers `PersistedQueryNotFound`, judged by `check`.
+    pub(crate) fn build(
+        target: &str,
+        requests: Vec<(HttpRequest, Option<HttpRequest>)>,
+        options: &HttpOptions,
+        check: Check,
+    ) -> Result<Self, HttpError> {
+        let alpn: &[&[u8]] = match options.version {
+            HttpVersion::Http1 => &[b"http/1.1"],
+            HttpVersion::Http2 => &[b"h2"],
         };
-
-        let scheme = if https { "https" } else { "http" };
-        let mut prepared = Vec::with_capacity(requests.len());
-        for spec in requests {
-            let err = |field, message: String| HttpError::Request {
-                request: spec.name.clone(),
-                field,
-                message,
-            };
-            let method = Method::from_bytes(spec.method.as_bytes())
-                .map_err(|e| err("method", e.to_string()))?;
-            let path = if spec.path.starts_with('/') || spec.path.is_empty() {
-                format!("{base_path}{}", spec.path)
-            } else {
-                format!("{base_path}/{}", spec.path)
-            };
-            let path = if path.is_empty() {
-                "/".to_owned()
-            } else {
-                path
-            };
-            let mut headers = HeaderMap::new();
-            headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-            for (name, value) in &spec.headers {
-                let name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|e| err("header name", e.to_string()))?;
-                let value = HeaderValue::from_str(value)
-                    .map_err(|e| err("header value", format!("{name}: {e}")))?;
-                headers.append(name, value);
-            }
-            let prepared_request = match options.version {
-                HttpVersion::Http1 => {
-                    let _: Uri = path
-                        .parse()
-                        .map_err(|e: http::uri::InvalidUri| err("path", e.to_string()))?;
-                    let mut all =
-                        vec![(USER_AGENT.as_str().to_owned(), USER_AGENT_VALUE.to_owned())];
-                    all.extend(spec.headers.iter().cloned());
-                    let bytes = h1::encode(method.as_str(), &path, &authority, &all, &spec.body);
-                    Prepared::H1 {
-                        bytes: Bytes::from(bytes),
-                        head: method == Method::HEAD,
-                    }
-                }
-                HttpVersion::Http2 => Prepared::H2(Box::new(H2Request {
-                    uri: format!("{scheme}://{authority}{path}")
-                        .parse()
-                        .map_err(|e: http::uri::InvalidUri| err("path", e.to_string()))?,
-                    method,
-                    headers,
-                    body: Bytes::from(spec.body.clone()),
-                })),
-            };
-            prepared.push(prepared_request);
-        }
+        let endpoint = Endpoint::new(target, options.roots, options.insecure, alpn)?;
+        let names = requests.iter().map(|(r, _)| r.name.clone()).collect();
+        let requests = requests
+            .into_iter()
+            .map(|(first, register)| {
+                Ok(Entry {
+                    first: Prepared::new(first, &endpoint, options.version)?,
+                    register: register
+                        .map(|r| Prepared::new(r, &endpoint, options.version))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>, HttpError>>()?;
         Ok(Self(Arc::new(Shared {
-            host: bare_host,
-            port,
-            addrs,
-            tls,
+            endpoint,
             version: options.version,
-            requests: prepared,
-            names: requests.iter().map(|r| r.name.clone()).collect(),
+            check,
+            requests,
+            names,
+            sources: options.sources.clone(),
         })))
     }
 }
@@ -236,6 +182,9 @@ impl Connector for HttpConnector {
                     HttpVersion::Http1 => Conn::H1(None),
                     HttpVersion::Http2 => Conn::H2(shared_h2.clone()),
                 },
+                rng: self.0.sources.rng(),
+                scratch: Vec::new(),
+                body: Vec::new(),
             })
             .collect()
     }
@@ -258,91 +207,143 @@ enum Conn {
 pub struct HttpDriver {
     shared: Arc<Shared>,
     conn: Conn,
+    rng: SmallRng,
+    /// Reused buffer for requests rendered per call.
+    scratch: Vec<u8>,
+    /// Reused buffer for response bodies that are checked (GraphQL).
+    body: Vec<u8>,
 }
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls", &self.tls.is_some())
+            .field("endpoint", &self.endpoint)
             .field("version", &self.version)
             .field("requests", &self.names)
             .finish_non_exhaustive()
     }
 }
 
-impl Shared {
-    /// Open a TCP connection (and TLS over it for https).
-    async fn dial(&self) -> Result<Box<dyn Io>, Outcome> {
-        let connect_error = |message: String| Outcome::failed(ErrorKind::Connect, message);
-        let addrs = self.addrs.as_ref().map_err(|e| connect_error(e.clone()))?;
-        let tcp = TcpStream::connect(addrs.as_slice())
-            .await
-            .map_err(|e| connect_error(format!("connect {}:{}: {e}", self.host, self.port)))?;
-        let _ = tcp.set_nodelay(true);
-        let Some(connector) = &self.tls else {
-            return Ok(Box::new(tcp));
-        };
-        let name = rustls::pki_types::ServerName::try_from(self.host.clone())
-            .map_err(|e| connect_error(format!("TLS server name {}: {e}", self.host)))?;
-        let stream = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| connect_error(format!("TLS handshake with {}: {e}", self.host)))?;
-        Ok(Box::new(stream))
-    }
-}
-
 impl Driver for HttpDriver {
     async fn call(&mut self, request: usize) -> Outcome {
         let shared = &*self.shared;
-        let Some(prepared) = shared.requests.get(request) else {
+        let Some(entry) = shared.requests.get(request) else {
             return Outcome::failed(
                 ErrorKind::Protocol,
                 format!("no request #{request} in the mix"),
             );
         };
-        match (&mut self.conn, prepared) {
-            (Conn::H1(slot), Prepared::H1 { bytes, head }) => {
-                if slot
-                    .as_mut()
-                    .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
-                {
-                    *slot = None;
-                }
-                let conn = match slot {
-                    Some(c) => c,
-                    None => match shared.dial().await {
-                        Ok(io) => slot.insert(H1Conn::new(io)),
-                        Err(outcome) => return outcome,
-                    },
-                };
-                match conn.exchange(bytes, *head).await {
-                    Ok(r) => {
-                        if !r.keep_alive {
-                            *slot = None;
+        let mut values = shared.sources.draw(entry.first.needs, &mut self.rng);
+        let keep = shared.check == Check::Graphql;
+        let mut outcome = exchange(
+            shared,
+            &mut self.conn,
+            &entry.first,
+            &mut values,
+            &mut self.scratch,
+            keep.then_some(&mut self.body),
+        )
+        .await;
+        if keep && outcome.status.is_some() {
+            let checked = graphql::check(outcome, &self.body);
+            outcome = match (checked, &entry.register) {
+                (Checked::Done(o), _) | (Checked::NotPersisted(o), None) => o,
+                (Checked::NotPersisted(first), Some(register)) => {
+                    // Apollo's protocol: the server does not know the hash yet; send the query
+                    // with it, which registers it. Both exchanges are one call.
+                    let second = exchange(
+                        shared,
+                        &mut self.conn,
+                        register,
+                        &mut values,
+                        &mut self.scratch,
+                        Some(&mut self.body),
+                    )
+                    .await;
+                    let bytes = first.bytes;
+                    let mut o = if second.status.is_some() {
+                        match graphql::check(second, &self.body) {
+                            Checked::Done(o) | Checked::NotPersisted(o) => o,
                         }
-                        Outcome::http(r.status, r.body_bytes)
-                    }
-                    Err(f) => {
-                        *slot = None;
-                        Outcome::failed(f.kind, f.message)
-                    }
+                    } else {
+                        second
+                    };
+                    o.bytes += bytes;
+                    o
                 }
-            }
-            (Conn::H2(conn), Prepared::H2(req)) => conn.call(|| shared.dial(), req).await,
-            _ => Outcome::failed(
-                ErrorKind::Protocol,
-                "request prepared for another HTTP version",
-            ),
+            };
         }
+        outcome
     }
 
     fn reset(&mut self) {
         match &mut self.conn {
             Conn::H1(slot) => *slot = None,
             Conn::H2(conn) => conn.reset(),
+        }
+    }
+}
+
+/// Send one request on the driver's connection and read the response (into `keep` when given).
+async fn exchange(
+    shared: &Shared,
+    conn: &mut Conn,
+    prepared: &Prepared,
+    values: &mut Values<'_>,
+    scratch: &mut Vec<u8>,
+    mut keep: Option<&mut Vec<u8>>,
+) -> Outcome {
+    if let Some(k) = keep.as_deref_mut() {
+        k.clear();
+    }
+    let endpoint = &shared.endpoint;
+    match conn {
+        Conn::H1(slot) => {
+            let bytes = match prepared.h1_bytes(endpoint, values, scratch) {
+                Ok(b) => b,
+                Err(outcome) => return outcome,
+            };
+            if slot
+                .as_mut()
+                .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
+            {
+                *slot = None;
+            }
+            let conn = match slot {
+                Some(c) => c,
+                None => match endpoint.dial().await {
+                    Ok(io) => slot.insert(H1Conn::new(io)),
+                    Err(outcome) => return outcome,
+                },
+            };
+            match conn
+                .exchange(bytes, prepared.is_head(), keep.is_some())
+                .await
+            {
+                Ok(r) => {
+                    if let Some(k) = keep {
+                        k.extend_from_slice(conn.body());
+                    }
+                    if !r.keep_alive {
+                        *slot = None;
+                    }
+                    Outcome::http(r.status, r.body_bytes)
+                }
+                Err(f) => {
+                    *slot = None;
+                    Outcome::failed(f.kind, f.message)
+                }
+            }
+        }
+        Conn::H2(conn) => {
+            let req = match prepared.h2_request(endpoint, values) {
+                Ok(r) => r,
+                Err(outcome) => return outcome,
+            };
+            match conn.send(|| endpoint.dial(), req).await {
+                Ok(resp) => conn.drain(resp, keep).await,
+                Err(outcome) => outcome,
+            }
         }
     }
 }

@@ -5,10 +5,18 @@
 //! hold thread-local state (connections, buffers) and never cross threads. Several drivers made by
 //! one [`Connector::drivers`] call share one connection (HTTP/2 or gRPC streams).
 
+mod any;
+mod endpoint;
+pub mod graphql;
+pub mod grpc;
 mod h1;
 mod h2;
 pub mod http;
+mod http_request;
 pub mod tls;
+
+pub use any::{AnyConnector, AnyDriver, ConnectorError};
+pub use endpoint::EndpointError;
 
 use std::fmt;
 use std::future::Future;

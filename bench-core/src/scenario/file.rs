@@ -6,8 +6,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::gate;
+use crate::driver::grpc::schema::Reflection;
 use crate::driver::http::HttpVersion;
 use crate::driver::tls::Roots;
+use crate::feeder::Order;
 use crate::schedule::{Arrival, Rate, Stage};
 
 /// Protocols a scenario can speak.
@@ -17,6 +19,10 @@ pub enum Protocol {
     /// HTTP/1.1 or HTTP/2.
     #[default]
     Http,
+    /// GraphQL over HTTP (the target is the endpoint).
+    Graphql,
+    /// gRPC over HTTP/2.
+    Grpc,
 }
 
 impl Protocol {
@@ -25,6 +31,8 @@ impl Protocol {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Http => "http",
+            Self::Graphql => "graphql",
+            Self::Grpc => "grpc",
         }
     }
 }
@@ -55,38 +63,116 @@ pub struct HttpSection {
     pub roots: Roots,
 }
 
-/// One request (`[request]`, or each of `[[requests]]` in a weighted mix).
+/// One request (`[request]`, or each of `[[requests]]` in a weighted mix). Which fields apply
+/// depends on the scenario's protocol; the others are refused with the field named.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSection {
-    /// Name in results (default: "METHOD path").
-    #[serde(default)]
+    /// Name in results (default: "METHOD path", the operation name, or the gRPC method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// HTTP method.
-    #[serde(default = "default_method")]
-    pub method: String,
-    /// Path and query, appended to the target's path.
-    #[serde(default = "default_path")]
-    pub path: String,
-    /// Headers.
-    #[serde(default)]
+    /// HTTP method (default GET), or the gRPC method `package.Service/Method`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// HTTP: path and query, appended to the target's path (default `/`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// HTTP headers; gRPC metadata (also accepted as `metadata`).
+    #[serde(
+        default,
+        alias = "metadata",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub headers: BTreeMap<String, String>,
-    /// Body text.
-    #[serde(default)]
+    /// HTTP: body text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// GraphQL: the query or mutation document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// GraphQL: a file holding the document (relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_file: Option<String>,
+    /// GraphQL: `operationName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    /// GraphQL: variables, as a table or a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<serde_json::Value>,
+    /// GraphQL: a batch of operations sent as one JSON array.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batch: Vec<OperationSection>,
+    /// gRPC: the request message as a table or a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<serde_json::Value>,
     /// Share of the mix (relative).
     #[serde(default = "default_weight")]
     pub weight: f64,
 }
 
-fn default_method() -> String {
-    "GET".into()
+/// A GraphQL operation of a batch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSection {
+    /// The query or mutation document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// A file holding the document (relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_file: Option<String>,
+    /// `operationName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    /// Variables, as a table or a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<serde_json::Value>,
 }
-fn default_path() -> String {
-    "/".into()
-}
+
 fn default_weight() -> f64 {
     1.0
+}
+
+/// `[graphql]`: GraphQL options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSection {
+    /// Send persisted-query hashes (Apollo APQ) instead of the documents.
+    #[serde(default)]
+    pub persisted_queries: bool,
+}
+
+/// `[grpc]`: where the schema comes from, and the deadline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrpcSection {
+    /// `.proto` files (relative to the scenario file); without them the schema comes from the
+    /// server's reflection service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proto: Vec<String>,
+    /// Directories imports are resolved in (default: each file's directory).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_paths: Vec<String>,
+    /// Reflection version: "auto" (v1, then v1alpha), "v1" or "v1alpha".
+    #[serde(default)]
+    pub reflection: Reflection,
+    /// Per-call deadline (`grpc-timeout`); exceeding it is `DEADLINE_EXCEEDED`.
+    #[serde(
+        default,
+        with = "crate::duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deadline: Option<Duration>,
+}
+
+/// `[data]`: a feeder of per-call values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSection {
+    /// A `.csv` (header line = column names) or `.jsonl` file, relative to the scenario file.
+    pub file: String,
+    /// "sequential" (default, wrapping around) or "random".
+    #[serde(default)]
+    pub order: Order,
 }
 
 /// `[load]`: how hard and how long.
@@ -168,9 +254,18 @@ pub struct ScenarioFile {
     pub protocol: Protocol,
     /// Base URL, e.g. `"${TARGET_URL:-http://127.0.0.1:8080}"`.
     pub target: String,
-    /// HTTP connection options.
+    /// HTTP connection options (also the transport of GraphQL; TLS options of gRPC).
     #[serde(default)]
     pub http: HttpSection,
+    /// GraphQL options.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub graphql: GraphqlSection,
+    /// gRPC options.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub grpc: GrpcSection,
+    /// Per-call data feeder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataSection>,
     /// A single request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestSection>,
@@ -188,4 +283,8 @@ pub struct ScenarioFile {
     /// Step load and saturation criteria (makes this a saturation scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saturation: Option<super::saturation::SaturationSection>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }

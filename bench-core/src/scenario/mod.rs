@@ -1,26 +1,39 @@
 //! Scenario files (TOML): what to call, how hard, and which SLOs must hold.
 //!
-//! Errors name the file, line, column and field. Strings in `target`, `path`, `headers` and
-//! `body` may use `${VAR}` / `${VAR:-default}`; values that came from the environment are never
-//! written to results (the stored configuration keeps the `${VAR}` text). The format is
-//! documented in `docs/scenarios.md`.
+//! Errors name the file, line, column and field. Strings in `target`, `path`, `headers`, `body`,
+//! GraphQL `variables` and gRPC `message` may use `${VAR}` / `${VAR:-default}`; values that came
+//! from the environment are never written to results (the stored configuration keeps the
+//! `${VAR}` text). Per-call `{{…}}` placeholders are rendered by the drivers
+//! ([`crate::template`]). The format is documented in `docs/scenarios.md`.
 
+mod connect;
 mod file;
 pub mod gate;
 mod interpolate;
 mod location;
+mod request;
 pub mod saturation;
 pub mod slo;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
-pub use file::{HttpSection, LoadSection, ModelKind, Protocol, RequestSection, ScenarioFile};
+pub use file::{
+    DataSection, GraphqlSection, GrpcSection, HttpSection, LoadSection, ModelKind,
+    OperationSection, Protocol, RequestSection, ScenarioFile,
+};
 pub use interpolate::interpolate;
 pub use location::Location;
+pub use request::Plan;
 use slo::Slo;
 
-use crate::driver::http::{HttpConnector, HttpError, HttpOptions, HttpRequestSpec, HttpVersion};
+use crate::driver::http::HttpVersion;
+use crate::feeder::Feeder;
+use crate::template::{self, Sources};
+
+/// The seed of arrivals, mix choices and template values when the scenario names none.
+const DEFAULT_SEED: u64 = 0x7a11_9a4d;
 use crate::engine::RunConfig;
 use crate::pacer::{LoadModel, StopCondition};
 use crate::schedule::{Rate, RateProfile};
@@ -65,10 +78,12 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The target after interpolation.
     pub target: String,
-    /// Requests after interpolation.
-    pub requests: Vec<HttpRequestSpec>,
-    /// Mix weights, indexed like `requests`.
+    /// Requests after interpolation, in the protocol's form.
+    pub plan: Plan,
+    /// Mix weights, indexed like the plan's requests.
     pub weights: Vec<f64>,
+    /// The call counter and data feeder that request templates draw from.
+    pub sources: Sources,
     /// Parsed thresholds.
     pub slos: Vec<Slo>,
 }
@@ -125,42 +140,9 @@ impl Scenario {
                     .map(|(i, r)| (format!("requests[{i}]"), r))
                     .collect(),
             };
-        let mut requests = Vec::with_capacity(sections.len());
-        let mut weights = Vec::with_capacity(sections.len());
-        for (field, r) in &sections {
-            let path_value =
-                interpolate(&r.path, env).map_err(|m| invalid(&format!("{field}.path"), m))?;
-            let mut headers = Vec::with_capacity(r.headers.len());
-            for (name, value) in &r.headers {
-                let v = interpolate(value, env)
-                    .map_err(|m| invalid(&format!("{field}.headers.{name}"), m))?;
-                headers.push((name.clone(), v));
-            }
-            let body = match &r.body {
-                Some(b) => interpolate(b, env)
-                    .map_err(|m| invalid(&format!("{field}.body"), m))?
-                    .into_bytes(),
-                None => Vec::new(),
-            };
-            if !(r.weight.is_finite() && r.weight > 0.0) {
-                return Err(invalid(
-                    &format!("{field}.weight"),
-                    format!("must be a number > 0, got {}", r.weight),
-                ));
-            }
-            weights.push(r.weight);
-            requests.push(HttpRequestSpec {
-                name: r
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", r.method, r.path)),
-                method: r.method.clone(),
-                path: path_value,
-                headers,
-                body,
-            });
-        }
-        let mut names: Vec<&str> = requests.iter().map(|r| r.name.as_str()).collect();
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let (plan, weights) = request::plan(file.protocol, &sections, env, dir, &invalid)?;
+        let mut names: Vec<&str> = plan.names();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(
@@ -253,33 +235,44 @@ impl Scenario {
         file.gate
             .gated_metrics()
             .map_err(|m| invalid("gate.metrics", m))?;
-        // Build the connector once to validate methods, paths and headers before any load.
+        let feeder = match &file.data {
+            Some(d) => Some(Arc::new(
+                Feeder::load(&dir.join(&d.file), d.order)
+                    .map_err(|e| invalid("data.file", e.to_string()))?,
+            )),
+            None => None,
+        };
+        let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
         let scenario = Scenario {
             path: path.to_owned(),
             target,
-            requests,
+            sources: Sources::new(feeder, seed),
+            plan,
             weights,
             slos,
             file,
         };
-        scenario.connector().map_err(|e| match e {
-            HttpError::Target(t) => invalid(
-                "target",
-                format!("{t:?} is not an absolute http:// or https:// URL"),
-            ),
-            other => invalid("request", other.to_string()),
-        })?;
-        Ok(scenario)
-    }
-
-    /// The HTTP connector for this scenario.
-    pub fn connector(&self) -> Result<HttpConnector, HttpError> {
-        let options = HttpOptions {
-            version: self.file.http.version,
-            roots: self.file.http.roots,
-            insecure: self.file.http.insecure,
+        // Build the connector once to validate methods, paths, headers, templates and `.proto`
+        // files before any load. Reflection needs the server, so it waits for `connector()`,
+        // which the runner calls before sending load; templates are checked here all the same.
+        let validated = match (&scenario.plan, &scenario.file.grpc.proto.is_empty()) {
+            (Plan::Grpc(requests), true) => {
+                let names = scenario.sources.names();
+                for (i, r) in requests.iter().enumerate() {
+                    template::Template::json(&r.message, names)
+                        .map_err(|m| invalid(&format!("{}.message", scenario.section(i)), m))?;
+                    for (k, v) in &r.metadata {
+                        template::Template::text(v, names).map_err(|m| {
+                            invalid(&format!("{}.headers.{k}", scenario.section(i)), m)
+                        })?;
+                    }
+                }
+                Ok(())
+            }
+            _ => scenario.connector().map(|_| ()),
         };
-        HttpConnector::new(&self.target, &self.requests, &options)
+        validated.map_err(|e| invalid(&scenario.error_field(&e), e.to_string()))?;
+        Ok(scenario)
     }
 
     /// The engine configuration for this scenario.
@@ -314,9 +307,9 @@ impl Scenario {
             ModelKind::Open => l.connections,
             ModelKind::Closed => l.workers.unwrap_or(l.connections),
         };
-        let streams = match self.file.http.version {
-            HttpVersion::Http1 => 1,
-            HttpVersion::Http2 => l.streams_per_connection,
+        let streams = match (self.file.protocol, self.file.http.version) {
+            (Protocol::Grpc, _) | (_, HttpVersion::Http2) => l.streams_per_connection,
+            (_, HttpVersion::Http1) => 1,
         };
         // Closed-model workers over HTTP/2 share connections: workers = connections × streams.
         let connections = if l.model == ModelKind::Closed {
@@ -334,7 +327,7 @@ impl Scenario {
             streams_per_connection: streams,
             threads: l.threads,
             timeout: l.timeout,
-            seed: l.seed.unwrap_or(0x7a11_9a4d),
+            seed: l.seed.unwrap_or(DEFAULT_SEED),
             weights: self.weights.clone(),
             ..RunConfig::default()
         }

@@ -20,8 +20,9 @@ use crate::store::BranchName;
 use crate::verdict::compare_all;
 use crate::Exit;
 
-/// The example scenarios, embedded so the demo runs from any directory.
-pub const SCENARIOS: [(&str, &str); 2] = [
+/// The example scenarios, embedded so the demo runs from any directory (HTTP, GraphQL and gRPC;
+/// the gRPC one takes its schema from the demo target's reflection service, so no file is read).
+pub const SCENARIOS: [(&str, &str); 4] = [
     (
         "scenarios/http-get.toml",
         include_str!("../../../scenarios/http-get.toml"),
@@ -30,7 +31,24 @@ pub const SCENARIOS: [(&str, &str); 2] = [
         "scenarios/http-mix.toml",
         include_str!("../../../scenarios/http-mix.toml"),
     ),
+    (
+        "scenarios/graphql-mix.toml",
+        include_str!("../../../scenarios/graphql-mix.toml"),
+    ),
+    (
+        "scenarios/grpc-mix.toml",
+        include_str!("../../../scenarios/grpc-mix.toml"),
+    ),
 ];
+
+/// The example scenarios' target variables, pointed at the demo target.
+fn demo_env(url: &str, name: &str) -> Option<String> {
+    match name {
+        "TARGET_URL" | "GRPC_URL" => Some(url.to_owned()),
+        "GRAPHQL_URL" => Some(format!("{url}/graphql")),
+        _ => std::env::var(name).ok(),
+    }
+}
 
 /// The demo target's knobs: a few milliseconds of service time with a slow tail of 2 % of the
 /// requests, so p95 sits in the body and p99 well inside the tail (a quantile right at the edge
@@ -63,12 +81,12 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     for (path, text) in SCENARIOS {
         // 500 req/s for a few seconds gives every trial enough samples beyond its p99.
         let overrides = vec![
-            format!("target=\"{}\"", server.url()),
             format!("load.duration=\"{}\"", args.duration),
             format!("load.rate={}", args.rate),
         ];
+        let url = server.url();
         let scenario = Scenario::parse(text, Path::new(path), &overrides, &|name| {
-            std::env::var(name).ok()
+            demo_env(&url, name)
         })?;
         // Read the baseline first, so runs saved by this demo are not compared with themselves.
         let n = scenario.file.gate.baseline_runs();

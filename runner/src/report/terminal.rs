@@ -57,6 +57,9 @@ pub fn summary(r: &RunResult) -> String {
     );
     row(&mut out, "latency", &s.latency_us);
     row(&mut out, "service time", &s.service_time_us);
+    if let Some(first) = &s.first_message_us {
+        row(&mut out, "first message", first);
+    }
     if r.requests.len() > 1 {
         for req in &r.requests {
             row(
@@ -79,6 +82,22 @@ pub fn summary(r: &RunResult) -> String {
         s.errors,
         s.error_rate * 100.0
     );
+    let streams: Vec<String> = r
+        .requests
+        .iter()
+        .filter(|q| q.first_message_us.is_some() && q.requests > 0)
+        .map(|q| {
+            format!(
+                "{}: {} messages ({:.1} per stream)",
+                q.name,
+                q.messages,
+                q.messages as f64 / q.requests as f64
+            )
+        })
+        .collect();
+    if !streams.is_empty() {
+        let _ = writeln!(out, "  streams  {}", streams.join("  "));
+    }
     if !s.statuses.is_empty() {
         let statuses: Vec<String> = s
             .statuses
@@ -208,6 +227,33 @@ pub fn verdict(report: &VerdictReport) -> String {
                 let _ = writeln!(out, "  capacity: {}", truncate(why, 300));
             }
         }
+        for r in &s.requests {
+            let gated: Vec<String> = r
+                .metrics
+                .iter()
+                .filter(|m| m.gated)
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        m.comparison.metric,
+                        fmt_change(m.comparison.metric, m.comparison.change)
+                    )
+                })
+                .collect();
+            let why = r
+                .reason
+                .as_deref()
+                .filter(|_| r.verdict != Verdict::Pass)
+                .map(|w| format!("  ({})", truncate(w, 160)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  · {:<20} {:<12} {}{why}",
+                truncate(&r.request, 20),
+                mark(r.verdict),
+                gated.join(", ")
+            );
+        }
     }
     for (label, names) in [
         ("new (no baseline, not compared)", &report.new),
@@ -218,6 +264,12 @@ pub fn verdict(report: &VerdictReport) -> String {
         }
     }
     let _ = writeln!(out, "\n  * gated metric; others are informational");
+    if report.scenarios.iter().any(|s| !s.requests.is_empty()) {
+        let _ = writeln!(
+            out,
+            "  · request of a mix: its gated metrics on its own histograms; a failed request fails the scenario"
+        );
+    }
     out
 }
 

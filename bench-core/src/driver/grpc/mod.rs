@@ -1,0 +1,390 @@
+//! gRPC over the HTTP/2 path of the HTTP driver: no generated code per target. Requests are
+//! written as JSON, turned into protobuf with prost-reflect against a schema from `.proto` files
+//! or server reflection ([`schema`]), framed (5-byte prefix) and sent as HTTP/2 POSTs; the status
+//! comes from the `grpc-status` / `grpc-message` trailers. Unary and server-streaming methods;
+//! for streams the time to the first message and the number of messages are recorded.
+//!
+//! Requests without placeholders are encoded once; templated ones are rendered, parsed and
+//! encoded per call. Responses are deframed and counted, not decoded.
+
+mod frame;
+mod reflection;
+pub mod schema;
+
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, Request, Uri};
+use http_body_util::{BodyExt, Full};
+use prost::Message;
+use prost_reflect::{DynamicMessage, MessageDescriptor};
+use rand::rngs::SmallRng;
+
+use self::frame::Deframer;
+use self::schema::{SchemaError, SchemaSource};
+use super::endpoint::{Endpoint, EndpointError};
+use super::h2::{classify, H2Conn};
+use super::http::USER_AGENT_VALUE;
+use super::tls::Roots;
+use super::{Connector, Driver, ErrorKind, Outcome, Status};
+use crate::template::{Needs, Sources, Template, Values};
+
+/// How long schema reflection may take before the run is refused.
+const REFLECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One request of a gRPC mix, as written in a scenario.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GrpcRequestSpec {
+    /// Name used in results.
+    pub name: String,
+    /// Fully qualified method: `package.Service/Method`.
+    pub method: String,
+    /// The request message as JSON (proto3 JSON mapping); strings may hold placeholders.
+    pub message: serde_json::Value,
+    /// Metadata (HTTP/2 headers); values may hold placeholders.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Connection and schema options.
+#[derive(Debug, Clone, Default)]
+pub struct GrpcOptions {
+    /// Trusted roots for https (TLS) targets.
+    pub roots: Roots,
+    /// Accept any server certificate.
+    pub insecure: bool,
+    /// Where the message types come from.
+    pub schema: SchemaSource,
+    /// Per-call deadline, sent as `grpc-timeout` and enforced by the client
+    /// (`DEADLINE_EXCEEDED`).
+    pub deadline: Option<Duration>,
+    /// The call counter and data feeder that templates draw from.
+    pub sources: Sources,
+}
+
+/// Errors building a gRPC connector; each names the method, request or file.
+#[derive(Debug, thiserror::Error)]
+pub enum GrpcError {
+    /// The target is unusable.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// The schema or a method could not be resolved.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A request's message or metadata is unusable.
+    #[error("request {request:?}: invalid {field}: {message}")]
+    Request {
+        /// Request name.
+        request: String,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A request ready to send.
+#[derive(Debug)]
+struct Call {
+    uri: Uri,
+    streaming: bool,
+    input: MessageDescriptor,
+    message: Template,
+    /// The framed message when it has no placeholders.
+    fixed: Option<Bytes>,
+    metadata: Vec<(HeaderName, Template)>,
+    needs: Needs,
+}
+
+#[derive(Debug)]
+struct Shared {
+    endpoint: Endpoint,
+    calls: Vec<Call>,
+    names: Vec<String>,
+    deadline: Option<Duration>,
+    sources: Sources,
+}
+
+/// Makes [`GrpcDriver`]s for one target.
+#[derive(Debug, Clone)]
+pub struct GrpcConnector(Arc<Shared>);
+
+impl GrpcConnector {
+    /// Resolve the schema (compiling `.proto` files or asking the server's reflection service)
+    /// and prepare every request. Unknown methods, bad messages and bad `.proto` files are
+    /// errors here, before any load is sent.
+    pub fn new(
+        target: &str,
+        requests: &[GrpcRequestSpec],
+        options: &GrpcOptions,
+    ) -> Result<Self, GrpcError> {
+        let endpoint = Endpoint::new(target, options.roots, options.insecure, &[b"h2"])?;
+        let pool = match &options.schema {
+            SchemaSource::Protos {
+                files,
+                import_paths,
+            } => schema::compile(files, import_paths)?,
+            SchemaSource::Reflection(version) => {
+                let mut services = Vec::new();
+                for r in requests {
+                    let (service, _) = schema::split_method(&r.method)?;
+                    if !services.contains(&service) {
+                        services.push(service);
+                    }
+                }
+                reflection::fetch(&endpoint, target, &services, *version, REFLECTION_TIMEOUT)?
+            }
+        };
+        let names = options.sources.names();
+        let probe = options.sources.probe();
+        let mut probe_rng = probe.rng();
+        let mut calls = Vec::with_capacity(requests.len());
+        for spec in requests {
+            let err = |field, message: String| GrpcError::Request {
+                request: spec.name.clone(),
+                field,
+                message,
+            };
+            let method = schema::find_method(&pool, &spec.method)?;
+            let (service, name) = schema::split_method(&spec.method)?;
+            let uri = format!(
+                "{}://{}{}/{service}/{name}",
+                endpoint.scheme(),
+                endpoint.authority,
+                endpoint.base_path
+            );
+            let message = Template::json(&spec.message, names).map_err(|e| err("message", e))?;
+            // Render once (with throw-away counters) so a bad field fails now, not per call.
+            let mut values = probe.draw(message.needs(), &mut probe_rng);
+            let encoded =
+                encode(&method.input(), &message.render_string(&mut values)).map_err(|e| {
+                    err(
+                        "message",
+                        format!("for {}: {e}", method.input().full_name()),
+                    )
+                })?;
+            let mut metadata = Vec::with_capacity(spec.metadata.len());
+            for (k, v) in &spec.metadata {
+                let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
+                    .map_err(|e| err("metadata", format!("{k}: {e}")))?;
+                let value = Template::text(v, names).map_err(|e| err("metadata", e))?;
+                metadata.push((key, value));
+            }
+            let needs = metadata
+                .iter()
+                .fold(message.needs(), |n, (_, v)| n.or(v.needs()));
+            calls.push(Call {
+                uri: uri
+                    .parse()
+                    .map_err(|e: http::uri::InvalidUri| err("method", e.to_string()))?,
+                streaming: method.is_server_streaming(),
+                fixed: message.literal().map(|_| Bytes::from(encoded)),
+                input: method.input(),
+                message,
+                metadata,
+                needs,
+            });
+        }
+        Ok(Self(Arc::new(Shared {
+            endpoint,
+            calls,
+            names: requests.iter().map(|r| r.name.clone()).collect(),
+            deadline: options.deadline,
+            sources: options.sources.clone(),
+        })))
+    }
+}
+
+/// JSON text → a framed protobuf message of type `desc`.
+fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, String> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let msg = DynamicMessage::deserialize(desc.clone(), &mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(frame::encode(&msg.encode_to_vec()))
+}
+
+impl Connector for GrpcConnector {
+    type Driver = GrpcDriver;
+
+    fn drivers(&self, streams: usize) -> Vec<GrpcDriver> {
+        let conn = Rc::new(H2Conn::default());
+        (0..streams)
+            .map(|_| GrpcDriver {
+                shared: self.0.clone(),
+                conn: conn.clone(),
+                rng: self.0.sources.rng(),
+            })
+            .collect()
+    }
+
+    fn request_names(&self) -> Vec<String> {
+        self.0.names.clone()
+    }
+}
+
+/// Performs gRPC calls as streams of a connection shared with its sibling drivers.
+#[derive(Debug)]
+pub struct GrpcDriver {
+    shared: Arc<Shared>,
+    conn: Rc<H2Conn>,
+    rng: SmallRng,
+}
+
+impl Driver for GrpcDriver {
+    async fn call(&mut self, request: usize) -> Outcome {
+        let shared = &*self.shared;
+        let Some(call) = shared.calls.get(request) else {
+            return Outcome::failed(
+                ErrorKind::Protocol,
+                format!("no request #{request} in the mix"),
+            );
+        };
+        let mut values = shared.sources.draw(call.needs, &mut self.rng);
+        let req = match build(call, shared.deadline, &mut values) {
+            Ok(r) => r,
+            Err(o) => return o,
+        };
+        let exchange = exchange(&self.conn, &shared.endpoint, req, call.streaming);
+        match shared.deadline {
+            None => exchange.await,
+            Some(d) => match tokio::time::timeout(d, exchange).await {
+                Ok(o) => o,
+                // Dropping the exchange resets the stream (RST_STREAM CANCEL).
+                Err(_) => grpc_outcome(4, &format!("deadline of {d:?} exceeded"), 0),
+            },
+        }
+    }
+
+    fn reset(&mut self) {
+        self.conn.reset();
+    }
+}
+
+fn build(
+    call: &Call,
+    deadline: Option<Duration>,
+    values: &mut Values<'_>,
+) -> Result<Request<Full<Bytes>>, Outcome> {
+    let body = match &call.fixed {
+        Some(b) => b.clone(),
+        None => Bytes::from(
+            encode(&call.input, &call.message.render_string(values)).map_err(|e| {
+                Outcome::failed(ErrorKind::Protocol, format!("rendered message: {e}"))
+            })?,
+        ),
+    };
+    let mut headers = HeaderMap::with_capacity(5 + call.metadata.len());
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    headers.insert(http::header::TE, HeaderValue::from_static("trailers"));
+    headers.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static(USER_AGENT_VALUE),
+    );
+    if let Some(d) = deadline {
+        if let Ok(v) = HeaderValue::try_from(frame::timeout_header(d)) {
+            headers.insert("grpc-timeout", v);
+        }
+    }
+    for (k, v) in &call.metadata {
+        let text = v
+            .literal()
+            .map_or_else(|| v.render_string(values), str::to_owned);
+        let value = HeaderValue::try_from(text).map_err(|e| {
+            Outcome::failed(ErrorKind::Protocol, format!("rendered metadata {k}: {e}"))
+        })?;
+        headers.append(k.clone(), value);
+    }
+    let mut req = Request::new(Full::new(body));
+    *req.method_mut() = http::Method::POST;
+    *req.uri_mut() = call.uri.clone();
+    *req.headers_mut() = headers;
+    Ok(req)
+}
+
+async fn exchange(
+    conn: &H2Conn,
+    endpoint: &Endpoint,
+    req: Request<Full<Bytes>>,
+    streaming: bool,
+) -> Outcome {
+    let resp = match conn.send(|| endpoint.dial(), req).await {
+        Ok(r) => r,
+        Err(o) => return o,
+    };
+    let http_status = resp.status().as_u16();
+    if http_status != 200 {
+        return grpc_outcome(
+            frame::code_of_http(http_status),
+            &format!("HTTP {http_status}"),
+            0,
+        );
+    }
+    if let Some((code, message)) = frame::status(resp.headers()) {
+        return grpc_outcome(code, &message, 0); // trailers-only response
+    }
+    let mut body = resp.into_body();
+    let mut deframer = Deframer::default();
+    let mut bytes = 0u64;
+    let mut first = None;
+    let mut status = None;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => match frame.into_data() {
+                Ok(data) => {
+                    bytes += data.len() as u64;
+                    if deframer.push(&data) > 0 && first.is_none() {
+                        first = Some(Instant::now());
+                    }
+                }
+                Err(frame) => status = frame.trailers_ref().and_then(frame::status),
+            },
+            Err(e) => {
+                conn.reset();
+                return classify(&e);
+            }
+        }
+    }
+    let Some((code, message)) = status else {
+        return Outcome {
+            bytes,
+            ..Outcome::failed(
+                ErrorKind::Protocol,
+                "the response ended without grpc-status",
+            )
+        };
+    };
+    if !deframer.is_clean() {
+        return Outcome {
+            bytes,
+            ..Outcome::failed(ErrorKind::Protocol, "the response ended inside a message")
+        };
+    }
+    Outcome {
+        first_message: if streaming { first } else { None },
+        messages: deframer.messages,
+        ..grpc_outcome(code, &message, bytes)
+    }
+}
+
+/// The outcome of a call that ended with gRPC status `code`.
+fn grpc_outcome(code: i32, message: &str, bytes: u64) -> Outcome {
+    let failed = code != 0;
+    Outcome {
+        status: Some(Status::Grpc(code)),
+        error: failed.then_some(ErrorKind::GrpcStatus),
+        message: failed.then(|| {
+            if message.is_empty() {
+                super::grpc_code_name(code).to_owned()
+            } else {
+                format!("{}: {message}", super::grpc_code_name(code))
+            }
+        }),
+        bytes,
+        ..Outcome::default()
+    }
+}

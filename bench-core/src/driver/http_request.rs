@@ -1,0 +1,256 @@
+//! A request of an HTTP (or GraphQL) mix: its templates, and its wire form — encoded once when it
+//! has no placeholders (the hot path stays as fast as a fixed request), rendered per call when it
+//! has.
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, USER_AGENT};
+use http::{HeaderMap, Method, Request, Uri};
+use http_body_util::Full;
+
+use super::endpoint::Endpoint;
+use super::h1;
+use super::http::{HttpError, HttpRequestSpec, HttpVersion, USER_AGENT_VALUE};
+use super::{ErrorKind, Outcome};
+use crate::template::{Names, Needs, Template, Values};
+
+/// A request of the mix with its templates parsed.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    /// Name used in results.
+    pub name: String,
+    /// Method.
+    pub method: Method,
+    /// Path and query, appended to the target's path.
+    pub path: Template,
+    /// Headers (values may be templates).
+    pub headers: Vec<(HeaderName, Template)>,
+    /// Body.
+    pub body: Template,
+}
+
+impl HttpRequest {
+    /// Parse a spec's strings as templates (`{{…}}` placeholders; see [`crate::template`]).
+    pub fn from_spec(spec: &HttpRequestSpec, names: Names<'_>) -> Result<Self, HttpError> {
+        let err = |field, message: String| HttpError::Request {
+            request: spec.name.clone(),
+            field,
+            message,
+        };
+        let method =
+            Method::from_bytes(spec.method.as_bytes()).map_err(|e| err("method", e.to_string()))?;
+        let mut headers = Vec::with_capacity(spec.headers.len());
+        for (name, value) in &spec.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| err("header name", e.to_string()))?;
+            let value = Template::text(value, names)
+                .map_err(|e| err("header value", format!("{name}: {e}")))?;
+            if let Some(v) = value.literal() {
+                HeaderValue::from_str(v)
+                    .map_err(|e| err("header value", format!("{name}: {e}")))?;
+            }
+            headers.push((name, value));
+        }
+        let body = String::from_utf8(spec.body.clone())
+            .map_err(|_| err("body", "not UTF-8 text".into()))
+            .and_then(|b| Template::text(&b, names).map_err(|e| err("body", e)))?;
+        Ok(Self {
+            name: spec.name.clone(),
+            method,
+            path: Template::text(&spec.path, names).map_err(|e| err("path", e))?,
+            headers,
+            body,
+        })
+    }
+
+    fn needs(&self) -> Needs {
+        self.headers
+            .iter()
+            .fold(self.path.needs().or(self.body.needs()), |n, (_, v)| {
+                n.or(v.needs())
+            })
+    }
+}
+
+/// Rendered text of one call.
+struct Rendered {
+    path: String,
+    headers: Vec<(HeaderName, String)>,
+    body: String,
+}
+
+/// A request ready to send: fixed bytes or parts when it has no placeholders.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    request: HttpRequest,
+    pub(crate) needs: Needs,
+    fixed: Option<Fixed>,
+    head: bool,
+}
+
+#[derive(Debug)]
+enum Fixed {
+    H1(Bytes),
+    H2(Box<Request<Full<Bytes>>>),
+}
+
+impl Prepared {
+    pub(crate) fn new(
+        request: HttpRequest,
+        endpoint: &Endpoint,
+        version: HttpVersion,
+    ) -> Result<Self, HttpError> {
+        let needs = request.needs();
+        let templated = request.path.literal().is_none()
+            || request.body.literal().is_none()
+            || request.headers.iter().any(|(_, v)| v.literal().is_none());
+        let mut prepared = Self {
+            head: request.method == Method::HEAD,
+            request,
+            needs,
+            fixed: None,
+        };
+        if !templated {
+            let rendered = prepared.render(None);
+            let path_err = |message: String| HttpError::Request {
+                request: prepared.request.name.clone(),
+                field: "path",
+                message,
+            };
+            prepared.fixed = Some(match version {
+                HttpVersion::Http1 => {
+                    let _: Uri = endpoint
+                        .join(&rendered.path)
+                        .parse()
+                        .map_err(|e: http::uri::InvalidUri| path_err(e.to_string()))?;
+                    let mut bytes = Vec::new();
+                    prepared.encode_h1(endpoint, &rendered, &mut bytes);
+                    Fixed::H1(Bytes::from(bytes))
+                }
+                HttpVersion::Http2 => Fixed::H2(Box::new(
+                    prepared
+                        .build_h2(endpoint, rendered)
+                        .map_err(|o| path_err(o.message.unwrap_or_default()))?,
+                )),
+            });
+        }
+        Ok(prepared)
+    }
+
+    /// Whether this is a HEAD request (no response body).
+    pub(crate) fn is_head(&self) -> bool {
+        self.head
+    }
+
+    fn render(&self, mut values: Option<&mut Values<'_>>) -> Rendered {
+        let mut text = |t: &Template| match (t.literal(), values.as_deref_mut()) {
+            (Some(l), _) => l.to_owned(),
+            (None, Some(v)) => t.render_string(v),
+            (None, None) => String::new(),
+        };
+        Rendered {
+            path: text(&self.request.path),
+            headers: self
+                .request
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), text(v)))
+                .collect(),
+            body: text(&self.request.body),
+        }
+    }
+
+    /// The HTTP/1.1 bytes of this call: the fixed encoding, or rendered into `scratch`.
+    pub(crate) fn h1_bytes<'a>(
+        &'a self,
+        endpoint: &Endpoint,
+        values: &mut Values<'_>,
+        scratch: &'a mut Vec<u8>,
+    ) -> Result<&'a [u8], Outcome> {
+        if let Some(Fixed::H1(bytes)) = &self.fixed {
+            return Ok(bytes);
+        }
+        let rendered = self.render(Some(values));
+        if let Some((name, _)) = rendered
+            .headers
+            .iter()
+            .find(|(_, v)| v.bytes().any(|b| b == b'\r' || b == b'\n'))
+        {
+            return Err(Outcome::failed(
+                ErrorKind::Protocol,
+                format!("rendered header {name} contains a line break"),
+            ));
+        }
+        if rendered.path.bytes().any(|b| b <= b' ') {
+            return Err(Outcome::failed(
+                ErrorKind::Protocol,
+                format!(
+                    "rendered path {:?} contains spaces or control characters",
+                    rendered.path
+                ),
+            ));
+        }
+        self.encode_h1(endpoint, &rendered, scratch);
+        Ok(scratch)
+    }
+
+    fn encode_h1(&self, endpoint: &Endpoint, rendered: &Rendered, out: &mut Vec<u8>) {
+        let headers = std::iter::once((USER_AGENT.as_str(), USER_AGENT_VALUE)).chain(
+            rendered
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str())),
+        );
+        h1::encode(
+            out,
+            self.request.method.as_str(),
+            &endpoint.join(&rendered.path),
+            &endpoint.authority,
+            headers,
+            rendered.body.as_bytes(),
+        );
+    }
+
+    /// The HTTP/2 request of this call.
+    pub(crate) fn h2_request(
+        &self,
+        endpoint: &Endpoint,
+        values: &mut Values<'_>,
+    ) -> Result<Request<Full<Bytes>>, Outcome> {
+        if let Some(Fixed::H2(req)) = &self.fixed {
+            let mut copy = Request::new(req.body().clone());
+            *copy.method_mut() = req.method().clone();
+            *copy.uri_mut() = req.uri().clone();
+            *copy.headers_mut() = req.headers().clone();
+            return Ok(copy);
+        }
+        self.build_h2(endpoint, self.render(Some(values)))
+    }
+
+    fn build_h2(
+        &self,
+        endpoint: &Endpoint,
+        rendered: Rendered,
+    ) -> Result<Request<Full<Bytes>>, Outcome> {
+        let bad = |m: String| Outcome::failed(ErrorKind::Protocol, m);
+        let uri: Uri = format!(
+            "{}://{}{}",
+            endpoint.scheme(),
+            endpoint.authority,
+            endpoint.join(&rendered.path)
+        )
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| bad(format!("path {:?}: {e}", rendered.path)))?;
+        let mut headers = HeaderMap::with_capacity(rendered.headers.len() + 1);
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        for (name, value) in rendered.headers {
+            let value = HeaderValue::try_from(value)
+                .map_err(|e| bad(format!("rendered header {name}: {e}")))?;
+            headers.append(name, value);
+        }
+        let mut req = Request::new(Full::new(Bytes::from(rendered.body)));
+        *req.method_mut() = self.request.method.clone();
+        *req.uri_mut() = uri;
+        *req.headers_mut() = headers;
+        Ok(req)
+    }
+}
