@@ -72,6 +72,7 @@ pub mod engine;
 pub mod environment;
 pub mod feeder;
 pub mod histogram;
+pub mod merge;
 pub mod pacer;
 pub mod recorder;
 pub mod result;

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod ci;
+mod distributed;
 mod store;
 
 pub use ci::{CommentArgs, CriterionArgs};
+pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
 pub use store::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 
 /// tailguard: load tests that gate pull requests on p95/p99 regressions.
@@ -43,6 +45,14 @@ pub enum Command {
     Criterion(CriterionArgs),
     /// Post the report as the pull request's comment, or update the one posted before.
     Comment(CommentArgs),
+    /// Merge the shards of one distributed run into one result.
+    Merge(MergeArgs),
+    /// Kubernetes: render the manifests of a sharded run (an Indexed Job).
+    K8s {
+        /// What to do.
+        #[command(subcommand)]
+        action: K8sAction,
+    },
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
@@ -105,6 +115,20 @@ pub struct CompareArgs {
     /// Store location.
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// `I/N` with `I < N`.
+fn parse_shard(text: &str) -> Result<bench_core::Shard, String> {
+    let bad = || format!("{text:?}: expected I/N with 0 <= I < N, e.g. 0/4");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (index, count): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if count == 0 || index >= count {
+        return Err(bad());
+    }
+    Ok(bench_core::Shard { index, count })
 }
 
 /// `tailguard gate`.
@@ -246,9 +270,18 @@ pub struct RunArgs {
     /// Accept any TLS certificate (self-signed staging).
     #[arg(long)]
     pub insecure: bool,
-    /// Write the result as JSON.
+    /// Write the result as JSON (`-`: to stdout, the table then goes to stderr).
     #[arg(long, value_name = "FILE.json")]
     pub out: Option<PathBuf>,
+    /// Generate shard I of N of the load (0-based): 1/N of the rate, or of the workers.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<bench_core::Shard>,
+    /// Start the measured load at this time (RFC 3339), so that shards start together.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
+    /// Run id shared by the shards of one run (default: a new one).
+    #[arg(long)]
+    pub run_id: Option<String>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,

@@ -7,6 +7,8 @@ pub mod compare;
 pub mod criterion;
 pub mod demo;
 pub mod gate;
+pub mod k8s;
+pub mod merge;
 pub mod run;
 pub mod store;
 
@@ -25,5 +27,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Store { action } => store::command(&action),
         Command::Criterion(args) => criterion::command(&args),
         Command::Comment(args) => comment::command(&args),
+        Command::Merge(args) => merge::command(&args),
+        Command::K8s {
+            action: crate::cli::K8sAction::Render(args),
+        } => k8s::command(&args),
     }
 }

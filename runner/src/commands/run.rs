@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use bench_core::pacer::LoadModel;
 use bench_core::result::{new_run_id, RunMeta, RunResult};
-use bench_core::{Cancel, Environment, Scenario};
+use bench_core::{Cancel, Environment, Scenario, Shard};
 
 use crate::cli::RunArgs;
 use crate::progress::LiveProgress;
@@ -22,12 +22,25 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
         scenario = Scenario::load(&args.scenario, &overrides)?;
     }
     let cancel = interrupt_on_ctrl_c();
-    let mut result = execute(&scenario, &cancel, args.quiet)?;
-    print!("{}", terminal::summary(&result));
+    let part = Part {
+        shard: args.shard,
+        start_at: args.start_at.as_deref().map(parse_time).transpose()?,
+        run_id: args.run_id.clone(),
+    };
+    let mut result = execute_part(&scenario, &cancel, args.quiet, &part)?;
+    let to_stdout = args.out.as_deref() == Some(Path::new("-"));
+    if to_stdout {
+        // The JSON goes to stdout (e.g. a Kubernetes pod's log); the table to stderr.
+        eprint!("{}", terminal::summary(&result));
+    } else {
+        print!("{}", terminal::summary(&result));
+    }
     if args.save.save && !result.cancelled {
         crate::commands::store::save(&mut result, &args.save, &args.store)?;
     }
-    if let Some(out) = &args.out {
+    if to_stdout {
+        println!("{}", result.to_json()?);
+    } else if let Some(out) = &args.out {
         write_result(&result, out)?;
         eprintln!("wrote {}", out.display());
         for chart in crate::saturation::write_charts(&result, out)? {
@@ -44,15 +57,50 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     })
 }
 
+/// How this process takes part in a distributed run (docs/distributed.md).
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// This process's shard: 1/N of the rate (open model) or of the workers (closed).
+    pub shard: Option<Shard>,
+    /// When the shards start together.
+    pub start_at: Option<std::time::SystemTime>,
+    /// The run id all shards share.
+    pub run_id: Option<String>,
+}
+
+/// `2026-11-23T12:00:00Z` (RFC 3339).
+fn parse_time(text: &str) -> anyhow::Result<std::time::SystemTime> {
+    humantime::parse_rfc3339_weak(text).with_context(|| {
+        format!("--start-at {text:?}: expected an RFC 3339 time, e.g. 2026-11-23T12:00:00Z")
+    })
+}
+
 /// Run a loaded scenario to completion (or Ctrl-C), with progress, and check its SLOs.
 pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Result<RunResult> {
+    execute_part(scenario, cancel, quiet, &Part::default())
+}
+
+/// [`execute`] as one part of a distributed run.
+pub fn execute_part(
+    scenario: &Scenario,
+    cancel: &Cancel,
+    quiet: bool,
+    part: &Part,
+) -> anyhow::Result<RunResult> {
     if let Some(plan) = scenario.step_plan() {
+        if part.shard.is_some() {
+            anyhow::bail!(
+                "saturation scenarios cannot be sharded: their steps decide when to stop"
+            );
+        }
         return crate::saturation::execute(scenario, &plan, cancel, quiet);
     }
     let connector = scenario
         .connector()
         .with_context(|| format!("scenario {}", scenario.path.display()))?;
-    let config = scenario.run_config();
+    let mut config = scenario.run_config();
+    config.shard = part.shard.unwrap_or_default();
+    config.start_at = part.start_at;
     let total = config.warmup
         + match &config.model {
             LoadModel::Open { profile, .. } => profile.duration(),
@@ -61,7 +109,12 @@ pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Res
     let bar = LiveProgress::new(scenario.name(), total, quiet);
     let recording = bench_core::run(Arc::new(connector), &config, cancel, &mut |p| bar.update(p))?;
     bar.finish();
-    let mut result = RunResult::new(meta(scenario), &recording);
+    let mut meta = meta(scenario);
+    meta.shard = part.shard;
+    if let Some(id) = &part.run_id {
+        meta.run_id.clone_from(id);
+    }
+    let mut result = RunResult::new(meta, &recording);
     result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();
     Ok(result)
 }

@@ -100,7 +100,13 @@ impl Store for FileStore {
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect();
-        let path = dir.join(format!("{stamp}_{}.json", encode(&run.meta.run_id)));
+        // Shards of one run share its id (and often its start): the shard keeps them apart.
+        let shard = run
+            .meta
+            .shard
+            .map(|s| format!(".shard{}of{}", s.index, s.count))
+            .unwrap_or_default();
+        let path = dir.join(format!("{stamp}_{}{shard}.json", encode(&run.meta.run_id)));
         let json = serde_json::to_string(run)?;
         // Write then rename, so a crash never leaves a half-written run behind.
         let tmp = path.with_extension("json.tmp");

@@ -1,0 +1,258 @@
+//! Merging the shards of one distributed run into one [`RunResult`], exactly: HDR histograms add,
+//! counts add, timelines align by wall-clock second, percentiles are recomputed from the merged
+//! histograms. The merged run compares, gates and reports like any other.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use crate::histogram::{HistogramError, LatencyHistogram};
+use crate::result::{ErrorSummary, Histograms, Percentiles, RequestResult, RunResult};
+use crate::timeline::TimelinePoint;
+
+/// Why shards cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no results to merge")]
+    Empty,
+    /// A result is not a shard.
+    #[error("{origin}: not a shard (run without --shard)")]
+    NotSharded {
+        /// Which result.
+        origin: String,
+    },
+    /// Shards of different runs or scenarios, or with different shard counts.
+    #[error("{origin}: {what} is {theirs:?}, but {first} has {ours:?}; shards of one run only")]
+    Mismatch {
+        /// Which result.
+        origin: String,
+        /// The field.
+        what: &'static str,
+        /// Its value.
+        theirs: String,
+        /// The first result.
+        first: String,
+        /// The first result's value.
+        ours: String,
+    },
+    /// The same shard twice.
+    #[error("shard {index} of {count} appears twice ({a} and {b})")]
+    Duplicate {
+        /// Shard index.
+        index: usize,
+        /// Shard count.
+        count: usize,
+        /// One file.
+        a: String,
+        /// The other.
+        b: String,
+    },
+    /// Shards are missing.
+    #[error("missing shard(s) {missing:?} of {count} (have {have:?}); pass --allow-partial to merge what is there")]
+    Missing {
+        /// Missing indices.
+        missing: Vec<usize>,
+        /// Present indices.
+        have: Vec<usize>,
+        /// Shard count.
+        count: usize,
+    },
+    /// Not mergeable kinds of run.
+    #[error("{origin}: {why}")]
+    Unsupported {
+        /// Which result.
+        origin: String,
+        /// Why.
+        why: &'static str,
+    },
+    /// A stored histogram is damaged.
+    #[error("{origin}: {source}")]
+    Histogram {
+        /// Which result.
+        origin: String,
+        /// Cause.
+        source: HistogramError,
+    },
+}
+
+/// Merge `shards` (each with the name of where it came from, for errors). Missing shards are
+/// an error unless `allow_partial`.
+pub fn merge_shards(
+    shards: &[(String, RunResult)],
+    allow_partial: bool,
+) -> Result<RunResult, MergeError> {
+    let (first_origin, first) = shards.first().ok_or(MergeError::Empty)?;
+    let shard_of = |origin: &str, r: &RunResult| {
+        r.meta.shard.ok_or_else(|| MergeError::NotSharded {
+            origin: origin.to_owned(),
+        })
+    };
+    let count = shard_of(first_origin, first)?.count;
+    let mut seen: BTreeMap<usize, &str> = BTreeMap::new();
+    for (origin, r) in shards {
+        let s = shard_of(origin, r)?;
+        let mismatch = |what, theirs: String, ours: String| MergeError::Mismatch {
+            origin: origin.clone(),
+            what,
+            theirs,
+            first: first_origin.clone(),
+            ours,
+        };
+        if r.meta.run_id != first.meta.run_id {
+            return Err(mismatch(
+                "run_id",
+                r.meta.run_id.clone(),
+                first.meta.run_id.clone(),
+            ));
+        }
+        if r.meta.scenario != first.meta.scenario {
+            return Err(mismatch(
+                "scenario",
+                r.meta.scenario.clone(),
+                first.meta.scenario.clone(),
+            ));
+        }
+        if s.count != count {
+            return Err(mismatch(
+                "shard count",
+                s.count.to_string(),
+                count.to_string(),
+            ));
+        }
+        if r.saturation.is_some() || r.iterations.is_some() {
+            return Err(MergeError::Unsupported {
+                origin: origin.clone(),
+                why: "saturation and criterion results are not sharded",
+            });
+        }
+        if let Some(other) = seen.insert(s.index, origin) {
+            return Err(MergeError::Duplicate {
+                index: s.index,
+                count,
+                a: other.to_owned(),
+                b: origin.clone(),
+            });
+        }
+    }
+    let missing: Vec<usize> = (0..count).filter(|i| !seen.contains_key(i)).collect();
+    if !missing.is_empty() && !allow_partial {
+        return Err(MergeError::Missing {
+            missing,
+            have: seen.keys().copied().collect(),
+            count,
+        });
+    }
+
+    let hist = |origin: &str, e| MergeError::Histogram {
+        origin: origin.to_owned(),
+        source: e,
+    };
+    let starts: Vec<SystemTime> = shards.iter().map(|(_, r)| start(r)).collect();
+    let t0 = starts
+        .iter()
+        .min()
+        .copied()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut out = first.clone();
+    out.meta.shard = None;
+    out.started_at = first.started_at.clone();
+    let mut h = Histograms::default();
+    let mut requests: Vec<RequestResult> = Vec::new();
+    let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();
+    let s = &mut out.summary;
+    *s = crate::result::Summary::default();
+    let mut target: Option<f64> = None;
+    for ((origin, r), started) in shards.iter().zip(&starts) {
+        if *started == t0 {
+            out.started_at.clone_from(&r.started_at);
+        }
+        add(&mut h, &r.histograms);
+        s.requests += r.summary.requests;
+        s.errors += r.summary.errors;
+        s.late += r.summary.late;
+        s.bytes += r.summary.bytes;
+        s.messages += r.summary.messages;
+        // Shards run side by side: their achieved and offered rates add.
+        s.rps += r.summary.rps;
+        if let Some(t) = r.summary.target_rps {
+            *target.get_or_insert(0.0) += t;
+        }
+        for (k, v) in &r.summary.statuses {
+            *s.statuses.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &r.summary.errors_by_kind {
+            let e = s
+                .errors_by_kind
+                .entry(k.clone())
+                .or_insert_with(ErrorSummary::default);
+            e.count += v.count;
+            if e.sample.is_none() {
+                e.sample.clone_from(&v.sample);
+            }
+        }
+        for req in &r.requests {
+            match requests.iter_mut().find(|m| m.name == req.name) {
+                Some(m) => {
+                    m.requests += req.requests;
+                    m.errors += req.errors;
+                    m.messages += req.messages;
+                    add(&mut m.histograms, &req.histograms);
+                }
+                None => requests.push(req.clone()),
+            }
+        }
+        // Align by wall-clock second: a shard that started k s after the first is k s later.
+        let offset = started
+            .duration_since(t0)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        for p in &r.timeline {
+            let ph = LatencyHistogram::from_base64(&p.histogram).map_err(|e| hist(origin, e))?;
+            let slot = seconds.entry(p.second + offset).or_default();
+            slot.0.merge(&ph);
+            slot.1 += p.requests;
+            slot.2 += p.errors;
+            slot.3 += p.bytes;
+        }
+        out.duration_s = out.duration_s.max(r.duration_s);
+        out.cancelled |= r.cancelled;
+    }
+    s.target_rps = target;
+    s.error_rate = if s.requests == 0 {
+        0.0
+    } else {
+        s.errors as f64 / s.requests as f64
+    };
+    s.latency_us = Percentiles::of(&h.latency);
+    s.service_time_us = Percentiles::of(&h.service_time);
+    s.first_message_us = h.first_message.as_ref().map(Percentiles::of);
+    for r in &mut requests {
+        r.latency_us = Percentiles::of(&r.histograms.latency);
+        r.service_time_us = Percentiles::of(&r.histograms.service_time);
+        r.first_message_us = r.histograms.first_message.as_ref().map(Percentiles::of);
+    }
+    out.histograms = h;
+    out.requests = requests;
+    out.timeline = seconds
+        .into_iter()
+        .map(|(sec, (h, n, e, b))| TimelinePoint::from_histogram(sec, &h, n, e, b))
+        .collect::<Result<_, _>>()
+        .map_err(|e| hist(first_origin, e))?;
+    // SLO checks were made per shard; the merged run is checked again by whoever reads it.
+    out.slo = Vec::new();
+    Ok(out)
+}
+
+fn start(r: &RunResult) -> SystemTime {
+    humantime::parse_rfc3339(&r.started_at).unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+fn add(into: &mut Histograms, from: &Histograms) {
+    into.latency.merge(&from.latency);
+    into.service_time.merge(&from.service_time);
+    if let Some(f) = &from.first_message {
+        into.first_message
+            .get_or_insert_with(LatencyHistogram::new)
+            .merge(f);
+    }
+}

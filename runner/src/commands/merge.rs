@@ -1,0 +1,41 @@
+//! `tailguard merge`: the shards of one distributed run as one result.
+
+use anyhow::Context as _;
+use bench_core::merge::merge_shards;
+use bench_core::result::RunResult;
+
+use crate::cli::MergeArgs;
+use crate::commands::run::write_result;
+use crate::Exit;
+
+/// Run the command.
+pub fn command(args: &MergeArgs) -> anyhow::Result<Exit> {
+    let shards = args
+        .results
+        .iter()
+        .map(|p| Ok((p.display().to_string(), RunResult::read(p)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let merged = merge_shards(&shards, args.allow_partial)?;
+    let s = &merged.summary;
+    eprintln!(
+        "merged {} shard(s) of run {} ({}): {} requests at {:.1} req/s, p50 {} µs, p99 {} µs",
+        shards.len(),
+        merged.meta.run_id,
+        merged.meta.scenario,
+        s.requests,
+        s.rps,
+        s.latency_us.p50,
+        s.latency_us.p99
+    );
+    match &args.out {
+        Some(out) => {
+            write_result(&merged, out)?;
+            eprintln!("wrote {}", out.display());
+        }
+        None => println!(
+            "{}",
+            merged.to_json().context("serialising the merged run")?
+        ),
+    }
+    Ok(Exit::Success)
+}
