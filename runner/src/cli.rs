@@ -37,6 +37,9 @@ pub enum Command {
     Criterion(CriterionArgs),
     /// Post the report as the pull request's comment, or update the one posted before.
     Comment(CommentArgs),
+    /// Render a verdict file as markdown (the PR comment), self-contained HTML or JSON, with
+    /// charts (SVG and PNG).
+    Report(ReportArgs),
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
@@ -94,6 +97,38 @@ pub struct CommentArgs {
     /// Which of tailguard's comments on the PR this is (one comment per id).
     #[arg(long, default_value = "report")]
     pub id: String,
+}
+
+/// `tailguard report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A verdict file (`--out` of compare, gate, criterion; verdict.json of demo).
+    #[arg(value_name = "VERDICT.json")]
+    pub verdict: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Render the charts as SVG and PNG into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Markdown: link the charts' PNGs as images under this URL or path prefix (where the
+    /// --charts directory is published, e.g. `charts/` next to the markdown file).
+    #[arg(long, value_name = "URL", requires = "charts")]
+    pub charts_url: Option<String>,
+}
+
+/// What `tailguard report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For the PR comment and the job summary (tables, mermaid chart, collapsed details).
+    Markdown,
+    /// One self-contained page, charts inlined as SVG.
+    Html,
+    /// The verdict with its one-line headline.
+    Json,
 }
 
 /// `tailguard store …`.
@@ -206,6 +241,10 @@ pub struct GateFlags {
     /// Write the verdict as JSON.
     #[arg(long, value_name = "VERDICT.json")]
     pub out: Option<PathBuf>,
+    /// Write the full report here: report.md (comment-ready), report.html (charts inlined) and
+    /// charts/ (SVG and PNG).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 /// `tailguard compare`.

@@ -3,7 +3,8 @@
 //!
 //! JSON contract (`--out verdict.json`): top-level `verdict` is `"pass"`, `"fail"` or
 //! `"inconclusive"`; `scenarios[]` each have `scenario`, `verdict` and `metrics[]` with `metric`,
-//! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`.
+//! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`; and
+//! `evidence` (per side: merged histogram, timeline, SLOs, configuration) for the reports.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use bench_core::stats::{
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::{self, CapacityVerdict};
+use crate::evidence::Evidence;
 
 /// The schema version of verdict files.
 pub const VERDICT_SCHEMA_VERSION: u32 = 1;
@@ -51,6 +53,10 @@ pub struct ScenarioVerdict {
     /// informational unless `[gate] metrics` names them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<CapacityVerdict>,
+    /// What the report needs from the runs: histograms, timelines, SLOs, configuration
+    /// (`evidence.rs`). Absent in verdicts written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
 }
 
 /// The whole comparison.
@@ -172,6 +178,7 @@ pub fn compare_scenario(
         settings,
         metrics: rows,
         capacity,
+        evidence: Some(Evidence::of(baseline, candidate)),
     })
 }
 

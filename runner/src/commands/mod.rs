@@ -7,6 +7,7 @@ pub mod compare;
 pub mod criterion;
 pub mod demo;
 pub mod gate;
+pub mod report;
 pub mod run;
 pub mod store;
 
@@ -25,5 +26,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Store { action } => store::command(&action),
         Command::Criterion(args) => criterion::command(&args),
         Command::Comment(args) => comment::command(&args),
+        Command::Report(args) => report::command(&args),
     }
 }
