@@ -13,11 +13,12 @@ use crate::evidence::{Curve, Evidence};
 use crate::verdict::VerdictReport;
 
 /// Baseline colour (blue) and candidate colour (red), strong for latency, light for throughput.
-pub const BASELINE: (u8, u8, u8) = (37, 99, 235);
+pub const BASELINE: Rgb = (37, 99, 235);
 /// The candidate's colour.
-pub const CANDIDATE: (u8, u8, u8) = (220, 38, 38);
-const BASELINE_LIGHT: (u8, u8, u8) = (147, 180, 245);
-const CANDIDATE_LIGHT: (u8, u8, u8) = (245, 160, 160);
+pub const CANDIDATE: Rgb = (220, 38, 38);
+const BASELINE_LIGHT: Rgb = (147, 180, 245);
+const CANDIDATE_LIGHT: Rgb = (245, 160, 160);
+type Rgb = (u8, u8, u8);
 /// Deepest percentile drawn: 99.999 %.
 const MAX_NINES: f64 = 5.0;
 
@@ -103,7 +104,7 @@ pub fn file_safe(name: &str) -> String {
         .collect()
 }
 
-fn line(name: String, side: Side, points: Vec<(f64, f64)>, color: (u8, u8, u8)) -> Line {
+fn line(name: String, side: Side, points: Vec<(f64, f64)>, color: Rgb) -> Line {
     Line {
         name,
         side,
@@ -208,7 +209,7 @@ fn timeline(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Option<Chart
 }
 
 fn saturation(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Option<Chart> {
-    let sides: Vec<(&str, &Curve, (u8, u8, u8), (u8, u8, u8))> = [
+    let sides: Vec<(&str, &Curve, Rgb, Rgb)> = [
         (labels.0, &ev.baseline.saturation, BASELINE, BASELINE_LIGHT),
         (
             labels.1,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use bench_core::stats::Verdict;
 
 use super::tables::{self, Align, Cell, Table};
-use super::wording::{findings, headline, mark, method, side_labels, word};
+use super::wording::{findings, headline, mark, method, shorten, side_labels, word};
 use crate::verdict::{ScenarioVerdict, VerdictReport};
 
 /// A chart image to link under its scenario.
@@ -39,7 +39,7 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
         out,
         "{n} scenario{} · {base}: `{}` · {}\n",
         if n == 1 { "" } else { "s" },
-        report.baseline_source,
+        shorten(&report.baseline_source, 100).replace('`', "'"),
         tally.join(" · ")
     );
     for s in &report.scenarios {
@@ -54,6 +54,9 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
             let _ = writeln!(out, "**{label}:** {}\n", list.join(", "));
         }
     }
+    let end = out.trim_end().len();
+    out.truncate(end);
+    out.push('\n');
     out
 }
 
