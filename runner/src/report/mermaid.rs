@@ -159,7 +159,8 @@ mod tests {
             candidate: Side::default(),
         };
         assert!(p99_per_second("s", &none, ("main", "PR")).is_none());
-        assert_eq!(nice_top(0.93), "1");
+        assert_eq!(nice_top(0.85), "1");
+        assert_eq!(nice_top(0.93), "2");
         assert_eq!(nice_top(43.0), "50");
     }
 }
