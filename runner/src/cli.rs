@@ -8,7 +8,7 @@ mod ci;
 mod distributed;
 mod store;
 
-pub use ci::{CommentArgs, CriterionArgs};
+pub use ci::{CommentArgs, CriterionArgs, ReportArgs, ReportFormat};
 pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
 pub use store::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 
@@ -53,6 +53,9 @@ pub enum Command {
         #[command(subcommand)]
         action: K8sAction,
     },
+    /// Render a verdict file as markdown (the PR comment), self-contained HTML or JSON, with
+    /// charts (SVG and PNG).
+    Report(ReportArgs),
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
@@ -94,6 +97,10 @@ pub struct GateFlags {
     /// Write the verdict as JSON.
     #[arg(long, value_name = "VERDICT.json")]
     pub out: Option<PathBuf>,
+    /// Write the full report here: report.md (comment-ready), report.html (charts inlined) and
+    /// charts/ (SVG and PNG).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 /// `tailguard compare`.

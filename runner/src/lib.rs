@@ -10,6 +10,7 @@ pub mod capacity;
 pub mod cli;
 pub mod commands;
 pub mod criterion;
+pub mod evidence;
 pub mod exit;
 pub mod github;
 pub mod progress;

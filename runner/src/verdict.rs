@@ -3,7 +3,8 @@
 //!
 //! JSON contract (`--out verdict.json`): top-level `verdict` is `"pass"`, `"fail"` or
 //! `"inconclusive"`; `scenarios[]` each have `scenario`, `verdict` and `metrics[]` with `metric`,
-//! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`.
+//! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`; and
+//! `evidence` (per side: merged histogram, timeline, SLOs, configuration) for the reports.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use bench_core::stats::{
 use serde::{Deserialize, Serialize};
 
 use crate::capacity::{self, CapacityVerdict};
+use crate::evidence::Evidence;
 
 /// The schema version of verdict files.
 pub const VERDICT_SCHEMA_VERSION: u32 = 1;
@@ -69,6 +71,10 @@ pub struct ScenarioVerdict {
     /// when the total passes; an inconclusive one is reported but does not decide.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestVerdict>,
+    /// What the report needs from the runs: histograms, timelines, SLOs, configuration
+    /// (`evidence.rs`). Absent in verdicts written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
 }
 
 /// The whole comparison.
@@ -221,6 +227,7 @@ pub fn compare_scenario(
         metrics: rows,
         capacity,
         requests,
+        evidence: Some(Evidence::of(baseline, candidate)),
     })
 }
 

@@ -1,4 +1,4 @@
-//! The CI integrations: `tailguard criterion` and `tailguard comment`.
+//! The CI integrations: `tailguard criterion`, `tailguard report` and `tailguard comment`.
 
 use std::path::PathBuf;
 
@@ -55,4 +55,36 @@ pub struct CommentArgs {
     /// Which of tailguard's comments on the PR this is (one comment per id).
     #[arg(long, default_value = "report")]
     pub id: String,
+}
+
+/// `tailguard report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A verdict file (`--out` of compare, gate, criterion; verdict.json of demo).
+    #[arg(value_name = "VERDICT.json")]
+    pub verdict: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Render the charts as SVG and PNG into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
+    /// Markdown: link the charts' PNGs as images under this URL or path prefix (where the
+    /// --charts directory is published, e.g. `charts/` next to the markdown file).
+    #[arg(long, value_name = "URL", requires = "charts")]
+    pub charts_url: Option<String>,
+}
+
+/// What `tailguard report` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For the PR comment and the job summary (tables, mermaid chart, collapsed details).
+    Markdown,
+    /// One self-contained page, charts inlined as SVG.
+    Html,
+    /// The verdict with its one-line headline.
+    Json,
 }

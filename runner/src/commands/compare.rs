@@ -58,7 +58,8 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
     conclude(&report, &args.gate)
 }
 
-/// Print the table, write `--out`, warn on inconclusive, and choose the exit status.
+/// Print the table, write `--out` and `--report-dir`, report to GitHub Actions when running
+/// there, warn on inconclusive, and choose the exit status.
 pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exit> {
     print!("{}", terminal::verdict(report));
     if let Some(out) = &flags.out {
@@ -69,6 +70,19 @@ pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exi
             .with_context(|| format!("writing {}", out.display()))?;
         eprintln!("wrote {}", out.display());
     }
+    if let Some(dir) = &flags.report_dir {
+        let files = crate::commands::report::write_dir(report, dir)?;
+        eprintln!(
+            "wrote the report to {} ({} files)",
+            dir.display(),
+            files.len()
+        );
+    }
+    crate::report::actions::publish(
+        report,
+        &|name| std::env::var(name).ok(),
+        &mut std::io::stdout(),
+    )?;
     Ok(match report.verdict {
         Verdict::Pass => Exit::Success,
         Verdict::Fail => Exit::Failed,

@@ -123,6 +123,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         .map_err(anyhow::Error::msg)?;
     let flags = GateFlags {
         out: Some(out_dir.join("verdict.json")),
+        report_dir: Some(out_dir.clone()),
         ..GateFlags::default()
     };
     let exit = conclude(&report, &flags)?;

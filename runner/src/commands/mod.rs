@@ -9,6 +9,7 @@ pub mod demo;
 pub mod gate;
 pub mod k8s;
 pub mod merge;
+pub mod report;
 pub mod run;
 pub mod store;
 
@@ -31,5 +32,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::K8s {
             action: crate::cli::K8sAction::Render(args),
         } => k8s::command(&args),
+        Command::Report(args) => report::command(&args),
     }
 }

@@ -7,7 +7,7 @@ use bench_core::result::RunResult;
 use bench_core::saturation::{failure_words, fmt_latency, fmt_share, Saturation};
 use bench_core::steps::{fmt_level, Dimension};
 
-use super::chart::{Axis, Chart, Line, Marker, Side};
+use super::chart::{Axis, AxisScale, Chart, Line, Marker, Side};
 
 /// The terminal report of a saturation run.
 #[must_use]
@@ -183,15 +183,9 @@ pub fn chart(r: &RunResult, sat: &Saturation) -> Chart {
             "{}: latency and throughput by offered load",
             r.meta.scenario
         ),
-        x_label: x_label.into(),
-        left: Axis {
-            label: "CO-correct latency (ms, log scale)".into(),
-            log: true,
-        },
-        right: Some(Axis {
-            label: "throughput (req/s)".into(),
-            log: false,
-        }),
+        x: Axis::new(x_label, AxisScale::Linear),
+        left: Axis::new("CO-correct latency (ms, log scale)", AxisScale::Log),
+        right: Some(Axis::new("throughput (req/s)", AxisScale::Linear)),
         lines,
         markers,
         size: (960, 560),

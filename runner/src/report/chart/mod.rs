@@ -1,7 +1,8 @@
 //! Line charts rendered to SVG and PNG with plotters.
 //!
-//! A [`Chart`] is data: one x quantity against a left and an optional right y axis (each linear
-//! or logarithmic), lines with points, and vertical markers. [`svg`] and [`png`] render it to
+//! A [`Chart`] is data: one x quantity against a left and an optional right y axis (each linear,
+//! logarithmic, or for percentiles a "nines" axis: 0 %, 90 %, 99 %, 99.9 % equally spaced, the
+//! classic HdrHistogram plot), lines with points, and vertical markers. [`svg`] and [`png`] render it to
 //! bytes; callers decide where files go. Text is drawn with Inter (SIL Open Font License 1.1,
 //! subset to Latin-1; `runner/assets/fonts/`), compiled in, so a PNG renders the same on a bare
 //! machine without system fonts; the SVG names `sans-serif` and lets the viewer draw the text.
@@ -14,7 +15,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::register_font;
 
-use axis::{scaled, tick, y_range, Scale};
+use axis::{scaled, tick, x_range, y_range, Scale};
 
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/Inter-Regular-subset.otf");
 const FAMILY: &str = "sans-serif";
@@ -50,13 +51,35 @@ pub enum Side {
     Right,
 }
 
-/// A y axis.
+/// How an axis maps values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxisScale {
+    /// Linear.
+    Linear,
+    /// Logarithmic (latencies that grow by orders of magnitude); values ≤ 0 are skipped.
+    Log,
+    /// Quantiles q in [0, 1) at −log10(1 − q): 0 %, 90 %, 99 %, 99.9 % equally spaced.
+    Nines,
+}
+
+/// An axis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     /// Label, with the unit.
     pub label: String,
-    /// Logarithmic scale (for latencies that grow by orders of magnitude).
-    pub log: bool,
+    /// Mapping of values.
+    pub scale: AxisScale,
+}
+
+impl Axis {
+    /// An axis with this label and scale.
+    #[must_use]
+    pub fn new(label: &str, scale: AxisScale) -> Self {
+        Self {
+            label: label.to_owned(),
+            scale,
+        }
+    }
 }
 
 /// A line with a marker at each point.
@@ -66,7 +89,7 @@ pub struct Line {
     pub name: String,
     /// Axis it is read against.
     pub side: Side,
-    /// (x, y) points; y ≤ 0 is skipped on a log axis.
+    /// (x, y) points; points an axis cannot show (≤ 0 on a log axis) are skipped.
     pub points: Vec<(f64, f64)>,
     /// RGB colour.
     pub color: (u8, u8, u8),
@@ -90,8 +113,8 @@ pub struct Marker {
 pub struct Chart {
     /// Title.
     pub title: String,
-    /// Label of the x axis.
-    pub x_label: String,
+    /// The x axis.
+    pub x: Axis,
     /// The left y axis.
     pub left: Axis,
     /// The right y axis, if any line uses it.
@@ -161,18 +184,14 @@ where
     DB::ErrorType: 'static,
 {
     let err = |e: &dyn std::fmt::Display| draw_error(chart, e);
-    let xs: Vec<f64> = chart
-        .lines
-        .iter()
-        .flat_map(|l| l.points.iter().map(|p| p.0))
-        .collect();
-    if xs.is_empty() {
+    if chart.lines.iter().all(|l| l.points.is_empty()) {
         return Err(ChartError::Empty(chart.title.clone()));
     }
-    let x_lo = xs.iter().copied().fold(f64::INFINITY, f64::min);
-    let x_hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let pad = ((x_hi - x_lo) * 0.04).max(0.5);
-    let x_range = (x_lo - pad)..(x_hi + pad);
+    let x_range = x_range(chart);
+    let x_scale = || Scale {
+        range: x_range.clone(),
+        scale: chart.x.scale,
+    };
     let left_range = y_range(chart, Side::Left, &chart.left);
     let right_axis = chart.right.clone().unwrap_or_else(|| chart.left.clone());
     let right_range = y_range(chart, Side::Right, &right_axis);
@@ -185,32 +204,24 @@ where
         .y_label_area_size(64)
         .right_y_label_area_size(if chart.right.is_some() { 64 } else { 0 })
         .build_cartesian_2d(
-            x_range.clone(),
+            x_scale(),
             Scale {
                 range: left_range.clone(),
-                log: chart.left.log,
+                scale: chart.left.scale,
             },
         )
         .map_err(|e| err(&e))?
         .set_secondary_coord(
-            x_range,
+            x_scale(),
             Scale {
                 range: right_range,
-                log: right_axis.log,
+                scale: right_axis.scale,
             },
         );
     let left_fmt = |v: &f64| tick(&chart.left, *v);
-    let x_fmt = |v: &f64| {
-        tick(
-            &Axis {
-                label: String::new(),
-                log: false,
-            },
-            *v,
-        )
-    };
+    let x_fmt = |v: &f64| tick(&chart.x, *v);
     cc.configure_mesh()
-        .x_desc(chart.x_label.as_str())
+        .x_desc(chart.x.label.as_str())
         .y_desc(chart.left.label.as_str())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&left_fmt)
@@ -231,18 +242,21 @@ where
             .map_err(|e| err(&e))?;
     }
     for (i, m) in chart.markers.iter().enumerate() {
+        let Some(x) = scaled(&chart.x, m.x) else {
+            continue;
+        };
         let color = RGBColor(m.color.0, m.color.1, m.color.2);
         let (lo, hi) = (left_range.start, left_range.end);
         // Labels hang from the top, one row per marker, so neighbouring markers stay legible.
         let label_y = hi - (hi - lo) * 0.06 * i as f64;
         cc.draw_series(std::iter::once(PathElement::new(
-            vec![(m.x, lo), (m.x, hi)],
+            vec![(x, lo), (x, hi)],
             color.stroke_width(1),
         )))
         .map_err(|e| err(&e))?;
         cc.draw_series(std::iter::once(Text::new(
             m.label.clone(),
-            (m.x, label_y),
+            (x, label_y),
             (FAMILY, 13).into_font().color(&color),
         )))
         .map_err(|e| err(&e))?;
@@ -255,7 +269,7 @@ where
         let points: Vec<(f64, f64)> = line
             .points
             .iter()
-            .filter_map(|(x, y)| scaled(axis, *y).map(|y| (*x, y)))
+            .filter_map(|(x, y)| Some((scaled(&chart.x, *x)?, scaled(axis, *y)?)))
             .collect();
         let color = RGBColor(line.color.0, line.color.1, line.color.2);
         let width = if line.reference { 1 } else { 2 };
@@ -301,15 +315,9 @@ mod tests {
     fn chart() -> Chart {
         Chart {
             title: "latency and throughput".into(),
-            x_label: "offered (req/s)".into(),
-            left: Axis {
-                label: "latency (ms)".into(),
-                log: true,
-            },
-            right: Some(Axis {
-                label: "throughput (req/s)".into(),
-                log: false,
-            }),
+            x: Axis::new("offered (req/s)", AxisScale::Linear),
+            left: Axis::new("latency (ms)", AxisScale::Log),
+            right: Some(Axis::new("throughput (req/s)", AxisScale::Linear)),
             lines: vec![
                 Line {
                     name: "p99".into(),
@@ -372,17 +380,16 @@ mod tests {
         let mut c = chart();
         c.lines.clear();
         assert!(matches!(svg(&c), Err(ChartError::Empty(_))));
-        let log = Axis {
-            label: String::new(),
-            log: true,
-        };
+        let log = Axis::new("", AxisScale::Log);
         assert_eq!(tick(&log, 2.0), "100");
         assert_eq!(tick(&log, 0.0), "1");
-        let lin = Axis {
-            label: String::new(),
-            log: false,
-        };
+        let lin = Axis::new("", AxisScale::Linear);
         assert_eq!(tick(&lin, 12.5), "12.5");
         assert_eq!(tick(&lin, 0.25), "0.25");
+        let nines = Axis::new("", AxisScale::Nines);
+        let labels: Vec<String> = (0..5).map(|v| tick(&nines, f64::from(v))).collect();
+        assert_eq!(labels, ["0%", "90%", "99%", "99.9%", "99.99%"]);
+        assert_eq!(scaled(&nines, 0.99).map(|v| (v * 1e9).round()), Some(2e9));
+        assert_eq!(scaled(&nines, 1.0), None);
     }
 }

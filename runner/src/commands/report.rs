@@ -1,0 +1,111 @@
+//! `tailguard report`: a verdict file as markdown, HTML or JSON, with charts; and the report
+//! directory that `compare`, `gate`, `criterion` and `demo` write with `--report-dir`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::markdown::ChartLink;
+use crate::report::{charts, html, markdown, wording};
+use crate::verdict::{VerdictReport, VERDICT_SCHEMA_VERSION};
+use crate::Exit;
+
+/// Run the command.
+pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
+    let report = read_verdict(&args.verdict)?;
+    let rendered = if args.charts.is_some() || args.format == ReportFormat::Html {
+        charts::render(&report)?
+    } else {
+        Vec::new()
+    };
+    let mut files = Vec::new();
+    if let Some(dir) = &args.charts {
+        files = charts::write(&rendered, dir)?;
+        eprintln!("wrote {} chart files to {}", files.len(), dir.display());
+    }
+    let text = match args.format {
+        ReportFormat::Markdown => {
+            let links: Vec<ChartLink> = match &args.charts_url {
+                Some(url) => rendered
+                    .iter()
+                    .map(|c| ChartLink {
+                        scenario: c.scenario.clone(),
+                        title: c.title.clone(),
+                        url: format!("{}/{}.png", url.trim_end_matches('/'), c.stem),
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            markdown::render(&report, &links)
+        }
+        ReportFormat::Html => html::render(&report, &rendered),
+        ReportFormat::Json => {
+            let mut value = serde_json::to_value(&report)?;
+            if let Some(map) = value.as_object_mut() {
+                map.insert(
+                    "headline".into(),
+                    serde_json::Value::String(wording::headline(&report)),
+                );
+                if !files.is_empty() {
+                    map.insert("charts".into(), serde_json::to_value(&files)?);
+                }
+            }
+            serde_json::to_string_pretty(&value)? + "\n"
+        }
+    };
+    match &args.out {
+        Some(path) => {
+            write(path, text.as_bytes())?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(Exit::Success)
+}
+
+/// Read a verdict file; errors name the file, line and column.
+pub fn read_verdict(path: &Path) -> anyhow::Result<VerdictReport> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let version: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    match version
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        Some(v) if v == u64::from(VERDICT_SCHEMA_VERSION) => {}
+        Some(v) => anyhow::bail!(
+            "{}: verdict schema version {v} is not supported (this tailguard reads version \
+             {VERDICT_SCHEMA_VERSION})",
+            path.display()
+        ),
+        None => anyhow::bail!(
+            "{}: not a tailguard verdict (no schema_version); write one with `tailguard \
+             compare … --out VERDICT.json`",
+            path.display()
+        ),
+    }
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a tailguard verdict", path.display()))
+}
+
+/// Write `dir/report.md` (comment-ready: mermaid, no image links), `dir/report.html` (charts
+/// inlined) and `dir/charts/*.svg|png`; the files written.
+pub fn write_dir(report: &VerdictReport, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let rendered = charts::render(report)?;
+    let mut files = charts::write(&rendered, &dir.join("charts"))?;
+    let md = dir.join("report.md");
+    write(&md, markdown::render(report, &[]).as_bytes())?;
+    let page = dir.join("report.html");
+    write(&page, html::render(report, &rendered).as_bytes())?;
+    files.extend([md, page]);
+    Ok(files)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,173 @@
+//! The markdown report, for the pull-request comment and the job summary: the headline, a table
+//! per scenario, SLO and saturation results, a mermaid chart of p99 per second, and collapsed
+//! details (method, trials, environment, configuration).
+
+use std::fmt::Write as _;
+
+use bench_core::stats::Verdict;
+
+use super::tables::{self, Align, Cell, Table};
+use super::wording::{findings, headline, mark, method, shorten, side_labels, word};
+use crate::verdict::{ScenarioVerdict, VerdictReport};
+
+/// A chart image to link under its scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartLink {
+    /// Scenario name.
+    pub scenario: String,
+    /// Alt text.
+    pub title: String,
+    /// Where the image is (relative to the markdown file, or a URL).
+    pub url: String,
+}
+
+/// Render the report. `charts` are image links (e.g. PNGs published next to the report); a PR
+/// comment usually has none and relies on the mermaid chart.
+#[must_use]
+pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
+    let (base, cand) = side_labels(report);
+    let mut out = String::new();
+    let _ = writeln!(out, "## {}\n", escape(&headline(report)));
+    let count = |v: Verdict| report.scenarios.iter().filter(|s| s.verdict == v).count();
+    let tally: Vec<String> = [Verdict::Fail, Verdict::Inconclusive, Verdict::Pass]
+        .into_iter()
+        .filter(|v| count(*v) > 0)
+        .map(|v| format!("{} {} {}", mark(v), count(v), word(v)))
+        .collect();
+    let n = report.scenarios.len();
+    let _ = writeln!(
+        out,
+        "{n} scenario{} · {base}: `{}` · {}\n",
+        if n == 1 { "" } else { "s" },
+        shorten(&report.baseline_source, 100).replace('`', "'"),
+        tally.join(" · ")
+    );
+    for s in &report.scenarios {
+        scenario(&mut out, s, (&base, &cand), charts);
+    }
+    for (label, names) in [
+        ("🆕 New (no baseline yet, not compared)", &report.new),
+        ("🗑️ Removed (only in the baseline)", &report.removed),
+    ] {
+        if !names.is_empty() {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let _ = writeln!(out, "**{label}:** {}\n", list.join(", "));
+        }
+    }
+    let end = out.trim_end().len();
+    out.truncate(end);
+    out.push('\n');
+    out
+}
+
+fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts: &[ChartLink]) {
+    let _ = writeln!(
+        out,
+        "### {} `{}` — {}\n",
+        mark(s.verdict),
+        s.scenario,
+        word(s.verdict)
+    );
+    if let Some(reason) = &s.reason {
+        let _ = writeln!(out, "> {}\n", escape(reason));
+    }
+    table(out, &tables::metrics(s, labels));
+    let _ = writeln!(
+        out,
+        "<sub>Gated metrics in bold. Latency is CO-correct: counted from each request's \
+         intended send time.</sub>\n"
+    );
+    if let Some(t) = tables::capacity(s, labels) {
+        let _ = writeln!(out, "**Capacity** (saturation)\n");
+        table(out, &t);
+        if let Some(ev) = &s.evidence {
+            for line in findings(ev, labels) {
+                let _ = writeln!(out, "- {}", escape(&line));
+            }
+            out.push('\n');
+        }
+    }
+    if let Some(ev) = &s.evidence {
+        if let Some(t) = tables::slos(ev, labels) {
+            let _ = writeln!(out, "**SLOs**\n");
+            table(out, &t);
+        }
+        if let Some(chart) = super::mermaid::p99_per_second(&s.scenario, ev, labels) {
+            let _ = writeln!(out, "{chart}");
+        }
+    }
+    let links: Vec<&ChartLink> = charts.iter().filter(|c| c.scenario == s.scenario).collect();
+    for c in &links {
+        let _ = writeln!(out, "![{}]({})", escape(&c.title), c.url);
+    }
+    if !links.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>Details: method, trials, environment, configuration</summary>\n"
+    );
+    let _ = writeln!(out, "**Method.** {}\n", method(s));
+    if let Some(ev) = &s.evidence {
+        let _ = writeln!(out, "**Trials**\n");
+        table(out, &tables::trials(ev, labels));
+        let _ = writeln!(out, "**Environment**\n");
+        table(out, &tables::environment(ev, labels));
+        if !ev.candidate.config.is_null() {
+            let json = serde_json::to_string_pretty(&ev.candidate.config).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "**Configuration ({})**\n\n```json\n{json}\n```\n",
+                labels.1
+            );
+        }
+        if let Some(t) = tables::config_changes(ev, labels) {
+            let _ = writeln!(out, "**Configuration differences**\n");
+            table(out, &t);
+        }
+    }
+    let _ = writeln!(out, "</details>\n");
+}
+
+/// A GitHub-flavoured markdown table, then a blank line.
+fn table(out: &mut String, t: &Table) {
+    let _ = writeln!(out, "| {} |", t.header.join(" | "));
+    let rule: Vec<&str> = t
+        .align
+        .iter()
+        .map(|a| match a {
+            Align::Left => ":--",
+            Align::Right => "--:",
+            Align::Center => ":-:",
+        })
+        .collect();
+    let _ = writeln!(out, "|{}|", rule.join("|"));
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(cell).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+}
+
+fn cell(c: &Cell) -> String {
+    let text = if c.code {
+        format!("`{}`", c.text.replace('|', "\\|"))
+    } else {
+        escape(&c.text)
+    };
+    if c.strong {
+        format!("**{text}**")
+    } else if c.muted {
+        format!("_{text}_")
+    } else {
+        text
+    }
+}
+
+/// Text that may come from user input (scenario names, reasons) with markdown's table and HTML
+/// characters made harmless.
+fn escape(s: &str) -> String {
+    s.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

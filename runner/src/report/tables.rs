@@ -1,0 +1,269 @@
+//! The report's tables as data, rendered alike by the markdown and the HTML report: metrics,
+//! capacity, SLOs, trials and environment of one scenario.
+
+use bench_core::stats::{Metric, Verdict};
+use bench_core::Environment;
+
+use super::terminal::{fmt_change, fmt_metric_value, fmt_us};
+use super::wording::{config_diff, interval, mark, threshold, word};
+use crate::evidence::{Evidence, Side};
+use crate::verdict::ScenarioVerdict;
+
+/// Column alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text.
+    Left,
+    /// Numbers.
+    Right,
+    /// Intervals.
+    Center,
+}
+
+/// One cell.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// Emphasised (a gated metric, a failure).
+    pub strong: bool,
+    /// Monospace (ids, SLO expressions).
+    pub code: bool,
+    /// Secondary (an informational verdict).
+    pub muted: bool,
+}
+
+impl Cell {
+    fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+    fn strong(text: impl Into<String>, strong: bool) -> Self {
+        Self {
+            strong,
+            ..Self::plain(text)
+        }
+    }
+    fn code(text: impl Into<String>) -> Self {
+        Self {
+            code: true,
+            ..Self::plain(text)
+        }
+    }
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Alignment per column.
+    pub align: Vec<Align>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn verdict_cell(v: Verdict, gated: bool) -> Cell {
+    if gated {
+        Cell::strong(format!("{} {}", mark(v), word(v)), v == Verdict::Fail)
+    } else {
+        Cell {
+            muted: true,
+            ..Cell::plain(format!("{}, not gated", word(v)))
+        }
+    }
+}
+
+/// Every compared metric: values, change, interval and verdict.
+#[must_use]
+pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
+    use Align::{Center, Left, Right};
+    let rows = s
+        .metrics
+        .iter()
+        .map(|m| {
+            let c = &m.comparison;
+            vec![
+                Cell::strong(c.metric.to_string(), m.gated),
+                Cell::plain(fmt_metric_value(c.metric, c.baseline)),
+                Cell::plain(fmt_metric_value(c.metric, c.candidate)),
+                Cell::plain(fmt_change(c.metric, c.change)),
+                Cell::plain(interval(c.metric, c.ci_low, c.ci_high)),
+                verdict_cell(c.verdict, m.gated),
+            ]
+        })
+        .collect();
+    Table {
+        header: vec![
+            "metric".into(),
+            base.into(),
+            cand.into(),
+            "change".into(),
+            format!("{:.0}% interval", s.settings.confidence * 100.0),
+            "verdict".into(),
+        ],
+        align: vec![Left, Right, Right, Right, Center, Left],
+        rows,
+    }
+}
+
+/// The capacity gate of a saturation scenario.
+#[must_use]
+pub fn capacity(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Option<Table> {
+    use Align::{Left, Right};
+    let cap = s.capacity.as_ref()?;
+    let rps = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.1} req/s"));
+    Some(Table {
+        header: vec![
+            String::new(),
+            base.into(),
+            cand.into(),
+            "change".into(),
+            "verdict".into(),
+        ],
+        align: vec![Left, Right, Right, Right, Left],
+        rows: vec![vec![
+            Cell::strong("capacity", true),
+            Cell::plain(rps(cap.baseline_rps)),
+            Cell::plain(rps(Some(cap.candidate_rps))),
+            Cell::plain(fmt_change(Metric::Throughput, cap.change)),
+            Cell::strong(
+                format!(
+                    "{} {} (must not fall > {})",
+                    mark(cap.verdict),
+                    word(cap.verdict),
+                    threshold(Metric::Throughput, cap.threshold)
+                ),
+                cap.verdict == Verdict::Fail,
+            ),
+        ]],
+    })
+}
+
+/// Each SLO and how many trials of each side held it.
+#[must_use]
+pub fn slos(ev: &Evidence, (base, cand): (&str, &str)) -> Option<Table> {
+    let mut names: Vec<&str> = ev.candidate.slo.iter().map(|o| o.slo.as_str()).collect();
+    for o in &ev.baseline.slo {
+        if !names.contains(&o.slo.as_str()) {
+            names.push(&o.slo);
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let cell = |side: &Side, name: &str| match side.slo.iter().find(|o| o.slo == name) {
+        None => Cell::plain("–"),
+        Some(o) => {
+            let n = o.actual.len();
+            let v = if o.passed == n {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            };
+            Cell::strong(
+                format!(
+                    "{} held in {}/{n} trial{} ({})",
+                    mark(v),
+                    o.passed,
+                    if n == 1 { "" } else { "s" },
+                    o.actual.join(", ")
+                ),
+                v == Verdict::Fail,
+            )
+        }
+    };
+    Some(Table {
+        header: vec!["SLO".into(), base.into(), cand.into()],
+        align: vec![Align::Left; 3],
+        rows: names
+            .into_iter()
+            .map(|n| vec![Cell::code(n), cell(&ev.baseline, n), cell(&ev.candidate, n)])
+            .collect(),
+    })
+}
+
+/// One row per trial of each side.
+#[must_use]
+pub fn trials(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
+    use Align::{Left, Right};
+    let mut rows = Vec::new();
+    for (label, side) in [(base, &ev.baseline), (cand, &ev.candidate)] {
+        for t in &side.trials {
+            rows.push(vec![
+                Cell::plain(label),
+                Cell::code(t.run_id.clone()),
+                Cell::plain(t.started_at.clone()),
+                Cell::plain(format!("{:.1}s", t.duration_s)),
+                Cell::plain(t.requests.to_string()),
+                Cell::plain(format!("{:.1}/s", t.rps)),
+                Cell::plain(fmt_us(t.p99_us)),
+                Cell::plain(t.errors.to_string()),
+            ]);
+        }
+    }
+    Table {
+        header: [
+            "side", "run", "started", "measured", "requests", "rate", "p99", "errors",
+        ]
+        .map(String::from)
+        .to_vec(),
+        align: vec![Left, Left, Left, Right, Right, Right, Right, Right],
+        rows,
+    }
+}
+
+/// Where each side ran.
+#[must_use]
+pub fn environment(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
+    type Field = fn(&Environment) -> String;
+    let fields: [(&str, Field); 6] = [
+        ("host", |e| e.host.clone()),
+        ("os", |e| e.os.clone()),
+        ("cores", |e| e.cores.to_string()),
+        ("tailguard", |e| e.tool_version.clone()),
+        ("commit", |e| {
+            e.git_commit
+                .as_deref()
+                .map_or("–".to_owned(), |c| c.get(..12).unwrap_or(c).to_owned())
+        }),
+        ("branch", |e| {
+            e.git_branch.clone().unwrap_or_else(|| "–".to_owned())
+        }),
+    ];
+    let envs = [&ev.baseline.environment, &ev.candidate.environment];
+    Table {
+        header: vec![String::new(), base.into(), cand.into()],
+        align: vec![Align::Left; 3],
+        rows: fields
+            .iter()
+            .map(|(name, f)| {
+                let mut row = vec![Cell::plain(*name)];
+                row.extend(
+                    envs.iter()
+                        .map(|e| Cell::plain(e.as_ref().map_or("–".to_owned(), f))),
+                );
+                row
+            })
+            .collect(),
+    }
+}
+
+/// The settings in which the two sides' configurations differ (none when equal).
+#[must_use]
+pub fn config_changes(ev: &Evidence, (base, cand): (&str, &str)) -> Option<Table> {
+    let diff = config_diff(&ev.baseline.config, &ev.candidate.config);
+    if diff.is_empty() {
+        return None;
+    }
+    Some(Table {
+        header: vec!["setting".into(), base.into(), cand.into()],
+        align: vec![Align::Left; 3],
+        rows: diff
+            .into_iter()
+            .map(|(path, a, b)| vec![Cell::code(path), Cell::code(a), Cell::code(b)])
+            .collect(),
+    })
+}
