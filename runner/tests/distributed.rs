@@ -65,6 +65,8 @@ fn four_shards_merge_into_the_unsharded_run() {
                     "--out",
                     out.to_str().unwrap(),
                 ])
+                .args(["--save", "--branch", "main", "--store-dir"])
+                .arg(dir.path().join("store"))
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -142,6 +144,21 @@ fn four_shards_merge_into_the_unsharded_run() {
         s.latency_us.p99
     );
 
+    // The same merge from the store, by run id.
+    let store = dir.path().join("store");
+    let o = tailguard(&[
+        "merge",
+        "--run-id",
+        "run-42",
+        "--store-dir",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let from_store: RunResult =
+        RunResult::from_json(&String::from_utf8_lossy(&o.stdout), "stdout").unwrap();
+    assert_eq!(from_store.summary, merged.summary);
+    assert_eq!(from_store.histograms, merged.histograms);
+
     // merge refuses what is not one run, and names the file.
     let edit = |from: &Path, to: &str, f: &dyn Fn(&mut RunResult)| {
         let mut r = RunResult::read(from).unwrap();
@@ -191,6 +208,18 @@ fn four_shards_merge_into_the_unsharded_run() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let partial: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(partial["summary"]["requests"], 9_000);
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().is_dir() {
+            out.extend(walk(&e.path()));
+        } else {
+            out.push(e.path().display().to_string());
+        }
+    }
+    out
 }
 
 #[test]

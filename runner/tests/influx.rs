@@ -84,6 +84,31 @@ fn write_then_read_back_equals_the_original_run() {
     assert_eq!(row[1].as_u64(), Some(run.summary.latency_us.p99));
 }
 
+#[test]
+fn the_shards_of_one_run_read_back_apart() {
+    let influx = Influxd::start();
+    influx.create_db("perf");
+    let dir = tempfile::tempdir().unwrap();
+    let run = real_run(dir.path());
+    let st = v1(&influx.url(), "perf", &dir.path().join("spool"));
+    let shards: Vec<RunResult> = (0..3)
+        .map(|i| {
+            let mut r = run.clone();
+            r.meta.run_id = "sharded-1".into();
+            r.meta.shard = Some(bench_core::Shard { index: i, count: 3 });
+            r.summary.requests += i as u64; // tell them apart
+            r
+        })
+        .collect();
+    for s in &shards {
+        st.save(&main_branch(), s).unwrap();
+    }
+    let mut back = st.by_run_id("sharded-1").unwrap();
+    back.sort_by_key(|r| r.meta.shard.map(|s| s.index));
+    assert_eq!(back, shards);
+    assert!(st.by_run_id("nope").unwrap().is_empty());
+}
+
 /// The Grafana dashboard in docs/ is valid InfluxQL over this schema and finds data.
 #[test]
 fn the_grafana_dashboard_queries_run_against_stored_runs() {

@@ -8,8 +8,14 @@ use clap::{Args, Subcommand};
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard results (`tailguard run --shard I/N --out …`).
-    #[arg(required = true)]
+    #[arg(required_unless_present = "run_id")]
     pub results: Vec<PathBuf>,
+    /// Merge the shards of this run from the store (files or InfluxDB) instead.
+    #[arg(long, conflicts_with = "results")]
+    pub run_id: Option<String>,
+    /// Store location (with --run-id).
+    #[command(flatten)]
+    pub store: super::StoreArgs,
     /// Where to write the merged result (default: stdout).
     #[arg(long, value_name = "FILE.json")]
     pub out: Option<PathBuf>,

@@ -10,11 +10,29 @@ use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &MergeArgs) -> anyhow::Result<Exit> {
-    let shards = args
-        .results
-        .iter()
-        .map(|p| Ok((p.display().to_string(), RunResult::read(p)?)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let shards = match &args.run_id {
+        Some(id) => {
+            let st = crate::commands::store::open(&args.store)?;
+            let runs = st.by_run_id(id)?;
+            if runs.is_empty() {
+                anyhow::bail!("no stored run {id:?} in {}", st.describe());
+            }
+            runs.into_iter()
+                .map(|r| {
+                    let shard = r
+                        .meta
+                        .shard
+                        .map_or("-".into(), |s| format!("{}/{}", s.index, s.count));
+                    (format!("stored run {id} shard {shard}"), r)
+                })
+                .collect()
+        }
+        None => args
+            .results
+            .iter()
+            .map(|p| Ok((p.display().to_string(), RunResult::read(p)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    };
     let merged = merge_shards(&shards, args.allow_partial)?;
     let s = &merged.summary;
     eprintln!(

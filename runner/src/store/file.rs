@@ -140,6 +140,25 @@ impl Store for FileStore {
             .collect()
     }
 
+    fn by_run_id(&self, run_id: &str) -> Result<Vec<RunResult>, StoreError> {
+        let needle = format!("_{}", encode(run_id));
+        let mut out = Vec::new();
+        for (_, _, dir) in self.groups(None, None)? {
+            for path in Self::files(&dir)? {
+                let named = path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(&needle));
+                if named {
+                    let run = RunResult::read(&path)?;
+                    if run.meta.run_id == run_id {
+                        out.push(run);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn list(
         &self,
         branch: Option<&BranchName>,

@@ -141,6 +141,9 @@ pub trait Store {
         n: usize,
     ) -> Result<Vec<RunResult>, StoreError>;
 
+    /// Every stored run with this id: the shards of a distributed run (one run otherwise).
+    fn by_run_id(&self, run_id: &str) -> Result<Vec<RunResult>, StoreError>;
+
     /// Stored runs, optionally only of one branch and/or scenario, oldest first.
     fn list(
         &self,

@@ -219,8 +219,13 @@ impl InfluxStore {
     /// Read one run back from its run row.
     fn load(&self, row: &Row) -> Result<RunResult, StoreError> {
         let id = row.take_str("run_id").unwrap_or_default();
-        let requests = self.points(points::REQUESTS, &id)?;
-        let timeline = self.points(points::TIMELINE, &id)?;
+        let mine = |rows: Vec<Row>| -> Vec<Row> {
+            rows.into_iter()
+                .filter(|r| points::same_shard(r, row))
+                .collect()
+        };
+        let requests = mine(self.points(points::REQUESTS, &id)?);
+        let timeline = mine(self.points(points::TIMELINE, &id)?);
         points::decode(row, &requests, &timeline)
     }
 }
@@ -270,6 +275,14 @@ impl Store for InfluxStore {
             .collect::<Result<Vec<_>, _>>()?;
         runs.reverse();
         Ok(runs)
+    }
+
+    fn by_run_id(&self, run_id: &str) -> Result<Vec<RunResult>, StoreError> {
+        let sel = Select {
+            run_id: Some(run_id),
+            ..Select::default()
+        };
+        self.runs(&sel)?.iter().map(|row| self.load(row)).collect()
     }
 
     fn list(

@@ -146,6 +146,12 @@ pub fn decode(run: &Row, requests: &[Row], timeline: &[Row]) -> Result<RunResult
     )?)
 }
 
+/// Whether two rows belong to the same shard of a run (the shards of one run share its id).
+#[must_use]
+pub fn same_shard(a: &Row, b: &Row) -> bool {
+    a.take_str("shard") == b.take_str("shard")
+}
+
 /// Nanoseconds since the epoch of the run's start.
 pub fn start_ns(run: &RunResult) -> Result<i64, StoreError> {
     let t = humantime::parse_rfc3339(&run.started_at).map_err(|e| StoreError::Corrupt {

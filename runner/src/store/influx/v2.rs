@@ -172,7 +172,12 @@ impl V2 {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let run_id = id.take_str("run_id").unwrap_or_default();
-            out.extend(self.points(RUNS, &run_id).await?.into_iter().take(1));
+            out.extend(
+                self.points(RUNS, &run_id)
+                    .await?
+                    .into_iter()
+                    .find(|r| super::points::same_shard(r, &id)),
+            );
         }
         Ok(out)
     }
