@@ -210,18 +210,6 @@ fn four_shards_merge_into_the_unsharded_run() {
     assert_eq!(partial["summary"]["requests"], 9_000);
 }
 
-fn walk(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().is_dir() {
-            out.extend(walk(&e.path()));
-        } else {
-            out.push(e.path().display().to_string());
-        }
-    }
-    out
-}
-
 #[test]
 fn rendered_kubernetes_manifests_validate() {
     let dir = tempfile::tempdir().unwrap();
