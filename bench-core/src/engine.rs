@@ -175,11 +175,14 @@ pub fn run<C: Connector>(
     let names = connector.request_names();
     validate(config, names.len())?;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let connections = config
-        .connections
-        .max(1)
-        .div_ceil(config.shard.count.max(1))
-        .max(1);
+    // This shard's share of the connections (closed model: of the workers); the shares add up
+    // to the scenario's count.
+    let (total, n, i) = (
+        config.connections.max(1),
+        config.shard.count.max(1),
+        config.shard.index,
+    );
+    let connections = (total / n + usize::from(i < total % n)).max(1);
     let threads = (if config.threads == 0 {
         cores
     } else {
