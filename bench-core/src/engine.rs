@@ -12,78 +12,15 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
-use serde::{Deserialize, Serialize};
 use tokio::task::LocalSet;
 
 use crate::driver::Connector;
-use crate::pacer::{Cancel, LoadModel, Pacer, StopCondition};
+use crate::pacer::{Cancel, LoadModel, Pacer};
 use crate::recorder::{Counts, Recorder, Series, ThreadRecording};
+pub use crate::run_config::{RunConfig, Shard};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
 pub use crate::worker::LATE_AFTER;
 use crate::worker::{Mix, Worker};
-
-/// Which part of a sharded run this process generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
-    /// Zero-based shard index.
-    pub index: usize,
-    /// Number of shards.
-    pub count: usize,
-}
-
-impl Default for Shard {
-    fn default() -> Self {
-        Self { index: 0, count: 1 }
-    }
-}
-
-/// How to run the load.
-#[derive(Debug, Clone)]
-pub struct RunConfig {
-    /// Open or closed model.
-    pub model: LoadModel,
-    /// Extra stop condition.
-    pub stop: StopCondition,
-    /// Warm-up before measuring: load is sent but not recorded.
-    pub warmup: Duration,
-    /// Connections (open model) or workers (closed model) over all threads.
-    pub connections: usize,
-    /// Concurrent streams per connection (HTTP/2, gRPC); 1 for HTTP/1.1.
-    pub streams_per_connection: usize,
-    /// Engine threads; 0 means one per available core.
-    pub threads: usize,
-    /// Per-call timeout.
-    pub timeout: Duration,
-    /// Seed for arrival spacing and request-mix choices.
-    pub seed: u64,
-    /// Weights of the request mix (empty or one entry: always request 0).
-    pub weights: Vec<f64>,
-    /// This process's shard.
-    pub shard: Shard,
-    /// When to start (shards of one run share it); `None` starts now.
-    pub start_at: Option<SystemTime>,
-}
-
-impl Default for RunConfig {
-    fn default() -> Self {
-        Self {
-            model: LoadModel::Closed {
-                think_time: Duration::ZERO,
-                duration: Duration::from_secs(10),
-            },
-            stop: StopCondition::default(),
-            warmup: Duration::ZERO,
-            connections: 16,
-            streams_per_connection: 1,
-            threads: 0,
-            timeout: Duration::from_secs(30),
-            seed: 0x7a11_9a4d,
-            weights: Vec::new(),
-            shard: Shard::default(),
-            start_at: None,
-        }
-    }
-}
 
 /// A progress snapshot, about four times a second.
 #[derive(Debug, Clone, Copy, PartialEq)]

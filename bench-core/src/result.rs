@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
-use crate::histogram::LatencyHistogram;
-use crate::recorder::Series;
 use crate::saturation::Saturation;
 use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
+
+pub use crate::summary::{ErrorSummary, Histograms, Percentiles, Summary};
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -48,108 +48,6 @@ pub enum ResultError {
         /// Cause.
         source: std::io::Error,
     },
-}
-
-/// Latency percentiles in microseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct Percentiles {
-    /// Median.
-    pub p50: u64,
-    /// 90th percentile.
-    pub p90: u64,
-    /// 95th percentile.
-    pub p95: u64,
-    /// 99th percentile.
-    pub p99: u64,
-    /// 99.9th percentile.
-    pub p999: u64,
-    /// Largest value.
-    pub max: u64,
-    /// Mean.
-    pub mean: f64,
-}
-
-impl Percentiles {
-    /// Percentiles of a histogram.
-    #[must_use]
-    pub fn of(h: &LatencyHistogram) -> Self {
-        Self {
-            p50: h.quantile_us(0.50),
-            p90: h.quantile_us(0.90),
-            p95: h.quantile_us(0.95),
-            p99: h.quantile_us(0.99),
-            p999: h.quantile_us(0.999),
-            max: h.max_us(),
-            mean: h.mean_us(),
-        }
-    }
-}
-
-/// Count and first message of one error kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorSummary {
-    /// How many.
-    pub count: u64,
-    /// First message seen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample: Option<String>,
-}
-
-/// The headline numbers of a run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Measured calls completed.
-    pub requests: u64,
-    /// Failed calls.
-    pub errors: u64,
-    /// errors / requests.
-    pub error_rate: f64,
-    /// Achieved throughput: requests / measured duration.
-    pub rps: f64,
-    /// Offered rate (open model).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_rps: Option<f64>,
-    /// Calls sent late because every connection was busy (their latency still counts from
-    /// their due time).
-    pub late: u64,
-    /// Response bytes.
-    pub bytes: u64,
-    /// CO-correct latency (from the intended send time).
-    pub latency_us: Percentiles,
-    /// Service time (from the actual send).
-    pub service_time_us: Percentiles,
-    /// Streams: time from the due time to the first message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_message_us: Option<Percentiles>,
-    /// Streams: messages received.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub messages: u64,
-    /// Calls per status code ("200", "503", "UNAVAILABLE", …).
-    pub statuses: BTreeMap<String, u64>,
-    /// Failures per kind.
-    pub errors_by_kind: BTreeMap<String, ErrorSummary>,
-}
-
-/// The two run-level histograms.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Histograms {
-    /// CO-correct latency.
-    pub latency: LatencyHistogram,
-    /// Service time.
-    pub service_time: LatencyHistogram,
-    /// Time to first streamed message (streams only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_message: Option<LatencyHistogram>,
-}
-
-impl Histograms {
-    fn of(s: &Series) -> Self {
-        Self {
-            latency: s.latency.clone(),
-            service_time: s.service.clone(),
-            first_message: s.first_message.clone(),
-        }
-    }
 }
 
 /// One request of a mix.
@@ -368,10 +266,6 @@ impl RunResult {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
