@@ -25,7 +25,8 @@ pub(crate) struct Response {
 }
 
 /// A failed exchange: the kind and a message. The connection must not be reused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind:?}: {message}")]
 pub(crate) struct Failure {
     pub kind: ErrorKind,
     pub message: String,

@@ -1,7 +1,10 @@
 //! The analysis on synthetic steps whose answers are known.
+#![cfg(test)]
 
 use super::*;
 use crate::result::{ErrorSummary, Percentiles};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 /// A step at `level` that completed `achieved` calls/s; 97 % of its calls took `body_ms` and 3 %
 /// `tail_ms` (so p50 = body, p99 = tail); `failed` lists failing statuses with their counts.
@@ -55,11 +58,11 @@ fn step(
     }
 }
 
-fn criteria(slos: &[&str]) -> Criteria {
-    Criteria {
-        slos: slos.iter().map(|s| s.parse().unwrap()).collect(),
+fn criteria(slos: &[&str]) -> Result<Criteria, String> {
+    Ok(Criteria {
+        slos: slos.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
         tolerance: 0.05,
-    }
+    })
 }
 
 /// A pool of capacity 250 req/s: fine up to 250, then queueing at the acquire timeout and 503s.
@@ -80,8 +83,8 @@ fn pool_steps() -> Vec<StepResult> {
 }
 
 #[test]
-fn finds_saturation_knee_and_signature_of_an_exhausted_pool() {
-    let a = analyze(Dimension::Rate, &pool_steps(), &criteria(&["p99 < 200ms"]));
+fn finds_saturation_knee_and_signature_of_an_exhausted_pool() -> TestResult {
+    let a = analyze(Dimension::Rate, &pool_steps(), &criteria(&["p99 < 200ms"])?);
     assert_eq!(a.saturation_level, Some(250.0));
     assert_eq!(a.capacity_rps, Some(250.0));
     assert_eq!(a.breach_level, Some(270.0));
@@ -104,14 +107,15 @@ fn finds_saturation_knee_and_signature_of_an_exhausted_pool() {
         "{}",
         a.headline
     );
+    Ok(())
 }
 
 #[test]
-fn a_latency_slo_alone_can_end_the_sustained_range() {
+fn a_latency_slo_alone_can_end_the_sustained_range() -> TestResult {
     let mut steps = pool_steps();
     steps.truncate(6);
     steps[5] = step(250.0, 249.0, 20, 240, &[]);
-    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"]));
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"])?);
     assert_eq!(a.saturation_level, Some(230.0));
     assert_eq!(a.breach_level, Some(250.0));
     assert_eq!(a.knee_level, None, "the median never doubled");
@@ -125,13 +129,14 @@ fn a_latency_slo_alone_can_end_the_sustained_range() {
         a.headline,
         "sustains 230 req/s with p99 < 200ms; at 250 req/s p99 is 240.1ms"
     );
+    Ok(())
 }
 
 #[test]
-fn failures_that_start_above_the_breach_are_in_the_finding() {
+fn failures_that_start_above_the_breach_are_in_the_finding() -> TestResult {
     let mut steps = pool_steps();
     steps[6] = step(270.0, 240.0, 60, 90, &[]);
-    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"]));
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"])?);
     assert_eq!(a.breach_level, Some(270.0));
     assert_eq!(a.signature[0].from_level, 290.0);
     assert_eq!(
@@ -139,13 +144,14 @@ fn failures_that_start_above_the_breach_are_in_the_finding() {
         "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 90.0ms) and only \
          240 req/s succeed; from 290 req/s calls fail with 503"
     );
+    Ok(())
 }
 
 #[test]
-fn all_healthy_and_none_healthy_say_so() {
+fn all_healthy_and_none_healthy_say_so() -> TestResult {
     let mut steps = pool_steps();
     steps.truncate(3);
-    let a = analyze(Dimension::Rate, &steps, &criteria(&[]));
+    let a = analyze(Dimension::Rate, &steps, &criteria(&[])?);
     assert_eq!(a.saturation_level, Some(190.0));
     assert_eq!(a.breach_level, None);
     assert!(
@@ -154,7 +160,7 @@ fn all_healthy_and_none_healthy_say_so() {
         "{}",
         a.headline
     );
-    let a = analyze(Dimension::Rate, &pool_steps()[6..], &criteria(&[]));
+    let a = analyze(Dimension::Rate, &pool_steps()[6..], &criteria(&[])?);
     assert_eq!(a.saturation_level, None);
     assert_eq!(a.capacity_rps, None);
     assert!(
@@ -164,13 +170,14 @@ fn all_healthy_and_none_healthy_say_so() {
         a.headline
     );
     assert_eq!(
-        analyze(Dimension::Rate, &[], &criteria(&[])).headline,
+        analyze(Dimension::Rate, &[], &criteria(&[])?).headline,
         "no steps were run"
     );
+    Ok(())
 }
 
 #[test]
-fn closed_model_keeps_up_while_throughput_scales_with_workers() {
+fn closed_model_keeps_up_while_throughput_scales_with_workers() -> TestResult {
     // 20 ms per call: 50 req/s per worker until 4 workers; 8 workers only reach 195 req/s.
     let steps = vec![
         step(1.0, 50.0, 20, 21, &[]),
@@ -178,7 +185,7 @@ fn closed_model_keeps_up_while_throughput_scales_with_workers() {
         step(4.0, 197.0, 20, 22, &[]),
         step(8.0, 195.0, 41, 43, &[]),
     ];
-    let a = analyze(Dimension::Workers, &steps, &criteria(&[]));
+    let a = analyze(Dimension::Workers, &steps, &criteria(&[])?);
     assert_eq!(a.saturation_level, Some(4.0));
     assert_eq!(a.capacity_rps, Some(197.0));
     assert_eq!(a.breach_level, Some(8.0));
@@ -188,28 +195,30 @@ fn closed_model_keeps_up_while_throughput_scales_with_workers() {
         "sustains 197 req/s (4 workers) (p99 22.0ms); at 8 workers requests queue (p99 43.0ms) \
          and only 195 req/s succeed"
     );
+    Ok(())
 }
 
 #[test]
-fn requirement_holds_up_to_the_capacity_under_its_own_slos() {
+fn requirement_holds_up_to_the_capacity_under_its_own_slos() -> TestResult {
     let steps = pool_steps();
-    let c = criteria(&["p99 < 200ms"]);
-    let check = |text: &str| {
-        text.parse::<Requirement>()
-            .unwrap()
-            .check(Dimension::Rate, &steps, &c)
+    let c = criteria(&["p99 < 200ms"])?;
+    let check = |text: &str| -> Result<_, String> {
+        Ok(text
+            .parse::<Requirement>()?
+            .check(Dimension::Rate, &steps, &c))
     };
-    let ok = check("240 req/s");
+    let ok = check("240 req/s")?;
     assert!(ok.passed);
     assert_eq!(ok.sustained_rps, Some(250.0));
-    assert!(!check("260 req/s with p99 < 200ms").passed);
-    let strict = check("100 req/s with p99 < 15ms");
+    assert!(!check("260 req/s with p99 < 200ms")?.passed);
+    let strict = check("100 req/s with p99 < 15ms")?;
     assert!(!strict.passed);
     assert_eq!(strict.sustained_rps, None);
+    Ok(())
 }
 
 #[test]
-fn failures_are_labelled_by_status_or_kind() {
+fn failures_are_labelled_by_status_or_kind() -> TestResult {
     let mut s = step(
         10.0,
         10.0,
@@ -225,19 +234,21 @@ fn failures_are_labelled_by_status_or_kind() {
     assert_eq!(failure_words("reset"), "connection resets");
     assert_eq!(fmt_share(0.134), "13%");
     assert_eq!(fmt_latency(2_000_000), "2.00s");
+    Ok(())
 }
 
 #[test]
-fn saturation_round_trips_through_json() {
+fn saturation_round_trips_through_json() -> TestResult {
     let sat = Saturation::new(
         Dimension::Rate,
         pool_steps(),
-        &criteria(&["p99 < 200ms"]),
-        Some(&"200 req/s".parse().unwrap()),
+        &criteria(&["p99 < 200ms"])?,
+        Some(&"200 req/s".parse()?),
         Some("error rate 15% at 290 req/s".into()),
     );
-    let json = serde_json::to_string(&sat).unwrap();
-    let back: Saturation = serde_json::from_str(&json).unwrap();
+    let json = serde_json::to_string(&sat)?;
+    let back: Saturation = serde_json::from_str(&json)?;
     assert_eq!(back, sat);
-    assert!(back.requirement.unwrap().passed);
+    assert!(back.requirement.is_some_and(|r| r.passed));
+    Ok(())
 }

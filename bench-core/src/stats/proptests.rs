@@ -19,7 +19,8 @@ fn trials(
     slowdown: f64,
     hdr: bool,
     errors: &[u64],
-) -> Vec<Trial> {
+) -> Result<Vec<Trial>, TestCaseError> {
+    let fail = |e: &dyn std::fmt::Display| TestCaseError::fail(e.to_string());
     levels
         .iter()
         .enumerate()
@@ -32,20 +33,21 @@ fn trials(
                 })
                 .collect();
             let dist = if hdr {
-                let mut h = Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).unwrap();
+                let mut h =
+                    Histogram::<u64>::new_with_bounds(1, 3_600_000_000, 3).map_err(|e| fail(&e))?;
                 for &s in &samples {
-                    h.record(s as u64).unwrap();
+                    h.record(s as u64).map_err(|e| fail(&e))?;
                 }
                 Distribution::from_histogram(&h)
             } else {
-                Distribution::from_samples(&samples).unwrap()
+                Distribution::from_samples(&samples).map_err(|e| fail(&e))?
             };
-            Trial {
+            Ok(Trial {
                 dist,
                 requests: 1000,
                 errors: errors.get(i).copied().unwrap_or(0),
                 rps: 5000.0 / (level * slowdown),
-            }
+            })
         })
         .collect()
 }
@@ -53,7 +55,9 @@ fn trials(
 fn any_metric() -> impl Strategy<Value = Metric> {
     prop_oneof![
         prop::sample::select(vec![0.5, 0.9, 0.95, 0.99, 0.999])
-            .prop_map(|q| Metric::Quantile(Quantile::new(q).unwrap())),
+            .prop_filter_map("a quantile in (0, 1)", |q| Quantile::new(q)
+                .ok()
+                .map(Metric::Quantile)),
         Just(Metric::Mean),
         Just(Metric::Throughput),
         Just(Metric::ErrorRate),
@@ -109,12 +113,12 @@ proptest! {
         method in any_method(),
         reverse in any::<bool>(),
     ) {
-        let b = trials(seed, &levels, n, 1.0, hdr, &errors);
+        let b = trials(seed, &levels, n, 1.0, hdr, &errors)?;
         let mut c = b.clone();
         if reverse && method != Method::Paired {
             c.reverse();
         }
-        let cmp = compare(&b, &c, metric, &settings(method)).unwrap();
+        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_ne!(cmp.verdict, Verdict::Fail, "{:?}", cmp);
         if let Some(change) = cmp.change {
             prop_assert!(change.abs() < 1e-12, "{:?}", cmp);
@@ -133,9 +137,9 @@ proptest! {
         method in any_method(),
     ) {
         let n = enough_samples(metric);
-        let b = trials(seed, &levels, n, 1.0, hdr, &[]);
-        let c = trials(seed, &levels, n, 1.5, hdr, &[]);
-        let cmp = compare(&b, &c, metric, &settings(method)).unwrap();
+        let b = trials(seed, &levels, n, 1.0, hdr, &[])?;
+        let c = trials(seed, &levels, n, 1.5, hdr, &[])?;
+        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(cmp.verdict, Verdict::Fail, "{:?}", cmp);
     }
 
@@ -152,9 +156,9 @@ proptest! {
     ) {
         let n = enough_samples(metric);
         let (bl, cl) = if short_is_baseline { (&short, &long) } else { (&long, &short) };
-        let b = trials(seed, bl, n, 1.0, false, &[]);
-        let c = trials(seed, cl, n, 2.0, false, &[500; 7]);
-        let cmp = compare(&b, &c, metric, &settings(method)).unwrap();
+        let b = trials(seed, bl, n, 1.0, false, &[])?;
+        let c = trials(seed, cl, n, 2.0, false, &[500; 7])?;
+        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(cmp.verdict, Verdict::Inconclusive, "{:?}", cmp);
         let reason = cmp.reason.unwrap_or_default();
         prop_assert!(reason.contains("trials, at least 3 needed"), "{}", reason);
@@ -171,10 +175,10 @@ proptest! {
         method in any_method(),
     ) {
         let metric = Metric::Quantile(Quantile::P999);
-        let mut b = trials(seed, &levels, 10_000, 1.0, hdr, &[]);
-        let c = trials(seed, &levels, 10_000, 1.5, hdr, &[]);
-        b[1..2].clone_from_slice(&trials(seed, &levels[1..2], short_n, 1.0, hdr, &[]));
-        let cmp = compare(&b, &c, metric, &settings(method)).unwrap();
+        let mut b = trials(seed, &levels, 10_000, 1.0, hdr, &[])?;
+        let c = trials(seed, &levels, 10_000, 1.5, hdr, &[])?;
+        b[1..2].clone_from_slice(&trials(seed, &levels[1..2], short_n, 1.0, hdr, &[])?);
+        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(cmp.verdict, Verdict::Inconclusive, "{:?}", cmp);
         let reason = cmp.reason.unwrap_or_default();
         prop_assert!(reason.contains("baseline trial 2") && reason.contains("p99.9"), "{}", reason);

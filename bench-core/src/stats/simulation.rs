@@ -9,6 +9,8 @@ use hdrhistogram::Histogram;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
 use super::sampling::standard_normal;
 use super::{compare, Distribution, Method, Metric, Quantile, Settings, Trial, Verdict};
 
@@ -24,18 +26,23 @@ fn normal_pool(rng: &mut StdRng) -> Vec<f64> {
 
 /// A simulated trial of `n` requests at `level`, with every latency
 /// multiplied by each of `factors` (the same requests, slowed down).
-fn trials(rng: &mut StdRng, pool: &[f64], level: f64, n: usize, factors: &[f64]) -> Vec<Trial> {
-    let empty = Histogram::<u64>::new_with_bounds(1, 1 << 16, 3).unwrap();
+fn trials(
+    rng: &mut StdRng,
+    pool: &[f64],
+    level: f64,
+    n: usize,
+    factors: &[f64],
+) -> Result<Vec<Trial>, Box<dyn std::error::Error>> {
+    let empty = Histogram::<u64>::new_with_bounds(1, 1 << 16, 3)?;
     let mut histograms = vec![empty; factors.len()];
     for _ in 0..n {
         let z = pool[usize::from(rng.random::<u16>())];
         let latency = level * 1000.0 * (0.5 * z).exp();
         for (h, factor) in histograms.iter_mut().zip(factors) {
-            h.record((latency * factor).round().max(1.0) as u64)
-                .unwrap();
+            h.record((latency * factor).round().max(1.0) as u64)?;
         }
     }
-    histograms
+    Ok(histograms
         .iter()
         .map(|h| Trial {
             dist: Distribution::from_histogram(h),
@@ -43,7 +50,7 @@ fn trials(rng: &mut StdRng, pool: &[f64], level: f64, n: usize, factors: &[f64])
             errors: 0,
             rps: 1000.0,
         })
-        .collect()
+        .collect())
 }
 
 /// Level of one trial with run-to-run sd `sd` on the log scale.
@@ -73,7 +80,11 @@ impl Tally {
 
 /// Unpaired A/A and A/B (+50 %) with 5 trials per side, 3 % run-to-run sd,
 /// [`N`] requests per trial, p99.
-fn unpaired(method: Method, comparisons: u32, seed: u64) -> (Tally, Tally) {
+fn unpaired(
+    method: Method,
+    comparisons: u32,
+    seed: u64,
+) -> Result<(Tally, Tally), Box<dyn std::error::Error>> {
     let mut rng = StdRng::seed_from_u64(seed);
     let settings = Settings {
         method,
@@ -85,47 +96,49 @@ fn unpaired(method: Method, comparisons: u32, seed: u64) -> (Tally, Tally) {
         let (mut baseline, mut same, mut slower) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..5 {
             let l = level(&mut rng, 0.03);
-            baseline.extend(trials(&mut rng, &pool, l, N, &[1.0]));
+            baseline.extend(trials(&mut rng, &pool, l, N, &[1.0])?);
             let l = level(&mut rng, 0.03);
-            let mut pair = trials(&mut rng, &pool, l, N, &[1.0, 1.5]);
+            let mut pair = trials(&mut rng, &pool, l, N, &[1.0, 1.5])?;
             slower.extend(pair.pop());
             same.extend(pair.pop());
         }
-        let c = compare(&baseline, &same, P99, &settings).unwrap();
+        let c = compare(&baseline, &same, P99, &settings)?;
         aa.add(c.verdict, (c.ci_low, c.ci_high));
-        let c = compare(&baseline, &slower, P99, &settings).unwrap();
+        let c = compare(&baseline, &slower, P99, &settings)?;
         ab.add(c.verdict, (c.ci_low, c.ci_high));
     }
-    (aa, ab)
+    Ok((aa, ab))
 }
 
 #[test]
-fn welch_false_alarms_and_power() {
-    let (aa, ab) = unpaired(Method::Welch, 200, 0x5EED_0001);
+fn welch_false_alarms_and_power() -> TestResult {
+    let (aa, ab) = unpaired(Method::Welch, 200, 0x5EED_0001)?;
     eprintln!("welch A/A {aa:?}, A/B {ab:?}");
     assert!(aa.rate(aa.fail) <= 0.05, "A/A false fails {aa:?}");
     // The 95 % interval should miss 0 about 5 % of the time (calibration).
     assert!(aa.rate(aa.miss) <= 0.09, "A/A non-coverage {aa:?}");
     assert!(ab.rate(ab.fail) >= 0.95, "A/B detection {ab:?}");
+    Ok(())
 }
 
 #[test]
-fn bootstrap_false_alarms_and_power() {
+fn bootstrap_false_alarms_and_power() -> TestResult {
     let method = Method::Bootstrap {
         resamples: 400,
         seed: 7,
     };
-    let (aa, ab) = unpaired(method, 60, 0x5EED_0002);
+    let (aa, ab) = unpaired(method, 60, 0x5EED_0002)?;
     eprintln!("bootstrap A/A {aa:?}, A/B {ab:?}");
     assert!(aa.rate(aa.fail) <= 0.05, "A/A false fails {aa:?}");
     assert!(ab.rate(ab.fail) >= 0.95, "A/B detection {ab:?}");
+    Ok(())
 }
 
 /// Interleaved runs share a drifting machine state (8 % sd per pair, 1 %
 /// independent): the paired method removes the drift and detects +15 %,
 /// where Welch mostly cannot, without raising false alarms.
 #[test]
-fn paired_removes_shared_drift() {
+fn paired_removes_shared_drift() -> TestResult {
     let mut rng = StdRng::seed_from_u64(0x5EED_0003);
     let welch = Settings::default();
     let paired = Settings {
@@ -139,17 +152,17 @@ fn paired_removes_shared_drift() {
         for _ in 0..5 {
             let drift = level(&mut rng, 0.08);
             let l = drift * level(&mut rng, 0.01);
-            b.extend(trials(&mut rng, &pool, l, N, &[1.0]));
+            b.extend(trials(&mut rng, &pool, l, N, &[1.0])?);
             let l = drift * level(&mut rng, 0.01);
-            let mut pair = trials(&mut rng, &pool, l, N, &[1.0, 1.15]);
+            let mut pair = trials(&mut rng, &pool, l, N, &[1.0, 1.15])?;
             slower.extend(pair.pop());
             same.extend(pair.pop());
         }
-        let c = compare(&b, &same, P99, &paired).unwrap();
+        let c = compare(&b, &same, P99, &paired)?;
         aa.add(c.verdict, (c.ci_low, c.ci_high));
-        let c = compare(&b, &slower, P99, &paired).unwrap();
+        let c = compare(&b, &slower, P99, &paired)?;
         ab.add(c.verdict, (c.ci_low, c.ci_high));
-        let c = compare(&b, &slower, P99, &welch).unwrap();
+        let c = compare(&b, &slower, P99, &welch)?;
         ab_welch.add(c.verdict, (c.ci_low, c.ci_high));
     }
     eprintln!("paired A/A {aa:?}, A/B +15% {ab:?}, welch A/B +15% {ab_welch:?}");
@@ -160,4 +173,5 @@ fn paired_removes_shared_drift() {
         ab_welch.fail < ab.fail,
         "welch {ab_welch:?} vs paired {ab:?}"
     );
+    Ok(())
 }

@@ -2,28 +2,32 @@
 #![cfg(test)]
 
 use super::*;
-use crate::stats::{Distribution, Quantile};
+use crate::stats::{Distribution, Quantile, StatsError};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const P99: Metric = Metric::Quantile(Quantile::P99);
 
 /// A trial whose every quantile and mean is `value` (1000 equal samples).
-fn flat(value: f64) -> Trial {
-    let mut t = Trial::from_distribution(Distribution::from_weighted(&[(value, 1000)]).unwrap());
+fn flat(value: f64) -> Result<Trial, StatsError> {
+    let mut t = Trial::from_distribution(Distribution::from_weighted(&[(value, 1000)])?);
     t.rps = value;
-    t
+    Ok(t)
 }
 
-fn flats(values: &[f64]) -> Vec<Trial> {
+fn flats(values: &[f64]) -> Result<Vec<Trial>, StatsError> {
     values.iter().copied().map(flat).collect()
 }
 
-fn rates(errors: &[u64]) -> Vec<Trial> {
+fn rates(errors: &[u64]) -> Result<Vec<Trial>, StatsError> {
     errors
         .iter()
-        .map(|&e| Trial {
-            requests: 1000,
-            errors: e,
-            ..flat(1.0)
+        .map(|&e| {
+            Ok(Trial {
+                requests: 1000,
+                errors: e,
+                ..flat(1.0)?
+            })
         })
         .collect()
 }
@@ -37,8 +41,8 @@ const PB: [f64; 6] = [1000.0, 1100.0, 950.0, 1200.0, 1050.0, 990.0];
 const PC: [f64; 6] = [1080.0, 1210.0, 1010.0, 1330.0, 1120.0, 1085.0];
 
 #[test]
-fn welch_end_to_end_matches_scipy() {
-    let c = compare(&flats(&PB), &flats(&PC), P99, &Settings::default()).unwrap();
+fn welch_end_to_end_matches_scipy() -> TestResult {
+    let c = compare(&flats(&PB)?, &flats(&PC)?, P99, &Settings::default())?;
     assert!(close(c.baseline, 1_045.170_167_376_354_4), "{c:?}");
     assert!(close(c.candidate, 1_134.588_342_171_409_7), "{c:?}");
     assert!(close(c.change, 0.085_553_699_853_027_77), "{c:?}");
@@ -52,15 +56,16 @@ fn welch_end_to_end_matches_scipy() {
             .is_some_and(|r| r.contains("does not rule out")),
         "{c:?}"
     );
+    Ok(())
 }
 
 #[test]
-fn paired_end_to_end_matches_scipy() {
+fn paired_end_to_end_matches_scipy() -> TestResult {
     let settings = Settings {
         method: Method::Paired,
         ..Settings::default()
     };
-    let c = compare(&flats(&PB), &flats(&PC), P99, &settings).unwrap();
+    let c = compare(&flats(&PB)?, &flats(&PC)?, P99, &settings)?;
     assert!(close(c.change, 0.085_553_699_853_029), "{c:?}");
     assert!(
         close(c.ci_low, 0.064_120_560_811_283_59_f64.exp_m1()),
@@ -73,15 +78,16 @@ fn paired_end_to_end_matches_scipy() {
     assert_eq!(c.verdict, Verdict::Pass);
     // Same data scaled by a further 3 %: +11.8 % with a tight paired interval.
     let worse: Vec<f64> = PC.iter().map(|v| v * 1.03).collect();
-    let c = compare(&flats(&PB), &flats(&worse), P99, &settings).unwrap();
+    let c = compare(&flats(&PB)?, &flats(&worse)?, P99, &settings)?;
     assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
     // Welch on the same data cannot separate it from the between-trial spread.
-    let c = compare(&flats(&PB), &flats(&worse), P99, &Settings::default()).unwrap();
+    let c = compare(&flats(&PB)?, &flats(&worse)?, P99, &Settings::default())?;
     assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
     assert!(c
         .reason
         .as_deref()
         .is_some_and(|r| r.contains("more trials needed")));
+    Ok(())
 }
 
 fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Verdict {
@@ -104,7 +110,7 @@ fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Ve
 }
 
 #[test]
-fn decision_rule_table() {
+fn decision_rule_table() -> TestResult {
     use Rule::{Default as D, Strict as S};
     use Verdict::{Fail, Inconclusive as Inc, Pass};
     let thr = Metric::Throughput;
@@ -135,32 +141,33 @@ fn decision_rule_table() {
         let got = rule_case(metric, rule, change, low, high);
         assert_eq!(got, expected, "{metric} {rule:?} {change} [{low}, {high}]");
     }
+    Ok(())
 }
 
 #[test]
-fn zero_variance_is_a_point_interval() {
-    let b = flats(&[1000.0; 3]);
-    let c = compare(&b, &b, P99, &Settings::default()).unwrap();
+fn zero_variance_is_a_point_interval() -> TestResult {
+    let b = flats(&[1000.0; 3])?;
+    let c = compare(&b, &b, P99, &Settings::default())?;
     assert_eq!(
         (c.change, c.ci_low, c.ci_high),
         (Some(0.0), Some(0.0), Some(0.0))
     );
     assert_eq!((c.verdict, c.reason), (Verdict::Pass, None));
-    let c = compare(&b, &flats(&[1500.0; 3]), P99, &Settings::default()).unwrap();
+    let c = compare(&b, &flats(&[1500.0; 3])?, P99, &Settings::default())?;
     assert_eq!(c.verdict, Verdict::Fail);
     assert!(close(c.ci_low, 0.5) && close(c.ci_high, 0.5), "{c:?}");
+    Ok(())
 }
 
 #[test]
-fn error_rate_is_an_absolute_difference() {
+fn error_rate_is_an_absolute_difference() -> TestResult {
     let s = Settings::default();
     let c = compare(
-        &rates(&[0, 0, 0]),
-        &rates(&[20, 20, 20]),
+        &rates(&[0, 0, 0])?,
+        &rates(&[20, 20, 20])?,
         Metric::ErrorRate,
         &s,
-    )
-    .unwrap();
+    )?;
     assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
     assert!(close(c.change, 0.02) && close(c.ci_low, 0.02), "{c:?}");
     assert!(
@@ -168,83 +175,84 @@ fn error_rate_is_an_absolute_difference() {
         "{c:?}"
     );
     let c = compare(
-        &rates(&[0, 0, 0]),
-        &rates(&[5, 5, 5]),
+        &rates(&[0, 0, 0])?,
+        &rates(&[5, 5, 5])?,
         Metric::ErrorRate,
         &s,
-    )
-    .unwrap();
+    )?;
     assert_eq!(c.verdict, Verdict::Pass);
     // One bad trial: +1.67 pp but the interval includes zero.
     let c = compare(
-        &rates(&[0, 0, 0]),
-        &rates(&[0, 50, 0]),
+        &rates(&[0, 0, 0])?,
+        &rates(&[0, 50, 0])?,
         Metric::ErrorRate,
         &s,
-    )
-    .unwrap();
+    )?;
     assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
     let c = compare(
-        &rates(&[0, 0, 0]),
-        &rates(&[0, 0, 0]),
+        &rates(&[0, 0, 0])?,
+        &rates(&[0, 0, 0])?,
         Metric::ErrorRate,
         &s,
-    )
-    .unwrap();
+    )?;
     assert_eq!((c.verdict, c.change), (Verdict::Pass, Some(0.0)));
+    Ok(())
 }
 
 #[test]
-fn throughput_drop_fails() {
-    let b = flats(&[1000.0, 1020.0, 990.0]);
-    let c = flats(&[800.0, 810.0, 790.0]);
-    let cmp = compare(&b, &c, Metric::Throughput, &Settings::default()).unwrap();
+fn throughput_drop_fails() -> TestResult {
+    let b = flats(&[1000.0, 1020.0, 990.0])?;
+    let c = flats(&[800.0, 810.0, 790.0])?;
+    let cmp = compare(&b, &c, Metric::Throughput, &Settings::default())?;
     assert_eq!(cmp.verdict, Verdict::Fail, "{cmp:?}");
-    let cmp = compare(&c, &b, Metric::Throughput, &Settings::default()).unwrap();
+    let cmp = compare(&c, &b, Metric::Throughput, &Settings::default())?;
     assert_eq!(cmp.verdict, Verdict::Pass, "{cmp:?}");
+    Ok(())
 }
 
 #[test]
-fn inconclusive_reasons() {
+fn inconclusive_reasons() -> TestResult {
     let s = Settings::default();
-    let reason = |b: &[Trial], c: &[Trial], m: Metric, s: &Settings| {
-        let c = compare(b, c, m, s).unwrap();
-        assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
-        c.reason.unwrap_or_default()
-    };
-    let r = reason(&flats(&[1.0, 2.0]), &flats(&[1.0, 2.0, 3.0]), P99, &s);
+    let reason =
+        |b: &[Trial], c: &[Trial], m: Metric, s: &Settings| -> Result<String, StatsError> {
+            let c = compare(b, c, m, s)?;
+            assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+            Ok(c.reason.unwrap_or_default())
+        };
+    let r = reason(&flats(&[1.0, 2.0])?, &flats(&[1.0, 2.0, 3.0])?, P99, &s)?;
     assert_eq!(r, "baseline has 2 trials, at least 3 needed");
     let r = reason(
-        &flats(&[1.0; 3]),
-        &flats(&[1.0; 3]),
+        &flats(&[1.0; 3])?,
+        &flats(&[1.0; 3])?,
         Metric::Quantile(Quantile::P999),
         &s,
-    );
+    )?;
     assert!(
         r.contains("baseline trial 1 has 1000 samples; p99.9 needs at least 10000"),
         "{r}"
     );
     assert!(r.contains("candidate trial 1"), "{r}");
-    let mut empty = flats(&[1.0; 3]);
+    let mut empty = flats(&[1.0; 3])?;
     empty[1] = Trial::default();
-    let r = reason(&empty, &flats(&[1.0; 3]), Metric::Mean, &s);
+    let r = reason(&empty, &flats(&[1.0; 3])?, Metric::Mean, &s)?;
     assert_eq!(r, "baseline trial 2 has no samples");
     let paired = Settings {
         method: Method::Paired,
         ..s
     };
-    let r = reason(&flats(&[1.0; 3]), &flats(&[1.0; 4]), P99, &paired);
+    let r = reason(&flats(&[1.0; 3])?, &flats(&[1.0; 4])?, P99, &paired)?;
     assert!(r.contains("(3 vs 4)"), "{r}");
-    let r = reason(&flats(&[0.0, 1.0, 1.0]), &flats(&[1.0; 3]), P99, &s);
+    let r = reason(&flats(&[0.0, 1.0, 1.0])?, &flats(&[1.0; 3])?, P99, &s)?;
     assert!(r.contains("not positive"), "{r}");
     // Identical non-positive values still pass.
-    let zeros = flats(&[0.0; 3]);
-    let c = compare(&zeros, &zeros, P99, &s).unwrap();
+    let zeros = flats(&[0.0; 3])?;
+    let c = compare(&zeros, &zeros, P99, &s)?;
     assert_eq!((c.verdict, c.change), (Verdict::Pass, Some(0.0)));
+    Ok(())
 }
 
 #[test]
-fn settings_validation_and_serde() {
+fn settings_validation_and_serde() -> TestResult {
     let bad = [
         Settings {
             threshold: 0.0,
@@ -272,25 +280,26 @@ fn settings_validation_and_serde() {
             Err(StatsError::InvalidSettings(_))
         ));
     }
-    let s: Settings = serde_json::from_str(r#"{"rule":"strict","method":"paired"}"#).unwrap();
+    let s: Settings = serde_json::from_str(r#"{"rule":"strict","method":"paired"}"#)?;
     assert_eq!(
         (s.rule, s.method, s.threshold),
         (Rule::Strict, Method::Paired, 0.10)
     );
-    let json = serde_json::to_string(&Method::BOOTSTRAP).unwrap();
+    let json = serde_json::to_string(&Method::BOOTSTRAP)?;
     assert_eq!(
         json,
         r#"{"bootstrap":{"resamples":2000,"seed":2047961677}}"#
     );
+    Ok(())
 }
 
 #[test]
-fn comparison_round_trips_through_json() {
-    let c = compare(&flats(&PB), &flats(&PC), P99, &Settings::default()).unwrap();
-    let json = serde_json::to_string(&c).unwrap();
+fn comparison_round_trips_through_json() -> TestResult {
+    let c = compare(&flats(&PB)?, &flats(&PC)?, P99, &Settings::default())?;
+    let json = serde_json::to_string(&c)?;
     assert!(json.contains(r#""verdict":"pass""#), "{json}");
     assert!(json.contains(r#""metric":{"quantile":0.99}"#), "{json}");
-    let back: Comparison = serde_json::from_str(&json).unwrap();
+    let back: Comparison = serde_json::from_str(&json)?;
     // serde_json (without `float_roundtrip`) may parse floats 1 ulp off.
     assert_eq!(
         (back.verdict, &back.reason, back.method),
@@ -299,25 +308,27 @@ fn comparison_round_trips_through_json() {
     assert!(
         close(back.candidate, 1_134.588_342_171_409_7) && close(back.ci_low, -0.034_975_223_148_4)
     );
-    let inc = compare(&flats(&[1.0]), &flats(&[1.0]), P99, &Settings::default()).unwrap();
-    let json = serde_json::to_string(&inc).unwrap();
+    let inc = compare(&flats(&[1.0])?, &flats(&[1.0])?, P99, &Settings::default())?;
+    let json = serde_json::to_string(&inc)?;
     assert!(json.contains(r#""verdict":"inconclusive""#) && json.contains(r#""ci_low":null"#));
+    Ok(())
 }
 
 #[test]
-fn bootstrap_end_to_end() {
+fn bootstrap_end_to_end() -> TestResult {
     let s = Settings {
         method: Method::BOOTSTRAP,
         ..Settings::default()
     };
     let b: Vec<f64> = PB.to_vec();
     let c: Vec<f64> = PB.iter().map(|v| v * 1.5).collect();
-    let cmp = compare(&flats(&b), &flats(&c), P99, &s).unwrap();
+    let cmp = compare(&flats(&b)?, &flats(&c)?, P99, &s)?;
     assert_eq!(cmp.verdict, Verdict::Fail, "{cmp:?}");
     assert!(close(cmp.change, 0.5), "{cmp:?}");
-    let again = compare(&flats(&b), &flats(&c), P99, &s).unwrap();
+    let again = compare(&flats(&b)?, &flats(&c)?, P99, &s)?;
     assert_eq!(cmp, again);
-    let same = compare(&flats(&b), &flats(&b), P99, &s).unwrap();
+    let same = compare(&flats(&b)?, &flats(&b)?, P99, &s)?;
     assert_eq!(same.verdict, Verdict::Pass, "{same:?}");
     assert_eq!(same.change, Some(0.0));
+    Ok(())
 }
