@@ -155,7 +155,6 @@ pub fn merge_shards(
         .unwrap_or(SystemTime::UNIX_EPOCH);
     let mut out = first.clone();
     out.meta.shard = None;
-    out.started_at = first.started_at.clone();
     let mut h = Histograms::default();
     let mut requests: Vec<RequestResult> = Vec::new();
     let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();

@@ -102,25 +102,7 @@ type Fields = Vec<(String, (&'static str, String))>;
 
 /// Line protocol → (measurement, tags, fields with Flux types, time).
 fn parse_line(l: &str) -> (String, Vec<(String, String)>, Fields, i64) {
-    // Split at unescaped spaces outside quotes: key, fields, time.
-    let (mut parts, mut cur, mut esc, mut quoted) = (Vec::new(), String::new(), false, false);
-    for c in l.chars() {
-        match c {
-            _ if esc => {
-                cur.push('\\');
-                cur.push(c);
-                esc = false;
-            }
-            '\\' => esc = true,
-            '"' => {
-                quoted = !quoted;
-                cur.push(c);
-            }
-            ' ' if !quoted => parts.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    parts.push(cur);
+    // Split at unescaped separators outside quotes (keeping the escapes for `unescape`).
     let split = |s: &str, sep: char| -> Vec<String> {
         let (mut out, mut cur, mut esc, mut quoted) = (Vec::new(), String::new(), false, false);
         for c in s.chars() {
@@ -142,6 +124,8 @@ fn parse_line(l: &str) -> (String, Vec<(String, String)>, Fields, i64) {
         out.push(cur);
         out
     };
+    // key, fields, time
+    let parts = split(l, ' ');
     let unescape = |s: &str| {
         let mut out = String::new();
         let mut chars = s.chars();
