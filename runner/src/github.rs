@@ -1,13 +1,13 @@
-//! The pull-request comment: one comment per PR, found again by a hidden marker and updated in
-//! place on later runs. GitHub's REST API (or GitHub Enterprise's, `--api-url`), token from
-//! `GITHUB_TOKEN`, retries on 5xx and rate limits.
+//! GitHub's REST API (or GitHub Enterprise's, `--api-url`): one client of one repository, token
+//! from `GITHUB_TOKEN`, retries on 5xx and rate limits for requests that may be repeated. The
+//! pull-request comment built on it is in `github/comment.rs`.
+
+pub mod comment;
 
 use std::time::Duration;
 
-use serde::Deserialize;
+pub use comment::{CommentRequest, Head, Upserted, MAX_BODY};
 
-/// GitHub refuses comment bodies longer than this many characters.
-pub const MAX_BODY: usize = 65_536;
 /// Attempts per request (transient failures only).
 const ATTEMPTS: u32 = 4;
 /// Longest wait for a rate limit to reset before giving up.
@@ -35,6 +35,19 @@ pub enum GithubError {
         /// GitHub's message.
         message: String,
     },
+    /// The pull request moved on: its head is not the commit the report was made for.
+    #[error(
+        "pull request #{pr}: its head is now {actual}, not {expected} that this report was made \
+         for; refusing to write (the run of the newer head comments instead)"
+    )]
+    HeadMoved {
+        /// The pull request.
+        pr: u64,
+        /// `SHA` or `OWNER/NAME@SHA` the report was made for.
+        expected: String,
+        /// What GitHub says the head is now.
+        actual: String,
+    },
     /// Any other error answer.
     #[error("GitHub answered {status} to {what}: {message}")]
     Status {
@@ -47,24 +60,6 @@ pub enum GithubError {
     },
 }
 
-/// What happened to the comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Upserted {
-    /// A new comment (its URL).
-    Created(String),
-    /// The existing comment, updated (its URL).
-    Updated(String),
-}
-
-#[derive(Deserialize)]
-struct Comment {
-    id: u64,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    html_url: String,
-}
-
 /// A client of one repository.
 #[derive(Debug)]
 pub struct Github {
@@ -74,6 +69,17 @@ pub struct Github {
     repo: String,
     token: String,
     backoff: Duration,
+    timeout: Duration,
+}
+
+/// Whether a failed request may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Reads and idempotent writes: retry 5xx, rate limits and transport errors.
+    Transient,
+    /// A request that may have taken effect although its answer was lost (POST): one attempt;
+    /// the caller finds out what happened before it sends again.
+    Never,
 }
 
 impl Github {
@@ -94,7 +100,6 @@ impl Github {
         let http = reqwest::Client::builder()
             .user_agent(concat!("tailguard/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| GithubError::Config(format!("HTTP client: {e}")))?;
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -108,7 +113,15 @@ impl Github {
             repo: repo.to_owned(),
             token,
             backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(30),
         })
+    }
+
+    /// Give up on a request after this long (its answer may still be lost after GitHub acted).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Wait this long after the first transient failure (doubling after each).
@@ -118,79 +131,49 @@ impl Github {
         self
     }
 
-    /// The hidden marker that identifies the comment (`id` tells several reports apart).
-    #[must_use]
-    pub fn marker(id: &str) -> String {
-        format!("<!-- tailguard:{id} -->")
+    /// `API/repos/OWNER/NAME/{path}`.
+    fn repo_url(&self, path: &str) -> String {
+        format!("{}/repos/{}/{path}", self.api, self.repo)
     }
 
-    /// Create the PR's comment carrying `marker`, or update it when it exists.
-    pub fn upsert(&self, pr: u64, marker: &str, body: &str) -> Result<Upserted, GithubError> {
-        let body = with_marker(body, marker);
-        self.rt.block_on(async {
-            let existing = self.find(pr, marker).await?;
-            let payload = serde_json::json!({ "body": body });
-            match existing {
-                Some(c) => {
-                    let url = format!("{}/repos/{}/issues/comments/{}", self.api, self.repo, c.id);
-                    let (_, text, _) = self
-                        .send(reqwest::Method::PATCH, &url, Some(&payload))
-                        .await?;
-                    Ok(Upserted::Updated(html_url(&text).unwrap_or(c.html_url)))
-                }
-                None => {
-                    let url = format!("{}/repos/{}/issues/{pr}/comments", self.api, self.repo);
-                    let (_, text, _) = self
-                        .send(reqwest::Method::POST, &url, Some(&payload))
-                        .await?;
-                    Ok(Upserted::Created(html_url(&text).unwrap_or_default()))
-                }
-            }
-        })
+    /// GET a JSON document (retried when transient): the value and the Link header.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<(T, Option<String>), GithubError> {
+        let (_, text, link) = self
+            .send(reqwest::Method::GET, url, None, Retry::Transient)
+            .await?;
+        let value = serde_json::from_str(&text).map_err(|e| {
+            let what = url.split('?').next().unwrap_or(url);
+            GithubError::Unreachable(format!("GET {what}: not the expected JSON: {e}"))
+        })?;
+        Ok((value, link))
     }
 
-    /// The first comment of `pr` containing `marker`, following every page of the list.
-    async fn find(&self, pr: u64, marker: &str) -> Result<Option<Comment>, GithubError> {
-        let mut url = Some(format!(
-            "{}/repos/{}/issues/{pr}/comments?per_page=100",
-            self.api, self.repo
-        ));
-        while let Some(u) = url {
-            let (_, text, link) = self.send(reqwest::Method::GET, &u, None).await?;
-            let page: Vec<Comment> = serde_json::from_str(&text).map_err(|e| {
-                GithubError::Unreachable(format!("comment list is not the expected JSON: {e}"))
-            })?;
-            if let Some(c) = page
-                .into_iter()
-                .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)))
-            {
-                return Ok(Some(c));
-            }
-            url = link.as_deref().and_then(next_link);
-        }
-        Ok(None)
-    }
-
-    /// One request with retries: (status, body, Link header).
+    /// One request, retried as `retry` allows: (status, body, Link header).
     async fn send(
         &self,
         method: reqwest::Method,
         url: &str,
         json: Option<&serde_json::Value>,
+        retry: Retry,
     ) -> Result<(u16, String, Option<String>), GithubError> {
         let what = format!("{method} {}", url.split('?').next().unwrap_or(url));
         let mut wait = self.backoff;
-        for attempt in 1..=ATTEMPTS {
+        let attempts = if retry == Retry::Never { 1 } else { ATTEMPTS };
+        for attempt in 1..=attempts {
             let mut req = self
                 .http
                 .request(method.clone(), url)
+                .timeout(self.timeout)
                 .bearer_auth(&self.token)
                 .header("Accept", "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28");
             if let Some(j) = json {
                 req = req.json(j);
             }
-            let last = attempt == ATTEMPTS;
+            let last = attempt == attempts;
             let resp = match req.send().await {
                 Ok(r) => r,
                 Err(_) if !last => {
@@ -287,17 +270,6 @@ fn next_link(link: &str) -> Option<String> {
     })
 }
 
-/// The body with the marker first, cut to GitHub's limit with a note when too long.
-fn with_marker(body: &str, marker: &str) -> String {
-    let note = "\n\n… (truncated: the full report is in the workflow's artifacts)";
-    let mut out = format!("{marker}\n{body}");
-    if out.chars().count() > MAX_BODY {
-        out = out.chars().take(MAX_BODY - note.chars().count()).collect();
-        out.push_str(note);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,10 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn long_bodies_are_cut_to_the_limit() {
-        let b = with_marker(&"x".repeat(100_000), &Github::marker("report"));
-        assert_eq!(b.chars().count(), MAX_BODY);
-        assert!(b.starts_with("<!-- tailguard:report -->\n") && b.ends_with("artifacts)"));
+    fn bad_repos_and_empty_tokens_are_refused() {
         assert!(Github::new("https://api.github.com", "nope", "t".into()).is_err());
         assert!(Github::new("https://api.github.com", "a/b", String::new()).is_err());
     }

@@ -94,6 +94,27 @@ pub struct VerdictReport {
     /// Scenarios (benchmarks) only the baseline has: reported, not compared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<String>,
+    /// The commits of the two sides and the workflow run, set by `tailguard report` from its
+    /// flags (never taken from a verdict file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a report comes from: `tailguard report --base-sha --head-sha --run-url`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The baseline side's commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_sha: Option<String>,
+    /// The candidate side's commit (the PR's head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_sha: Option<String>,
+    /// The workflow run that produced the verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_url: Option<String>,
+    /// The run's conclusion as GitHub reports it (`success`, `failure`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
 }
 
 /// The trials of the statistics engine in a run: the run itself for a load test, groups of
@@ -366,5 +387,6 @@ pub fn compare_all(
         scenarios,
         new: Vec::new(),
         removed: Vec::new(),
+        provenance: None,
     })
 }

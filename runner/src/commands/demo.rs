@@ -20,26 +20,9 @@ use crate::store::BranchName;
 use crate::verdict::compare_all;
 use crate::Exit;
 
-/// The example scenarios, embedded so the demo runs from any directory (HTTP, GraphQL and gRPC;
-/// the gRPC one takes its schema from the demo target's reflection service, so no file is read).
-pub const SCENARIOS: [(&str, &str); 4] = [
-    (
-        "scenarios/http-get.toml",
-        include_str!("../../../scenarios/http-get.toml"),
-    ),
-    (
-        "scenarios/http-mix.toml",
-        include_str!("../../../scenarios/http-mix.toml"),
-    ),
-    (
-        "scenarios/graphql-mix.toml",
-        include_str!("../../../scenarios/graphql-mix.toml"),
-    ),
-    (
-        "scenarios/grpc-mix.toml",
-        include_str!("../../../scenarios/grpc-mix.toml"),
-    ),
-];
+/// The example scenarios (`tailguard_demo::EXAMPLE_SCENARIOS`, embedded in the demo crate so
+/// the published crates carry them).
+pub const SCENARIOS: [(&str, &str); 4] = tailguard_demo::EXAMPLE_SCENARIOS;
 
 /// The example scenarios' target variables, pointed at the demo target.
 fn demo_env(url: &str, name: &str) -> Option<String> {

@@ -1,4 +1,4 @@
-//! `tailguard report`: a verdict file as markdown, HTML or JSON, with charts; and the report
+//! `tailguard report`: verdict files as one markdown, HTML or JSON report, with charts; and the report
 //! directory that `compare`, `gate`, `criterion` and `demo` write with `--report-dir`.
 
 use std::path::{Path, PathBuf};
@@ -6,14 +6,27 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::combine::combine;
 use crate::report::markdown::ChartLink;
 use crate::report::{charts, html, markdown, wording};
-use crate::verdict::{VerdictReport, VERDICT_SCHEMA_VERSION};
+use crate::verdict::{Provenance, VerdictReport, VERDICT_SCHEMA_VERSION};
 use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
-    let report = read_verdict(&args.verdict)?;
+    let reports = args
+        .verdicts
+        .iter()
+        .map(|p| read_verdict(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let provenance = Provenance {
+        base_sha: args.base_sha.clone(),
+        head_sha: args.head_sha.clone(),
+        run_url: args.run_url.clone(),
+        conclusion: args.conclusion.clone(),
+    };
+    let provenance = (provenance != Provenance::default()).then_some(provenance);
+    let report = combine(reports, provenance).context("no verdict file given")?;
     let rendered = if args.charts.is_some() || args.format == ReportFormat::Html {
         charts::render(&report)?
     } else {

@@ -103,6 +103,7 @@ mod tests {
             scenarios: Vec::new(),
             new: Vec::new(),
             removed: Vec::new(),
+            provenance: None,
         };
         let mut out = Vec::new();
         assert!(!publish(&report, &|_| None, &mut out).unwrap());

@@ -28,6 +28,7 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
     let (base, cand) = side_labels(report);
     let mut out = String::new();
     let _ = writeln!(out, "## {}\n", escape(&headline(report)));
+    provenance(&mut out, report);
     let count = |v: Verdict| report.scenarios.iter().filter(|s| s.verdict == v).count();
     let tally: Vec<String> = [Verdict::Fail, Verdict::Inconclusive, Verdict::Pass]
         .into_iter()
@@ -37,9 +38,10 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
     let n = report.scenarios.len();
     let _ = writeln!(
         out,
-        "{n} scenario{} · {base}: `{}` · {}\n",
+        "{n} scenario{} · {}: {} · {}\n",
         if n == 1 { "" } else { "s" },
-        shorten(&report.baseline_source, 100).replace('`', "'"),
+        escape(&base),
+        code(&shorten(&report.baseline_source, 100)),
         tally.join(" · ")
     );
     for s in &report.scenarios {
@@ -50,7 +52,7 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
         ("🗑️ Removed (only in the baseline)", &report.removed),
     ] {
         if !names.is_empty() {
-            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let list: Vec<String> = names.iter().map(|n| code(n)).collect();
             let _ = writeln!(out, "**{label}:** {}\n", list.join(", "));
         }
     }
@@ -63,9 +65,9 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
 fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts: &[ChartLink]) {
     let _ = writeln!(
         out,
-        "### {} `{}` — {}\n",
+        "### {} {} — {}\n",
         mark(s.verdict),
-        s.scenario,
+        code(&s.scenario),
         word(s.verdict)
     );
     if let Some(reason) = &s.reason {
@@ -98,7 +100,12 @@ fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts:
     }
     let links: Vec<&ChartLink> = charts.iter().filter(|c| c.scenario == s.scenario).collect();
     for c in &links {
-        let _ = writeln!(out, "![{}]({})", escape(&c.title), c.url);
+        let url: String = c
+            .url
+            .chars()
+            .filter(|ch| !"()<> \n\r".contains(*ch))
+            .collect();
+        let _ = writeln!(out, "![{}]({url})", escape(&c.title));
     }
     if !links.is_empty() {
         out.push('\n');
@@ -118,7 +125,7 @@ fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts:
             let _ = writeln!(
                 out,
                 "**Configuration ({})**\n\n```json\n{json}\n```\n",
-                labels.1
+                escape(labels.1)
             );
         }
         if let Some(t) = tables::config_changes(ev, labels) {
@@ -131,7 +138,8 @@ fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts:
 
 /// A GitHub-flavoured markdown table, then a blank line.
 fn table(out: &mut String, t: &Table) {
-    let _ = writeln!(out, "| {} |", t.header.join(" | "));
+    let header: Vec<String> = t.header.iter().map(|h| escape(h)).collect();
+    let _ = writeln!(out, "| {} |", header.join(" | "));
     let rule: Vec<&str> = t
         .align
         .iter()
@@ -151,7 +159,7 @@ fn table(out: &mut String, t: &Table) {
 
 fn cell(c: &Cell) -> String {
     let text = if c.code {
-        format!("`{}`", c.text.replace('|', "\\|"))
+        code(&c.text).replace('|', "\\|")
     } else {
         escape(&c.text)
     };
@@ -164,10 +172,74 @@ fn cell(c: &Cell) -> String {
     }
 }
 
-/// Text that may come from user input (scenario names, reasons) with markdown's table and HTML
-/// characters made harmless.
-fn escape(s: &str) -> String {
-    s.replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// The commits of both sides and the run, and a warning when the run failed although the
+/// verdicts show no regression (a step errored before it wrote its verdict).
+fn provenance(out: &mut String, report: &VerdictReport) {
+    let Some(p) = &report.provenance else {
+        return;
+    };
+    let mut parts = Vec::new();
+    for (word, sha) in [("base", &p.base_sha), ("head", &p.head_sha)] {
+        if let Some(sha) = sha {
+            parts.push(format!("{word} {}", code(sha)));
+        }
+    }
+    let link = p.run_url.as_deref().filter(|u| is_plain_url(u));
+    if let Some(url) = link {
+        parts.push(format!("[workflow run]({url})"));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(out, "{}\n", parts.join(" · "));
+    }
+    let failed = p.conclusion.as_deref().is_some_and(|c| c != "success");
+    if failed && report.verdict != Verdict::Fail {
+        let _ =
+            writeln!(
+            out,
+            "> ❌ The check concluded `{}` although no regression is shown here: a step failed \
+             before it wrote its verdict; see the {}.\n",
+            code_text(p.conclusion.as_deref().unwrap_or_default()),
+            link.map_or("workflow run".to_owned(), |u| format!("[workflow run]({u})"))
+        );
+    }
+}
+
+/// An http(s) URL with nothing that could end a markdown link or start markup.
+fn is_plain_url(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://"))
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || "()<>[]`\"'\\".contains(c))
+}
+
+/// Text from a verdict file (scenario names, reasons; a fork's pull request may have written
+/// it) made inert: no line breaks (no new blocks), no HTML, links, images, code spans or table
+/// cells, no @-mentions.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            // A word joiner after @ keeps GitHub from mentioning anyone.
+            '@' => out.push_str("@\u{2060}"),
+            '\\' | '[' | ']' | '|' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The inside of a code span: no backticks, no line breaks.
+fn code_text(s: &str) -> String {
+    s.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
+/// A code span that nothing in `s` can leave.
+pub(crate) fn code(s: &str) -> String {
+    format!("`{}`", code_text(s))
 }

@@ -62,7 +62,7 @@ pub fn p99_per_second(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Op
     let _ = writeln!(
         out,
         "    title \"{}: p99 latency per second\"",
-        scenario.replace('"', "'")
+        scenario.replace(['"', '`'], "'").replace(['\n', '\r'], " ")
     );
     let _ = writeln!(out, "    x-axis \"second of the run\" [{}]", xs.join(", "));
     let _ = writeln!(out, "    y-axis \"p99 (ms)\" 0 --> {}", nice_top(top));
@@ -75,7 +75,7 @@ pub fn p99_per_second(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Op
         .iter()
         .map(|(label, _)| *label)
         .zip(["🟦", "🟥"])
-        .map(|(label, square)| format!("{square} {label}"))
+        .map(|(label, square)| format!("{square} {}", super::markdown::escape(label)))
         .collect();
     let per = if bucket > 1 {
         format!(" · the worst second of every {bucket}")

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod chart;
 pub mod charts;
+pub mod combine;
 pub mod html;
 pub mod markdown;
 pub mod mermaid;

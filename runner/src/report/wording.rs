@@ -43,15 +43,25 @@ pub fn word(v: Verdict) -> &'static str {
 }
 
 /// Names of the two sides: the branch and "PR" against a stored baseline, else "baseline" and
-/// "candidate".
+/// "candidate"; with the commits known (`tailguard report --base-sha --head-sha`), each side is
+/// labelled with its commit ("base 1a2b3c4", "head 5d6e7f8").
 #[must_use]
 pub fn side_labels(report: &VerdictReport) -> (String, String) {
+    let p = report.provenance.clone().unwrap_or_default();
+    let short = |sha: &Option<String>, word: &str| {
+        sha.as_deref()
+            .map(|s| format!("{word} {}", s.chars().take(7).collect::<String>()))
+    };
     match report.baseline_source.strip_prefix("store:") {
         Some(rest) => {
             let branch = rest.split_whitespace().next().unwrap_or("baseline");
-            (branch.trim_end_matches(',').to_owned(), "PR".to_owned())
+            let pr = short(&p.head_sha, "PR").unwrap_or_else(|| "PR".to_owned());
+            (branch.trim_end_matches(',').to_owned(), pr)
         }
-        None => ("baseline".to_owned(), "candidate".to_owned()),
+        None => (
+            short(&p.base_sha, "base").unwrap_or_else(|| "baseline".to_owned()),
+            short(&p.head_sha, "head").unwrap_or_else(|| "candidate".to_owned()),
+        ),
     }
 }
 

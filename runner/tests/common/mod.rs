@@ -90,6 +90,7 @@ connections = 2
     )
 }
 
+pub mod github;
 pub mod influxd;
 pub mod recording;
 pub mod verdicts;

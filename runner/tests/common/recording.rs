@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A request as received.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct Answer {
     pub body: String,
     /// More headers.
     pub headers: Vec<(String, String)>,
+    /// Wait this long before answering (a client that gives up earlier loses the answer).
+    pub delay: Option<Duration>,
 }
 
 impl Answer {
@@ -42,7 +45,14 @@ impl Answer {
             content_type,
             body: body.into(),
             headers: Vec::new(),
+            delay: None,
         }
+    }
+
+    /// Answer only after `delay`.
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = Some(delay);
+        self
     }
 
     /// Add a header.
@@ -139,6 +149,9 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, handler: &Handler) {
             log.push(req);
             a
         };
+        if let Some(d) = a.delay {
+            std::thread::sleep(d);
+        }
         let mut head = format!(
             "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
             a.status,
