@@ -75,3 +75,16 @@ mod server;
 pub use config::{completion_time, DemoConfig, DemoError};
 pub use pool::{PoolConfig, PATH as POOL_PATH};
 pub use server::{serve, DemoServer};
+
+/// The example scenarios `tailguard demo` runs against this target, embedded (so they ship
+/// with the published crate): path in the repository, TOML text. HTTP, GraphQL and gRPC; the
+/// gRPC one takes its schema from the reflection service, so no file is read.
+pub const EXAMPLE_SCENARIOS: [(&str, &str); 4] = [
+    ("scenarios/http-get.toml", include_str!("../http-get.toml")),
+    ("scenarios/http-mix.toml", include_str!("../http-mix.toml")),
+    (
+        "scenarios/graphql-mix.toml",
+        include_str!("../graphql-mix.toml"),
+    ),
+    ("scenarios/grpc-mix.toml", include_str!("../grpc-mix.toml")),
+];
