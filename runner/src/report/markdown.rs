@@ -213,25 +213,30 @@ fn is_plain_url(u: &str) -> bool {
 }
 
 /// Text from a verdict file (scenario names, reasons; a fork's pull request may have written
-/// it) made inert: no line breaks (no new blocks), no HTML, links, images, code spans or table
-/// cells, no @-mentions.
+/// it) made inert: no line breaks (no new blocks), no HTML, no link or image (a `]` followed by
+/// `(` or `[`; reference definitions need a line of their own; no bare URL), no code spans or
+/// table cells, no @-mentions.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\n' | '\r' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             // A word joiner after @ keeps GitHub from mentioning anyone.
             '@' => out.push_str("@\u{2060}"),
-            '\\' | '[' | ']' | '|' | '`' => {
+            ']' if matches!(chars.peek(), Some('(' | '[')) => out.push_str("\\]"),
+            '\\' | '|' | '`' => {
                 out.push('\\');
                 out.push(c);
             }
             c => out.push(c),
         }
     }
-    out
+    // A word joiner inside the scheme or `www.` keeps GitHub from turning a URL into a link.
+    out.replace("://", ":\u{2060}//")
+        .replace("www.", "www\u{2060}.")
 }
 
 /// The inside of a code span: no backticks, no line breaks.
