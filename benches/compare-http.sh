@@ -165,8 +165,8 @@ timed() { # name, command...
         >"$OUT_DIR/$name.out" 2>"$OUT_DIR/$name.err"
 }
 add_row() { # label requests rps name note
-    local e u s m
-    read -r e u s m <"$OUT_DIR/$4.time"
+    local u s m
+    read -r _ u s m <"$OUT_DIR/$4.time"   # elapsed (unused), user, system, max RSS
     ROWS+=("$1|$2|$3|$(calc "$u + $s")|$m|$5|$u|$s")
 }
 rest() { sleep "$PAUSE"; }
