@@ -97,7 +97,7 @@ fn connect_proxy(credentials: Option<&str>) -> (u16, Seen, tokio::runtime::Runti
 
 fn scenario(target: &str, http: &str, env: &[(&str, String)], dir: &std::path::Path) -> Scenario {
     let text = format!(
-        "name = \"proxied\"\ntarget = \"{target}\"\n[request]\npath = \"/health\"\n[http]\nroots = \"webpki\"\n{http}\n[load]\nmodel = \"closed\"\nworkers = 2\nrequests = 40\nduration = \"20s\"\ntimeout = \"5s\"\n"
+        "name = \"proxied\"\ntarget = \"{target}\"\n[request]\npath = \"/items\"\n[http]\nroots = \"webpki\"\n{http}\n[load]\nmodel = \"closed\"\nworkers = 2\nrequests = 40\nduration = \"20s\"\ntimeout = \"5s\"\n"
     );
     let env: Vec<(String, String)> = env
         .iter()
@@ -135,7 +135,7 @@ fn https_and_http2_tunnel_through_the_proxy_with_tls_end_to_end() {
     let env = [("HTTPS_PROXY", format!("127.0.0.1:{proxy_port}"))];
     let s = scenario(&target, "ca_file = \"ca.pem\"", &env, dir.path());
     assert_eq!(errors(&run(s.connector().unwrap(), 40, 2, &[])), vec![]);
-    assert_eq!(server.requests_by_route().get("/health"), Some(&120));
+    assert_eq!(server.requests_by_route().get("/items"), Some(&120));
     let seen = seen.lock().unwrap().clone();
     // Each run: the probe plus one connection per worker (HTTP/1.1) or for both streams (h2).
     assert!(seen.len() >= 3, "{seen:?}");
@@ -165,7 +165,7 @@ fn plain_http_tunnels_too_and_a_proxy_wanting_credentials_is_an_error_before_the
     let s = scenario(&target, &with, &[], dir.path());
     let r = run(s.connector().unwrap(), 40, 2, &[]);
     assert_eq!(errors(&r), vec![]);
-    assert_eq!(server.requests_by_route().get("/health"), Some(&40));
+    assert_eq!(server.requests_by_route().get("/items"), Some(&40));
     let stored = s.redacted_config().to_string();
     assert!(
         !stored.contains("p%40ss"),

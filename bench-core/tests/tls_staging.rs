@@ -82,7 +82,7 @@ impl Staging {
     }
 
     fn http(&self, target: &str, http: &str) -> Result<Scenario, ScenarioError> {
-        self.scenario(target, http, "[request]\npath = \"/health\"\n")
+        self.scenario(target, http, "[request]\npath = \"/items\"\n")
     }
 }
 
@@ -121,7 +121,7 @@ fn mutual_tls_needs_the_private_ca_and_a_client_certificate() {
     );
     assert!(e.contains("unknown CA") && e.contains("ca_file"), "{e}");
 
-    served(&st.http(&target, MTLS).unwrap(), &st.server, "/health");
+    served(&st.http(&target, MTLS).unwrap(), &st.server, "/items");
     // `roots = "none"` trusts only ca_file, which is all this server needs.
     let only = st
         .http(&target, &format!("{MTLS}\nroots = \"none\""))
@@ -136,7 +136,7 @@ fn the_client_key_may_come_from_the_environment_and_is_never_stored() {
     let target = format!("https://localhost:{}", front.port);
     let http = "ca_file = \"server-ca.pem\"\nclient_cert_file = \"client.pem\"\nclient_key = \"${CLIENT_KEY_PEM}\"";
     let s = st.http(&target, http).unwrap();
-    served(&s, &st.server, "/health");
+    served(&s, &st.server, "/items");
     let stored = s.redacted_config().to_string();
     assert!(stored.contains("${CLIENT_KEY_PEM}"), "{stored}");
     assert!(!stored.contains("PRIVATE KEY"), "{stored}");
@@ -150,7 +150,7 @@ fn http2_and_grpc_over_mutual_tls_negotiate_h2() {
     let h2 = st
         .http(&target, &format!("{MTLS}\nversion = \"2\""))
         .unwrap();
-    served(&h2, &st.server, "/health");
+    served(&h2, &st.server, "/items");
     let grpc = "protocol = \"grpc\"\n[request]\nmethod = \"tailguard.demo.v1.Demo/GetUser\"\nmessage = { id = 5 }\n";
     let g = st.scenario(&target, MTLS, grpc).unwrap();
     let r = run(g.connector().unwrap(), 40, 2, &[]);
@@ -176,7 +176,7 @@ fn hosts_and_server_name_reach_a_server_that_serves_only_its_name() {
             &format!("{MTLS}\nhosts = {{ \"{name}\" = \"127.0.0.1\" }}"),
         )
         .unwrap();
-    served(&by_name, &st.server, "/health");
+    served(&by_name, &st.server, "/items");
     // Reached by address, with the name in SNI and the certificate check.
     let by_ip = st
         .http(

@@ -10,7 +10,7 @@ use super::interpolate::interpolate;
 use super::ScenarioError;
 use crate::driver::proxy::{EnvProxy, Proxy, ProxySetting};
 use crate::driver::route::{ConnectOptions, Hosts};
-use crate::driver::tls::{self, ClientIdentity, PemError, TlsError, TlsOptions};
+use crate::driver::tls::{self, ClientIdentity, PemError, Roots, TlsError, TlsOptions};
 
 type Invalid<'a> = &'a dyn Fn(&str, String) -> ScenarioError;
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -68,8 +68,10 @@ fn identity(
     } else {
         "http.client_key_file"
     };
-    let cert = match (&h.client_cert_file, &h.client_key_file, &h.client_key) {
+    let (cert, key) = match (&h.client_cert_file, &h.client_key_file, &h.client_key) {
         (None, None, None) => return Ok(None),
+        (Some(cert), Some(file), None) => (cert, Ok(file)),
+        (Some(cert), None, Some(text)) => (cert, Err(text)),
         (_, Some(_), Some(_)) => {
             return Err(invalid(
                 "http.client_key",
@@ -88,8 +90,8 @@ fn identity(
                 "a client certificate needs its key: set client_key_file (or client_key)".into(),
             ))
         }
-        (Some(cert), _, _) => interp("client_cert_file", cert)?,
     };
+    let cert = interp("client_cert_file", cert)?;
     let chain = read_pem(
         dir,
         &cert,
@@ -97,17 +99,17 @@ fn identity(
         invalid,
         tls::certificates,
     )?;
-    let key = match (&h.client_key_file, &h.client_key) {
-        (Some(file), _) => {
+    // The key: a file (Ok) or PEM text (Err).
+    let key = match key {
+        Ok(file) => {
             let file = interp("client_key_file", file)?;
             read_pem(dir, &file, key_field, invalid, tls::private_key)?
         }
-        (None, Some(text)) => {
+        Err(text) => {
             let text = interp("client_key", text)?;
             tls::private_key(text.as_bytes())
                 .map_err(|e| invalid(key_field, format!("the PEM text: {e}")))?
         }
-        (None, None) => return Ok(None),
     };
     Ok(Some(ClientIdentity::new(chain, key)))
 }
@@ -128,7 +130,15 @@ fn read_pem<T>(
 /// Build the TLS configuration once, so that a CA that is no CA, a certificate that is no
 /// certificate, a key that does not match, and a bad `server_name` are errors before any load.
 fn check_tls(h: &HttpSection, tls: &TlsOptions, invalid: Invalid<'_>) -> Result<(), ScenarioError> {
-    let e = match tls::client_config(tls, &[]) {
+    // The bundled roots stand in for the system store: the check is the same, without reading it.
+    let check = TlsOptions {
+        roots: match tls.roots {
+            Roots::None => Roots::None,
+            Roots::System | Roots::Webpki => Roots::Webpki,
+        },
+        ..tls.clone()
+    };
+    let e = match tls::client_config(&check, &[]) {
         Ok(_) => match &tls.server_name {
             Some(name) => tls::server_name(tls, name).map(|_| ()),
             None => Ok(()),

@@ -42,24 +42,27 @@ fn certificate_advice(c: &Cert, name: &str) -> Option<String> {
 }
 
 fn alert_advice(alert: Alert, sent_identity: bool) -> Option<String> {
-    let refused = "the server refused our client certificate: check that client_cert_file is issued by a CA the server trusts";
+    let name = "or not serve this name ([http] server_name, hosts)";
     Some(match (alert, sent_identity) {
         (Alert::CertificateRequired, _) => {
             "the server requires a client certificate: set [http] client_cert_file and client_key_file".to_owned()
         }
-        (Alert::HandshakeFailure, false) => {
-            "the server ended the handshake: it may require a client certificate ([http] client_cert_file and client_key_file) or not serve this name ([http] server_name, hosts)".to_owned()
-        }
-        (Alert::CertificateExpired, true) => "the server says our client certificate has expired".to_owned(),
+        (Alert::HandshakeFailure | Alert::AccessDenied, false) => format!(
+            "the server ended the handshake: it may require a client certificate ([http] client_cert_file and client_key_file) {name}"
+        ),
+        (Alert::HandshakeFailure | Alert::AccessDenied, true) => format!(
+            "the server ended the handshake: it may refuse our client certificate (is client_cert_file issued by a CA it trusts?) {name}"
+        ),
         (
             Alert::BadCertificate
             | Alert::UnknownCA
             | Alert::CertificateUnknown
-            | Alert::UnsupportedCertificate
-            | Alert::AccessDenied
-            | Alert::HandshakeFailure,
+            | Alert::UnsupportedCertificate,
             true,
-        ) => refused.to_owned(),
+        ) => "the server refused our client certificate: check that client_cert_file is issued by a CA the server trusts".to_owned(),
+        (Alert::CertificateExpired, true) => {
+            "the server says our client certificate has expired".to_owned()
+        }
         (Alert::UnrecognisedName, _) => {
             "the server does not serve this name (SNI): set [http] server_name or use [http] hosts".to_owned()
         }
