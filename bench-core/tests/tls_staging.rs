@@ -141,6 +141,17 @@ fn the_client_key_may_come_from_the_environment_and_is_never_stored() {
     assert!(stored.contains("${CLIENT_KEY_PEM}"), "{stored}");
     assert!(!stored.contains("PRIVATE KEY"), "{stored}");
     assert!(!format!("{s:?}").contains("PRIVATE KEY"));
+    // A key written into the file itself is stored as <redacted>.
+    let literal = format!(
+        "ca_file = \"server-ca.pem\"\nclient_cert_file = \"client.pem\"\nclient_key = '''\n{}'''",
+        st.client_key_pem
+    );
+    let s = st.http(&target, &literal).unwrap();
+    let stored = s.redacted_config().to_string();
+    assert!(
+        stored.contains("<redacted>") && !stored.contains("PRIVATE KEY"),
+        "{stored}"
+    );
 }
 
 #[test]

@@ -345,12 +345,7 @@ impl Scenario {
     pub fn redacted_config(&self) -> serde_json::Value {
         let mut file = self.file.clone();
         file.target = redact_url(&file.target);
-        file.http.proxy = file.http.proxy.as_deref().map(redact_url);
-        if let Some(key) = &mut file.http.client_key {
-            if !interpolate::mentions_variable(key) {
-                *key = "<redacted>".into();
-            }
-        }
+        transport::redact(&mut file.http);
         for r in file.request.iter_mut().chain(file.requests.iter_mut()) {
             for (name, value) in r.headers.iter_mut() {
                 if is_sensitive(name) && !interpolate::mentions_variable(value) {

@@ -53,6 +53,17 @@ pub(super) fn connect_options(
     Ok(ConnectOptions { tls, hosts, proxy })
 }
 
+/// Remove the secrets of `[http]` as written: proxy credentials and a literal client key (a
+/// `${VAR}` reference stays, it is not the secret).
+pub(super) fn redact(h: &mut HttpSection) {
+    h.proxy = h.proxy.as_deref().map(super::redact_url);
+    if let Some(key) = &mut h.client_key {
+        if !super::interpolate::mentions_variable(key) {
+            *key = "<redacted>".into();
+        }
+    }
+}
+
 /// The client certificate and key: both or neither; the key from a file or from PEM text.
 fn identity(
     h: &HttpSection,
