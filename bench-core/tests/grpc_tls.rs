@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use bench_core::driver::grpc::schema::SchemaSource;
 use bench_core::driver::grpc::{GrpcConnector, GrpcOptions, GrpcRequestSpec};
-use bench_core::driver::tls::Roots;
+use bench_core::driver::tls::{Roots, TlsOptions};
+use bench_core::driver::ConnectOptions;
 use common::{demo, errors, run};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tailguard_demo::DemoConfig;
@@ -66,8 +67,14 @@ fn grpc_over_tls_with_reflection() {
         metadata: Vec::new(),
     };
     let options = |insecure| GrpcOptions {
-        roots: Roots::Webpki,
-        insecure,
+        connect: ConnectOptions {
+            tls: TlsOptions {
+                roots: Roots::Webpki,
+                insecure,
+                ..TlsOptions::default()
+            },
+            ..ConnectOptions::default()
+        },
         schema: SchemaSource::default(),
         ..GrpcOptions::default()
     };

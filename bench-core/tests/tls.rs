@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bench_core::driver::http::{HttpConnector, HttpOptions, HttpRequestSpec, HttpVersion};
-use bench_core::driver::tls::Roots;
+use bench_core::driver::tls::{Roots, TlsOptions};
+use bench_core::driver::ConnectOptions;
 use bench_core::pacer::{LoadModel, StopCondition};
 use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -81,8 +82,14 @@ fn run(url: &str, insecure: bool) -> RunResult {
     };
     let options = HttpOptions {
         version: HttpVersion::Http1,
-        roots: Roots::Webpki,
-        insecure,
+        connect: ConnectOptions {
+            tls: TlsOptions {
+                roots: Roots::Webpki,
+                insecure,
+                ..TlsOptions::default()
+            },
+            ..ConnectOptions::default()
+        },
         ..HttpOptions::default()
     };
     let connector = Arc::new(HttpConnector::new(url, &[spec], &options).unwrap());

@@ -277,6 +277,9 @@ pub struct RunArgs {
     /// Accept any TLS certificate (self-signed staging).
     #[arg(long)]
     pub insecure: bool,
+    /// Trust the CA certificates of this PEM file too (`[http] ca_file`).
+    #[arg(long, value_name = "FILE.pem")]
+    pub ca_file: Option<PathBuf>,
     /// Write the result as JSON (`-`: to stdout, the table then goes to stderr).
     #[arg(long, value_name = "FILE.json")]
     pub out: Option<PathBuf>,
@@ -346,6 +349,14 @@ impl RunArgs {
         }
         if self.insecure {
             v.push("http.insecure=true".into());
+        }
+        if let Some(file) = &self.ca_file {
+            // Relative to the working directory, not to the scenario file.
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+            v.push(format!(
+                "http.ca_file={}",
+                toml_string(&file.to_string_lossy())
+            ));
         }
         v.extend(self.set.iter().cloned());
         v

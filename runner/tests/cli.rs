@@ -194,3 +194,26 @@ fn ctrl_c_stops_the_load_and_writes_the_partial_result() {
     let n = v["summary"]["requests"].as_u64().unwrap();
     assert!((50..1000).contains(&n), "partial run recorded {n} requests");
 }
+
+#[test]
+fn ca_file_flag_is_relative_to_the_working_directory_and_a_bad_file_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    let path = dir.path().join("scenarios/s.toml");
+    std::fs::write(&path, SCENARIO).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), "not a certificate\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tailguard"))
+        .current_dir(dir.path())
+        .args(["run", "scenarios/s.toml", "--ca-file", "ca.pem", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let ca = std::path::absolute(dir.path().join("ca.pem")).unwrap();
+    assert!(stderr.contains("http.ca_file"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: no", ca.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("BEGIN CERTIFICATE"), "{stderr}");
+}

@@ -1,9 +1,12 @@
 //! One connector type for every protocol a scenario can speak, so the engine and the CLI need no
 //! per-protocol code: HTTP and GraphQL share the HTTP connector, gRPC has its own.
 
+use std::time::Duration;
+
+use super::endpoint::Endpoint;
 use super::grpc::{GrpcConnector, GrpcDriver, GrpcError};
 use super::http::{HttpConnector, HttpDriver, HttpError};
-use super::{Connector, Driver, Outcome};
+use super::{block_on_local, Connector, Driver, Outcome};
 
 /// A connector for HTTP, GraphQL or gRPC.
 #[derive(Debug, Clone)]
@@ -32,6 +35,33 @@ pub enum ConnectorError {
     /// gRPC.
     #[error(transparent)]
     Grpc(#[from] GrpcError),
+    /// The first connection failed in a way no call can succeed (TLS or proxy).
+    #[error("the first connection to {target} failed: {reason}")]
+    FirstConnection {
+        /// `host:port` of the target.
+        target: String,
+        /// What failed, and which setting to change.
+        reason: String,
+    },
+}
+
+impl AnyConnector {
+    /// Dial the target once before the load: a TLS handshake or proxy failure is an error
+    /// naming the reason (unknown CA, name mismatch, client certificate required or refused,
+    /// expired certificate, proxy refusal). TCP failures and timeouts are left to the run.
+    pub fn probe(&self, timeout: Duration) -> Result<(), ConnectorError> {
+        let endpoint: &Endpoint = match self {
+            Self::Http(c) => c.endpoint(),
+            Self::Grpc(c) => c.endpoint(),
+        };
+        match block_on_local(timeout, || endpoint.probe(timeout)) {
+            Some(Err(reason)) => Err(ConnectorError::FirstConnection {
+                target: endpoint.authority.clone(),
+                reason,
+            }),
+            Some(Ok(())) | None => Ok(()),
+        }
+    }
 }
 
 impl Connector for AnyConnector {

@@ -1,21 +1,25 @@
 //! Where a driver connects: the target URL taken apart once (scheme, authority, base path,
-//! resolved addresses, TLS) and the dialing of a TCP or TLS connection. Shared by the HTTP,
-//! GraphQL and gRPC drivers.
+//! resolved addresses, TLS) and the dialing of a connection: TCP to the target, to its `hosts`
+//! override or through a proxy's CONNECT tunnel, then TLS for https. Shared by the HTTP, GraphQL
+//! and gRPC drivers.
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::{Duration, Instant};
 
 use http::Uri;
+use rustls::pki_types::ServerName;
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
-use super::tls::{self, Roots};
+use super::proxy::Proxy;
+use super::route::{join_host_port, ConnectOptions};
+use super::tls;
 use super::{ErrorKind, Io, Outcome};
 
 /// A target URL's parts and how to reach it.
 pub(crate) struct Endpoint {
-    /// Host without brackets (for resolution and the TLS server name).
-    pub host: String,
-    pub port: u16,
     /// `host[:port]` as written in the URL (without credentials).
     pub authority: String,
     /// The URL's path without a trailing `/` (prefixes every request path).
@@ -23,8 +27,27 @@ pub(crate) struct Endpoint {
     /// The URL's query, kept for requests without a path of their own (a GraphQL endpoint).
     base_query: Option<String>,
     pub https: bool,
+    /// The first hop: the proxy, the `hosts` override or the target itself.
+    hop: String,
     addrs: Result<Vec<SocketAddr>, String>,
-    tls: Option<TlsConnector>,
+    /// The proxy and the `host:port` its CONNECT tunnel asks for.
+    tunnel: Option<(Proxy, String)>,
+    tls: Option<Tls>,
+}
+
+struct Tls {
+    connector: TlsConnector,
+    name: ServerName<'static>,
+    identity: bool,
+}
+
+/// Where dialling failed: a TLS or proxy failure is a configuration problem, a TCP one may be
+/// the target's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Tcp,
+    Proxy,
+    Tls,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -53,8 +76,7 @@ impl Endpoint {
     /// `alpn` is offered on https (e.g. `[b"h2"]`).
     pub(crate) fn new(
         target: &str,
-        roots: Roots,
-        insecure: bool,
+        options: &ConnectOptions,
         alpn: &[&[u8]],
     ) -> Result<Self, EndpointError> {
         let bad = || EndpointError::Target(target.to_owned());
@@ -75,25 +97,37 @@ impl Endpoint {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
-        let addrs = (bare_host.as_str(), port)
+        let (to_host, to_port) = options.hosts.resolve(&bare_host, port);
+        let tunnel = options
+            .proxy
+            .for_target(https, &bare_host)
+            .map(|p| (p.clone(), join_host_port(&to_host, to_port)));
+        let (hop_host, hop_port) = match &tunnel {
+            Some((p, _)) => (p.host.clone(), p.port),
+            None => (to_host, to_port),
+        };
+        let addrs = (hop_host.as_str(), hop_port)
             .to_socket_addrs()
             .map(Iterator::collect)
-            .map_err(|e| format!("cannot resolve {host}: {e}"));
+            .map_err(|e| format!("cannot resolve {hop_host}: {e}"));
         let tls = if https {
-            Some(TlsConnector::from(tls::client_config(
-                roots, insecure, alpn,
-            )?))
+            let t = &options.tls;
+            Some(Tls {
+                connector: TlsConnector::from(tls::client_config(t, alpn)?),
+                name: tls::server_name(t, &bare_host)?,
+                identity: t.identity.is_some(),
+            })
         } else {
             None
         };
         Ok(Self {
-            host: bare_host,
-            port,
             authority,
             base_path: base.path().trim_end_matches('/').to_owned(),
             base_query: base.query().map(str::to_owned),
             https,
+            hop: join_host_port(&hop_host, hop_port),
             addrs,
+            tunnel,
             tls,
         })
     }
@@ -126,23 +160,79 @@ impl Endpoint {
         }
     }
 
-    /// Open a TCP connection (and TLS over it for https).
+    /// Open a connection (TCP, through the proxy's tunnel when there is one, and TLS over it for
+    /// https).
     pub(crate) async fn dial(&self) -> Result<Box<dyn Io>, Outcome> {
-        let connect_error = |message: String| Outcome::failed(ErrorKind::Connect, message);
-        let addrs = self.addrs.as_ref().map_err(|e| connect_error(e.clone()))?;
-        let tcp = TcpStream::connect(addrs.as_slice())
-            .await
-            .map_err(|e| connect_error(format!("connect {}:{}: {e}", self.host, self.port)))?;
-        let _ = tcp.set_nodelay(true);
-        let Some(connector) = &self.tls else {
-            return Ok(Box::new(tcp));
-        };
-        let name = rustls::pki_types::ServerName::try_from(self.host.clone())
-            .map_err(|e| connect_error(format!("TLS server name {}: {e}", self.host)))?;
-        let stream = connector
-            .connect(name, tcp)
-            .await
-            .map_err(|e| connect_error(format!("TLS handshake with {}: {e}", self.host)))?;
-        Ok(Box::new(stream))
+        match self.connect().await {
+            Ok(Dialed::Plain(tcp)) => Ok(Box::new(tcp)),
+            Ok(Dialed::Tls(tls)) => Ok(tls),
+            Err((_, message)) => Err(Outcome::failed(ErrorKind::Connect, message)),
+        }
     }
+
+    async fn connect(&self) -> Result<Dialed, (Stage, String)> {
+        let addrs = self.addrs.as_ref().map_err(|e| (Stage::Tcp, e.clone()))?;
+        let mut tcp = TcpStream::connect(addrs.as_slice())
+            .await
+            .map_err(|e| (Stage::Tcp, format!("connect {}: {e}", self.hop)))?;
+        let _ = tcp.set_nodelay(true);
+        if let Some((proxy, authority)) = &self.tunnel {
+            proxy
+                .tunnel(&mut tcp, authority)
+                .await
+                .map_err(|m| (Stage::Proxy, m))?;
+        }
+        let Some(tls) = &self.tls else {
+            return Ok(Dialed::Plain(tcp));
+        };
+        tls.connector
+            .connect(tls.name.clone(), tcp)
+            .await
+            .map(|s| Dialed::Tls(Box::new(s)))
+            .map_err(|e| (Stage::Tls, self.handshake_error(tls, &e)))
+    }
+
+    fn handshake_error(&self, tls: &Tls, e: &std::io::Error) -> String {
+        let name = tls.name.to_str();
+        format!(
+            "TLS handshake with {name}: {}",
+            tls::explain(e, &name, tls.identity)
+        )
+    }
+
+    /// Dial once before the load, so that a setting that cannot work is an error naming the
+    /// reason instead of thousands of identical connect errors. A TLS or proxy failure is such an
+    /// error (for TLS 1.3 this includes the server's refusal of the client certificate, which
+    /// arrives just after the handshake); a TCP failure or no answer within `timeout` is left to
+    /// the run to count.
+    pub(crate) async fn probe(&self, timeout: Duration) -> Result<(), String> {
+        if self.tls.is_none() && self.tunnel.is_none() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let dialed = match tokio::time::timeout(timeout, self.connect()).await {
+            Err(_) | Ok(Err((Stage::Tcp, _))) => return Ok(()),
+            Ok(Err((_, message))) => return Err(message),
+            Ok(Ok(d)) => d,
+        };
+        let (Dialed::Tls(mut stream), Some(tls)) = (dialed, &self.tls) else {
+            return Ok(());
+        };
+        // A refusal takes about one round trip after the handshake; the handshake took two.
+        let wait = started
+            .elapsed()
+            .clamp(Duration::from_millis(250), Duration::from_secs(2));
+        let mut byte = [0u8; 1];
+        match tokio::time::timeout(wait, stream.read(&mut byte)).await {
+            Ok(Err(e)) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+                Err(self.handshake_error(tls, &e))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+enum Dialed {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
 }

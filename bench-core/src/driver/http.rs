@@ -15,7 +15,7 @@ use super::h1::H1Conn;
 use super::h2::H2Conn;
 pub use super::http_request::HttpRequest;
 use super::http_request::Prepared;
-use super::tls::Roots;
+use super::route::ConnectOptions;
 use super::{Connector, Driver, ErrorKind, Io, Outcome};
 use crate::template::{Sources, Values};
 
@@ -42,10 +42,8 @@ pub enum HttpVersion {
 pub struct HttpOptions {
     /// Protocol version.
     pub version: HttpVersion,
-    /// Trusted roots for https.
-    pub roots: Roots,
-    /// Accept any server certificate (opt-in, for self-signed test environments).
-    pub insecure: bool,
+    /// TLS, address overrides and proxy.
+    pub connect: ConnectOptions,
     /// The call counter and data feeder that request templates draw from.
     pub sources: Sources,
 }
@@ -146,7 +144,7 @@ impl HttpConnector {
             HttpVersion::Http1 => &[b"http/1.1"],
             HttpVersion::Http2 => &[b"h2"],
         };
-        let endpoint = Endpoint::new(target, options.roots, options.insecure, alpn)?;
+        let endpoint = Endpoint::new(target, &options.connect, alpn)?;
         let names = requests.iter().map(|(r, _)| r.name.clone()).collect();
         let requests = requests
             .into_iter()
@@ -167,6 +165,12 @@ impl HttpConnector {
             names,
             sources: options.sources.clone(),
         })))
+    }
+}
+
+impl HttpConnector {
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.0.endpoint
     }
 }
 

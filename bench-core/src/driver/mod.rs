@@ -13,14 +13,17 @@ mod h1;
 mod h2;
 pub mod http;
 mod http_request;
+pub mod proxy;
+pub mod route;
 pub mod tls;
 
 pub use any::{AnyConnector, AnyDriver, ConnectorError};
 pub use endpoint::EndpointError;
+pub use route::ConnectOptions;
 
 use std::fmt;
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -198,4 +201,32 @@ pub trait Connector: Send + Sync + 'static {
 
     /// Names of the requests in the mix, indexed like [`Driver::call`]'s argument.
     fn request_names(&self) -> Vec<String>;
+}
+
+/// Run the future `make` returns on a fresh single-threaded runtime (with a `LocalSet`) on a
+/// scoped thread — callers may themselves be inside a runtime — for at most `timeout`.
+/// `None` when the time ran out.
+pub(crate) fn block_on_local<T, F, Fut>(timeout: Duration, make: F) -> Option<Result<T, String>>
+where
+    T: Send,
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = Result<T, String>>,
+{
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return Some(Err(format!("cannot start a runtime: {e}"))),
+            };
+            let local = tokio::task::LocalSet::new();
+            local
+                .block_on(&rt, async { tokio::time::timeout(timeout, make()).await })
+                .ok()
+        })
+        .join()
+        .unwrap_or_else(|_| Some(Err("a helper thread panicked".into())))
+    })
 }

@@ -2,6 +2,7 @@
 //! the scenario file they are about.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::{Plan, Scenario};
 use crate::driver::graphql::{self, GraphqlOptions};
@@ -10,16 +11,26 @@ use crate::driver::grpc::{GrpcConnector, GrpcError, GrpcOptions};
 use crate::driver::http::{HttpConnector, HttpError, HttpOptions};
 use crate::driver::{AnyConnector, ConnectorError};
 
+/// The longest the first connection may take before the load (it is then left to the run).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Scenario {
-    /// The connector for this scenario. For gRPC this resolves the schema: `.proto` files are
-    /// compiled, or the server's reflection service is asked (the only network access before
-    /// the load starts).
+    /// The connector for this scenario, ready for load. For gRPC this resolves the schema:
+    /// `.proto` files are compiled, or the server's reflection service is asked. Then the target
+    /// is dialled once ([`AnyConnector::probe`]): a TLS or proxy failure is an error here,
+    /// naming the reason, instead of thousands of identical connect errors in the run.
     pub fn connector(&self) -> Result<AnyConnector, ConnectorError> {
+        let connector = self.build_connector()?;
+        connector.probe(PROBE_TIMEOUT.min(self.file.load.timeout))?;
+        Ok(connector)
+    }
+
+    /// The connector, without dialling (except for gRPC reflection).
+    pub(super) fn build_connector(&self) -> Result<AnyConnector, ConnectorError> {
         let h = &self.file.http;
         let http = HttpOptions {
             version: h.version,
-            roots: h.roots,
-            insecure: h.insecure,
+            connect: self.connect.clone(),
             sources: self.sources.clone(),
         };
         Ok(match &self.plan {
@@ -45,8 +56,7 @@ impl Scenario {
                     }
                 };
                 let options = GrpcOptions {
-                    roots: h.roots,
-                    insecure: h.insecure,
+                    connect: self.connect.clone(),
                     schema,
                     deadline: g.deadline,
                     sources: self.sources.clone(),
@@ -81,6 +91,7 @@ impl Scenario {
         match e {
             ConnectorError::Http(HttpError::Endpoint(_))
             | ConnectorError::Grpc(GrpcError::Endpoint(_))
+            | ConnectorError::FirstConnection { .. }
             | ConnectorError::Grpc(GrpcError::Schema(SchemaError::Reflection { .. })) => {
                 "target".into()
             }

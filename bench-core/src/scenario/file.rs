@@ -58,9 +58,30 @@ pub struct HttpSection {
     /// Accept any TLS certificate.
     #[serde(default)]
     pub insecure: bool,
-    /// "system" (default) or "webpki".
+    /// "system" (default), "webpki" or "none" (only `ca_file`).
     #[serde(default)]
     pub roots: Roots,
+    /// PEM file of CA certificates trusted besides `roots` (relative to the scenario file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// PEM file of the client certificate (mutual TLS), intermediates after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert_file: Option<String>,
+    /// PEM file of the client certificate's key (PKCS#8, PKCS#1 or SEC1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_file: Option<String>,
+    /// The client key as PEM text, e.g. `"${CLIENT_KEY_PEM}"`: a secret, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// The name sent in SNI and checked in the server's certificate (default: the target's host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    /// `"name[:port]" = "address[:port]"`: connect there, keep the name (URL, Host, SNI).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hosts: BTreeMap<String, String>,
+    /// `http://[user:password@]host:port`, or "none"; unset: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
 }
 
 /// One request (`[request]`, or each of `[[requests]]` in a weighted mix). Which fields apply

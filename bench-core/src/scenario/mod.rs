@@ -14,6 +14,7 @@ mod location;
 mod request;
 pub mod saturation;
 pub mod slo;
+mod transport;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use request::Plan;
 use slo::Slo;
 
 use crate::driver::http::HttpVersion;
+use crate::driver::route::ConnectOptions;
 use crate::feeder::Feeder;
 use crate::template::{self, Sources};
 
@@ -86,6 +88,8 @@ pub struct Scenario {
     pub sources: Sources,
     /// Parsed thresholds.
     pub slos: Vec<Slo>,
+    /// How connections are made (`[http]`'s TLS, `hosts` and proxy settings, files loaded).
+    pub connect: ConnectOptions,
 }
 
 impl Scenario {
@@ -242,6 +246,7 @@ impl Scenario {
             )),
             None => None,
         };
+        let connect = transport::connect_options(&file.http, dir, env, &invalid)?;
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
         let scenario = Scenario {
             path: path.to_owned(),
@@ -250,6 +255,7 @@ impl Scenario {
             plan,
             weights,
             slos,
+            connect,
             file,
         };
         // Build the connector once to validate methods, paths, headers, templates and `.proto`
@@ -269,7 +275,7 @@ impl Scenario {
                 }
                 Ok(())
             }
-            _ => scenario.connector().map(|_| ()),
+            _ => scenario.build_connector().map(|_| ()),
         };
         validated.map_err(|e| invalid(&scenario.error_field(&e), e.to_string()))?;
         Ok(scenario)
@@ -339,6 +345,7 @@ impl Scenario {
     pub fn redacted_config(&self) -> serde_json::Value {
         let mut file = self.file.clone();
         file.target = redact_url(&file.target);
+        transport::redact(&mut file.http);
         for r in file.request.iter_mut().chain(file.requests.iter_mut()) {
             for (name, value) in r.headers.iter_mut() {
                 if is_sensitive(name) && !interpolate::mentions_variable(value) {

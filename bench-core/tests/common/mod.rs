@@ -9,6 +9,8 @@ use bench_core::pacer::{LoadModel, StopCondition};
 use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
 use tailguard_demo::{DemoConfig, DemoServer};
 
+pub mod pki;
+
 /// A demo target on 127.0.0.1 with one server thread.
 pub fn demo(cfg: DemoConfig) -> DemoServer {
     DemoServer::spawn(

@@ -28,7 +28,7 @@ use self::schema::{SchemaError, SchemaSource};
 use super::endpoint::{Endpoint, EndpointError};
 use super::h2::{classify, H2Conn};
 use super::http::USER_AGENT_VALUE;
-use super::tls::Roots;
+use super::route::ConnectOptions;
 use super::{Connector, Driver, ErrorKind, Outcome, Status};
 use crate::template::{Needs, Sources, Template, Values};
 
@@ -51,10 +51,8 @@ pub struct GrpcRequestSpec {
 /// Connection and schema options.
 #[derive(Debug, Clone, Default)]
 pub struct GrpcOptions {
-    /// Trusted roots for https (TLS) targets.
-    pub roots: Roots,
-    /// Accept any server certificate.
-    pub insecure: bool,
+    /// TLS, address overrides and proxy.
+    pub connect: ConnectOptions,
     /// Where the message types come from.
     pub schema: SchemaSource,
     /// Per-call deadline, sent as `grpc-timeout` and enforced by the client
@@ -120,7 +118,7 @@ impl GrpcConnector {
         requests: &[GrpcRequestSpec],
         options: &GrpcOptions,
     ) -> Result<Self, GrpcError> {
-        let endpoint = Endpoint::new(target, options.roots, options.insecure, &[b"h2"])?;
+        let endpoint = Endpoint::new(target, &options.connect, &[b"h2"])?;
         let pool = match &options.schema {
             SchemaSource::Protos {
                 files,
@@ -203,6 +201,12 @@ fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, String> {
     let msg = DynamicMessage::deserialize(desc.clone(), &mut de).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
     Ok(frame::encode(&msg.encode_to_vec()))
+}
+
+impl GrpcConnector {
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.0.endpoint
+    }
 }
 
 impl Connector for GrpcConnector {

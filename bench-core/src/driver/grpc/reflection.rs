@@ -85,22 +85,9 @@ pub(crate) fn fetch(
         target: target.to_owned(),
         message,
     };
-    let outcome = std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start a runtime: {e}"))?;
-            let local = tokio::task::LocalSet::new();
-            local.block_on(&rt, async {
-                tokio::time::timeout(timeout, fetch_files(endpoint, services, version))
-                    .await
-                    .map_err(|_| format!("no answer within {timeout:?}"))?
-            })
-        })
-        .join()
-        .unwrap_or_else(|_| Err("the reflection thread panicked".into()))
-    });
+    let outcome =
+        super::super::block_on_local(timeout, || fetch_files(endpoint, services, version))
+            .unwrap_or_else(|| Err(format!("no answer within {timeout:?}")));
     let files = outcome.map_err(err)?;
     let mut pool = DescriptorPool::new();
     pool.add_file_descriptor_set(FileDescriptorSet { file: files })
