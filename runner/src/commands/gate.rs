@@ -31,7 +31,7 @@ enum Baseline {
 /// What one scenario's candidate trials are compared with.
 enum Against {
     /// Trials of the baseline build, interleaved with the candidate's.
-    Build(Scenario),
+    Build(Box<Scenario>),
     /// Stored runs, read before any load.
     Runs(Vec<RunResult>),
 }
@@ -59,9 +59,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         let target = args.candidate_target.as_deref();
         let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
         let against = match &baseline {
-            Baseline::Target(url) => {
-                Against::Build(load(path, args, Some(("--baseline-target", url)))?)
-            }
+            Baseline::Target(url) => Against::Build(Box::new(load(
+                path,
+                args,
+                Some(("--baseline-target", url)),
+            )?)),
             Baseline::Stored(branch) => Against::Runs(stored(args, branch, &candidate, &cli_gate)?),
         };
         plans.push((candidate, against));
