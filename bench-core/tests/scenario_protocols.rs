@@ -115,6 +115,17 @@ duration = "1s"
             "request.message: ",
         ),
         (
+            grpc.replace("{ id = \"{{seq}}\" }", "{ id = true }"),
+            "s.toml:10:",
+            "field \"id\" is int64 in the proto, but the message gives the boolean true",
+        ),
+        (
+            grpc.replace("GetUser\"", "ListPosts\"")
+                .replace("{ id = \"{{seq}}\" }", "{ user_id = 1, limit = [2] }"),
+            "s.toml:10:",
+            "field \"limit\" is uint32 in the proto, but the message gives an array",
+        ),
+        (
             grpc.replace("[request]", "[request]\nbody = \"x\""),
             "s.toml:9:",
             "`body` is not used with protocol = \"grpc\"",

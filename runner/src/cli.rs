@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::overrides::Override;
+
 mod ci;
 mod distributed;
 mod store;
@@ -94,6 +96,9 @@ pub struct GateFlags {
     /// Exit 1 when the verdict is inconclusive (default: warn and exit 0).
     #[arg(long)]
     pub fail_on_inconclusive: bool,
+    /// Accept cancelled (partial) runs as trials; by default they are refused (exit 2).
+    #[arg(long)]
+    pub allow_partial: bool,
     /// Write the verdict as JSON.
     #[arg(long, value_name = "VERDICT.json")]
     pub out: Option<PathBuf>,
@@ -154,7 +159,7 @@ pub struct GateRunArgs {
     #[arg(long)]
     pub candidate_target: Option<String>,
     /// Trials per side.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     pub trials: usize,
     /// Override the measured duration of every trial (e.g. 10s).
     #[arg(long)]
@@ -247,7 +252,7 @@ pub struct CalibrateArgs {
     #[arg(long, default_value = "2s")]
     pub duration: String,
     /// Request rate of each trial.
-    #[arg(long, default_value_t = 1000.0)]
+    #[arg(long, default_value_t = 1000.0, allow_negative_numbers = true)]
     pub rate: f64,
     /// Write the calibration report as JSON.
     #[arg(long)]
@@ -263,13 +268,13 @@ pub struct RunArgs {
     #[arg(long, env = "TAILGUARD_TARGET")]
     pub target: Option<String>,
     /// Override the open model's rate (req/s).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub rate: Option<f64>,
     /// Override the measured duration (e.g. 30s, 2m).
     #[arg(long)]
     pub duration: Option<String>,
     /// Override the number of connections (workers in the closed model).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub connections: Option<usize>,
     /// Override any scenario field: --set load.warmup=5s --set request.headers.x-env=staging
     #[arg(long = "set", value_name = "KEY=VALUE")]
@@ -331,40 +336,43 @@ impl GateFlags {
 }
 
 impl RunArgs {
-    /// The flag shortcuts as `--set` overrides, before the explicit ones (which win).
+    /// The flag shortcuts as overrides, before the explicit `--set`s (which win).
     #[must_use]
-    pub fn overrides(&self) -> Vec<String> {
+    pub fn overrides(&self) -> Vec<Override> {
         let mut v = Vec::new();
         if let Some(t) = &self.target {
-            v.push(format!("target={}", toml_string(t)));
+            v.push(Override::flag_str("--target", t, "target"));
         }
         if let Some(r) = self.rate {
-            v.push(format!("load.rate={r}"));
+            v.push(Override::flag(
+                "--rate",
+                &r.to_string(),
+                "load.rate",
+                &r.to_string(),
+            ));
         }
         if let Some(d) = &self.duration {
-            v.push(format!("load.duration={}", toml_string(d)));
+            v.push(Override::flag_str("--duration", d, "load.duration"));
         }
         if let Some(c) = self.connections {
-            v.push(format!("load.connections={c}"));
+            let c = c.to_string();
+            v.push(Override::flag("--connections", &c, "load.connections", &c));
         }
         if self.insecure {
-            v.push("http.insecure=true".into());
+            v.push(Override::flag("--insecure", "", "http.insecure", "true"));
         }
         if let Some(file) = &self.ca_file {
             // Relative to the working directory, not to the scenario file.
-            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            v.push(format!(
-                "http.ca_file={}",
-                toml_string(&file.to_string_lossy())
+            let abs = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+            v.push(Override::flag_str(
+                "--ca-file",
+                &abs.to_string_lossy(),
+                "http.ca_file",
             ));
         }
-        v.extend(self.set.iter().cloned());
+        v.extend(self.set.iter().map(|s| Override::set(s)));
         v
     }
-}
-
-fn toml_string(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// `tailguard demo`.
@@ -374,7 +382,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "3s")]
     pub duration: String,
     /// Request rate of every trial (req/s).
-    #[arg(long, default_value_t = 500.0)]
+    #[arg(long, default_value_t = 500.0, allow_negative_numbers = true)]
     pub rate: f64,
     /// Trials per scenario (the gate's unit of evidence).
     #[arg(long, default_value_t = 3)]

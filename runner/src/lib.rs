@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod admission;
 pub mod capacity;
 pub mod cli;
 pub mod commands;
@@ -13,6 +14,8 @@ pub mod criterion;
 pub mod evidence;
 pub mod exit;
 pub mod github;
+pub mod overrides;
+pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod saturation;

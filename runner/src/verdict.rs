@@ -15,6 +15,7 @@ use bench_core::stats::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::admission;
 use crate::capacity::{self, CapacityVerdict};
 use crate::evidence::Evidence;
 
@@ -194,6 +195,9 @@ pub fn compare_scenario(
     }
     let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
     let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    if let Some(why) = admission::no_data(&b, &c, &gated) {
+        (verdict, reason) = (Verdict::Fail, Some(why));
+    }
     let mut requests = Vec::new();
     for name in mix_requests(baseline, candidate) {
         let b: Vec<Trial> = baseline
@@ -205,7 +209,10 @@ pub fn compare_scenario(
             .filter_map(|r| request_trial(r, &name))
             .collect();
         let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
-        let (v, why) = decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len());
+        let (v, why) = match admission::no_data(&b, &c, &gated) {
+            Some(why) => (Verdict::Fail, Some(why)),
+            None => decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
+        };
         if v == Verdict::Fail && verdict != Verdict::Fail {
             verdict = Verdict::Fail;
             reason = Some(format!(

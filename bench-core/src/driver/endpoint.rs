@@ -80,6 +80,9 @@ impl Endpoint {
         alpn: &[&[u8]],
     ) -> Result<Self, EndpointError> {
         let bad = || EndpointError::Target(target.to_owned());
+        // Scenarios check this when they load; callers of the library get the same rule (a
+        // port out of range is an error, never the scheme's default).
+        crate::scenario::target::check(target).map_err(|_| bad())?;
         let base: Uri = target.parse().map_err(|_| bad())?;
         let https = match base.scheme_str() {
             Some("http") => false,

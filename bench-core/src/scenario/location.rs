@@ -103,6 +103,21 @@ fn span_in_table<'a>(t: &toml_edit::Table, rest: impl Iterator<Item = &'a str>) 
     best
 }
 
+/// A file that is not UTF-8: where the first bad byte is (offset, and its line and column).
+pub(super) fn not_utf8(path: &Path, e: &std::string::FromUtf8Error) -> ScenarioError {
+    let offset = e.utf8_error().valid_up_to();
+    let bytes = e.as_bytes();
+    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+    let byte = bytes.get(offset).copied().unwrap_or_default();
+    ScenarioError::Invalid {
+        loc: Location::at(valid, path, offset),
+        field: "(document)".into(),
+        message: format!(
+            "not UTF-8: byte 0x{byte:02x} at byte offset {offset} is not valid UTF-8; save the file as UTF-8"
+        ),
+    }
+}
+
 /// Turn a TOML deserialisation error into a located error naming the field.
 pub(super) fn toml_error(text: &str, path: &Path, e: &toml::de::Error) -> ScenarioError {
     let offset = e.span().map_or(0, |s| s.start);
@@ -137,6 +152,29 @@ fn field_at(text: &str, offset: usize) -> Option<String> {
             None => key.to_owned(),
         }
     })
+}
+
+/// An error about a field that an override set is the override's fault: name the override as
+/// given (`--set load.rate=-5`), never a line of the edited document that the user never wrote.
+/// The last override of the field wins, as when they were applied.
+pub(super) fn blame_override(e: ScenarioError, overrides: &[String]) -> ScenarioError {
+    let ScenarioError::Invalid { field, message, .. } = &e else {
+        return e;
+    };
+    let culprit = overrides.iter().rev().find(|arg| {
+        let key = arg.split_once('=').map_or(arg.as_str(), |(k, _)| k).trim();
+        field == key
+            || field
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+    });
+    match culprit {
+        Some(arg) => ScenarioError::Override {
+            arg: arg.clone(),
+            message: format!("{field}: {message}"),
+        },
+        None => e,
+    }
 }
 
 /// Apply `key=value` overrides to the document text. Values parse as TOML (`500`, `"2"`,

@@ -14,6 +14,7 @@ mod location;
 mod request;
 pub mod saturation;
 pub mod slo;
+pub mod target;
 mod transport;
 
 use std::path::{Path, PathBuf};
@@ -96,10 +97,11 @@ impl Scenario {
     /// Read and validate a scenario file, applying `overrides` (`key=value`, dotted keys, value
     /// as TOML or else as a string) and interpolating from the process environment.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
             path: path.to_owned(),
             source,
         })?;
+        let text = String::from_utf8(bytes).map_err(|e| location::not_utf8(path, &e))?;
         Self::parse(&text, path, overrides, &|name| std::env::var(name).ok())
     }
 
@@ -111,10 +113,19 @@ impl Scenario {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ScenarioError> {
         let text = location::apply_overrides(text, path, overrides)?;
+        Self::parse_text(&text, path, env).map_err(|e| location::blame_override(e, overrides))
+    }
+
+    /// Parse scenario text with the overrides already applied.
+    fn parse_text(
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ScenarioError> {
         let file: ScenarioFile =
-            toml::from_str(&text).map_err(|e| location::toml_error(&text, path, &e))?;
+            toml::from_str(text).map_err(|e| location::toml_error(text, path, &e))?;
         let invalid = |field: &str, message: String| ScenarioError::Invalid {
-            loc: Location::of_field(&text, path, field),
+            loc: Location::of_field(text, path, field),
             field: field.to_owned(),
             message,
         };
@@ -123,6 +134,7 @@ impl Scenario {
             return Err(invalid("name", "must not be empty".into()));
         }
         let target = interpolate(&file.target, env).map_err(|m| invalid("target", m))?;
+        target::check(&target).map_err(|m| invalid("target", format!("the target URL {m}")))?;
         let sections: Vec<(String, &RequestSection)> =
             match (&file.request, file.requests.as_slice()) {
                 (Some(_), [_, ..]) => {
@@ -193,8 +205,12 @@ impl Scenario {
                     ));
                 }
                 if let Some(r) = l.rate {
-                    if r.per_second() <= 0.0 {
-                        return Err(invalid("load.rate", "must be > 0".into()));
+                    let r = r.per_second();
+                    if !(r.is_finite() && r > 0.0) {
+                        return Err(invalid(
+                            "load.rate",
+                            format!("must be a finite number > 0, got {r}"),
+                        ));
                     }
                 }
             }
@@ -227,6 +243,12 @@ impl Scenario {
         }
         if l.requests == Some(0) {
             return Err(invalid("load.requests", "must be >= 1".into()));
+        }
+        if l.duration.is_some_and(|d| d.is_zero()) {
+            return Err(invalid(
+                "load.duration",
+                "must be > 0 (a run of no time measures nothing)".into(),
+            ));
         }
         let mut slos = Vec::with_capacity(file.slo.len());
         for (i, s) in file.slo.iter().enumerate() {

@@ -1,5 +1,11 @@
 //! Absolute SLO thresholds, k6-style: `"p99 < 200ms"`, `"error_rate < 1%"`, `"rps > 100"`.
 //! A run whose thresholds are breached makes `tailguard run` exit 1.
+//!
+//! No data is never a pass: a threshold whose metric has no sample (a latency percentile when no
+//! call produced a response, an error rate or rate of zero calls) is breached with the actual
+//! value "no data", unless it ends in `or no data` (`"p99 < 200ms or no data"`). Thresholds
+//! that can never fail (`error_rate < 150%`, `rps > -1`) or never hold (`p99 < 0ms`) are
+//! refused when parsed.
 
 use std::fmt;
 use std::str::FromStr;
@@ -53,7 +59,16 @@ pub struct Slo {
     pub op: Op,
     /// Bound (µs for latency, fraction for error rate, req/s for rps).
     pub bound: f64,
+    /// Holds when the metric has no sample (written `… or no data`).
+    #[serde(default)]
+    pub allow_no_data: bool,
 }
+
+/// The suffix that lets a threshold hold on zero samples.
+const OR_NO_DATA: &str = "or no data";
+
+/// What the `actual` of a check says when the metric had no sample.
+pub const NO_DATA: &str = "no data";
 
 /// The outcome of checking one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,9 +86,14 @@ impl FromStr for Slo {
 
     fn from_str(text: &str) -> Result<Self, String> {
         let t = text.trim();
+        let lower = t.to_ascii_lowercase();
+        let (body, allow_no_data) = match lower.strip_suffix(OR_NO_DATA) {
+            Some(rest) => (t[..rest.len()].trim(), true),
+            None => (t, false),
+        };
         let (lhs, op, rhs) = ["<=", ">=", "<", ">"]
             .iter()
-            .find_map(|op| t.split_once(op).map(|(l, r)| (l.trim(), *op, r.trim())))
+            .find_map(|op| body.split_once(op).map(|(l, r)| (l.trim(), *op, r.trim())))
             .ok_or_else(|| {
                 format!("threshold {text:?} has no comparison; write e.g. \"p99 < 200ms\"")
             })?;
@@ -86,29 +106,36 @@ impl FromStr for Slo {
         let metric = parse_metric(lhs).ok_or_else(|| {
             format!("threshold {text:?}: unknown metric {lhs:?} (p50, p90, p95, p99, p99.9, max, mean, error_rate, rps)")
         })?;
-        let bound = match metric {
-            SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
-                let d = crate::duration_serde::parse(rhs)
-                    .map_err(|e| format!("threshold {text:?}: {e}"))?;
-                d.as_secs_f64() * 1e6
-            }
-            SloMetric::ErrorRate => {
-                super::gate::parse_percent(rhs).map_err(|e| format!("threshold {text:?}: {e}"))?
-            }
-            SloMetric::Rps => rhs
-                .trim_end_matches("/s")
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| {
-                    format!("threshold {text:?}: {rhs:?} is not a number of requests per second")
-                })?,
-        };
-        Ok(Slo {
+        let bound = parse_bound(metric, rhs).map_err(|e| format!("threshold {text:?}: {e}"))?;
+        let slo = Slo {
             text: t.to_owned(),
             metric,
             op,
             bound,
-        })
+            allow_no_data,
+        };
+        slo.decidable()
+            .map_err(|e| format!("threshold {text:?} {e}"))?;
+        Ok(slo)
+    }
+}
+
+fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, String> {
+    let bound = match metric {
+        SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
+            crate::duration_serde::parse(rhs)?.as_secs_f64() * 1e6
+        }
+        SloMetric::ErrorRate => super::gate::parse_percent(rhs)?,
+        SloMetric::Rps => rhs
+            .trim_end_matches("/s")
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| format!("{rhs:?} is not a number of requests per second"))?,
+    };
+    if bound.is_finite() {
+        Ok(bound)
+    } else {
+        Err(format!("{rhs:?} is not a finite bound"))
     }
 }
 
@@ -135,17 +162,51 @@ fn parse_metric(s: &str) -> Option<SloMetric> {
 }
 
 impl Slo {
-    /// The measured value of this threshold's metric in `result` (µs, fraction, or req/s).
+    /// The values the metric can take: error rates are fractions of 0..=1, the others are >= 0.
+    fn range(&self) -> (f64, f64, &'static str) {
+        match self.metric {
+            SloMetric::ErrorRate => (0.0, 1.0, "an error rate is between 0% and 100%"),
+            SloMetric::Rps => (0.0, f64::INFINITY, "a rate is never negative"),
+            _ => (0.0, f64::INFINITY, "a latency is never negative"),
+        }
+    }
+
+    /// Refuse a threshold that every possible value meets, or that none does.
+    fn decidable(&self) -> Result<(), String> {
+        let (lo, hi, why) = self.range();
+        let b = self.bound;
+        let (always, never) = match self.op {
+            Op::Lt => (b > hi, b <= lo),
+            Op::Le => (b >= hi, b < lo),
+            Op::Gt => (b < lo, b >= hi),
+            Op::Ge => (b <= lo, b > hi),
+        };
+        if always {
+            Err(format!("can never fail: {why}; give a bound it can breach"))
+        } else if never {
+            Err(format!("can never hold: {why}"))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The measured value of this threshold's metric in `result` (µs, fraction, or req/s);
+    /// `None` when the metric has no sample.
     #[must_use]
-    pub fn measure(&self, result: &RunResult) -> f64 {
+    pub fn measure(&self, result: &RunResult) -> Option<f64> {
         self.measure_in(&result.histograms.latency, &result.summary)
     }
 
     /// The measured value in a latency histogram and its summary (a run, or one step of a
-    /// saturation run).
+    /// saturation run); `None` when the metric has no sample.
     #[must_use]
-    pub fn measure_in(&self, latency: &LatencyHistogram, s: &Summary) -> f64 {
-        match self.metric {
+    pub fn measure_in(&self, latency: &LatencyHistogram, s: &Summary) -> Option<f64> {
+        let no_calls = s.requests == 0;
+        Some(match self.metric {
+            SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean if latency.is_empty() => {
+                return None
+            }
+            SloMetric::ErrorRate | SloMetric::Rps if no_calls => return None,
             SloMetric::Latency(permille) => {
                 latency.quantile_us(f64::from(permille) / 1000.0) as f64
             }
@@ -153,7 +214,7 @@ impl Slo {
             SloMetric::Mean => s.latency_us.mean,
             SloMetric::ErrorRate => s.error_rate,
             SloMetric::Rps => s.rps,
-        }
+        })
     }
 
     /// Check the threshold against a result.
@@ -165,7 +226,13 @@ impl Slo {
     /// Check the threshold against a latency histogram and its summary.
     #[must_use]
     pub fn check_in(&self, latency: &LatencyHistogram, summary: &Summary) -> SloCheck {
-        let v = self.measure_in(latency, summary);
+        let Some(v) = self.measure_in(latency, summary) else {
+            return SloCheck {
+                slo: self.text.clone(),
+                actual: NO_DATA.to_owned(),
+                passed: self.allow_no_data,
+            };
+        };
         let passed = match self.op {
             Op::Lt => v < self.bound,
             Op::Le => v <= self.bound,
@@ -185,6 +252,27 @@ impl Slo {
             passed,
         }
     }
+}
+
+/// Every threshold of a run, plus one failed check per request of a mix that was never called
+/// (no data about it is not a pass either).
+#[must_use]
+pub fn check_all(slos: &[Slo], result: &RunResult) -> Vec<SloCheck> {
+    let mut checks: Vec<SloCheck> = slos.iter().map(|s| s.check(result)).collect();
+    if result.requests.len() > 1 {
+        checks.extend(
+            result
+                .requests
+                .iter()
+                .filter(|r| r.requests == 0)
+                .map(|r| SloCheck {
+                    slo: format!("request {:?} of the mix was called", r.name),
+                    actual: NO_DATA.to_owned(),
+                    passed: false,
+                }),
+        );
+    }
+    checks
 }
 
 impl fmt::Display for Slo {
@@ -213,5 +301,79 @@ mod tests {
         assert!("p100 < 1s".parse::<Slo>().is_err());
         assert!("latency < 1s".parse::<Slo>().is_err());
         assert!("error_rate < lots".parse::<Slo>().is_err());
+        let s: Slo = "p99 < 200ms or no data".parse().unwrap();
+        assert!(s.allow_no_data && (s.bound - 200_000.0).abs() < 1e-6);
+        assert!(!"p99 < 200ms".parse::<Slo>().unwrap().allow_no_data);
+    }
+
+    #[test]
+    fn thresholds_that_cannot_fail_or_hold_are_refused() {
+        for text in [
+            "error_rate < 150%",
+            "error_rate <= 100%",
+            "error_rate >= 0%",
+            "error_rate > -1%",
+            "rps > -1",
+            "rps >= 0",
+            "p99 >= 0ms",
+            "mean >= 0s",
+        ] {
+            let e = text.parse::<Slo>().unwrap_err();
+            assert!(e.contains("can never fail"), "{text}: {e}");
+        }
+        for text in [
+            "error_rate < 0%",
+            "error_rate > 100%",
+            "rps < 0",
+            "p99 < 0ms",
+        ] {
+            let e = text.parse::<Slo>().unwrap_err();
+            assert!(e.contains("can never hold"), "{text}: {e}");
+        }
+        for text in ["rps < inf", "rps > NaN", "error_rate < nan%"] {
+            let e = text.parse::<Slo>().unwrap_err();
+            assert!(e.contains("finite"), "{text}: {e}");
+        }
+        for text in [
+            "error_rate < 100%",
+            "error_rate > 0%",
+            "rps > 0",
+            "p99 > 0ms",
+        ] {
+            assert!(text.parse::<Slo>().is_ok(), "{text}");
+        }
+    }
+
+    #[test]
+    fn zero_samples_are_no_data_not_a_pass() {
+        let empty = LatencyHistogram::new();
+        let summary = Summary::default();
+        for text in [
+            "p99 < 200ms",
+            "max < 1s",
+            "error_rate < 1%",
+            "rps < 1000",
+            "mean < 1s",
+        ] {
+            let c = text.parse::<Slo>().unwrap().check_in(&empty, &summary);
+            assert!(!c.passed, "{text}");
+            assert_eq!(c.actual, NO_DATA);
+        }
+        let allowed: Slo = "p99 < 200ms or no data".parse().unwrap();
+        assert!(allowed.check_in(&empty, &summary).passed);
+        // Calls that all failed before a response: an error rate, but no latency.
+        let failed = Summary {
+            requests: 10,
+            errors: 10,
+            error_rate: 1.0,
+            ..Summary::default()
+        };
+        let p99: Slo = "p99 < 200ms".parse().unwrap();
+        assert_eq!(p99.check_in(&empty, &failed).actual, NO_DATA);
+        let rate: Slo = "error_rate < 1%".parse().unwrap();
+        assert_eq!(rate.check_in(&empty, &failed).actual, "100.000%");
+        let mut h = LatencyHistogram::new();
+        h.record_us(1000);
+        assert!(p99.check_in(&h, &failed).passed);
     }
 }

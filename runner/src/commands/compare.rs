@@ -4,6 +4,7 @@ use anyhow::Context as _;
 use bench_core::result::RunResult;
 use bench_core::stats::Verdict;
 
+use crate::admission;
 use crate::cli::{CompareArgs, GateFlags};
 use crate::commands::store;
 use crate::report::terminal;
@@ -14,17 +15,18 @@ use crate::Exit;
 /// Run the command.
 pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
     let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
-    let candidate = args
-        .candidate
-        .iter()
-        .map(|p| RunResult::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    crate::preflight::verdict_outputs(&args.gate)?;
+    let mut named: Vec<(String, RunResult)> = Vec::new();
+    for p in &args.candidate {
+        named.push((p.display().to_string(), RunResult::read(p)?));
+    }
+    let candidate: Vec<RunResult> = named.iter().map(|(_, r)| r.clone()).collect();
     let mut baseline = Vec::new();
     let mut sources = Vec::new();
     for spec in &args.baseline {
         if let Some(branch) = store::store_branch(spec) {
             let branch = BranchName::new(branch)?;
-            let st = store::open(&args.store)?;
+            let st = store::open_existing(&args.store)?;
             let mut scenarios: Vec<&str> =
                 candidate.iter().map(|r| r.meta.scenario.as_str()).collect();
             scenarios.sort_unstable();
@@ -39,14 +41,30 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
                 let runs = st
                     .baseline(&branch, scenario, gate.baseline_runs())
                     .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+                for run in &runs {
+                    named.push((
+                        format!("stored run {} ({spec})", run.meta.run_id),
+                        run.clone(),
+                    ));
+                }
                 baseline.extend(runs);
             }
-            sources.push(spec.clone());
+            sources.push(format!("{spec} in {}", st.describe()));
         } else {
-            baseline.push(RunResult::read(std::path::Path::new(spec))?);
+            let run = RunResult::read(std::path::Path::new(spec))?;
+            named.push((spec.clone(), run.clone()));
+            baseline.push(run);
             sources.push(spec.clone());
         }
     }
+    let runs: Vec<(String, &RunResult)> = named.iter().map(|(n, r)| (n.clone(), r)).collect();
+    admission::check_complete(&runs, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
+    admission::check_sides(
+        baseline.iter().map(|r| r.meta.scenario.as_str()),
+        candidate.iter().map(|r| r.meta.scenario.as_str()),
+        &sources.join(", "),
+    )
+    .map_err(anyhow::Error::msg)?;
     let report = compare_all(
         baseline,
         candidate,

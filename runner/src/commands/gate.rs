@@ -10,13 +10,17 @@ use bench_core::{Cancel, Scenario};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
+use crate::admission;
 use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
 use crate::commands::store;
+use crate::overrides::{self, Override};
+use crate::preflight;
 use crate::store::BranchName;
-use crate::verdict::{compare_all, stored_gate};
+use crate::verdict::compare_all;
 use crate::Exit;
+use bench_core::scenario::gate::GateSection;
 
 /// Where the baseline trials come from.
 enum Baseline {
@@ -24,79 +28,81 @@ enum Baseline {
     Stored(BranchName),
 }
 
+/// What one scenario's candidate trials are compared with.
+enum Against {
+    /// Trials of the baseline build, interleaved with the candidate's.
+    Build(Box<Scenario>),
+    /// Stored runs, read before any load.
+    Runs(Vec<RunResult>),
+}
+
 /// Run the command.
 pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
-    let baseline = match (&args.baseline_target, &args.baseline) {
-        (Some(url), None) => Baseline::Target(url.clone()),
-        (None, Some(spec)) => {
-            let branch = store::store_branch(spec)
-                .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-            Baseline::Stored(BranchName::new(branch)?)
-        }
-        _ => {
-            anyhow::bail!("give --baseline-target URL (interleaved A/B) or --baseline store:BRANCH")
-        }
-    };
+    let baseline = baseline_of(args)?;
     if args.trials == 0 {
-        anyhow::bail!("--trials must be at least 1");
+        anyhow::bail!("--trials 0: must be at least 1");
+    }
+    preflight::verdict_outputs(&args.gate)?;
+    preflight::save(&args.save, &args.store)?;
+    if let Some(dir) = &args.results_dir {
+        preflight::out_dir("--results-dir", dir)?;
+    }
+    let (source, interleaved) = match &baseline {
+        Baseline::Target(url) => (format!("interleaved trials against {url}"), true),
+        Baseline::Stored(branch) => (format!("store:{branch}"), false),
+    };
+    // Everything that can be checked is checked before any load: every scenario loads on both
+    // sides, and every stored baseline exists and is complete.
+    let mut plans = Vec::new();
+    for path in &args.scenarios {
+        let target = args.candidate_target.as_deref();
+        let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
+        let against = match &baseline {
+            Baseline::Target(url) => Against::Build(Box::new(load(
+                path,
+                args,
+                Some(("--baseline-target", url)),
+            )?)),
+            Baseline::Stored(branch) => Against::Runs(stored(args, branch, &candidate, &cli_gate)?),
+        };
+        plans.push((candidate, against));
+    }
+    if let Baseline::Stored(_) = baseline {
+        let stored = plans.iter().flat_map(|(_, a)| match a {
+            Against::Runs(runs) => runs.as_slice(),
+            Against::Build(_) => &[],
+        });
+        admission::check_sides(
+            stored.map(|r| r.meta.scenario.as_str()),
+            plans.iter().map(|(c, _)| c.name()),
+            &format!("{source} in {}", store::open(&args.store)?.describe()),
+        )
+        .map_err(anyhow::Error::msg)?;
     }
     let cancel = interrupt_on_ctrl_c();
     let mut rng = SmallRng::seed_from_u64(args.seed);
-    let mut base_runs = Vec::new();
-    let mut cand_runs = Vec::new();
+    let (mut base_runs, mut cand_runs) = (Vec::new(), Vec::new());
     let started = std::time::Instant::now();
-    for path in &args.scenarios {
-        let candidate = load(path, args, args.candidate_target.as_deref())?;
-        match &baseline {
-            Baseline::Target(url) => {
-                let base = load(path, args, Some(url))?;
+    for (candidate, against) in plans {
+        let (mut b, c) = match against {
+            Against::Build(base) => interleave(&candidate, &base, &cancel, args, &mut rng)?,
+            Against::Runs(runs) => {
+                let mut c = Vec::new();
                 for i in 0..args.trials {
-                    let candidate_first: bool = rng.random();
-                    let order = if candidate_first {
-                        [true, false]
-                    } else {
-                        [false, true]
-                    };
-                    for is_candidate in order {
-                        let (scenario, side) = if is_candidate {
-                            (&candidate, "candidate")
-                        } else {
-                            (&base, "baseline")
-                        };
-                        let run = trial(scenario, &cancel, args, side, i)?;
-                        if is_candidate {
-                            cand_runs.push(run)
-                        } else {
-                            base_runs.push(run)
-                        }
-                        if cancel.is_cancelled() {
-                            return Ok(Exit::Interrupted);
-                        }
-                    }
-                }
-            }
-            Baseline::Stored(branch) => {
-                for i in 0..args.trials {
-                    cand_runs.push(trial(&candidate, &cancel, args, "candidate", i)?);
+                    c.push(trial(&candidate, &cancel, args, "candidate", i)?);
                     if cancel.is_cancelled() {
-                        return Ok(Exit::Interrupted);
+                        break;
                     }
                 }
-                let n = cand_runs
-                    .last()
-                    .map(stored_gate)
-                    .unwrap_or_default()
-                    .overlay(&cli_gate)
-                    .baseline_runs();
-                let runs = store::open(&args.store)?
-                    .baseline(branch, candidate.name(), n)
-                    .with_context(|| {
-                        format!("reading baseline of {} on {branch}", candidate.name())
-                    })?;
-                base_runs.extend(runs);
+                (runs, c)
             }
+        };
+        if cancel.is_cancelled() {
+            return Ok(Exit::Interrupted);
         }
+        base_runs.append(&mut b);
+        cand_runs.extend(c);
     }
     eprintln!(
         "gate ran {} trials in {:.1}s",
@@ -108,25 +114,82 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
             store::save(run, &args.save, &args.store)?;
         }
     }
-    let (source, interleaved) = match &baseline {
-        Baseline::Target(url) => (format!("interleaved trials against {url}"), true),
-        Baseline::Stored(branch) => (format!("store:{branch}"), false),
-    };
     let report = compare_all(base_runs, cand_runs, &cli_gate, interleaved, &source)
         .map_err(anyhow::Error::msg)?;
     conclude(&report, &args.gate)
 }
 
-fn load(path: &Path, args: &GateRunArgs, target: Option<&str>) -> anyhow::Result<Scenario> {
+fn baseline_of(args: &GateRunArgs) -> anyhow::Result<Baseline> {
+    Ok(match (&args.baseline_target, &args.baseline) {
+        (Some(url), None) => Baseline::Target(url.clone()),
+        (None, Some(spec)) => {
+            let branch = store::store_branch(spec)
+                .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
+            Baseline::Stored(BranchName::new(branch)?)
+        }
+        _ => {
+            anyhow::bail!("give --baseline-target URL (interleaved A/B) or --baseline store:BRANCH")
+        }
+    })
+}
+
+/// The stored baseline of `candidate`'s scenario (its `[gate]` overlaid with the flags says
+/// how many runs), refusing partial runs unless `--allow-partial`.
+fn stored(
+    args: &GateRunArgs,
+    branch: &BranchName,
+    candidate: &Scenario,
+    cli_gate: &GateSection,
+) -> anyhow::Result<Vec<RunResult>> {
+    let n = candidate.file.gate.overlay(cli_gate).baseline_runs();
+    let runs = store::open_existing(&args.store)?
+        .baseline(branch, candidate.name(), n)
+        .with_context(|| format!("reading baseline of {} on {branch}", candidate.name()))?;
+    let named: Vec<(String, &RunResult)> = runs
+        .iter()
+        .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
+        .collect();
+    admission::check_complete(&named, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
+    Ok(runs)
+}
+
+/// `--trials` pairs of baseline and candidate trials, each pair in random order. Stops early
+/// when cancelled (the caller checks).
+fn interleave(
+    candidate: &Scenario,
+    base: &Scenario,
+    cancel: &Cancel,
+    args: &GateRunArgs,
+    rng: &mut SmallRng,
+) -> anyhow::Result<(Vec<RunResult>, Vec<RunResult>)> {
+    let (mut b, mut c) = (Vec::new(), Vec::new());
+    for i in 0..args.trials {
+        let candidate_first: bool = rng.random();
+        for is_candidate in [candidate_first, !candidate_first] {
+            if is_candidate {
+                c.push(trial(candidate, cancel, args, "candidate", i)?);
+            } else {
+                b.push(trial(base, cancel, args, "baseline", i)?);
+            }
+            if cancel.is_cancelled() {
+                return Ok((b, c));
+            }
+        }
+    }
+    Ok((b, c))
+}
+
+/// Load a scenario with the gate's overrides; `target` is `(flag, url)`.
+fn load(path: &Path, args: &GateRunArgs, target: Option<(&str, &str)>) -> anyhow::Result<Scenario> {
     let mut overrides = Vec::new();
-    if let Some(t) = target {
-        overrides.push(format!("target=\"{}\"", t.replace('"', "\\\"")));
+    if let Some((flag, url)) = target {
+        overrides.push(Override::flag_str(flag, url, "target"));
     }
     if let Some(d) = &args.duration {
-        overrides.push(format!("load.duration=\"{d}\""));
+        overrides.push(Override::flag_str("--duration", d, "load.duration"));
     }
-    overrides.extend(args.set.iter().cloned());
-    Ok(Scenario::load(path, &overrides)?)
+    overrides.extend(args.set.iter().map(|s| Override::set(s)));
+    overrides::load(path, &overrides)
 }
 
 fn trial(

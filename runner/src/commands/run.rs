@@ -9,6 +9,8 @@ use bench_core::result::{new_run_id, RunMeta, RunResult};
 use bench_core::{Cancel, Environment, Scenario, Shard};
 
 use crate::cli::RunArgs;
+use crate::overrides::Override;
+use crate::preflight;
 use crate::progress::LiveProgress;
 use crate::report::terminal;
 use crate::Exit;
@@ -16,15 +18,26 @@ use crate::Exit;
 /// Run the command.
 pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     let mut overrides = args.overrides();
-    let mut scenario = Scenario::load(&args.scenario, &overrides)?;
+    let mut scenario = crate::overrides::load(&args.scenario, &overrides)?;
     if let (Some(n), LoadModel::Closed { .. }) = (args.connections, &scenario.run_config().model) {
-        overrides.push(format!("load.workers={n}"));
-        scenario = Scenario::load(&args.scenario, &overrides)?;
+        let n = n.to_string();
+        overrides.push(Override::flag("--connections", &n, "load.workers", &n));
+        scenario = crate::overrides::load(&args.scenario, &overrides)?;
     }
+    if let Some(out) = &args.out {
+        preflight::out_file("--out", out)?;
+    }
+    preflight::save(&args.save, &args.store)?;
+    let now = std::time::SystemTime::now();
+    let start_at = args
+        .start_at
+        .as_deref()
+        .map(|t| preflight::start_at(t, now))
+        .transpose()?;
     let cancel = interrupt_on_ctrl_c();
     let part = Part {
         shard: args.shard,
-        start_at: args.start_at.as_deref().map(parse_time).transpose()?,
+        start_at,
         run_id: args.run_id.clone(),
     };
     let mut result = execute_part(&scenario, &cancel, args.quiet, &part)?;
@@ -68,13 +81,6 @@ pub struct Part {
     pub run_id: Option<String>,
 }
 
-/// `2026-11-23T12:00:00Z` (RFC 3339).
-fn parse_time(text: &str) -> anyhow::Result<std::time::SystemTime> {
-    humantime::parse_rfc3339_weak(text).with_context(|| {
-        format!("--start-at {text:?}: expected an RFC 3339 time, e.g. 2026-11-23T12:00:00Z")
-    })
-}
-
 /// Run a loaded scenario to completion (or Ctrl-C), with progress, and check its SLOs.
 pub fn execute(scenario: &Scenario, cancel: &Cancel, quiet: bool) -> anyhow::Result<RunResult> {
     execute_part(scenario, cancel, quiet, &Part::default())
@@ -115,7 +121,7 @@ pub fn execute_part(
         meta.run_id.clone_from(id);
     }
     let mut result = RunResult::new(meta, &recording);
-    result.slo = scenario.slos.iter().map(|s| s.check(&result)).collect();
+    result.slo = bench_core::scenario::slo::check_all(&scenario.slos, &result);
     Ok(result)
 }
 

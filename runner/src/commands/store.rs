@@ -43,6 +43,19 @@ pub fn open(args: &StoreArgs) -> anyhow::Result<Box<dyn Store>> {
     })
 }
 
+/// The configured store, to read baselines from: a file store's directory must exist (a
+/// misspelt `--store-dir` or a missing artifact is an error, not an empty baseline).
+pub fn open_existing(args: &StoreArgs) -> anyhow::Result<Box<dyn Store>> {
+    if args.store == StoreKind::File && !args.store_dir.is_dir() {
+        anyhow::bail!(
+            "--store-dir {}: no such directory, so there is no baseline to read; check the path \
+             (or TAILGUARD_STORE_DIR) and that the baseline artifact was downloaded",
+            args.store_dir.display()
+        );
+    }
+    open(args)
+}
+
 /// The InfluxDB store of `--influx-*` and `TAILGUARD_INFLUX_*` (secrets only from the
 /// environment).
 pub fn influx(args: &StoreArgs) -> anyhow::Result<InfluxStore> {

@@ -20,10 +20,26 @@ pub fn fmt_us(us: u64) -> String {
     }
 }
 
-fn row(out: &mut String, label: &str, p: &Percentiles) {
+/// A latency row of `calls` calls of which `samples` have a time. Calls that failed without a
+/// response have none (docs/statistics.md): the row says how many it leaves out, and a row
+/// without a sample says "no data" instead of printing zeros.
+fn row(out: &mut String, label: &str, p: &Percentiles, samples: u64, calls: u64) {
+    if samples == 0 {
+        let _ = writeln!(
+            out,
+            "  {label:<13} no data: none of {calls} calls produced a response"
+        );
+        return;
+    }
+    let left_out = calls.saturating_sub(samples);
+    let note = if left_out > 0 {
+        format!("  (leaves out {left_out} calls that failed without a response)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "  {label:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "  {label:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}",
         fmt_us(p.p50),
         fmt_us(p.p90),
         fmt_us(p.p95),
@@ -31,6 +47,7 @@ fn row(out: &mut String, label: &str, p: &Percentiles) {
         fmt_us(p.p999),
         fmt_us(p.max),
         fmt_us(p.mean.round() as u64),
+        note,
     );
 }
 
@@ -55,10 +72,23 @@ pub fn summary(r: &RunResult) -> String {
         "  {:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "", "p50", "p90", "p95", "p99", "p99.9", "max", "mean"
     );
-    row(&mut out, "latency", &s.latency_us);
-    row(&mut out, "service time", &s.service_time_us);
-    if let Some(first) = &s.first_message_us {
-        row(&mut out, "first message", first);
+    let h = &r.histograms;
+    row(
+        &mut out,
+        "latency",
+        &s.latency_us,
+        h.latency.len(),
+        s.requests,
+    );
+    row(
+        &mut out,
+        "service time",
+        &s.service_time_us,
+        h.service_time.len(),
+        s.requests,
+    );
+    if let (Some(first), Some(fh)) = (&s.first_message_us, &h.first_message) {
+        row(&mut out, "first message", first, fh.len(), fh.len());
     }
     if r.requests.len() > 1 {
         for req in &r.requests {
@@ -66,6 +96,8 @@ pub fn summary(r: &RunResult) -> String {
                 &mut out,
                 &format!("· {}", truncate(&req.name, 11)),
                 &req.latency_us,
+                req.histograms.latency.len(),
+                req.requests,
             );
         }
     }

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 use bench_core::result::{ResultError, RunResult};
 use serde::Serialize;
 
-/// A git branch name. Invariant: non-empty, no control characters, no `..` segment.
+/// A git branch name. Invariant: what `git check-ref-format --branch` accepts (no empty or
+/// dot-led segment, no whitespace, control characters or `~^:?*[\\`, no `@{`, no `.lock` end).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct BranchName(String);
 
@@ -22,9 +23,17 @@ impl BranchName {
     /// Validate a branch name.
     pub fn new(name: &str) -> Result<Self, StoreError> {
         let n = name.trim();
+        // git's ref-name rules (git check-ref-format), so a stored run's branch is one git has.
         let bad = n.is_empty()
-            || n.chars().any(char::is_control)
-            || n.split('/').any(|seg| seg == ".." || seg == ".");
+            || n.chars()
+                .any(|c| c.is_control() || c.is_whitespace() || "~^:?*[\\".contains(c))
+            || n.contains("@{")
+            || n.contains("..")
+            || n.starts_with('-')
+            || n.ends_with(".lock")
+            || n.ends_with('.')
+            || n.split('/')
+                .any(|seg| seg.is_empty() || seg.starts_with('.'));
         if bad {
             return Err(StoreError::BadName {
                 what: "branch",
@@ -79,7 +88,7 @@ pub enum StoreError {
     #[error(transparent)]
     Result(#[from] ResultError),
     /// A name cannot be used.
-    #[error("invalid {what} name {name:?}")]
+    #[error("invalid {what} name {name:?} (git's branch-name rules: no spaces, `..`, `~^:?*[\\`, or empty segments)")]
     BadName {
         /// "branch" or "scenario".
         what: &'static str,

@@ -8,6 +8,7 @@
 //! encoded per call. Responses are deframed and counted, not decoded.
 
 mod frame;
+mod json_fit;
 mod reflection;
 pub mod schema;
 
@@ -198,7 +199,8 @@ impl GrpcConnector {
 /// JSON text → a framed protobuf message of type `desc`.
 fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, String> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let msg = DynamicMessage::deserialize(desc.clone(), &mut de).map_err(|e| e.to_string())?;
+    let msg = DynamicMessage::deserialize(desc.clone(), &mut de)
+        .map_err(|e| json_fit::explain(desc, json, e.to_string()))?;
     de.end().map_err(|e| e.to_string())?;
     Ok(frame::encode(&msg.encode_to_vec()))
 }

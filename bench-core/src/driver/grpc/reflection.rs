@@ -18,6 +18,7 @@ use super::frame::{self, Deframer};
 use super::schema::{Reflection, SchemaError};
 use crate::driver::endpoint::Endpoint;
 use crate::driver::h2::H2Conn;
+use crate::driver::ErrorKind;
 
 #[derive(Clone, PartialEq, Message)]
 struct ReflectionRequest {
@@ -246,9 +247,16 @@ async fn call(
     let resp = conn
         .send(|| endpoint.dial(), req)
         .await
-        .map_err(|o| Failed {
-            code: 14,
-            message: o.message.unwrap_or_else(|| "cannot connect".into()),
+        .map_err(|o| {
+            let message = o.message.unwrap_or_else(|| "cannot connect".into());
+            Failed {
+                code: 14,
+                message: if o.error == Some(ErrorKind::Connect) {
+                    message
+                } else {
+                    format!("the target does not speak HTTP/2, which gRPC needs (h2c on http://, ALPN h2 on https://): {message}")
+                },
+            }
         })?;
     read(resp).await
 }
@@ -258,11 +266,24 @@ async fn read(resp: Response<Incoming>) -> Result<Vec<Vec<u8>>, Failed> {
     if http_status != 200 {
         return Err(Failed {
             code: frame::code_of_http(http_status),
-            message: format!("HTTP {http_status}"),
+            message: format!(
+                "HTTP {http_status}: the target speaks HTTP/2 but did not answer as a gRPC server"
+            ),
         });
     }
     if let Some((code, message)) = frame::status(resp.headers()) {
         return Err(Failed { code, message });
+    }
+    let content_type = resp
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("none");
+    if !content_type.starts_with("application/grpc") {
+        return Err(Failed {
+            code: 2,
+            message: format!("the target speaks HTTP/2 but not gRPC (content-type {content_type}, not application/grpc)"),
+        });
     }
     let mut body = resp.into_body();
     let mut deframer = Deframer::keeping();
