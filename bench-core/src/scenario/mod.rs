@@ -3,7 +3,8 @@
 //! Errors name the file, line, column and field. Strings in `target`, `path`, `headers`, `body`,
 //! GraphQL `variables` and gRPC `message` may use `${VAR}` / `${VAR:-default}`; values that came
 //! from the environment are never written to results (the stored configuration keeps the
-//! `${VAR}` text). Per-call `{{…}}` placeholders are rendered by the drivers
+//! `${VAR}` text) and are masked by value wherever text leaves the process ([`crate::redact`]).
+//! Per-call `{{…}}` placeholders are rendered by the drivers
 //! ([`crate::template`]). The format is documented in `docs/scenarios.md`.
 
 mod connect;
@@ -15,6 +16,7 @@ mod request;
 pub mod saturation;
 pub mod slo;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +32,7 @@ use slo::Slo;
 
 use crate::driver::http::HttpVersion;
 use crate::feeder::Feeder;
+use crate::redact::{self, Redactor};
 use crate::template::{self, Sources};
 
 /// The seed of arrivals, mix choices and template values when the scenario names none.
@@ -86,6 +89,8 @@ pub struct Scenario {
     pub sources: Sources,
     /// Parsed thresholds.
     pub slos: Vec<Slo>,
+    /// Masks the values this scenario took from the environment.
+    pub redactor: Redactor,
 }
 
 impl Scenario {
@@ -109,10 +114,20 @@ impl Scenario {
         let text = location::apply_overrides(text, path, overrides)?;
         let file: ScenarioFile =
             toml::from_str(&text).map_err(|e| location::toml_error(&text, path, &e))?;
+        // Every value taken from the environment is a secret (crate::redact); error messages
+        // built from interpolated text are redacted as they are made.
+        let secrets = RefCell::new(Redactor::default());
+        let env = &|name: &str| {
+            let value = env(name);
+            if let Some(v) = &value {
+                secrets.borrow_mut().add(v);
+            }
+            value
+        };
         let invalid = |field: &str, message: String| ScenarioError::Invalid {
             loc: Location::of_field(&text, path, field),
             field: field.to_owned(),
-            message,
+            message: secrets.borrow().text(&message),
         };
 
         if file.name.trim().is_empty() {
@@ -243,7 +258,10 @@ impl Scenario {
             None => None,
         };
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
+        let redactor = secrets.borrow().clone();
+        redact::remember(&redactor);
         let scenario = Scenario {
+            redactor,
             path: path.to_owned(),
             target,
             sources: Sources::new(feeder, seed),
@@ -353,6 +371,7 @@ impl Scenario {
                 serde_json::Value::String(redact_url(&self.target)),
             );
         }
+        self.redactor.json(&mut v);
         v
     }
 

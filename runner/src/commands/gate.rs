@@ -12,8 +12,10 @@ use rand::{Rng, SeedableRng};
 
 use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
-use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
+use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
+use crate::report::terminal;
+use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::{compare_all, stored_gate};
 use crate::Exit;
@@ -41,7 +43,8 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     if args.trials == 0 {
         anyhow::bail!("--trials must be at least 1");
     }
-    let cancel = interrupt_on_ctrl_c();
+    let stop = Stop::watch();
+    let cancel = stop.cancel();
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let mut base_runs = Vec::new();
     let mut cand_runs = Vec::new();
@@ -64,23 +67,23 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
                         } else {
                             (&base, "baseline")
                         };
-                        let run = trial(scenario, &cancel, args, side, i)?;
+                        let run = trial(scenario, cancel, args, side, i)?;
                         if is_candidate {
                             cand_runs.push(run)
                         } else {
                             base_runs.push(run)
                         }
                         if cancel.is_cancelled() {
-                            return Ok(Exit::Interrupted);
+                            return Ok(stop.exit());
                         }
                     }
                 }
             }
             Baseline::Stored(branch) => {
                 for i in 0..args.trials {
-                    cand_runs.push(trial(&candidate, &cancel, args, "candidate", i)?);
+                    cand_runs.push(trial(&candidate, cancel, args, "candidate", i)?);
                     if cancel.is_cancelled() {
-                        return Ok(Exit::Interrupted);
+                        return Ok(stop.exit());
                     }
                 }
                 let n = cand_runs
@@ -144,6 +147,15 @@ fn trial(
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
         write_result(&run, &file)?;
+    }
+    if run.cancelled {
+        print!("{}", terminal::summary(&run));
+        if args.results_dir.is_none() {
+            eprintln!(
+                "the partial {side} trial is kept in {}",
+                keep_elsewhere(&run)
+            );
+        }
     }
     Ok(run)
 }
