@@ -36,22 +36,36 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         print!("{}", terminal::summary(&result));
     }
+    keep(&mut result, args)?;
+    Ok(if result.cancelled {
+        stop.exit()
+    } else if result.slo.iter().any(|c| !c.passed) || crate::saturation::requirement_failed(&result)
+    {
+        Exit::Failed
+    } else {
+        Exit::Success
+    })
+}
+
+/// Write `--out` first, then store the run (`--save`). A failure of either is an error (exit 2)
+/// that names where the result is: `--out`, or else the temporary directory.
+fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
     // The branch and commit go into the result before anything is written, so the file and the
     // store hold the same run.
     let branch = (args.save.save && !result.cancelled)
-        .then(|| crate::commands::store::stamp(&mut result, &args.save));
+        .then(|| crate::commands::store::stamp(result, &args.save));
     // --out first: whatever happens to the store afterwards, the result is already on disk.
     let mut failures = Vec::new();
     let kept = match args.out.as_deref() {
         None => None,
-        Some(_) if to_stdout => {
+        Some(out) if out == Path::new("-") => {
             println!("{}", result.to_json()?);
             Some("stdout".to_owned())
         }
-        Some(out) => match write_result(&result, out) {
+        Some(out) => match write_result(result, out) {
             Ok(()) => {
                 eprintln!("wrote {}", out.display());
-                if let Err(e) = write_charts(&result, out) {
+                if let Err(e) = write_charts(result, out) {
                     failures.push(format!("{e:#}"));
                 }
                 Some(out.display().to_string())
@@ -64,7 +78,7 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     if let Some(branch) = branch {
         let saved =
-            branch.and_then(|b| crate::commands::store::save_stamped(&result, &b, &args.store));
+            branch.and_then(|b| crate::commands::store::save_stamped(result, &b, &args.store));
         if let Err(e) = saved {
             failures.push(format!("the run was not stored: {e:#}"));
         }
@@ -72,18 +86,11 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     if !failures.is_empty() {
         let place = match kept {
             Some(place) => place,
-            None => keep_elsewhere(&result),
+            None => keep_elsewhere(result),
         };
         anyhow::bail!("{}\nthe result is kept in {place}", failures.join("\n"));
     }
-    Ok(if result.cancelled {
-        stop.exit()
-    } else if result.slo.iter().any(|c| !c.passed) || crate::saturation::requirement_failed(&result)
-    {
-        Exit::Failed
-    } else {
-        Exit::Success
-    })
+    Ok(())
 }
 
 /// Write the saturation charts next to the result file `out`.
