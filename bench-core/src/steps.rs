@@ -141,7 +141,7 @@ pub enum EarlyStop {
         /// Its error rate.
         error_rate: f64,
     },
-    /// Cancelled (Ctrl-C).
+    /// Cancelled (Ctrl-C or SIGTERM); the last step is the interrupted one.
     Cancelled,
 }
 
@@ -162,6 +162,9 @@ pub fn run_steps<C: Connector>(
             progress(i, level, p)
         })?;
         if recording.cancelled {
+            // The interrupted step still counts in the partial run's totals (it is not a finished
+            // step, so `done` does not see it).
+            steps.push(Step { level, recording });
             return Ok((steps, Some(EarlyStop::Cancelled)));
         }
         let total = recording.total();

@@ -218,9 +218,15 @@ pub enum BaselineAction {
     },
     /// Delete all but the newest runs of each branch and scenario.
     Prune {
-        /// Runs to keep per branch and scenario.
+        /// Runs to keep per branch and scenario (0 deletes them all and needs --yes).
         #[arg(long)]
         keep: usize,
+        /// Confirm deleting every run of the selection (`--keep 0`).
+        #[arg(long)]
+        yes: bool,
+        /// Only list the runs that would be deleted.
+        #[arg(long)]
+        dry_run: bool,
         /// Only this branch.
         #[arg(long)]
         branch: Option<String>,

@@ -12,8 +12,8 @@ pub enum Exit {
     Success,
     /// An SLO was breached or the gate failed.
     Failed,
-    /// Stopped by Ctrl-C; partial results were written.
-    Interrupted,
+    /// Stopped by Ctrl-C or SIGTERM; partial results were written.
+    Interrupted(crate::signal::Signal),
 }
 
 impl From<Exit> for ExitCode {
@@ -21,7 +21,7 @@ impl From<Exit> for ExitCode {
         match e {
             Exit::Success => ExitCode::SUCCESS,
             Exit::Failed => ExitCode::from(1),
-            Exit::Interrupted => ExitCode::from(130),
+            Exit::Interrupted(signal) => ExitCode::from(signal.exit_code()),
         }
     }
 }

@@ -2,11 +2,13 @@
 //!
 //! `tailguard run` drives a scenario and checks its SLOs; `tailguard demo` shows the whole loop
 //! against a built-in target on loopback. Exit codes: 0 success, 1 an SLO or gate failed, 2 bad
-//! input or a tool error, 130 interrupted (the partial result is still written).
+//! input or a tool error, 130 interrupted by Ctrl-C and 143 by SIGTERM (the partial result is
+//! still written).
 
 #![deny(missing_docs)]
 
 pub mod admission;
+pub mod atomic;
 pub mod capacity;
 pub mod cli;
 pub mod commands;
@@ -19,6 +21,7 @@ pub mod preflight;
 pub mod progress;
 pub mod report;
 pub mod saturation;
+pub mod signal;
 pub mod store;
 pub mod verdict;
 
@@ -45,7 +48,8 @@ where
     match commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let message = bench_core::redact::process().text(&format!("{e:#}"));
+            eprintln!("error: {message}");
             ExitCode::from(exit::BAD_INPUT)
         }
     }

@@ -90,9 +90,10 @@ pub fn execute(
 }
 
 /// Write the chart of a saturation result beside `out` (`run.json` → `run-saturation.svg` and
-/// `.png`); returns the files written (none for a plain run).
+/// `.png`); returns the files written (none for a plain run or one without a finished step).
 pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let Some(sat) = &result.saturation else {
+    // A run interrupted during its first step has nothing to draw.
+    let Some(sat) = result.saturation.as_ref().filter(|s| !s.steps.is_empty()) else {
         return Ok(Vec::new());
     };
     let spec = report::chart(result, sat);

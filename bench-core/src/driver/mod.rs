@@ -9,7 +9,7 @@ mod any;
 mod endpoint;
 pub mod graphql;
 pub mod grpc;
-mod h1;
+pub(crate) mod h1;
 mod h2;
 pub mod http;
 mod http_request;

@@ -3,7 +3,8 @@
 //! Errors name the file, line, column and field. Strings in `target`, `path`, `headers`, `body`,
 //! GraphQL `variables` and gRPC `message` may use `${VAR}` / `${VAR:-default}`; values that came
 //! from the environment are never written to results (the stored configuration keeps the
-//! `${VAR}` text). Per-call `{{…}}` placeholders are rendered by the drivers
+//! `${VAR}` text) and are masked by value wherever text leaves the process ([`crate::redact`]).
+//! Per-call `{{…}}` placeholders are rendered by the drivers
 //! ([`crate::template`]). The format is documented in `docs/scenarios.md`.
 
 mod connect;
@@ -17,6 +18,7 @@ pub mod slo;
 pub mod target;
 mod transport;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,6 +35,7 @@ use slo::Slo;
 use crate::driver::http::HttpVersion;
 use crate::driver::route::ConnectOptions;
 use crate::feeder::Feeder;
+use crate::redact::{self, Redactor};
 use crate::template::{self, Sources};
 
 /// The seed of arrivals, mix choices and template values when the scenario names none.
@@ -91,6 +94,8 @@ pub struct Scenario {
     pub slos: Vec<Slo>,
     /// How connections are made (`[http]`'s TLS, `hosts` and proxy settings, files loaded).
     pub connect: ConnectOptions,
+    /// Masks the values this scenario took from the environment.
+    pub redactor: Redactor,
 }
 
 impl Scenario {
@@ -124,10 +129,20 @@ impl Scenario {
     ) -> Result<Self, ScenarioError> {
         let file: ScenarioFile =
             toml::from_str(text).map_err(|e| location::toml_error(text, path, &e))?;
+        // Every value taken from the environment is a secret (crate::redact); error messages
+        // built from interpolated text are redacted as they are made.
+        let secrets = RefCell::new(Redactor::default());
+        let env = &|name: &str| {
+            let value = env(name);
+            if let Some(v) = &value {
+                secrets.borrow_mut().add(v);
+            }
+            value
+        };
         let invalid = |field: &str, message: String| ScenarioError::Invalid {
             loc: Location::of_field(text, path, field),
             field: field.to_owned(),
-            message,
+            message: secrets.borrow().text(&message),
         };
 
         if file.name.trim().is_empty() {
@@ -270,7 +285,10 @@ impl Scenario {
         };
         let connect = transport::connect_options(&file.http, dir, env, &invalid)?;
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
+        let redactor = secrets.borrow().clone();
+        redact::remember(&redactor);
         let scenario = Scenario {
+            redactor,
             path: path.to_owned(),
             target,
             sources: Sources::new(feeder, seed),
@@ -382,6 +400,7 @@ impl Scenario {
                 serde_json::Value::String(redact_url(&self.target)),
             );
         }
+        self.redactor.json(&mut v);
         v
     }
 

@@ -3,7 +3,7 @@
 use crate::cli::BaselineAction;
 use crate::commands::store;
 use crate::report::terminal::fmt_us;
-use crate::store::BranchName;
+use crate::store::{to_prune, BranchName};
 use crate::Exit;
 
 /// Run the command.
@@ -69,12 +69,35 @@ pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
         }
         BaselineAction::Prune {
             keep,
+            yes,
+            dry_run,
             branch,
             scenario,
             store: s,
         } => {
             let branch = branch.as_deref().map(BranchName::new).transpose()?;
-            let n = store::open(s)?.prune(branch.as_ref(), scenario.as_deref(), *keep)?;
+            let st = store::open(s)?;
+            if *dry_run || (*keep == 0 && !*yes) {
+                let runs = st.list(branch.as_ref(), scenario.as_deref())?;
+                let doomed = to_prune(&runs, *keep);
+                for r in &doomed {
+                    println!(
+                        "would delete {:<20} {:<24} {:<26} {}",
+                        r.branch, r.scenario, r.started_at, r.run_id
+                    );
+                }
+                if !*dry_run {
+                    anyhow::bail!(
+                        "--keep 0 deletes every selected run ({} in {}); pass --yes to confirm, \
+                         or --dry-run to only list them",
+                        doomed.len(),
+                        st.describe()
+                    );
+                }
+                println!("dry run: {} run(s) would be deleted", doomed.len());
+                return Ok(Exit::Success);
+            }
+            let n = st.prune(branch.as_ref(), scenario.as_deref(), *keep)?;
             println!("deleted {n} runs, kept at most {keep} per branch and scenario");
         }
     }

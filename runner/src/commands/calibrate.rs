@@ -16,7 +16,8 @@ use serde::Serialize;
 use tailguard_demo::{DemoConfig, DemoServer};
 
 use crate::cli::CalibrateArgs;
-use crate::commands::run::{execute, interrupt_on_ctrl_c};
+use crate::commands::run::execute;
+use crate::signal::Stop;
 use crate::verdict::compare_scenario;
 use crate::Exit;
 
@@ -93,7 +94,8 @@ fn scenario(url: &str, args: &CalibrateArgs) -> anyhow::Result<Scenario> {
 
 /// Run the command.
 pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
-    let cancel = interrupt_on_ctrl_c();
+    let stop = Stop::watch();
+    let cancel = stop.cancel();
     let mut rng = SmallRng::seed_from_u64(42);
     let baseline = server(TAIL_MS, 1)?;
     let base = scenario(&baseline.url(), args)?;
@@ -117,9 +119,9 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
         };
         let mut change_sum = 0.0;
         for i in 0..n {
-            let (b, c) = interleaved(&base, &cand, args.trials, &cancel, &mut rng)?;
+            let (b, c) = interleaved(&base, &cand, args.trials, cancel, &mut rng)?;
             if cancel.is_cancelled() {
-                return Ok(Exit::Interrupted);
+                return Ok(stop.exit());
             }
             let v = compare_scenario("calibration", &b, &c, &GateSection::default(), true)
                 .map_err(anyhow::Error::msg)?;

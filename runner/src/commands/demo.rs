@@ -13,9 +13,10 @@ use tailguard_demo::{DemoConfig, DemoServer};
 
 use crate::cli::{DemoArgs, GateFlags};
 use crate::commands::compare::conclude;
-use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
+use crate::commands::run::{execute, write_result};
 use crate::commands::store;
 use crate::report::terminal;
+use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::compare_all;
 use crate::Exit;
@@ -50,12 +51,12 @@ pub fn demo_target_config() -> DemoConfig {
 
 /// Run the command.
 pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
+    let stop = Stop::watch();
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
     let server =
         DemoServer::spawn(addr, demo_target_config()).context("starting the demo target")?;
     eprintln!("demo target listening on {}", server.url());
     let out_dir = args.out.clone();
-    let cancel = interrupt_on_ctrl_c();
     let branch = BranchName::new(&args.baseline_branch)?;
     let st = store::open(&args.store)?;
     let mut candidate = Vec::new();
@@ -79,12 +80,9 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         );
         for i in 0..args.trials.max(1) {
             eprintln!("{} trial {}/{}", scenario.name(), i + 1, args.trials.max(1));
-            let mut result = execute(&scenario, &cancel, args.quiet)?;
+            let mut result = execute(&scenario, stop.cancel(), args.quiet)?;
             result.meta.trial = u32::try_from(i).ok();
-            if result.cancelled {
-                return Ok(Exit::Interrupted);
-            }
-            if i == 0 {
+            if i == 0 || result.cancelled {
                 print!("{}", terminal::summary(&result));
                 println!();
             }
@@ -93,6 +91,9 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
                 &result,
                 &out_dir.join(format!("{}-{}.json", scenario.name(), i + 1)),
             )?;
+            if result.cancelled {
+                return Ok(stop.exit());
+            }
             if args.save.save {
                 store::save(&mut result, &args.save, &args.store)?;
             }

@@ -13,10 +13,12 @@ use rand::{Rng, SeedableRng};
 use crate::admission;
 use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
-use crate::commands::run::{execute, interrupt_on_ctrl_c, write_result};
+use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
 use crate::overrides::{self, Override};
 use crate::preflight;
+use crate::report::terminal;
+use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::compare_all;
 use crate::Exit;
@@ -80,17 +82,18 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         )
         .map_err(anyhow::Error::msg)?;
     }
-    let cancel = interrupt_on_ctrl_c();
+    let stop = Stop::watch();
+    let cancel = stop.cancel();
     let mut rng = SmallRng::seed_from_u64(args.seed);
     let (mut base_runs, mut cand_runs) = (Vec::new(), Vec::new());
     let started = std::time::Instant::now();
     for (candidate, against) in plans {
         let (mut b, c) = match against {
-            Against::Build(base) => interleave(&candidate, &base, &cancel, args, &mut rng)?,
+            Against::Build(base) => interleave(&candidate, &base, cancel, args, &mut rng)?,
             Against::Runs(runs) => {
                 let mut c = Vec::new();
                 for i in 0..args.trials {
-                    c.push(trial(&candidate, &cancel, args, "candidate", i)?);
+                    c.push(trial(&candidate, cancel, args, "candidate", i)?);
                     if cancel.is_cancelled() {
                         break;
                     }
@@ -99,7 +102,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
             }
         };
         if cancel.is_cancelled() {
-            return Ok(Exit::Interrupted);
+            return Ok(stop.exit());
         }
         base_runs.append(&mut b);
         cand_runs.extend(c);
@@ -207,6 +210,15 @@ fn trial(
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
         write_result(&run, &file)?;
+    }
+    if run.cancelled {
+        print!("{}", terminal::summary(&run));
+        if args.results_dir.is_none() {
+            eprintln!(
+                "the partial {side} trial is kept in {}",
+                keep_elsewhere(&run)
+            );
+        }
     }
     Ok(run)
 }

@@ -13,6 +13,7 @@ use crate::overrides::Override;
 use crate::preflight;
 use crate::progress::LiveProgress;
 use crate::report::terminal;
+use crate::signal::Stop;
 use crate::Exit;
 
 /// Run the command.
@@ -34,13 +35,13 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
         .as_deref()
         .map(|t| preflight::start_at(t, now))
         .transpose()?;
-    let cancel = interrupt_on_ctrl_c();
+    let stop = Stop::watch();
     let part = Part {
         shard: args.shard,
         start_at,
         run_id: args.run_id.clone(),
     };
-    let mut result = execute_part(&scenario, &cancel, args.quiet, &part)?;
+    let mut result = execute_part(&scenario, stop.cancel(), args.quiet, &part)?;
     let to_stdout = args.out.as_deref() == Some(Path::new("-"));
     if to_stdout {
         // The JSON goes to stdout (e.g. a Kubernetes pod's log); the table to stderr.
@@ -48,26 +49,89 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         print!("{}", terminal::summary(&result));
     }
-    if args.save.save && !result.cancelled {
-        crate::commands::store::save(&mut result, &args.save, &args.store)?;
-    }
-    if to_stdout {
-        println!("{}", result.to_json()?);
-    } else if let Some(out) = &args.out {
-        write_result(&result, out)?;
-        eprintln!("wrote {}", out.display());
-        for chart in crate::saturation::write_charts(&result, out)? {
-            eprintln!("wrote {}", chart.display());
-        }
-    }
+    keep(&mut result, args)?;
     Ok(if result.cancelled {
-        Exit::Interrupted
+        stop.exit()
     } else if result.slo.iter().any(|c| !c.passed) || crate::saturation::requirement_failed(&result)
     {
         Exit::Failed
     } else {
         Exit::Success
     })
+}
+
+/// Write `--out` first, then store the run (`--save`). A failure of either is an error (exit 2)
+/// that names where the result is: `--out`, or else the temporary directory.
+fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
+    // The branch and commit go into the result before anything is written, so the file and the
+    // store hold the same run.
+    let branch = (args.save.save && !result.cancelled)
+        .then(|| crate::commands::store::stamp(result, &args.save));
+    // --out first: whatever happens to the store afterwards, the result is already on disk.
+    let mut failures = Vec::new();
+    let kept = match args.out.as_deref() {
+        None => None,
+        Some(out) if out == Path::new("-") => {
+            println!("{}", result.to_json()?);
+            Some("stdout".to_owned())
+        }
+        Some(out) => match write_result(result, out) {
+            Ok(()) => {
+                eprintln!("wrote {}", out.display());
+                if let Err(e) = write_charts(result, out) {
+                    failures.push(format!("{e:#}"));
+                }
+                Some(out.display().to_string())
+            }
+            Err(e) => {
+                failures.push(format!("{e:#}"));
+                None
+            }
+        },
+    };
+    if let Some(branch) = branch {
+        let saved =
+            branch.and_then(|b| crate::commands::store::save_stamped(result, &b, &args.store));
+        if let Err(e) = saved {
+            failures.push(format!("the run was not stored: {e:#}"));
+        }
+    }
+    if !failures.is_empty() {
+        let place = match kept {
+            Some(place) => place,
+            None => keep_elsewhere(result),
+        };
+        anyhow::bail!("{}\nthe result is kept in {place}", failures.join("\n"));
+    }
+    Ok(())
+}
+
+/// Write the saturation charts next to the result file `out`.
+fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<()> {
+    for chart in crate::saturation::write_charts(result, out)? {
+        eprintln!("wrote {}", chart.display());
+    }
+    Ok(())
+}
+
+/// Keep a result that has nowhere else to go: in the temporary directory, or, when even that
+/// cannot be written, on stderr. Returns where it went, for the message.
+pub fn keep_elsewhere(result: &RunResult) -> String {
+    let path = std::env::temp_dir().join(format!(
+        "tailguard-{}.json",
+        crate::store::file::encode(&result.meta.run_id)
+    ));
+    match write_result(result, &path) {
+        Ok(()) => path.display().to_string(),
+        Err(e) => {
+            eprintln!("cannot keep the result in {}: {e:#}", path.display());
+            match result.to_json() {
+                Ok(json) => eprintln!("{json}"),
+                Err(e) => eprintln!("cannot even serialise the result: {e}"),
+            }
+            "stderr (above)".to_owned()
+        }
+    }
 }
 
 /// How this process takes part in a distributed run (docs/distributed.md).
@@ -93,14 +157,31 @@ pub fn execute_part(
     quiet: bool,
     part: &Part,
 ) -> anyhow::Result<RunResult> {
-    if let Some(plan) = scenario.step_plan() {
+    let mut result = if let Some(plan) = scenario.step_plan() {
         if part.shard.is_some() {
             anyhow::bail!(
                 "saturation scenarios cannot be sharded: their steps decide when to stop"
             );
         }
-        return crate::saturation::execute(scenario, &plan, cancel, quiet);
-    }
+        crate::saturation::execute(scenario, &plan, cancel, quiet)?
+    } else {
+        execute_load(scenario, cancel, quiet, part)?
+    };
+    // Secrets never leave the process: every exit (files, stores, verdicts, reports, the
+    // terminal) starts from this redacted result.
+    bench_core::redact::process()
+        .result(&mut result)
+        .context("redacting the result")?;
+    Ok(result)
+}
+
+/// The open- or closed-model run of [`execute_part`].
+fn execute_load(
+    scenario: &Scenario,
+    cancel: &Cancel,
+    quiet: bool,
+    part: &Part,
+) -> anyhow::Result<RunResult> {
     let connector = scenario
         .connector()
         .with_context(|| format!("scenario {}", scenario.path.display()))?;
@@ -139,38 +220,9 @@ pub fn meta(scenario: &Scenario) -> RunMeta {
     }
 }
 
-/// Write a result as pretty JSON, creating parent directories.
+/// Write a result as pretty JSON, creating parent directories; atomically, so an interrupted
+/// write (a full disk) leaves neither half a file nor a temporary one.
 pub fn write_result(result: &RunResult, path: &Path) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
     let json = result.to_json()?;
-    std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))
-}
-
-/// A cancellation flag set by the first Ctrl-C (a second one exits at once).
-#[must_use]
-pub fn interrupt_on_ctrl_c() -> Cancel {
-    let cancel = Cancel::new();
-    let flag = cancel.clone();
-    let spawned = std::thread::Builder::new().name("tailguard-signal".into()).spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
-            return;
-        };
-        rt.block_on(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupted: stopping the load and writing the partial result (Ctrl-C again to abort)");
-                flag.cancel();
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(130);
-                }
-            }
-        });
-    });
-    if spawned.is_err() {
-        eprintln!(
-            "warning: cannot watch for Ctrl-C; an interrupted run will not write a partial result"
-        );
-    }
-    cancel
+    Ok(crate::atomic::write(path, json.as_bytes())?)
 }

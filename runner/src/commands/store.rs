@@ -24,12 +24,29 @@ pub fn command(action: &StoreAction) -> anyhow::Result<Exit> {
                 return Ok(Exit::Success);
             }
             let done = st.replay()?;
+            for r in &done.rejected {
+                eprintln!(
+                    "warning: set aside {} ({}); fix it and move it back to {} to send it",
+                    r.file.display(),
+                    r.reason,
+                    st.spool().dir().display()
+                );
+            }
             println!(
-                "replayed {} run(s), {} point(s) to {}; the spool is empty",
+                "replayed {} run(s), {} point(s) to {}; {} rejected; the spool is empty",
                 done.files,
                 done.points,
-                st.describe()
+                st.describe(),
+                done.rejected.len()
             );
+            if !done.rejected.is_empty() {
+                anyhow::bail!(
+                    "{} spool entr{} could not be delivered and were moved to {} with the reason",
+                    done.rejected.len(),
+                    if done.rejected.len() == 1 { "y" } else { "ies" },
+                    st.spool().rejected_dir().display()
+                );
+            }
         }
     }
     Ok(Exit::Success)
@@ -69,6 +86,8 @@ pub fn influx(args: &StoreArgs) -> anyhow::Result<InfluxStore> {
         env("TAILGUARD_INFLUX_USER"),
         env("TAILGUARD_INFLUX_PASSWORD"),
     )?;
+    // The credentials join the scenario's secrets: no message of this process shows them.
+    bench_core::redact::remember(&config.redactor());
     let kind = args.influx_api.unwrap_or(if args.influx_org.is_some() {
         InfluxApiKind::V2
     } else {
@@ -105,15 +124,26 @@ pub fn branch(save: &SaveArgs) -> anyhow::Result<BranchName> {
 
 /// Save `run` (recording `--branch`/`--commit` in its environment) and say where.
 pub fn save(run: &mut RunResult, save: &SaveArgs, store: &StoreArgs) -> anyhow::Result<()> {
+    let branch = stamp(run, save)?;
+    save_stamped(run, &branch, store)
+}
+
+/// Record `--branch`/`--commit` in `run`'s environment; returns the branch to store it under.
+pub fn stamp(run: &mut RunResult, save: &SaveArgs) -> anyhow::Result<BranchName> {
     let branch = branch(save)?;
     run.meta.environment.git_branch = Some(branch.to_string());
     if let Some(c) = save.commit.clone().or_else(git_commit) {
         run.meta.environment.git_commit = Some(c);
     }
-    let saved = open(store)?.save(&branch, run)?;
+    Ok(branch)
+}
+
+/// Save a run [`stamp`] prepared and say where; a run that only reached the spool is a warning.
+pub fn save_stamped(run: &RunResult, branch: &BranchName, store: &StoreArgs) -> anyhow::Result<()> {
+    let saved = open(store)?.save(branch, run)?;
     match saved.warning {
         None => eprintln!("saved {}", saved.location),
-        Some(w) => eprintln!("warning: {w}"),
+        Some(w) => eprintln!("warning: {}", bench_core::redact::process().text(&w)),
     }
     Ok(())
 }

@@ -90,11 +90,6 @@ impl Store for FileStore {
 
     fn save(&self, branch: &BranchName, run: &RunResult) -> Result<Saved, StoreError> {
         let dir = self.scenario_dir(branch, &run.meta.scenario);
-        std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io {
-            action: "creating",
-            path: dir.clone(),
-            source,
-        })?;
         let stamp: String = run
             .started_at
             .chars()
@@ -107,19 +102,8 @@ impl Store for FileStore {
             .map(|s| format!(".shard{}of{}", s.index, s.count))
             .unwrap_or_default();
         let path = dir.join(format!("{stamp}_{}{shard}.json", encode(&run.meta.run_id)));
-        let json = serde_json::to_string(run)?;
         // Write then rename, so a crash never leaves a half-written run behind.
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(|source| StoreError::Io {
-            action: "writing",
-            path: tmp.clone(),
-            source,
-        })?;
-        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io {
-            action: "renaming",
-            path: path.clone(),
-            source,
-        })?;
+        crate::atomic::write(&path, serde_json::to_string(run)?.as_bytes())?;
         Ok(Saved {
             location: path.display().to_string(),
             warning: None,

@@ -87,6 +87,9 @@ pub enum StoreError {
     /// A stored run could not be read.
     #[error(transparent)]
     Result(#[from] ResultError),
+    /// A file could not be written (nothing was left half-written).
+    #[error(transparent)]
+    Write(#[from] crate::atomic::WriteError),
     /// A name cannot be used.
     #[error("invalid {what} name {name:?} (git's branch-name rules: no spaces, `..`, `~^:?*[\\`, or empty segments)")]
     BadName {
@@ -122,6 +125,22 @@ pub enum StoreError {
         /// Why.
         source: Box<StoreError>,
     },
+}
+
+impl StoreError {
+    /// Whether the server refused the data itself (malformed points, a field type conflict, a
+    /// body too large): sending the same data again can never succeed. Being unreachable,
+    /// unauthorised or missing a database is not the data's fault.
+    #[must_use]
+    pub fn rejects_content(&self) -> bool {
+        matches!(
+            self,
+            Self::Influx(influx::InfluxError::Status {
+                status: 400 | 413 | 422,
+                ..
+            })
+        )
+    }
 }
 
 /// Where a run went.
@@ -168,4 +187,21 @@ pub trait Store {
         scenario: Option<&str>,
         keep: usize,
     ) -> Result<usize, StoreError>;
+}
+
+/// The runs `prune --keep keep` deletes: all but the newest `keep` of each branch and scenario
+/// (`runs` oldest first, as [`Store::list`] returns them).
+pub fn to_prune(runs: &[StoredRun], keep: usize) -> Vec<&StoredRun> {
+    let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&StoredRun>> =
+        std::collections::BTreeMap::new();
+    for r in runs {
+        groups.entry((&r.branch, &r.scenario)).or_default().push(r);
+    }
+    groups
+        .into_values()
+        .flat_map(|g| {
+            let n = g.len().saturating_sub(keep);
+            g.into_iter().take(n)
+        })
+        .collect()
 }

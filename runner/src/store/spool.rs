@@ -27,15 +27,6 @@ impl Spool {
 
     /// Keep `body` (line protocol of run `run_id`); returns the file.
     pub fn put(&self, run_id: &str, body: &str) -> Result<PathBuf, StoreError> {
-        let io = |action, path: &Path| {
-            let path = path.to_owned();
-            move |source| StoreError::Io {
-                action,
-                path,
-                source,
-            }
-        };
-        std::fs::create_dir_all(&self.dir).map_err(io("creating", &self.dir))?;
         let millis = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
@@ -50,10 +41,14 @@ impl Spool {
             })
             .collect();
         let path = self.dir.join(format!("{millis:013}_{safe}.lp"));
-        let tmp = path.with_extension("lp.tmp");
-        std::fs::write(&tmp, body).map_err(io("writing", &tmp))?;
-        std::fs::rename(&tmp, &path).map_err(io("renaming", &tmp))?;
+        crate::atomic::write(&path, body.as_bytes())?;
         Ok(path)
+    }
+
+    /// Where entries that can never be delivered are moved, each with a `.reason` file.
+    #[must_use]
+    pub fn rejected_dir(&self) -> PathBuf {
+        self.dir.join(REJECTED)
     }
 
     /// Spooled files, oldest first.
@@ -72,14 +67,17 @@ impl Spool {
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "lp"))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "lp"))
             .collect();
         files.sort();
         Ok(files)
     }
 
     /// Send every spooled file with `send` (which gets a file's whole body and returns how many
-    /// points the server accepted), removing each file once accepted. Stops at the first failure.
+    /// points the server accepted), removing each file once accepted. An entry that can never be
+    /// delivered (empty, not line protocol, or refused by the server for its content, see
+    /// [`StoreError::rejects_content`]) is moved to [`Spool::rejected_dir`] with the reason, and
+    /// the replay goes on; any other failure (server down, wrong credentials) stops it.
     pub fn replay(
         &self,
         mut send: impl FnMut(&str) -> Result<usize, StoreError>,
@@ -88,12 +86,21 @@ impl Spool {
         let files = self.pending()?;
         done.remaining = files.len();
         for file in files {
-            let body = std::fs::read_to_string(&file).map_err(|source| StoreError::Io {
-                action: "reading",
-                path: file.clone(),
-                source,
-            })?;
-            match send(&body) {
+            let outcome = match check(&file) {
+                Err(reason) => Err(reason),
+                Ok(body) => match send(&body) {
+                    Ok(points) => Ok(points),
+                    Err(e) if e.rejects_content() => Err(e.to_string()),
+                    Err(error) => {
+                        return Err(StoreError::Replay {
+                            file,
+                            done,
+                            source: Box::new(error),
+                        })
+                    }
+                },
+            };
+            match outcome {
                 Ok(points) => {
                     std::fs::remove_file(&file).map_err(|source| StoreError::Io {
                         action: "removing",
@@ -102,23 +109,55 @@ impl Spool {
                     })?;
                     done.files += 1;
                     done.points += points;
-                    done.remaining -= 1;
                 }
-                Err(error) => {
-                    return Err(StoreError::Replay {
-                        file,
-                        done,
-                        source: Box::new(error),
-                    })
-                }
+                Err(reason) => done.rejected.push(self.reject(&file, &reason)?),
             }
+            done.remaining -= 1;
         }
         Ok(done)
+    }
+
+    /// Move `file` to `rejected/` and write `reason` next to it; returns where it went.
+    fn reject(&self, file: &Path, reason: &str) -> Result<Rejected, StoreError> {
+        let dir = self.rejected_dir();
+        let name = file.file_name().unwrap_or_default();
+        let to = dir.join(name);
+        let mut why = to.clone().into_os_string();
+        why.push(".reason");
+        crate::atomic::write(Path::new(&why), format!("{reason}\n").as_bytes())?;
+        std::fs::rename(file, &to).map_err(|source| StoreError::Io {
+            action: "moving to rejected/",
+            path: file.to_owned(),
+            source,
+        })?;
+        Ok(Rejected {
+            file: to,
+            reason: reason.to_owned(),
+        })
+    }
+}
+
+/// The folder of undeliverable entries, inside the spool.
+pub const REJECTED: &str = "rejected";
+
+/// A spool file's body, or why it can never be delivered.
+fn check(file: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("unreadable: {e}"))?;
+    let body = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "corrupt: not UTF-8 text (byte offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    match super::influx::reader::count_points(&body) {
+        Ok(0) => Err("empty: no points".into()),
+        Ok(_) => Ok(body),
+        Err(e) => Err(format!("corrupt: {e}")),
     }
 }
 
 /// What a replay delivered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Replayed {
     /// Files sent and removed.
     pub files: usize,
@@ -126,6 +165,17 @@ pub struct Replayed {
     pub points: usize,
     /// Files still spooled.
     pub remaining: usize,
+    /// Entries moved to `rejected/`.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A spool entry set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// Where it is now (in `rejected/`).
+    pub file: PathBuf,
+    /// Why.
+    pub reason: String,
 }
 
 #[cfg(test)]
@@ -173,5 +223,55 @@ mod tests {
         assert_eq!((done.files, done.points, done.remaining), (1, 2, 0));
         assert!(spool.pending().unwrap().is_empty());
         assert_eq!(seen.len(), 2);
+    }
+
+    #[test]
+    fn bad_entries_are_set_aside_with_the_reason_and_replay_goes_on(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let spool = Spool::new(dir.path().join("spool"));
+        spool.put("a-empty", "\n\n")?;
+        std::fs::write(
+            spool.dir().join("0000000000001_b-binary.lp"),
+            [b'm', 0xff, 0xfe],
+        )?;
+        spool.put("c-corrupt", "m a=1i 1\nm a=\"open\n")?;
+        spool.put("d-refused", "m refused=1i 1\n")?;
+        spool.put("e-good", "m a=1i 1\nm a=2i 2\n")?;
+        let done = spool.replay(|body| {
+            if body.contains("refused") {
+                Err(StoreError::Influx(
+                    crate::store::influx::InfluxError::Status {
+                        status: 400,
+                        body: "partial write: field type conflict".into(),
+                    },
+                ))
+            } else {
+                Ok(body.lines().count())
+            }
+        })?;
+        assert_eq!((done.files, done.points, done.remaining), (1, 2, 0));
+        assert!(spool.pending()?.is_empty());
+        let reasons: Vec<String> = done.rejected.iter().map(|r| r.reason.clone()).collect();
+        let expected = [
+            "not UTF-8 text (byte offset 1)",
+            "empty",
+            "corrupt: line 2, column 10: unterminated string",
+            "400: partial write: field type conflict",
+        ];
+        assert_eq!(reasons.len(), expected.len(), "{reasons:?}");
+        for (reason, words) in reasons.iter().zip(expected) {
+            assert!(reason.contains(words), "{reason:?} lacks {words:?}");
+        }
+        for r in &done.rejected {
+            assert_eq!(r.file.parent(), Some(spool.rejected_dir().as_path()));
+            let mut why = r.file.clone().into_os_string();
+            why.push(".reason");
+            assert_eq!(std::fs::read_to_string(why)?.trim(), r.reason);
+        }
+        // A second replay has nothing left to do and leaves rejected/ alone.
+        assert_eq!(spool.replay(|_| Ok(0))?, Replayed::default());
+        assert_eq!(std::fs::read_dir(spool.rejected_dir())?.count(), 8);
+        Ok(())
     }
 }

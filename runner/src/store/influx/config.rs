@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use bench_core::redact::Redactor;
+
 use super::InfluxError;
 
 /// How requests authenticate.
@@ -79,19 +81,22 @@ impl InfluxConfig {
         })
     }
 
+    /// Masks the credentials, including the base64 `user:password` of a Basic-auth header.
+    #[must_use]
+    pub fn redactor(&self) -> Redactor {
+        match &self.auth {
+            Auth::None => Redactor::default(),
+            Auth::Basic { user, password } => {
+                Redactor::new([password.clone(), format!("{user}:{password}")])
+            }
+            Auth::Token(t) => Redactor::new([t]),
+        }
+    }
+
     /// Remove every secret from `msg`.
     #[must_use]
     pub fn redact(&self, msg: &str) -> String {
-        let secrets: Vec<&str> = match &self.auth {
-            Auth::None => vec![],
-            Auth::Basic { password, .. } => vec![password.as_str()],
-            Auth::Token(t) => vec![t.as_str()],
-        };
-        let mut out = redact_url(msg);
-        for s in secrets.into_iter().filter(|s| s.len() >= 3) {
-            out = out.replace(s, "***");
-        }
-        out
+        self.redactor().text(&redact_url(msg))
     }
 
     /// Send a request; the response body on 2xx, a classified error otherwise.
@@ -183,9 +188,13 @@ mod tests {
         );
         assert_eq!(
             c.redact("password s@cret rejected"),
-            "password *** rejected"
+            "password <redacted> rejected"
         );
         assert!(!format!("{c:?}").contains("s@cret"));
+        assert_eq!(
+            c.redact("got Basic Ym9iOnNAY3JldA== back"),
+            "got Basic <redacted> back"
+        );
     }
 
     #[test]
@@ -194,7 +203,7 @@ mod tests {
             InfluxConfig::new("https://h", Some("tok-123".into()), Some("u".into()), None).unwrap();
         assert_eq!(c.auth, Auth::Token("tok-123".into()));
         assert!(!format!("{c:?}").contains("tok-123"));
-        assert_eq!(c.redact("bad token tok-123"), "bad token ***");
+        assert_eq!(c.redact("bad token tok-123"), "bad token <redacted>");
         assert!(InfluxConfig::new("ftp://h", None, None, None).is_err());
     }
 }

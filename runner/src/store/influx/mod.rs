@@ -8,6 +8,7 @@
 pub mod config;
 pub mod line;
 pub mod points;
+pub mod reader;
 mod v1;
 mod v2;
 
@@ -324,18 +325,10 @@ impl Store for InfluxStore {
         keep: usize,
     ) -> Result<usize, StoreError> {
         let runs = self.list(branch, scenario)?;
-        let mut deleted = 0;
-        let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&StoredRun>> =
-            std::collections::BTreeMap::new();
-        for r in &runs {
-            groups.entry((&r.branch, &r.scenario)).or_default().push(r);
+        let doomed = super::to_prune(&runs, keep);
+        for old in &doomed {
+            self.delete(&old.run_id)?;
         }
-        for group in groups.values() {
-            for old in &group[..group.len().saturating_sub(keep)] {
-                self.delete(&old.run_id)?;
-                deleted += 1;
-            }
-        }
-        Ok(deleted)
+        Ok(doomed.len())
     }
 }
