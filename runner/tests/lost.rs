@@ -1,7 +1,8 @@
 //! A result is never lost: `--out` is written before any store is touched, a store or spool
 //! failure afterwards exits 2 naming where the result is, and with nowhere configured that works
 //! the run still leaves its JSON in the temporary directory. `baseline prune --keep 0` wants
-//! `--yes`. Loads go to a demo target on loopback; the "InfluxDB" is a closed loopback port.
+//! `--yes`. Loads go to a demo target on loopback; the failing store is a file store whose branch
+//! directory cannot be made (the checks before the load pass, the save fails).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -30,11 +31,14 @@ fn scenario(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-/// A path below a regular file: no directory can ever be created there, even by root.
+/// A file store that passes the checks before the load (the directory exists and is writable)
+/// but cannot take a run of branch `main`: `main` is a regular file, so no directory can be
+/// created below it, even by root.
 fn unwritable(dir: &Path) -> std::path::PathBuf {
-    let file = dir.join("not-a-dir");
-    std::fs::write(&file, "").unwrap();
-    file.join("store")
+    let store = dir.join("store");
+    std::fs::create_dir(&store).unwrap();
+    std::fs::write(store.join("main"), "").unwrap();
+    store
 }
 
 #[test]
@@ -71,12 +75,12 @@ fn a_failing_store_exits_2_but_the_out_file_stands() {
 }
 
 #[test]
-fn with_store_and_spool_unwritable_the_json_lands_in_the_temp_dir() {
+fn with_no_out_and_a_failing_store_the_json_lands_in_the_temp_dir() {
     let server = demo(DemoConfig::default());
     let dir = tempfile::tempdir().unwrap();
     let tmp = dir.path().join("tmp");
     std::fs::create_dir(&tmp).unwrap();
-    let spool = unwritable(dir.path());
+    let store = unwritable(dir.path());
     let o: Output = Command::new(env!("CARGO_BIN_EXE_tailguard"))
         .args([
             "run",
@@ -87,13 +91,8 @@ fn with_store_and_spool_unwritable_the_json_lands_in_the_temp_dir() {
             "--save",
             "--branch",
             "main",
-            "--store",
-            "influx",
-            // Nothing listens on port 1 of loopback: InfluxDB is down.
-            "--influx-url",
-            "http://127.0.0.1:1",
-            "--spool-dir",
-            spool.to_str().unwrap(),
+            "--store-dir",
+            store.to_str().unwrap(),
         ])
         .env("TMPDIR", &tmp)
         .env_remove("GITHUB_ACTIONS")
@@ -110,7 +109,7 @@ fn with_store_and_spool_unwritable_the_json_lands_in_the_temp_dir() {
         stderr.contains(&format!("the result is kept in {}", kept[0].display())),
         "{stderr}"
     );
-    assert!(stderr.contains(&spool.display().to_string()), "{stderr}");
+    assert!(stderr.contains("the run was not stored"), "{stderr}");
     assert_eq!(json(&kept[0])["summary"]["requests"], 25);
 }
 
