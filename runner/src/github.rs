@@ -4,7 +4,11 @@
 
 use std::time::Duration;
 
+use http::header::{HeaderName, ACCEPT, AUTHORIZATION};
+use http::Method;
 use serde::Deserialize;
+
+use crate::http_client::{HttpClient, Request};
 
 /// GitHub refuses comment bodies longer than this many characters.
 pub const MAX_BODY: usize = 65_536;
@@ -68,7 +72,7 @@ struct Comment {
 /// A client of one repository.
 #[derive(Debug)]
 pub struct Github {
-    http: reqwest::Client,
+    http: HttpClient,
     rt: tokio::runtime::Runtime,
     api: String,
     repo: String,
@@ -91,11 +95,7 @@ impl Github {
                     .into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("tailguard/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()
+        let http = HttpClient::new(Duration::from_secs(10), Duration::from_secs(30))
             .map_err(|e| GithubError::Config(format!("HTTP client: {e}")))?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -133,16 +133,12 @@ impl Github {
             match existing {
                 Some(c) => {
                     let url = format!("{}/repos/{}/issues/comments/{}", self.api, self.repo, c.id);
-                    let (_, text, _) = self
-                        .send(reqwest::Method::PATCH, &url, Some(&payload))
-                        .await?;
+                    let (_, text, _) = self.send(Method::PATCH, &url, Some(&payload)).await?;
                     Ok(Upserted::Updated(html_url(&text).unwrap_or(c.html_url)))
                 }
                 None => {
                     let url = format!("{}/repos/{}/issues/{pr}/comments", self.api, self.repo);
-                    let (_, text, _) = self
-                        .send(reqwest::Method::POST, &url, Some(&payload))
-                        .await?;
+                    let (_, text, _) = self.send(Method::POST, &url, Some(&payload)).await?;
                     Ok(Upserted::Created(html_url(&text).unwrap_or_default()))
                 }
             }
@@ -156,7 +152,7 @@ impl Github {
             self.api, self.repo
         ));
         while let Some(u) = url {
-            let (_, text, link) = self.send(reqwest::Method::GET, &u, None).await?;
+            let (_, text, link) = self.send(Method::GET, &u, None).await?;
             let page: Vec<Comment> = serde_json::from_str(&text).map_err(|e| {
                 GithubError::Unreachable(format!("comment list is not the expected JSON: {e}"))
             })?;
@@ -174,47 +170,40 @@ impl Github {
     /// One request with retries: (status, body, Link header).
     async fn send(
         &self,
-        method: reqwest::Method,
+        method: Method,
         url: &str,
         json: Option<&serde_json::Value>,
     ) -> Result<(u16, String, Option<String>), GithubError> {
         let what = format!("{method} {}", url.split('?').next().unwrap_or(url));
         let mut wait = self.backoff;
         for attempt in 1..=ATTEMPTS {
-            let mut req = self
-                .http
-                .request(method.clone(), url)
-                .bearer_auth(&self.token)
-                .header("Accept", "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", "2022-11-28");
+            let mut req = Request::new(method.clone(), url)
+                .header(AUTHORIZATION, format!("Bearer {}", self.token))
+                .header(ACCEPT, "application/vnd.github+json")
+                .header(
+                    HeaderName::from_static("x-github-api-version"),
+                    "2022-11-28",
+                );
             if let Some(j) = json {
                 req = req.json(j);
             }
             let last = attempt == ATTEMPTS;
-            let resp = match req.send().await {
+            let resp = match self.http.send(req).await {
                 Ok(r) => r,
                 Err(_) if !last => {
                     tokio::time::sleep(wait).await;
                     wait *= 2;
                     continue;
                 }
-                Err(e) => return Err(GithubError::Unreachable(e.without_url().to_string())),
+                Err(e) => return Err(GithubError::Unreachable(e.to_string())),
             };
-            let status = resp.status().as_u16();
-            let header = |name: &str| {
-                resp.headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            };
+            let status = resp.status;
+            let header = |name: &str| resp.header(name).map(str::to_owned);
             let link = header("link");
             let retry_after = header("retry-after").and_then(|v| v.parse::<u64>().ok());
             let remaining = header("x-ratelimit-remaining");
             let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok());
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| GithubError::Unreachable(e.without_url().to_string()))?;
+            let text = resp.body;
             if (200..300).contains(&status) {
                 return Ok((status, text, link));
             }

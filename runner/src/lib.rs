@@ -13,6 +13,7 @@ pub mod criterion;
 pub mod evidence;
 pub mod exit;
 pub mod github;
+pub mod http_client;
 pub mod progress;
 pub mod report;
 pub mod saturation;
