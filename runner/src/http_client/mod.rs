@@ -12,14 +12,18 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http::{Method, Uri};
+use http::header::{HeaderMap, HeaderName};
+use http::Method;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
+
+use self::target::{form, Target};
+
+mod target;
 
 /// Largest response body read (a query answer carrying many runs' histograms stays far below).
 pub const MAX_RESPONSE: usize = 256 * 1024 * 1024;
@@ -240,132 +244,9 @@ async fn exchange(
     out
 }
 
-/// Where a request goes.
-#[derive(Debug)]
-struct Target {
-    tls: bool,
-    host: String,
-    port: u16,
-    /// `host[:port]` as the Host header carries it.
-    authority: String,
-    path_and_query: String,
-}
-
-impl Target {
-    fn parse(url: &str) -> Result<Self, HttpError> {
-        let bad = |why: &str| HttpError::Request(format!("bad URL ({why})"));
-        let uri: Uri = url.parse().map_err(|_| bad("not a URL"))?;
-        let tls = match uri.scheme_str() {
-            Some("http") => false,
-            Some("https") => true,
-            _ => return Err(bad("expected http:// or https://")),
-        };
-        let authority = uri.authority().ok_or_else(|| bad("no host"))?;
-        if authority.as_str().contains('@') {
-            return Err(bad("user info belongs in the credentials, not the URL"));
-        }
-        let host = authority
-            .host()
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        Ok(Self {
-            tls,
-            host: host.to_owned(),
-            port: authority.port_u16().unwrap_or(if tls { 443 } else { 80 }),
-            authority: authority.as_str().to_owned(),
-            path_and_query: uri
-                .path_and_query()
-                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
-        })
-    }
-
-    /// `host:port`, for messages.
-    fn name(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-
-    fn request(&self, req: Request) -> Result<http::Request<Full<Bytes>>, HttpError> {
-        let mut builder = http::Request::builder()
-            .method(req.method)
-            .uri(self.path_and_query.as_str())
-            .header(http::header::HOST, self.authority.as_str())
-            .header(
-                http::header::USER_AGENT,
-                concat!("tailguard/", env!("CARGO_PKG_VERSION")),
-            );
-        for (name, value) in req.headers {
-            let value = HeaderValue::from_str(&value).map_err(|_| {
-                HttpError::Request(format!("header {name}: not a valid header value"))
-            })?;
-            builder = builder.header(name, value);
-        }
-        builder
-            .body(Full::new(req.body))
-            .map_err(|e| HttpError::Request(format!("cannot build the request: {e}")))
-    }
-}
-
-/// `k=v&…`, every byte outside RFC 3986's unreserved set percent-encoded.
-#[must_use]
-pub fn form(params: &[(&str, &str)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn forms_encode_everything_but_unreserved_bytes() {
-        assert_eq!(
-            form(&[("q", "SELECT * FROM \"r\" WHERE a = 'x&y'"), ("db", "é")]),
-            "q=SELECT%20%2A%20FROM%20%22r%22%20WHERE%20a%20%3D%20%27x%26y%27&db=%C3%A9"
-        );
-        let r = Request::new(Method::GET, "http://h/x?a=1").query(&[("b", "2 3")]);
-        assert_eq!(r.url, "http://h/x?a=1&b=2%203");
-    }
-
-    #[test]
-    fn targets_default_ports_and_keep_the_path() -> Result<(), HttpError> {
-        let t = Target::parse("https://api.github.com/repos/o/r?per_page=100")?;
-        assert!(t.tls);
-        assert_eq!((t.host.as_str(), t.port), ("api.github.com", 443));
-        assert_eq!(t.path_and_query, "/repos/o/r?per_page=100");
-        let t = Target::parse("http://[::1]:8086")?;
-        assert_eq!(
-            (t.host.as_str(), t.port, t.name()),
-            ("::1", 8086, "[::1]:8086".into())
-        );
-        assert_eq!(
-            (t.authority.as_str(), t.path_and_query.as_str()),
-            ("[::1]:8086", "/")
-        );
-        for bad in ["ftp://h/", "h:80/x", "http://u:secret@h/"] {
-            let e = Target::parse(bad).map(|_| ()).unwrap_err().to_string();
-            assert!(!e.contains("secret"), "{e}");
-        }
-        Ok(())
-    }
 
     #[test]
     fn connection_failures_name_the_host_and_port_only() -> Result<(), HttpError> {
