@@ -6,6 +6,11 @@ pub mod comment;
 
 use std::time::Duration;
 
+use http::header::{HeaderName, ACCEPT, AUTHORIZATION, USER_AGENT};
+use http::Method;
+
+use crate::http_client::{HttpClient, HttpError, Request};
+
 pub use comment::{CommentRequest, Head, Upserted, MAX_BODY};
 
 /// Attempts per request (transient failures only).
@@ -63,7 +68,7 @@ pub enum GithubError {
 /// A client of one repository.
 #[derive(Debug)]
 pub struct Github {
-    http: reqwest::Client,
+    http: HttpClient,
     rt: tokio::runtime::Runtime,
     api: String,
     repo: String,
@@ -97,10 +102,7 @@ impl Github {
                     .into(),
             ));
         }
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("tailguard/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
+        let http = HttpClient::new(Duration::from_secs(10), Duration::from_secs(300))
             .map_err(|e| GithubError::Config(format!("HTTP client: {e}")))?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -141,9 +143,7 @@ impl Github {
         &self,
         url: &str,
     ) -> Result<(T, Option<String>), GithubError> {
-        let (_, text, link) = self
-            .send(reqwest::Method::GET, url, None, Retry::Transient)
-            .await?;
+        let (_, text, link) = self.send(Method::GET, url, None, Retry::Transient).await?;
         let value = serde_json::from_str(&text).map_err(|e| {
             let what = url.split('?').next().unwrap_or(url);
             GithubError::Unreachable(format!("GET {what}: not the expected JSON: {e}"))
@@ -154,7 +154,7 @@ impl Github {
     /// One request, retried as `retry` allows: (status, body, Link header).
     async fn send(
         &self,
-        method: reqwest::Method,
+        method: Method,
         url: &str,
         json: Option<&serde_json::Value>,
         retry: Retry,
@@ -163,41 +163,40 @@ impl Github {
         let mut wait = self.backoff;
         let attempts = if retry == Retry::Never { 1 } else { ATTEMPTS };
         for attempt in 1..=attempts {
-            let mut req = self
-                .http
-                .request(method.clone(), url)
-                .timeout(self.timeout)
-                .bearer_auth(&self.token)
-                .header("Accept", "application/vnd.github+json")
-                .header("X-GitHub-Api-Version", "2022-11-28");
+            let mut req = Request::new(method.clone(), url)
+                .header(AUTHORIZATION, format!("Bearer {}", self.token))
+                .header(ACCEPT, "application/vnd.github+json")
+                .header(USER_AGENT, concat!("tailguard/", env!("CARGO_PKG_VERSION")))
+                .header(
+                    HeaderName::from_static("x-github-api-version"),
+                    "2022-11-28",
+                );
             if let Some(j) = json {
                 req = req.json(j);
             }
             let last = attempt == attempts;
-            let resp = match req.send().await {
+            let sent = tokio::time::timeout(self.timeout, self.http.send(req)).await;
+            let resp = match sent.unwrap_or_else(|_| {
+                Err(HttpError::Transport(format!(
+                    "no answer within {}s",
+                    self.timeout.as_secs()
+                )))
+            }) {
                 Ok(r) => r,
                 Err(_) if !last => {
                     tokio::time::sleep(wait).await;
                     wait *= 2;
                     continue;
                 }
-                Err(e) => return Err(GithubError::Unreachable(e.without_url().to_string())),
+                Err(e) => return Err(GithubError::Unreachable(e.to_string())),
             };
-            let status = resp.status().as_u16();
-            let header = |name: &str| {
-                resp.headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned)
-            };
+            let status = resp.status;
+            let header = |name: &str| resp.header(name).map(str::to_owned);
             let link = header("link");
             let retry_after = header("retry-after").and_then(|v| v.parse::<u64>().ok());
             let remaining = header("x-ratelimit-remaining");
             let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok());
-            let text = resp
-                .text()
-                .await
-                .map_err(|e| GithubError::Unreachable(e.without_url().to_string()))?;
+            let text = resp.body;
             if (200..300).contains(&status) {
                 return Ok((status, text, link));
             }

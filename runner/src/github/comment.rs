@@ -179,12 +179,7 @@ impl Github {
         let url = self.repo_url(&format!("issues/comments/{}", c.id));
         let payload = serde_json::json!({ "body": body });
         let (_, text, _) = self
-            .send(
-                reqwest::Method::PATCH,
-                &url,
-                Some(&payload),
-                Retry::Transient,
-            )
+            .send(http::Method::PATCH, &url, Some(&payload), Retry::Transient)
             .await?;
         Ok(Upserted::Updated(
             html_url(&text).unwrap_or_else(|| c.html_url.clone()),
@@ -204,7 +199,7 @@ impl Github {
         let mut wait = self.backoff;
         for attempt in 1..=ATTEMPTS {
             let err = match self
-                .send(reqwest::Method::POST, &url, Some(&payload), Retry::Never)
+                .send(http::Method::POST, &url, Some(&payload), Retry::Never)
                 .await
             {
                 Ok((_, text, _)) => {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use bench_core::redact::Redactor;
 
 use super::InfluxError;
+use crate::http_client::{HttpClient, HttpError, Request};
 
 /// How requests authenticate.
 #[derive(Clone, PartialEq, Eq)]
@@ -54,18 +55,7 @@ impl InfluxConfig {
         user: Option<String>,
         password: Option<String>,
     ) -> Result<Self, InfluxError> {
-        let mut parsed = reqwest::Url::parse(url)
-            .map_err(|e| InfluxError::Config(format!("InfluxDB URL {:?}: {e}", redact_url(url))))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(InfluxError::Config(format!(
-                "InfluxDB URL {:?}: expected http:// or https://",
-                redact_url(url)
-            )));
-        }
-        let url_user = (!parsed.username().is_empty()).then(|| decode(parsed.username()));
-        let url_password = parsed.password().map(decode);
-        let _ = parsed.set_username("");
-        let _ = parsed.set_password(None);
+        let (base, url_user, url_password) = split_user_info(url)?;
         let auth = match (token.filter(|t| !t.is_empty()), user.or(url_user)) {
             (Some(t), _) => Auth::Token(t),
             (None, Some(u)) => Auth::Basic {
@@ -75,7 +65,7 @@ impl InfluxConfig {
             (None, None) => Auth::None,
         };
         Ok(Self {
-            url: parsed.as_str().trim_end_matches('/').to_owned(),
+            url: base,
             auth,
             timeout: Duration::from_secs(30),
         })
@@ -99,24 +89,65 @@ impl InfluxConfig {
         self.redactor().text(&redact_url(msg))
     }
 
-    /// Send a request; the response body on 2xx, a classified error otherwise.
-    pub async fn send(&self, req: reqwest::RequestBuilder) -> Result<String, InfluxError> {
-        let resp = req.timeout(self.timeout).send().await.map_err(|e| {
-            InfluxError::Unreachable(self.redact(&format!("{}: {}", self.url, e.without_url())))
+    /// The request with this server's credentials.
+    #[must_use]
+    pub fn authorize(&self, req: Request) -> Request {
+        match &self.auth {
+            Auth::None => req,
+            Auth::Basic { user, password } => req.basic_auth(user, password),
+            Auth::Token(t) => req.header(http::header::AUTHORIZATION, format!("Token {t}")),
+        }
+    }
+
+    /// Send a request with the credentials; the response body on 2xx, a classified error
+    /// otherwise.
+    pub async fn send(&self, http: &HttpClient, req: Request) -> Result<String, InfluxError> {
+        let resp = http.send(self.authorize(req)).await.map_err(|e| match e {
+            HttpError::Request(m) => InfluxError::Config(self.redact(&m)),
+            HttpError::Transport(m) => InfluxError::Unreachable(self.redact(&m)),
         })?;
-        let status = resp.status();
-        let text = resp.text().await.map_err(|e| {
-            InfluxError::Unreachable(self.redact(&format!("{}: {}", self.url, e.without_url())))
-        })?;
-        if status.is_success() {
-            Ok(text)
+        if resp.is_success() {
+            Ok(resp.body)
         } else {
             Err(InfluxError::Status {
-                status: status.as_u16(),
-                body: self.redact(text.trim()),
+                status: resp.status,
+                body: self.redact(resp.body.trim()),
             })
         }
     }
+}
+
+/// `(base URL without user info and trailing slash, user, password)` of an http(s) URL.
+fn split_user_info(url: &str) -> Result<(String, Option<String>, Option<String>), InfluxError> {
+    let bad = |why: &str| InfluxError::Config(format!("InfluxDB URL {:?}: {why}", redact_url(url)));
+    let uri: http::Uri = url.parse().map_err(|_| bad("not a URL"))?;
+    let scheme = uri.scheme_str().unwrap_or("");
+    if !matches!(scheme, "http" | "https") {
+        return Err(bad("expected http:// or https://"));
+    }
+    if uri.query().is_some() {
+        return Err(bad("expected no query string"));
+    }
+    let authority = uri.authority().map_or("", http::uri::Authority::as_str);
+    let (user_info, host) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    if host.is_empty() {
+        return Err(bad("no host"));
+    }
+    let (user, password) = match user_info {
+        Some(info) => {
+            let (u, p) = match info.split_once(':') {
+                Some((u, p)) => (u, Some(p)),
+                None => (info, None),
+            };
+            ((!u.is_empty()).then(|| decode(u)), p.map(decode))
+        }
+        None => (None, None),
+    };
+    let base = format!("{scheme}://{host}{}", uri.path());
+    Ok((base.trim_end_matches('/').to_owned(), user, password))
 }
 
 fn decode(s: &str) -> String {

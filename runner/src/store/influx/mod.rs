@@ -6,6 +6,7 @@
 //! API) in `v1.rs`, and the 2.x native API (org, bucket, token) in `v2.rs`.
 
 pub mod config;
+mod flux_csv;
 pub mod line;
 pub mod points;
 pub mod reader;
@@ -20,11 +21,14 @@ use self::config::InfluxConfig;
 use self::line::Row;
 use super::spool::{Replayed, Spool};
 use super::{BranchName, Saved, Store, StoreError, StoredRun};
+use crate::http_client::HttpClient;
 
 /// Lines per write request (InfluxDB's recommended batch size).
 pub const BATCH_LINES: usize = 5_000;
 /// Attempts per batch before giving up (transient failures only).
 const ATTEMPTS: u32 = 4;
+/// How long connecting (TCP and TLS) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// First backoff; doubled after each failed attempt.
 const BACKOFF: Duration = Duration::from_millis(200);
 
@@ -118,13 +122,11 @@ impl InfluxStore {
             .enable_all()
             .build()
             .map_err(|e| InfluxError::Config(format!("cannot start the HTTP runtime: {e}")))?;
-        let http = reqwest::Client::builder().connect_timeout(Duration::from_secs(5));
+        let http = HttpClient::new(CONNECT_TIMEOUT, config.timeout)
+            .map_err(|e| InfluxError::Config(format!("HTTP client: {e}")))?;
         let (client, describe) = match api {
             Api::V1 { db, rp } => {
                 let describe = format!("InfluxDB {} (v1 API, database {db})", config.url);
-                let http = http
-                    .build()
-                    .map_err(|e| InfluxError::Config(format!("HTTP client: {e}")))?;
                 (Client::V1(v1::V1::new(http, config, db, rp)), describe)
             }
             Api::V2 { org, bucket } => {

@@ -1,17 +1,19 @@
 //! The v1 HTTP API: `POST /write` (line protocol) and InfluxQL over `/query`. InfluxDB 1.x
 //! serves it natively; 2.x and 3.x serve it as their v1 compatibility API (token auth).
 
+use http::Method;
 use serde_json::Value;
 
-use super::config::{Auth, InfluxConfig};
+use super::config::InfluxConfig;
 use super::line::Row;
 use super::points::{ALL, RUNS};
 use super::{InfluxError, Select};
+use crate::http_client::{HttpClient, Request};
 
 /// A v1 API client.
 #[derive(Debug)]
 pub struct V1 {
-    http: reqwest::Client,
+    http: HttpClient,
     config: InfluxConfig,
     db: String,
     rp: Option<String>,
@@ -19,12 +21,7 @@ pub struct V1 {
 
 impl V1 {
     /// A client of database `db` (retention policy `rp`, else the default one).
-    pub fn new(
-        http: reqwest::Client,
-        config: InfluxConfig,
-        db: String,
-        rp: Option<String>,
-    ) -> Self {
+    pub fn new(http: HttpClient, config: InfluxConfig, db: String, rp: Option<String>) -> Self {
         Self {
             http,
             config,
@@ -33,37 +30,29 @@ impl V1 {
         }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let url = format!("{}{path}", self.config.url.trim_end_matches('/'));
-        let mut params = vec![("db", self.db.clone())];
+    /// `POST {url}{path}?db=…[&rp=…]&{extra}`.
+    fn request(&self, path: &str, extra: (&str, &str)) -> Request {
+        let url = format!("{}{path}", self.config.url);
+        let mut params = vec![("db", self.db.as_str())];
         if let Some(rp) = &self.rp {
-            params.push(("rp", rp.clone()));
+            params.push(("rp", rp.as_str()));
         }
-        let req = self.http.request(method, url).query(&params);
-        match &self.config.auth {
-            Auth::None => req,
-            Auth::Basic { user, password } => req.basic_auth(user, Some(password)),
-            Auth::Token(t) => req.header("Authorization", format!("Token {t}")),
-        }
+        params.push(extra);
+        Request::new(Method::POST, url).query(&params)
     }
 
     /// Write a line-protocol body.
     pub async fn write(&self, body: String) -> Result<(), InfluxError> {
         let req = self
-            .request(reqwest::Method::POST, "/write")
-            .query(&[("precision", "ns")])
-            .header("Content-Type", "text/plain; charset=utf-8")
-            .body(body);
-        self.config.send(req).await.map(drop)
+            .request("/write", ("precision", "ns"))
+            .body("text/plain; charset=utf-8", body);
+        self.config.send(&self.http, req).await.map(drop)
     }
 
     /// Run InfluxQL; the rows of every series of the first statement's result.
     async fn query(&self, q: &str) -> Result<Vec<Row>, InfluxError> {
-        let req = self
-            .request(reqwest::Method::POST, "/query")
-            .query(&[("epoch", "ns")])
-            .form(&[("q", q)]);
-        let text = self.config.send(req).await?;
+        let req = self.request("/query", ("epoch", "ns")).form(&[("q", q)]);
+        let text = self.config.send(&self.http, req).await?;
         rows(&text)
     }
 

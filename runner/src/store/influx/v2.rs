@@ -1,107 +1,80 @@
-//! The InfluxDB 2.x native API (org, bucket, token) through the `influxdb2` crate: line protocol
-//! to `/api/v2/write`, Flux to `/api/v2/query`, `/api/v2/delete` for pruning.
+//! The InfluxDB 2.x native API (org, bucket, token): line protocol to `/api/v2/write`, Flux to
+//! `/api/v2/query` (answered in annotated CSV, read by `flux_csv.rs`), `/api/v2/delete` for
+//! pruning.
 
 use std::collections::BTreeMap;
 
-use influxdb2::models::Query;
-use influxdb2::RequestError;
-use influxdb2_structmap::value::Value as Flux;
-use serde_json::Value;
+use http::Method;
+use serde_json::{json, Value};
 
 use super::config::{Auth, InfluxConfig};
+use super::flux_csv;
 use super::line::Row;
 use super::points::{ALL, RUNS};
 use super::{InfluxError, Select};
+use crate::http_client::{HttpClient, Request};
 
 /// A 2.x client.
+#[derive(Debug)]
 pub struct V2 {
-    client: influxdb2::Client,
+    http: HttpClient,
     config: InfluxConfig,
     org: String,
     bucket: String,
 }
 
-impl std::fmt::Debug for V2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("V2")
-            .field("url", &self.config.url)
-            .field("org", &self.org)
-            .field("bucket", &self.bucket)
-            .finish_non_exhaustive()
-    }
-}
-
 impl V2 {
     /// A client of `bucket` in `org`; needs a token.
     pub fn new(
-        http: reqwest::ClientBuilder,
+        http: HttpClient,
         config: InfluxConfig,
         org: String,
         bucket: String,
     ) -> Result<Self, InfluxError> {
-        let Auth::Token(token) = &config.auth else {
+        if !matches!(config.auth, Auth::Token(_)) {
             return Err(InfluxError::Config(
                 "the InfluxDB 2.x API needs a token: set TAILGUARD_INFLUX_TOKEN".into(),
             ));
-        };
-        let client = influxdb2::ClientBuilder::with_builder(
-            http.timeout(config.timeout),
-            &config.url,
-            &org,
-            token,
-        )
-        .build()
-        .map_err(|e| InfluxError::Config(config.redact(&e.to_string())))?;
+        }
         Ok(Self {
-            client,
+            http,
             config,
             org,
             bucket,
         })
     }
 
-    fn error(&self, e: RequestError) -> InfluxError {
-        match e {
-            RequestError::Http { status, text } => InfluxError::Status {
-                status: status.as_u16(),
-                body: self.config.redact(text.trim()),
-            },
-            RequestError::ReqwestProcessing { source } => InfluxError::Unreachable(
-                self.config
-                    .redact(&format!("{}: {}", self.config.url, source.without_url())),
-            ),
-            other => InfluxError::Response(self.config.redact(&other.to_string())),
-        }
+    /// `POST {url}/api/v2/{endpoint}?org=…&{params}`.
+    fn request(&self, endpoint: &str, params: &[(&str, &str)]) -> Request {
+        let url = format!("{}/api/v2/{endpoint}", self.config.url);
+        let mut query = vec![("org", self.org.as_str())];
+        query.extend_from_slice(params);
+        Request::new(Method::POST, url).query(&query)
     }
 
     /// Write a line-protocol body (nanosecond precision).
     pub async fn write(&self, body: String) -> Result<(), InfluxError> {
-        self.client
-            .write_line_protocol(&self.org, &self.bucket, body)
-            .await
-            .map_err(|e| self.error(e))
+        let req = self
+            .request("write", &[("bucket", &self.bucket), ("precision", "ns")])
+            .body("text/plain; charset=utf-8", body);
+        self.config.send(&self.http, req).await.map(drop)
     }
 
     /// Run Flux and pivot its records (one per field) into rows (one per point). The pivot is
-    /// done here rather than in Flux: after a Flux `pivot()` absent fields are empty cells, on
-    /// which the `influxdb2` crate's CSV parser panics. The query runs as its own task, so a
-    /// panic in the client becomes an error instead of ending the process.
+    /// done here rather than in Flux, which would need every field to be present in every point.
     async fn query(&self, flux: String) -> Result<Vec<Row>, InfluxError> {
-        let client = self.client.clone();
-        let records = tokio::spawn(async move { client.query_raw(Some(Query::new(flux))).await })
-            .await
-            .map_err(|e| {
-                InfluxError::Response(format!("the influxdb2 client failed on the answer: {e}"))
-            })?
-            .map_err(|e| self.error(e))?;
+        let payload = json!({
+            "query": flux,
+            "type": "flux",
+            "dialect": {"header": true, "annotations": ["datatype", "group", "default"]},
+        });
+        let req = self
+            .request("query", &[])
+            .header(http::header::ACCEPT, "application/csv")
+            .json(&payload);
+        let records = flux_csv::records(&self.config.send(&self.http, req).await?)?;
         let mut rows: BTreeMap<(String, i64), Row> = BTreeMap::new();
-        for r in records {
-            let mut values: BTreeMap<String, Value> = BTreeMap::new();
-            for (k, v) in r.values {
-                if let Some(v) = json(v) {
-                    values.insert(k, v);
-                }
-            }
+        for mut values in records {
             let (Some(Value::String(field)), Some(value)) =
                 (values.remove("_field"), values.remove("_value"))
             else {
@@ -192,16 +165,16 @@ impl V2 {
 
     /// Delete every point of one run.
     pub async fn delete(&self, run_id: &str) -> Result<(), InfluxError> {
-        let start = chrono::DateTime::UNIX_EPOCH.naive_utc();
-        let stop = chrono::NaiveDate::from_ymd_opt(2262, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .unwrap_or(start);
         for m in ALL {
-            let predicate = format!(r#"_measurement="{m}" AND run_id="{run_id}""#);
-            self.client
-                .delete(&self.bucket, start, stop, Some(predicate))
-                .await
-                .map_err(|e| self.error(e))?;
+            let payload = json!({
+                "start": "1970-01-01T00:00:00Z",
+                "stop": "2262-01-01T00:00:00Z",
+                "predicate": format!(r#"_measurement="{m}" AND run_id="{run_id}""#),
+            });
+            let req = self
+                .request("delete", &[("bucket", &self.bucket)])
+                .json(&payload);
+            self.config.send(&self.http, req).await?;
         }
         Ok(())
     }
@@ -210,16 +183,4 @@ impl V2 {
 /// A Flux string literal.
 fn string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn json(v: Flux) -> Option<Value> {
-    Some(match v {
-        Flux::String(s) => Value::String(s),
-        Flux::Double(d) => serde_json::Number::from_f64(d.into_inner()).map(Value::Number)?,
-        Flux::Bool(b) => Value::Bool(b),
-        Flux::Long(i) => Value::from(i),
-        Flux::UnsignedLong(u) => Value::from(u),
-        Flux::TimeRFC(t) => Value::from(t.timestamp_nanos_opt().unwrap_or(0)),
-        Flux::Unknown | Flux::Duration(_) | Flux::Base64Binary(_) => return None,
-    })
 }
