@@ -72,6 +72,7 @@ pub mod engine;
 pub mod environment;
 pub mod feeder;
 pub mod histogram;
+pub mod limits;
 pub mod merge;
 pub mod pacer;
 pub mod recorder;
@@ -85,7 +86,10 @@ pub mod steps;
 pub mod summary;
 pub mod template;
 pub mod timeline;
+mod thread;
 pub mod timer;
+mod unsent;
+pub mod window;
 mod worker;
 
 pub use engine::{run, Progress, Recording, RunConfig, Shard};

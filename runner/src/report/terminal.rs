@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use bench_core::result::{Percentiles, RunResult};
+use bench_core::result::{Percentiles, RunResult, Summary};
 use bench_core::stats::{Metric, Verdict};
 
 use crate::verdict::VerdictReport;
@@ -114,14 +114,37 @@ pub fn summary(r: &RunResult) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  error    {kind}: {}{sample}", e.count);
     }
-    if s.late > 0 {
-        let _ = writeln!(out, "  note     {} requests waited for a free connection; their latency counts from their due time", s.late);
-    }
+    notes(&mut out, s);
     for check in &r.slo {
         let mark = if check.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
     }
     out
+}
+
+/// Connections, and the notes that qualify the numbers above: late and unsent requests,
+/// retries, redirects.
+fn notes(out: &mut String, s: &Summary) {
+    let c = &s.connections;
+    if c.opened + c.reused > 0 {
+        let _ = writeln!(
+            out,
+            "  conns    {} opened, {} calls reused one, {} retried on a fresh one",
+            c.opened, c.reused, c.retried
+        );
+    }
+    if s.late > 0 {
+        let _ = writeln!(out, "  note     {} requests waited for a free connection; their latency counts from their due time", s.late);
+    }
+    if s.unsent > 0 {
+        let _ = writeln!(out, "  note     {} requests were due but never sent before the window ended; counted as errors (unsent), their latency from their due time to the end", s.unsent);
+    }
+    if c.retried > 0 {
+        let _ = writeln!(out, "  note     {} requests met a connection the server had closed and were sent again once on a fresh one", c.retried);
+    }
+    if s.redirects > 0 {
+        let _ = writeln!(out, "  WARNING  {} responses were redirects (3xx), not followed: the run may have measured a redirect (e.g. to a login page) rather than the endpoint", s.redirects);
+    }
 }
 
 /// A metric's value for display: latency in ms, throughput in req/s, error rate in %.

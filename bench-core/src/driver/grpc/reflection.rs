@@ -263,7 +263,7 @@ async fn call(
             code: 14,
             message: o.message.unwrap_or_else(|| "cannot connect".into()),
         })?;
-    read(resp).await
+    read(resp.0).await
 }
 
 async fn read(resp: Response<Incoming>) -> Result<Vec<Vec<u8>>, Failed> {
