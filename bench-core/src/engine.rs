@@ -12,9 +12,9 @@ use crate::driver::Connector;
 use crate::pacer::{Cancel, LoadModel};
 use crate::recorder::{Counts, Series, ThreadRecording};
 pub use crate::run_config::{RunConfig, Shard};
+use crate::thread::{thread_main, ThreadCtx};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
 pub use crate::worker::LATE_AFTER;
-use crate::thread::{thread_main, ThreadCtx};
 
 /// A progress snapshot, about four times a second.
 #[derive(Debug, Clone, Copy, PartialEq)]

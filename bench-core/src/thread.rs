@@ -18,6 +18,7 @@ use crate::driver::Connector;
 use crate::engine::{EngineError, RunConfig};
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
+use crate::turn::Turn;
 use crate::window::Window;
 use crate::worker::{Mix, Worker};
 
@@ -78,6 +79,7 @@ pub(crate) fn thread_main<C: Connector>(
         ctx.sink,
     )));
     let mix = Rc::new(Mix::new(&config.weights));
+    let turn = Rc::new(Turn::default());
     let recording = local.block_on(&rt, async {
         let mut tasks = Vec::with_capacity(drivers.len());
         for (i, driver) in drivers.into_iter().enumerate() {
@@ -88,6 +90,7 @@ pub(crate) fn thread_main<C: Connector>(
                 recorder: recorder.clone(),
                 mix: mix.clone(),
                 window: window.clone(),
+                turn: turn.clone(),
                 timeout: config.timeout,
                 rng: SmallRng::seed_from_u64(seed),
             };
@@ -107,7 +110,13 @@ pub(crate) fn thread_main<C: Connector>(
         }
         ticker.abort();
         let mut rng = SmallRng::seed_from_u64(config.seed ^ (ctx.thread as u64) << 48);
-        crate::unsent::count(&pacer, &mut recorder.borrow_mut(), &mix, &mut rng, window.end());
+        crate::unsent::count(
+            &pacer,
+            &mut recorder.borrow_mut(),
+            &mix,
+            &mut rng,
+            window.end(),
+        );
         recorder.borrow_mut().finish()
     });
     Ok(recording)

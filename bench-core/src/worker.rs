@@ -12,6 +12,7 @@ use rand::Rng;
 use crate::driver::{Driver, ErrorKind, Outcome};
 use crate::pacer::Pacer;
 use crate::recorder::{Recorder, Sample};
+use crate::turn::Turn;
 use crate::window::Window;
 
 /// A request counts as late when its due time had passed by more than this before a connection
@@ -57,6 +58,7 @@ pub(crate) struct Worker {
     pub(crate) recorder: Rc<RefCell<Recorder>>,
     pub(crate) mix: Rc<Mix>,
     pub(crate) window: Window,
+    pub(crate) turn: Rc<Turn>,
     pub(crate) timeout: Duration,
     pub(crate) rng: SmallRng,
 }
@@ -67,6 +69,12 @@ impl Worker {
     pub(crate) async fn run<D: Driver>(mut self, mut driver: D) {
         let mut first = true;
         loop {
+            // Open model: one idle worker at a time takes the next slot (see `turn.rs`).
+            let turn = if self.pacer.is_open() {
+                Some(self.turn.take().await)
+            } else {
+                None
+            };
             let claimed_at = Instant::now();
             if self.window.is_over(claimed_at) {
                 break;
@@ -77,6 +85,7 @@ impl Worker {
             first = false;
             let late = self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER;
             self.wait_until(slot.due).await;
+            drop(turn);
             if self.window.is_over(Instant::now()) {
                 // Due before the end but never sent: counted, not silently dropped.
                 if slot.measured && slot.due < self.window.end() {

@@ -29,10 +29,7 @@ fn connector(url: &str, method: &str) -> HttpConnector {
 fn open(rate: f64, secs: f64, connections: usize) -> RunConfig {
     RunConfig {
         model: LoadModel::Open {
-            profile: RateProfile::constant(
-                Rate::new(rate).unwrap(),
-                Duration::from_secs_f64(secs),
-            ),
+            profile: RateProfile::constant(Rate::new(rate).unwrap(), Duration::from_secs_f64(secs)),
             arrival: Arrival::Uniform,
         },
         connections,
@@ -53,9 +50,28 @@ fn keep_alive_connections_are_opened_once_and_reused() {
     let r = run(connector(&server.url(), "GET"), &open(200.0, 1.0, 4));
     let s = &r.summary;
     assert_eq!(s.errors, 0, "{:?}", s.errors_by_kind);
-    assert_eq!(s.connections.opened, 4, "{:?}", s.connections);
-    assert_eq!(s.connections.reused, s.requests - 4, "{:?}", s.connections);
+    let opened = s.connections.opened;
+    assert!((1..=4).contains(&opened), "{:?}", s.connections);
+    assert_eq!(
+        s.connections.reused,
+        s.requests - opened,
+        "{:?}",
+        s.connections
+    );
     assert_eq!(s.connections.retried, 0);
+}
+
+/// Many connections at a rate the target keeps up with: the most recently used connection
+/// takes the next request, so a few warm connections carry the load instead of each of the 64
+/// in turn (each then idle for 64 / rate, long enough for servers to close it), and no request
+/// is reported as having waited for a free connection.
+#[test]
+fn many_connections_at_a_low_rate_reuse_a_few_warm_ones() {
+    let server = common::demo(DemoConfig::default());
+    let r = run(connector(&server.url(), "GET"), &open(50.0, 2.0, 64));
+    let s = &r.summary;
+    assert_eq!(s.errors, 0, "{:?}", s.errors_by_kind);
+    assert!(s.connections.opened <= 4, "{:?}", s.connections);
     assert_eq!(s.late, 0, "no connection was busy");
 }
 

@@ -170,8 +170,13 @@ fn absurd_rate_is_refused_before_load_naming_both_numbers() {
         ..RunConfig::default()
     };
     let t0 = Instant::now();
-    let err = engine::run(connector(&server.url()), &config, &Cancel::new(), &mut |_| {})
-        .expect_err("refused");
+    let err = engine::run(
+        connector(&server.url()),
+        &config,
+        &Cancel::new(),
+        &mut |_| {},
+    )
+    .expect_err("refused");
     assert!(t0.elapsed() < Duration::from_secs(1));
     assert!(matches!(err, EngineError::Capacity(_)), "{err}");
     let msg = err.to_string();
@@ -191,8 +196,13 @@ fn connections_beyond_the_file_descriptor_limit_are_refused() {
         connections,
         ..RunConfig::default()
     };
-    let err = engine::run(connector("http://127.0.0.1:9"), &config, &Cancel::new(), &mut |_| {})
-        .expect_err("refused");
+    let err = engine::run(
+        connector("http://127.0.0.1:9"),
+        &config,
+        &Cancel::new(),
+        &mut |_| {},
+    )
+    .expect_err("refused");
     let msg = err.to_string();
     assert!(msg.contains(&connections.to_string()), "{msg}");
     assert!(msg.contains(&limit.to_string()), "{msg}");
