@@ -39,10 +39,12 @@ impl Window {
         now >= self.end()
     }
 
-    /// Resolves when sending stops (the planned end, or cancellation).
+    /// Resolves when sending stops (the planned end, or cancellation). On tokio's timer, not
+    /// the precise one: it is armed for every call, and tokio's entries are dropped with the call
+    /// instead of piling up in the shared deadline heap; a millisecond late is harmless here.
     pub(crate) async fn ended(&self) {
         tokio::select! {
-            () = crate::timer::sleep_until(self.end) => {}
+            () = tokio::time::sleep_until(self.end.into()) => {}
             () = self.cancel.cancelled() => {}
         }
     }
@@ -51,6 +53,6 @@ impl Window {
     /// the end earlier.
     pub(crate) async fn drained(&self) {
         self.ended().await;
-        crate::timer::sleep_until(self.end() + self.drain).await;
+        tokio::time::sleep_until((self.end() + self.drain).into()).await;
     }
 }

@@ -316,4 +316,32 @@ mod tests {
         assert_eq!(fmt_us(12_345), "12.35ms");
         assert_eq!(fmt_us(1_200_000), "1.200s");
     }
+
+    #[test]
+    fn notes_show_connections_unsent_retries_and_redirects_only_when_there_are_some() {
+        let mut s = Summary::default();
+        let mut out = String::new();
+        notes(&mut out, &s);
+        assert_eq!(out, "");
+        s.unsent = 7;
+        s.redirects = 3;
+        s.connections.opened = 2;
+        s.connections.reused = 40;
+        s.connections.retried = 1;
+        notes(&mut out, &s);
+        assert!(
+            out.contains("conns    2 opened, 40 calls reused one, 1 retried"),
+            "{out}"
+        );
+        assert!(out.contains("7 requests were due but never sent"), "{out}");
+        assert!(
+            out.contains("1 requests met a connection the server had closed"),
+            "{out}"
+        );
+        assert!(
+            out.contains("WARNING  3 responses were redirects (3xx)"),
+            "{out}"
+        );
+        assert!(!out.contains("free connection"), "{out}");
+    }
 }
