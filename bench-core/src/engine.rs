@@ -1,5 +1,5 @@
 //! The engine: threads, each with a single-threaded tokio runtime and its own connections,
-//! workers and [`Recorder`]; histograms never cross threads while the load runs. The calling
+//! workers and [`Recorder`](crate::recorder::Recorder); histograms never cross threads while the load runs. The calling
 //! thread collects one-second interval reports for progress and the timeline, and merges the
 //! threads' recordings at the end.
 
