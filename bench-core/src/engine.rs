@@ -1,7 +1,7 @@
 //! The engine: threads, each with a single-threaded tokio runtime and its own connections,
-//! workers and [`Recorder`](crate::recorder::Recorder); histograms never cross threads while the load runs. The calling
-//! thread collects one-second interval reports for progress and the timeline, and merges the
-//! threads' recordings at the end.
+//! workers and [`Recorder`](crate::recorder::Recorder); histograms never cross threads while the
+//! load runs. The calling thread collects one-second interval reports for progress and the
+//! timeline, and merges the threads' recordings at the end.
 
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc;

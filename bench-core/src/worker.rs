@@ -104,12 +104,14 @@ impl Worker {
                     Ok(outcome) => (outcome, false),
                     Err(_) => {
                         driver.reset();
-                        (Outcome::failed(ErrorKind::Timeout, format!("no response within {:?}", self.timeout)), false)
+                        let message = format!("no response within {:?}", self.timeout);
+                        (Outcome::failed(ErrorKind::Timeout, message), false)
                     }
                 },
                 () = self.window.drained() => {
                     driver.reset();
-                    (Outcome::failed(ErrorKind::Timeout, "no response by the end of the drain after the measured window"), true)
+                    let message = "no response by the end of the drain after the measured window";
+                    (Outcome::failed(ErrorKind::Timeout, message), true)
                 }
             };
             let sample = Sample {
