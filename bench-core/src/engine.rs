@@ -1,26 +1,20 @@
 //! The engine: threads, each with a single-threaded tokio runtime and its own connections,
-//! workers and [`Recorder`]; histograms never cross threads while the load runs. The calling
-//! thread collects one-second interval reports for progress and the timeline, and merges the
-//! threads' recordings at the end.
+//! workers and [`Recorder`](crate::recorder::Recorder); histograms never cross threads while the
+//! load runs. The calling thread collects one-second interval reports for progress and the
+//! timeline, and merges the threads' recordings at the end.
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
-use tokio::task::LocalSet;
-
 use crate::driver::Connector;
-use crate::pacer::{Cancel, LoadModel, Pacer};
-use crate::recorder::{Counts, Recorder, Series, ThreadRecording};
+use crate::pacer::{Cancel, LoadModel};
+use crate::recorder::{Counts, Series, ThreadRecording};
 pub use crate::run_config::{RunConfig, Shard};
+use crate::thread::{thread_main, ThreadCtx};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
 pub use crate::worker::LATE_AFTER;
-use crate::worker::{Mix, Worker};
 
 /// A progress snapshot, about four times a second.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,7 +62,8 @@ impl Recording {
     /// while one that falls behind (its completions trail off after the last send) reads lower.
     #[must_use]
     pub fn achieved_rps(&self) -> f64 {
-        let n = self.total().requests;
+        let total = self.total();
+        let n = total.requests - total.unsent;
         let span = self.completion_span.as_secs_f64();
         if n < 2 || span <= 0.0 {
             return n as f64 / self.duration.as_secs_f64().max(1e-3);
@@ -96,6 +91,10 @@ pub enum EngineError {
     /// A configuration value is unusable.
     #[error("invalid run configuration: {0}")]
     Config(String),
+    /// The load asks for more than this machine can carry (file descriptors, calls per
+    /// connection); found before any load is sent.
+    #[error("{0}")]
+    Capacity(String),
     /// An engine thread panicked.
     #[error("engine thread {0} panicked")]
     Panicked(usize),
@@ -103,6 +102,9 @@ pub enum EngineError {
 
 /// Run the load to completion (or until `cancel`), calling `progress` about four times a second.
 /// Blocks the calling thread; call it from `spawn_blocking` inside async code.
+///
+/// The run ends at the end of the measured window plus the drain ([`RunConfig::drain`], at most
+/// the request timeout), whatever the target does; see [`crate::window`].
 pub fn run<C: Connector>(
     connector: Arc<C>,
     config: &RunConfig,
@@ -111,42 +113,23 @@ pub fn run<C: Connector>(
 ) -> Result<Recording, EngineError> {
     let names = connector.request_names();
     validate(config, names.len())?;
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    // This shard's share of the connections (closed model: of the workers); the shares add up
-    // to the scenario's count.
-    let (total, n, i) = (
-        config.connections.max(1),
-        config.shard.count.max(1),
-        config.shard.index,
-    );
-    let connections = (total / n + usize::from(i < total % n)).max(1);
-    let threads = (if config.threads == 0 {
-        cores
-    } else {
-        config.threads
-    })
-    .clamp(1, connections);
-
-    let delay = match config.start_at {
-        Some(at) => at
-            .duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-        None => Duration::from_millis(20),
-    };
-    let start = Instant::now() + delay;
-    let started_at = SystemTime::now() + delay + config.warmup;
-    let measure_start = start + config.warmup;
+    let connections = config.shard_connections();
+    crate::limits::check(config, connections)?;
+    let threads = thread_count(config, connections);
     let claimed = Arc::new(AtomicU64::new(0));
     let (tx, rx) = mpsc::channel();
+    let (ready_tx, ready_rx) = mpsc::channel();
     let mut handles = Vec::with_capacity(threads);
+    let mut starts = Vec::with_capacity(threads);
     for t in 0..threads {
-        let conns = connections / threads + usize::from(t < connections % threads);
+        let (start_tx, start_rx) = mpsc::channel();
+        starts.push(start_tx);
         let ctx = ThreadCtx {
             thread: t,
             threads,
-            connections: conns,
-            start,
-            measure_start,
+            connections: connections / threads + usize::from(t < connections % threads),
+            ready: ready_tx.clone(),
+            start: start_rx,
             claimed: claimed.clone(),
             sink: tx.clone(),
             cancel: cancel.clone(),
@@ -159,8 +142,63 @@ pub fn run<C: Connector>(
             .spawn(move || thread_main(&*connector, &config, ctx))?;
         handles.push(handle);
     }
-    drop(tx);
+    drop((tx, ready_tx));
+    // The clock for intended start times starts once every thread has its runtime and drivers:
+    // the tool's own start-up is never counted as the target's latency.
+    for _ in 0..threads {
+        if ready_rx.recv().is_err() {
+            break; // a thread failed; joining below reports it
+        }
+    }
+    let (start, started_at) = start_time(config);
+    for s in &starts {
+        let _ = s.send(start);
+    }
+    let measure_start = start + config.warmup;
+    let timeline = collect(&rx, start, measure_start, threads, progress);
+    finish(
+        handles,
+        names,
+        config,
+        cancel,
+        (started_at, measure_start),
+        timeline,
+    )
+}
 
+fn thread_count(config: &RunConfig, connections: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    (if config.threads == 0 {
+        cores
+    } else {
+        config.threads
+    })
+    .clamp(1, connections)
+}
+
+/// The instant the load starts and the wall-clock start of the measurement (after warm-up).
+fn start_time(config: &RunConfig) -> (Instant, SystemTime) {
+    let delay = match config.start_at {
+        Some(at) => at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+        None => Duration::from_millis(2),
+    };
+    (
+        Instant::now() + delay,
+        SystemTime::now() + delay + config.warmup,
+    )
+}
+
+/// Gather the threads' interval reports into the timeline, reporting progress, until every
+/// thread has finished.
+fn collect(
+    rx: &mpsc::Receiver<crate::recorder::IntervalReport>,
+    start: Instant,
+    measure_start: Instant,
+    threads: usize,
+    progress: &mut dyn FnMut(&Progress),
+) -> TimelineBuilder {
     let mut timeline = TimelineBuilder::new(threads);
     let mut last_progress = Instant::now();
     loop {
@@ -183,7 +221,18 @@ pub fn run<C: Connector>(
             });
         }
     }
+    timeline
+}
 
+/// Join the threads and merge their recordings.
+fn finish(
+    handles: Vec<std::thread::JoinHandle<Result<ThreadRecording, EngineError>>>,
+    names: Vec<String>,
+    config: &RunConfig,
+    cancel: &Cancel,
+    (started_at, measure_start): (SystemTime, Instant),
+    timeline: TimelineBuilder,
+) -> Result<Recording, EngineError> {
     let mut series = vec![Series::default(); names.len().max(1)];
     let mut counts = Counts::default();
     let mut first_done: Option<Instant> = None;
@@ -194,19 +243,15 @@ pub fn run<C: Connector>(
             mine.merge(theirs);
         }
         counts.merge(&rec.counts);
-        first_done = match (first_done, rec.first_done) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        first_done = earliest(first_done, rec.first_done);
         last_done = match (last_done, rec.last_done) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
     }
-    let end = if cancel.is_cancelled() {
-        Instant::now()
-    } else {
-        last_done.unwrap_or_else(Instant::now)
+    let end = match cancel.cancelled_at() {
+        Some(at) => at.max(last_done.unwrap_or(at)),
+        None => last_done.unwrap_or_else(Instant::now),
     };
     let duration = end
         .saturating_duration_since(measure_start)
@@ -239,6 +284,13 @@ pub fn run<C: Connector>(
     })
 }
 
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn validate(config: &RunConfig, requests: usize) -> Result<(), EngineError> {
     if config.shard.count == 0 || config.shard.index >= config.shard.count {
         return Err(EngineError::Config(format!(
@@ -263,77 +315,4 @@ fn validate(config: &RunConfig, requests: usize) -> Result<(), EngineError> {
         ));
     }
     Ok(())
-}
-
-struct ThreadCtx {
-    thread: usize,
-    threads: usize,
-    connections: usize,
-    start: Instant,
-    measure_start: Instant,
-    claimed: Arc<AtomicU64>,
-    sink: mpsc::Sender<crate::recorder::IntervalReport>,
-    cancel: Cancel,
-    requests: usize,
-}
-
-fn thread_main<C: Connector>(
-    connector: &C,
-    config: &RunConfig,
-    ctx: ThreadCtx,
-) -> Result<ThreadRecording, EngineError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let local = LocalSet::new();
-    let pacer = Rc::new(Pacer::new(
-        &config.model,
-        config.stop,
-        config.warmup,
-        ctx.start,
-        config.seed,
-        (ctx.thread, ctx.threads),
-        (config.shard.index, config.shard.count),
-        ctx.claimed.clone(),
-    ));
-    let recorder = Rc::new(RefCell::new(Recorder::new(
-        ctx.thread,
-        ctx.requests,
-        ctx.measure_start,
-        ctx.sink,
-    )));
-    let mix = Rc::new(Mix::new(&config.weights));
-    let streams = config.streams_per_connection.max(1);
-    let recording = local.block_on(&rt, async {
-        let mut tasks = Vec::new();
-        for c in 0..ctx.connections {
-            for (s, driver) in connector.drivers(streams).into_iter().enumerate() {
-                let seed = config.seed ^ ((ctx.thread as u64) << 40 | (c as u64) << 16 | s as u64);
-                let worker = Worker {
-                    pacer: pacer.clone(),
-                    recorder: recorder.clone(),
-                    mix: mix.clone(),
-                    cancel: ctx.cancel.clone(),
-                    timeout: config.timeout,
-                    rng: SmallRng::seed_from_u64(seed),
-                };
-                tasks.push(tokio::task::spawn_local(worker.run(driver)));
-            }
-        }
-        let ticker = {
-            let recorder = recorder.clone();
-            tokio::task::spawn_local(async move {
-                loop {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    recorder.borrow_mut().advance_to(Instant::now());
-                }
-            })
-        };
-        for task in tasks {
-            let _ = task.await;
-        }
-        ticker.abort();
-        recorder.borrow_mut().finish()
-    });
-    Ok(recording)
 }

@@ -62,6 +62,12 @@ impl LatencyHistogram {
         self.0.saturating_record(us.clamp(LOWEST_US, HIGHEST_US));
     }
 
+    /// Record `n` copies of a value in microseconds, clamped to the histogram's range.
+    pub fn record_us_n(&mut self, us: u64, n: u64) {
+        self.0
+            .saturating_record_n(us.clamp(LOWEST_US, HIGHEST_US), n);
+    }
+
     /// Add every count of `other` (exact: both share range and precision).
     pub fn merge(&mut self, other: &LatencyHistogram) {
         // Same bounds on both sides, so `add` cannot fail for range reasons.

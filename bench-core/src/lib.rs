@@ -63,6 +63,10 @@
 //! * Histograms cover 1 µs to 1 h at 3 significant digits; longer values saturate.
 //! * The open model's arrivals are split between engine threads round-robin; each thread's
 //!   connections serve only its share, as in wrk2.
+//! * A run stops sending at the end of its measured window (or on [`Cancel::cancel`]) and waits
+//!   at most [`RunConfig::drain`] (capped at the timeout) for calls in flight, which then count
+//!   as timeouts; requests due but never sent count as `unsent` ([`window`]). Past a million
+//!   unsent per thread the rest are estimated from the schedule's spacing.
 
 #![deny(missing_docs)]
 
@@ -72,6 +76,7 @@ pub mod engine;
 pub mod environment;
 pub mod feeder;
 pub mod histogram;
+pub mod limits;
 pub mod merge;
 pub mod pacer;
 mod parser_proptests;
@@ -86,8 +91,12 @@ pub mod stats;
 pub mod steps;
 pub mod summary;
 pub mod template;
+mod thread;
 pub mod timeline;
 pub mod timer;
+mod turn;
+mod unsent;
+pub mod window;
 mod worker;
 
 pub use engine::{run, Progress, Recording, RunConfig, Shard};

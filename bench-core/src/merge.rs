@@ -169,6 +169,11 @@ pub fn merge_shards(
         s.requests += r.summary.requests;
         s.errors += r.summary.errors;
         s.late += r.summary.late;
+        s.unsent += r.summary.unsent;
+        s.redirects += r.summary.redirects;
+        s.connections.opened += r.summary.connections.opened;
+        s.connections.reused += r.summary.connections.reused;
+        s.connections.retried += r.summary.connections.retried;
         s.bytes += r.summary.bytes;
         s.messages += r.summary.messages;
         // Shards run side by side: their achieved and offered rates add.

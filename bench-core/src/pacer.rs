@@ -2,7 +2,7 @@
 //! condition — one mechanism for open (rate-driven) and closed (worker-driven) load.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,17 @@ pub enum LoadModel {
     },
 }
 
+impl LoadModel {
+    /// The measured duration (warm-up excluded): the length of the measured window.
+    #[must_use]
+    pub fn duration(&self) -> Duration {
+        match self {
+            LoadModel::Open { profile, .. } => profile.duration(),
+            LoadModel::Closed { duration, .. } => *duration,
+        }
+    }
+}
+
 /// When to stop, besides the end of the load model's duration.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StopCondition {
@@ -47,9 +58,16 @@ pub struct Slot {
     pub measured: bool,
 }
 
-/// A cancellation flag shared by every thread.
+/// A cancellation flag shared by every thread. Cancelling ends the measured window at that
+/// moment: nothing more is sent, calls in flight get the drain (see [`crate::window`]).
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<(AtomicBool, tokio::sync::Notify)>);
+pub struct Cancel(Arc<CancelState>);
+
+#[derive(Debug, Default)]
+struct CancelState {
+    at: std::sync::OnceLock<Instant>,
+    notify: tokio::sync::Notify,
+}
 
 impl Cancel {
     /// A fresh, un-cancelled flag.
@@ -57,19 +75,25 @@ impl Cancel {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Stop the run: no new requests are sent and in-flight ones are abandoned.
+    /// Stop the run: no new requests are sent; requests in flight get the drain and then count
+    /// as timeouts; requests that were due but not sent count as unsent.
     pub fn cancel(&self) {
-        self.0 .0.store(true, Ordering::SeqCst);
-        self.0 .1.notify_waiters();
+        let _ = self.0.at.set(Instant::now());
+        self.0.notify.notify_waiters();
     }
     /// Whether [`Cancel::cancel`] was called.
     #[must_use]
     pub fn is_cancelled(&self) -> bool {
-        self.0 .0.load(Ordering::SeqCst)
+        self.0.at.get().is_some()
+    }
+    /// When [`Cancel::cancel`] was first called.
+    #[must_use]
+    pub fn cancelled_at(&self) -> Option<Instant> {
+        self.0.at.get().copied()
     }
     /// Resolves when cancelled.
     pub async fn cancelled(&self) {
-        let notified = self.0 .1.notified();
+        let notified = self.0.notify.notified();
         if self.is_cancelled() {
             return;
         }

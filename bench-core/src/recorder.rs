@@ -13,6 +13,9 @@ use std::time::Instant;
 use crate::driver::{ErrorKind, Outcome, Status};
 use crate::histogram::LatencyHistogram;
 
+const UNSENT_MESSAGE: &str =
+    "due but never sent: the measured window ended before a connection was free";
+
 /// Histograms and counters of one request of the mix.
 #[derive(Debug, Clone, Default)]
 pub struct Series {
@@ -30,6 +33,9 @@ pub struct Series {
     pub bytes: u64,
     /// Streamed messages received.
     pub messages: u64,
+    /// Calls that were due in the window but never sent (also counted in `requests` and
+    /// `errors`, and in `latency` from their due time to the end of the window).
+    pub unsent: u64,
 }
 
 impl Series {
@@ -46,6 +52,7 @@ impl Series {
         self.errors += other.errors;
         self.bytes += other.bytes;
         self.messages += other.messages;
+        self.unsent += other.unsent;
     }
 }
 
@@ -67,10 +74,17 @@ pub struct Counts {
     pub errors: BTreeMap<ErrorKind, ErrorCount>,
     /// Calls sent late: their due time had passed before a connection was free.
     pub late: u64,
+    /// Connections opened (warm-up included).
+    pub opened: u64,
+    /// Calls sent on a connection that was already open (warm-up included).
+    pub reused: u64,
+    /// Calls retried once on a fresh connection because the server had closed the idle one.
+    pub retried: u64,
 }
 
 impl Counts {
     fn count(&mut self, outcome: &Outcome) {
+        self.count_connection(outcome);
         if let Some(status) = outcome.status {
             *self.statuses.entry(status).or_default() += 1;
         }
@@ -80,6 +94,30 @@ impl Counts {
             if e.sample.is_none() {
                 e.sample.clone_from(&outcome.message);
             }
+        }
+    }
+
+    /// HTTP responses with a 3xx status.
+    #[must_use]
+    pub fn redirects(&self) -> u64 {
+        self.statuses
+            .iter()
+            .filter(|(s, _)| matches!(s, Status::Http(300..=399)))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn count_connection(&mut self, outcome: &Outcome) {
+        self.opened += u64::from(outcome.opened);
+        self.reused += u64::from(outcome.reused);
+        self.retried += u64::from(outcome.retried);
+    }
+
+    fn count_error(&mut self, kind: ErrorKind, n: u64, message: &str) {
+        let e = self.errors.entry(kind).or_default();
+        e.count += n;
+        if e.sample.is_none() {
+            e.sample = Some(message.to_owned());
         }
     }
 
@@ -96,6 +134,9 @@ impl Counts {
             }
         }
         self.late += other.late;
+        self.opened += other.opened;
+        self.reused += other.reused;
+        self.retried += other.retried;
     }
 }
 
@@ -219,6 +260,35 @@ impl Recorder {
         self.interval.bytes += outcome.bytes;
         self.rec.first_done = Some(self.rec.first_done.map_or(s.done, |t| t.min(s.done)));
         self.rec.last_done = Some(self.rec.last_done.map_or(s.done, |t| t.max(s.done)));
+    }
+
+    /// Count the connection use of a call that is not measured (warm-up).
+    pub fn count_connection(&mut self, outcome: &Outcome) {
+        self.rec.counts.count_connection(outcome);
+    }
+
+    /// Record `n` calls of request `request` that were due at `due` but never sent because the
+    /// window ended at `end`: errors of kind [`ErrorKind::Unsent`] with a latency of
+    /// `end − due` (a lower bound: they would have completed later still).
+    pub fn record_unsent(&mut self, request: usize, due: Instant, end: Instant, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.advance_to(end);
+        let latency = end.saturating_duration_since(due);
+        let idx = request.min(self.rec.series.len() - 1);
+        let series = &mut self.rec.series[idx];
+        series.requests += n;
+        series.errors += n;
+        series.unsent += n;
+        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        series.latency.record_us_n(us, n);
+        self.interval.latency.record_us_n(us, n);
+        self.interval.requests += n;
+        self.interval.errors += n;
+        self.rec
+            .counts
+            .count_error(ErrorKind::Unsent, n, UNSENT_MESSAGE);
     }
 
     /// Flush the current interval if `now` is in a later second (called on each sample and on a

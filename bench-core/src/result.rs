@@ -16,10 +16,14 @@ use crate::saturation::Saturation;
 use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
 
-pub use crate::summary::{ErrorSummary, Histograms, Percentiles, Summary};
+pub use crate::summary::{ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary};
 
-/// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema version this build writes. Version 2 added `summary.unsent` (counted in
+/// `requests` and `errors`), `summary.redirects` and `summary.connections`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest schema version this build reads (fields added since then take their defaults).
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// Errors reading a result.
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +37,7 @@ pub enum ResultError {
         source: serde_json::Error,
     },
     /// Written by an incompatible version.
-    #[error("{path}: result schema version {found} is not supported (this tailguard reads version {SCHEMA_VERSION}); re-record it or upgrade tailguard")]
+    #[error("{path}: result schema version {found} is not supported (this tailguard reads versions {OLDEST_READABLE_VERSION} to {SCHEMA_VERSION}); re-record it or upgrade tailguard")]
     Version {
         /// File the JSON came from.
         path: String,
@@ -180,15 +184,13 @@ impl RunResult {
                 )
             })
             .collect();
+        let sent = total.requests - total.unsent;
         let summary = Summary {
             requests: total.requests,
             errors,
+            unsent: total.unsent,
             error_rate: ratio(errors, total.requests),
-            rps: if secs > 0.0 {
-                total.requests as f64 / secs
-            } else {
-                0.0
-            },
+            rps: if secs > 0.0 { sent as f64 / secs } else { 0.0 },
             target_rps: rec.target_rps,
             late: rec.counts.late,
             bytes: total.bytes,
@@ -196,6 +198,12 @@ impl RunResult {
             service_time_us: Percentiles::of(&total.service),
             first_message_us: total.first_message.as_ref().map(Percentiles::of),
             messages: total.messages,
+            redirects: rec.counts.redirects(),
+            connections: ConnectionSummary {
+                opened: rec.counts.opened,
+                reused: rec.counts.reused,
+                retried: rec.counts.retried,
+            },
             statuses,
             errors_by_kind,
         };
@@ -241,7 +249,7 @@ impl RunResult {
             source,
         })?;
         let found = v.schema_version.unwrap_or(0);
-        if found != u64::from(SCHEMA_VERSION) {
+        if !(u64::from(OLDEST_READABLE_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
             return Err(ResultError::Version {
                 path: origin.to_owned(),
                 found,

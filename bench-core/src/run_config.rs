@@ -38,6 +38,9 @@ pub struct RunConfig {
     pub threads: usize,
     /// Per-call timeout.
     pub timeout: Duration,
+    /// After the measured window, how long calls in flight may still complete before they
+    /// count as timeouts (capped at `timeout`); see [`crate::window`].
+    pub drain: Duration,
     /// Seed for arrival spacing and request-mix choices.
     pub seed: u64,
     /// Weights of the request mix (empty or one entry: always request 0).
@@ -61,10 +64,31 @@ impl Default for RunConfig {
             streams_per_connection: 1,
             threads: 0,
             timeout: Duration::from_secs(30),
+            drain: crate::window::DEFAULT_DRAIN,
             seed: 0x7a11_9a4d,
             weights: Vec::new(),
             shard: Shard::default(),
             start_at: None,
         }
+    }
+}
+
+impl RunConfig {
+    /// The drain actually used: never more than the request timeout.
+    #[must_use]
+    pub fn effective_drain(&self) -> Duration {
+        self.drain.min(self.timeout)
+    }
+
+    /// This shard's share of the connections (closed model: of the workers' connections); the
+    /// shares of all shards add up to `connections`.
+    #[must_use]
+    pub fn shard_connections(&self) -> usize {
+        let (total, n, i) = (
+            self.connections.max(1),
+            self.shard.count.max(1),
+            self.shard.index,
+        );
+        (total / n + usize::from(i < total % n)).max(1)
     }
 }

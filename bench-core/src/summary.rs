@@ -56,13 +56,18 @@ pub struct ErrorSummary {
 /// The headline numbers of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// Measured calls completed.
+    /// Measured calls: completed, failed, and due but never sent (`unsent`).
     pub requests: u64,
-    /// Failed calls.
+    /// Failed calls (unsent ones included).
     pub errors: u64,
+    /// Calls due in the measured window but never sent because the window ended first; counted
+    /// in `requests`, `errors` and `errors_by_kind.unsent`, and in the latency histogram from
+    /// their due time to the end of the window.
+    #[serde(default)]
+    pub unsent: u64,
     /// errors / requests.
     pub error_rate: f64,
-    /// Achieved throughput: requests / measured duration.
+    /// Achieved throughput: calls sent (requests − unsent) / measured duration.
     pub rps: f64,
     /// Offered rate (open model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,8 +89,27 @@ pub struct Summary {
     pub messages: u64,
     /// Calls per status code ("200", "503", "UNAVAILABLE", …).
     pub statuses: BTreeMap<String, u64>,
+    /// HTTP responses with a 3xx status (redirects not followed): such a run may have measured
+    /// a redirect (e.g. to a login page) rather than the endpoint.
+    #[serde(default)]
+    pub redirects: u64,
+    /// How the calls used their connections.
+    #[serde(default)]
+    pub connections: ConnectionSummary,
     /// Failures per kind.
     pub errors_by_kind: BTreeMap<String, ErrorSummary>,
+}
+
+/// Connections opened and reused over the run (warm-up included).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionSummary {
+    /// Connections opened (TCP, and TLS over it).
+    pub opened: u64,
+    /// Calls sent on a connection that was already open.
+    pub reused: u64,
+    /// Calls written into a connection the server had closed, sent again once on a fresh
+    /// connection (idempotent methods only).
+    pub retried: u64,
 }
 
 /// The two run-level histograms.

@@ -10,8 +10,10 @@ use rand::rngs::SmallRng;
 use rand::Rng;
 
 use crate::driver::{Driver, ErrorKind, Outcome};
-use crate::pacer::{Cancel, Pacer};
+use crate::pacer::Pacer;
 use crate::recorder::{Recorder, Sample};
+use crate::turn::Turn;
+use crate::window::Window;
 
 /// A request counts as late when its due time had passed by more than this before a connection
 /// was free to send it.
@@ -40,7 +42,7 @@ impl Mix {
         Self { cumulative }
     }
 
-    fn pick(&self, rng: &mut SmallRng) -> usize {
+    pub(crate) fn pick(&self, rng: &mut SmallRng) -> usize {
         if self.cumulative.len() <= 1 {
             return 0;
         }
@@ -55,58 +57,95 @@ pub(crate) struct Worker {
     pub(crate) pacer: Rc<Pacer>,
     pub(crate) recorder: Rc<RefCell<Recorder>>,
     pub(crate) mix: Rc<Mix>,
-    pub(crate) cancel: Cancel,
+    pub(crate) window: Window,
+    pub(crate) turn: Rc<Turn>,
     pub(crate) timeout: Duration,
     pub(crate) rng: SmallRng,
 }
 
 impl Worker {
+    /// Send until the window ends (or the pacer runs dry); a call still in flight at the end of
+    /// the drain is abandoned and counted as a timeout.
     pub(crate) async fn run<D: Driver>(mut self, mut driver: D) {
         let mut first = true;
         loop {
-            if self.cancel.is_cancelled() {
+            // Open model: one idle worker at a time takes the next slot (see `turn.rs`).
+            let turn = if self.pacer.is_open() {
+                Some(self.turn.take().await)
+            } else {
+                None
+            };
+            let claimed_at = Instant::now();
+            if self.window.is_over(claimed_at) {
                 break;
             }
-            let claimed_at = Instant::now();
             let Some(slot) = self.pacer.next(claimed_at, first) else {
                 break;
             };
             first = false;
             let late = self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER;
-            if slot.due > claimed_at && slot.due - claimed_at <= YIELD_BELOW {
-                // Due within a few tens of µs (high rates): yield to the thread's other tasks
-                // until then; a hand-off to the timer thread would cost more than the wait.
-                while Instant::now() < slot.due {
-                    tokio::task::yield_now().await;
+            self.wait_until(slot.due).await;
+            drop(turn);
+            if self.window.is_over(Instant::now()) {
+                // Due before the end but never sent: counted, not silently dropped.
+                if slot.measured && slot.due < self.window.end() {
+                    let end = self.window.end();
+                    let request = self.mix.pick(&mut self.rng);
+                    self.recorder
+                        .borrow_mut()
+                        .record_unsent(request, slot.due, end, 1);
                 }
-            } else if slot.due > claimed_at {
-                tokio::select! {
-                    () = crate::timer::sleep_until(slot.due) => {}
-                    () = self.cancel.cancelled() => break,
-                }
+                break;
             }
             let request = self.mix.pick(&mut self.rng);
             let sent = Instant::now();
-            let outcome = tokio::select! {
+            let (outcome, drained) = tokio::select! {
                 r = tokio::time::timeout(self.timeout, driver.call(request)) => match r {
-                    Ok(outcome) => outcome,
+                    Ok(outcome) => (outcome, false),
                     Err(_) => {
                         driver.reset();
-                        Outcome::failed(ErrorKind::Timeout, format!("no response within {:?}", self.timeout))
+                        let message = format!("no response within {:?}", self.timeout);
+                        (Outcome::failed(ErrorKind::Timeout, message), false)
                     }
                 },
-                () = self.cancel.cancelled() => break,
+                () = self.window.drained() => {
+                    driver.reset();
+                    let message = "no response by the end of the drain after the measured window";
+                    (Outcome::failed(ErrorKind::Timeout, message), true)
+                }
             };
-            let done = Instant::now();
+            let sample = Sample {
+                request,
+                due: slot.due,
+                sent,
+                done: Instant::now(),
+                late,
+            };
+            let mut recorder = self.recorder.borrow_mut();
             if slot.measured {
-                let sample = Sample {
-                    request,
-                    due: slot.due,
-                    sent,
-                    done,
-                    late,
-                };
-                self.recorder.borrow_mut().record(sample, &outcome);
+                recorder.record(sample, &outcome);
+            } else {
+                recorder.count_connection(&outcome);
+            }
+            if drained {
+                break;
+            }
+        }
+    }
+
+    /// Wait until `due`, or until the window ends (cancellation) if that comes first.
+    async fn wait_until(&self, due: Instant) {
+        let now = Instant::now();
+        if due > now && due - now <= YIELD_BELOW {
+            // Due within a few tens of µs (high rates): yield to the thread's other tasks
+            // until then; a hand-off to the timer thread would cost more than the wait.
+            while Instant::now() < due {
+                tokio::task::yield_now().await;
+            }
+        } else if due > now {
+            tokio::select! {
+                () = crate::timer::sleep_until(due) => {}
+                () = self.window.ended() => {}
             }
         }
     }

@@ -219,7 +219,15 @@ fn result_round_trip_keeps_histograms_exactly() {
             && v["summary"]["errors"].is_u64()
             && v["summary"]["rps"].is_f64()
     );
-    let future = json.replacen("\"schema_version\": 1", "\"schema_version\": 99", 1);
+    // Version 1 results (before `unsent`, `redirects`, `connections`) stay readable.
+    let mut v1 = v.clone();
+    v1["schema_version"] = 1.into();
+    for new in ["unsent", "redirects", "connections"] {
+        v1["summary"].as_object_mut().unwrap().remove(new);
+    }
+    let old = RunResult::from_json(&v1.to_string(), "v1.json").unwrap();
+    assert_eq!(old.summary.unsent, 0);
+    let future = json.replacen("\"schema_version\": 2", "\"schema_version\": 99", 1);
     let err = RunResult::from_json(&future, "future.json")
         .unwrap_err()
         .to_string();

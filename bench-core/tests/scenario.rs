@@ -309,3 +309,24 @@ fn saturation_errors_name_the_field() {
     );
     expect(&["saturation.bogus=1"], "saturation");
 }
+
+/// `load.drain`: default 5 s (never more than the timeout), set explicitly, or refused when
+/// longer than the timeout, naming the field and its line.
+#[test]
+fn drain_defaults_to_five_seconds_capped_by_the_timeout() {
+    let s = parse(BASIC, &[]).unwrap();
+    assert_eq!(s.run_config().effective_drain(), Duration::from_secs(5));
+    let s = parse(BASIC, &["load.timeout=\"2s\""]).unwrap();
+    assert_eq!(s.run_config().effective_drain(), Duration::from_secs(2));
+    let s = parse(BASIC, &["load.drain=\"250ms\""]).unwrap();
+    assert_eq!(s.run_config().effective_drain(), Duration::from_millis(250));
+    let text = BASIC.replace(
+        "duration = \"2s\"\n",
+        "duration = \"2s\"\ntimeout = \"1s\"\ndrain = \"3s\"\n",
+    );
+    let e = parse(&text, &[]).unwrap_err().to_string();
+    assert!(
+        e.starts_with("test.toml:13:") && e.contains("load.drain") && e.contains("load.timeout"),
+        "{e}"
+    );
+}

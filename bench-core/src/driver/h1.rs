@@ -30,12 +30,16 @@ pub(crate) struct Response {
 pub(crate) struct Failure {
     pub kind: ErrorKind,
     pub message: String,
+    /// The connection was closed or reset before any byte of the response arrived: the
+    /// signature of a kept-alive connection the server had already closed.
+    pub before_response: bool,
 }
 
 fn protocol(message: impl Into<String>) -> Failure {
     Failure {
         kind: ErrorKind::Protocol,
         message: message.into(),
+        before_response: false,
     }
 }
 
@@ -43,6 +47,7 @@ fn io_failure(e: &std::io::Error) -> Failure {
     Failure {
         kind: io_error_kind(e),
         message: e.to_string(),
+        before_response: false,
     }
 }
 
@@ -50,6 +55,7 @@ fn closed() -> Failure {
     Failure {
         kind: ErrorKind::Reset,
         message: "connection closed before the response was complete".into(),
+        before_response: false,
     }
 }
 
@@ -61,6 +67,8 @@ pub(crate) struct H1Conn<IO> {
     /// The last response's body, when the exchange asked to keep it.
     body: Vec<u8>,
     keep_body: bool,
+    /// Bytes read during the current exchange.
+    received: u64,
 }
 
 impl<IO> std::fmt::Debug for H1Conn<IO> {
@@ -86,6 +94,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
             last_used: std::time::Instant::now(),
             body: Vec::new(),
             keep_body: false,
+            received: 0,
         }
     }
 
@@ -118,7 +127,23 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
     /// Send `request` (complete, encoded bytes) and read the response. `head_only` is true
     /// for HEAD requests, whose responses have no body whatever their headers say. With
     /// `keep_body` the body is kept for [`H1Conn::body`]; otherwise it is only counted.
+    /// A reset or close before any response byte is marked [`Failure::before_response`].
     pub(crate) async fn exchange(
+        &mut self,
+        request: &[u8],
+        head_only: bool,
+        keep_body: bool,
+    ) -> Result<Response, Failure> {
+        self.received = 0;
+        self.exchange_once(request, head_only, keep_body)
+            .await
+            .map_err(|mut f| {
+                f.before_response = self.received == 0 && f.kind == ErrorKind::Reset;
+                f
+            })
+    }
+
+    async fn exchange_once(
         &mut self,
         request: &[u8],
         head_only: bool,
@@ -156,10 +181,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
     }
 
     async fn fill(&mut self) -> Result<usize, Failure> {
-        self.io
+        let n = self
+            .io
             .read_buf(&mut self.buf)
             .await
-            .map_err(|e| io_failure(&e))
+            .map_err(|e| io_failure(&e))?;
+        self.received += n as u64;
+        Ok(n)
     }
 
     async fn read_head(&mut self, head_only: bool) -> Result<(u16, Framing, bool), Failure> {

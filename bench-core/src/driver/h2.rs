@@ -30,18 +30,22 @@ impl H2Conn {
             .cloned()
     }
 
-    /// A sender on a live connection, dialling (once, for all streams) when there is none.
-    async fn sender<F, Fut>(&self, dial: F) -> Result<http2::SendRequest<Full<Bytes>>, Outcome>
+    /// A sender on a live connection, dialling (once, for all streams) when there is none;
+    /// true when this call dialled.
+    async fn sender<F, Fut>(
+        &self,
+        dial: F,
+    ) -> Result<(http2::SendRequest<Full<Bytes>>, bool), Outcome>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Box<dyn Io>, Outcome>>,
     {
         if let Some(s) = self.open_sender() {
-            return Ok(s);
+            return Ok((s, false));
         }
         let _guard = self.connecting.lock().await;
         if let Some(s) = self.open_sender() {
-            return Ok(s); // another stream connected while we waited
+            return Ok((s, false)); // another stream connected while we waited
         }
         let io = dial().await?;
         let (sender, conn) = http2::handshake(TokioExecutor::new(), TokioIo::new(io))
@@ -49,29 +53,32 @@ impl H2Conn {
             .map_err(|e| classify(&e))?;
         tokio::spawn(conn);
         *self.sender.borrow_mut() = Some(sender.clone());
-        Ok(sender)
+        Ok((sender, true))
     }
 
     /// Open a stream and send `request`; the response's head is returned, its body left to the
-    /// caller. A failure forgets the connection.
+    /// caller, with true when this call opened the connection. A failure forgets the connection.
     pub(crate) async fn send<F, Fut>(
         &self,
         dial: F,
         request: Request<Full<Bytes>>,
-    ) -> Result<Response<Incoming>, Outcome>
+    ) -> Result<(Response<Incoming>, bool), Outcome>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Box<dyn Io>, Outcome>>,
     {
-        let mut sender = self.sender(dial).await?;
-        if let Err(e) = sender.ready().await {
+        let (mut sender, opened) = self.sender(dial).await?;
+        let failed = |e: hyper::Error| {
             self.reset();
-            return Err(classify(&e));
-        }
-        sender.send_request(request).await.map_err(|e| {
-            self.reset();
-            classify(&e)
-        })
+            Outcome {
+                opened,
+                reused: !opened,
+                ..classify(&e)
+            }
+        };
+        sender.ready().await.map_err(failed)?;
+        let response = sender.send_request(request).await.map_err(failed)?;
+        Ok((response, opened))
     }
 
     /// Read a response body to its end, counting its bytes and appending them to `keep` when

@@ -307,36 +307,21 @@ async fn exchange(
                 Ok(b) => b,
                 Err(outcome) => return outcome,
             };
-            if slot
+            let reused = slot
                 .as_mut()
-                .is_some_and(|c| c.closed_while_idle(IDLE_PROBE_AFTER))
-            {
-                *slot = None;
-            }
-            let conn = match slot {
-                Some(c) => c,
-                None => match endpoint.dial().await {
-                    Ok(io) => slot.insert(H1Conn::new(io)),
-                    Err(outcome) => return outcome,
-                },
-            };
-            match conn
-                .exchange(bytes, prepared.is_head(), keep.is_some())
-                .await
-            {
-                Ok(r) => {
-                    if let Some(k) = keep {
-                        k.extend_from_slice(conn.body());
-                    }
-                    if !r.keep_alive {
-                        *slot = None;
-                    }
-                    Outcome::http(r.status, r.body_bytes)
+                .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
+            let first = h1_exchange(endpoint, slot, reused, bytes, prepared, keep.as_deref_mut());
+            match first.await {
+                Err(f) if reused && f.before_response && prepared.is_idempotent() => {
+                    // The server had closed the kept-alive connection (idle timeout, or a close
+                    // after the last response without `Connection: close`): nothing of this
+                    // request was processed, so send it once more on a fresh connection.
+                    let second = h1_exchange(endpoint, slot, false, bytes, prepared, keep).await;
+                    let mut outcome = second.unwrap_or_else(|e| e.outcome);
+                    outcome.retried = true;
+                    outcome
                 }
-                Err(f) => {
-                    *slot = None;
-                    Outcome::failed(f.kind, f.message)
-                }
+                Ok(outcome) | Err(H1Error { outcome, .. }) => outcome,
             }
         }
         Conn::H2(conn) => {
@@ -345,9 +330,72 @@ async fn exchange(
                 Err(outcome) => return outcome,
             };
             match conn.send(|| endpoint.dial(), req).await {
-                Ok(resp) => conn.drain(resp, keep).await,
+                Ok((resp, opened)) => Outcome {
+                    opened,
+                    reused: !opened,
+                    ..conn.drain(resp, keep).await
+                },
                 Err(outcome) => outcome,
             }
         }
     }
+}
+
+/// A failed HTTP/1.1 exchange: its outcome, and whether the connection died before any byte of
+/// the response arrived.
+struct H1Error {
+    outcome: Outcome,
+    before_response: bool,
+}
+
+/// One exchange on the connection in `slot`, dialling first unless `reused`; the outcome says
+/// whether the call opened a connection or reused one.
+async fn h1_exchange(
+    endpoint: &Endpoint,
+    slot: &mut Option<H1Conn<Box<dyn Io>>>,
+    reused: bool,
+    bytes: &[u8],
+    prepared: &Prepared,
+    keep: Option<&mut Vec<u8>>,
+) -> Result<Outcome, H1Error> {
+    if !reused {
+        *slot = None;
+    }
+    let conn = match slot {
+        Some(c) => c,
+        None => {
+            let io = endpoint.dial().await.map_err(|outcome| H1Error {
+                outcome,
+                before_response: false,
+            })?;
+            slot.insert(H1Conn::new(io))
+        }
+    };
+    let result = conn
+        .exchange(bytes, prepared.is_head(), keep.is_some())
+        .await;
+    let mut outcome = match result {
+        Ok(r) => {
+            if let Some(k) = keep {
+                k.extend_from_slice(conn.body());
+            }
+            if !r.keep_alive {
+                *slot = None;
+            }
+            Outcome::http(r.status, r.body_bytes)
+        }
+        Err(f) => {
+            *slot = None;
+            let mut outcome = Outcome::failed(f.kind, f.message);
+            outcome.opened = !reused;
+            outcome.reused = reused;
+            return Err(H1Error {
+                outcome,
+                before_response: f.before_response,
+            });
+        }
+    };
+    outcome.opened = !reused;
+    outcome.reused = reused;
+    Ok(outcome)
 }

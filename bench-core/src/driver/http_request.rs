@@ -141,6 +141,12 @@ impl Prepared {
         self.head
     }
 
+    /// Whether the method is idempotent (RFC 9110 §9.2.2), so a request written into a
+    /// connection the server had already closed may be sent again.
+    pub(crate) fn is_idempotent(&self) -> bool {
+        self.request.method.is_idempotent()
+    }
+
     fn render(&self, mut values: Option<&mut Values<'_>>) -> Rendered {
         let mut text = |t: &Template| match (t.literal(), values.as_deref_mut()) {
             (Some(l), _) => l.to_owned(),

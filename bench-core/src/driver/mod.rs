@@ -45,6 +45,9 @@ pub enum ErrorKind {
     GraphqlError,
     /// A gRPC call that ended with a non-OK status.
     GrpcStatus,
+    /// Due in the measured window but never sent: the window ended first (every connection
+    /// was busy, or the run was cancelled).
+    Unsent,
 }
 
 impl ErrorKind {
@@ -59,6 +62,7 @@ impl ErrorKind {
             Self::Status => "status",
             Self::GraphqlError => "graphql_error",
             Self::GrpcStatus => "grpc_status",
+            Self::Unsent => "unsent",
         }
     }
 }
@@ -127,6 +131,13 @@ pub struct Outcome {
     pub first_message: Option<Instant>,
     /// For streams: messages received.
     pub messages: u64,
+    /// The call opened a new connection.
+    pub opened: bool,
+    /// The call was sent on a connection that was already open.
+    pub reused: bool,
+    /// The call was written into a connection the server had already closed and was sent
+    /// again, once, on a fresh connection.
+    pub retried: bool,
 }
 
 impl Outcome {

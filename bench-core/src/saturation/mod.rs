@@ -64,10 +64,17 @@ impl StepResult {
         }
     }
 
-    /// Successful calls per second.
+    /// Successful calls per second: the achieved rate (calls sent) times the share of the sent
+    /// calls that succeeded (unsent calls are already missing from the achieved rate).
     #[must_use]
     pub fn goodput_rps(&self) -> f64 {
-        self.achieved_rps * (1.0 - self.summary.error_rate)
+        let s = &self.summary;
+        let sent = s.requests.saturating_sub(s.unsent);
+        if sent == 0 {
+            return 0.0;
+        }
+        let ok = sent.saturating_sub(s.errors.saturating_sub(s.unsent));
+        self.achieved_rps * ok as f64 / sent as f64
     }
 
     /// Failed calls by label: HTTP status codes of 400 and above ("503"), gRPC codes other than

@@ -243,6 +243,14 @@ pub struct LoadSection {
     /// Per-call timeout.
     #[serde(default = "default_timeout", with = "crate::duration_serde")]
     pub timeout: Duration,
+    /// After the measured window, how long calls in flight may still complete before they
+    /// count as timeouts (default 5 s or `timeout` if shorter; never more than `timeout`).
+    #[serde(
+        default,
+        with = "crate::duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub drain: Option<Duration>,
     /// Engine threads (0: one per core).
     #[serde(default)]
     pub threads: usize,

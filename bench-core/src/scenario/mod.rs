@@ -256,6 +256,15 @@ impl Scenario {
         if l.timeout.is_zero() {
             return Err(invalid("load.timeout", "must be > 0".into()));
         }
+        if let Some(drain) = l.drain.filter(|d| *d > l.timeout) {
+            return Err(invalid(
+                "load.drain",
+                format!(
+                    "{drain:?} is longer than load.timeout ({:?}); the drain never exceeds the timeout",
+                    l.timeout
+                ),
+            ));
+        }
         if l.requests == Some(0) {
             return Err(invalid("load.requests", "must be >= 1".into()));
         }
@@ -373,6 +382,7 @@ impl Scenario {
             streams_per_connection: streams,
             threads: l.threads,
             timeout: l.timeout,
+            drain: l.drain.unwrap_or(crate::window::DEFAULT_DRAIN),
             seed: l.seed.unwrap_or(DEFAULT_SEED),
             weights: self.weights.clone(),
             ..RunConfig::default()

@@ -65,3 +65,5 @@ pub fn errors(r: &RunResult) -> Vec<(String, u64)> {
         .map(|(k, v)| (k.clone(), v.count))
         .collect()
 }
+#[allow(dead_code)]
+pub mod raw;

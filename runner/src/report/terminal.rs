@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use bench_core::result::{Percentiles, RunResult};
+use bench_core::result::{Percentiles, RunResult, Summary};
 use bench_core::stats::{Metric, Verdict};
 
 use crate::verdict::VerdictReport;
@@ -146,14 +146,37 @@ pub fn summary(r: &RunResult) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  error    {kind}: {}{sample}", e.count);
     }
-    if s.late > 0 {
-        let _ = writeln!(out, "  note     {} requests waited for a free connection; their latency counts from their due time", s.late);
-    }
+    notes(&mut out, s);
     for check in &r.slo {
         let mark = if check.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
     }
     out
+}
+
+/// Connections, and the notes that qualify the numbers above: late and unsent requests,
+/// retries, redirects.
+fn notes(out: &mut String, s: &Summary) {
+    let c = &s.connections;
+    if c.opened + c.reused > 0 {
+        let _ = writeln!(
+            out,
+            "  conns    {} opened, {} calls reused one, {} retried on a fresh one",
+            c.opened, c.reused, c.retried
+        );
+    }
+    if s.late > 0 {
+        let _ = writeln!(out, "  note     {} requests waited for a free connection; their latency counts from their due time", s.late);
+    }
+    if s.unsent > 0 {
+        let _ = writeln!(out, "  note     {} requests were due but never sent before the window ended; counted as errors (unsent), their latency from their due time to the end", s.unsent);
+    }
+    if c.retried > 0 {
+        let _ = writeln!(out, "  note     {} requests met a connection the server had closed and were sent again once on a fresh one", c.retried);
+    }
+    if s.redirects > 0 {
+        let _ = writeln!(out, "  WARNING  {} responses were redirects (3xx), not followed: the run may have measured a redirect (e.g. to a login page) rather than the endpoint", s.redirects);
+    }
 }
 
 /// A metric's value for display: latency in ms, throughput in req/s, error rate in %.
@@ -324,5 +347,33 @@ mod tests {
         assert_eq!(fmt_us(850), "850µs");
         assert_eq!(fmt_us(12_345), "12.35ms");
         assert_eq!(fmt_us(1_200_000), "1.200s");
+    }
+
+    #[test]
+    fn notes_show_connections_unsent_retries_and_redirects_only_when_there_are_some() {
+        let mut s = Summary::default();
+        let mut out = String::new();
+        notes(&mut out, &s);
+        assert_eq!(out, "");
+        s.unsent = 7;
+        s.redirects = 3;
+        s.connections.opened = 2;
+        s.connections.reused = 40;
+        s.connections.retried = 1;
+        notes(&mut out, &s);
+        assert!(
+            out.contains("conns    2 opened, 40 calls reused one, 1 retried"),
+            "{out}"
+        );
+        assert!(out.contains("7 requests were due but never sent"), "{out}");
+        assert!(
+            out.contains("1 requests met a connection the server had closed"),
+            "{out}"
+        );
+        assert!(
+            out.contains("WARNING  3 responses were redirects (3xx)"),
+            "{out}"
+        );
+        assert!(!out.contains("free connection"), "{out}");
     }
 }

@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http::{HeaderMap, Request, Uri};
+use http::{HeaderMap, Request, Response, Uri};
 use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
 use prost::Message;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use rand::rngs::SmallRng;
@@ -318,10 +319,18 @@ async fn exchange(
     req: Request<Full<Bytes>>,
     streaming: bool,
 ) -> Outcome {
-    let resp = match conn.send(|| endpoint.dial(), req).await {
+    let (resp, opened) = match conn.send(|| endpoint.dial(), req).await {
         Ok(r) => r,
         Err(o) => return o,
     };
+    Outcome {
+        opened,
+        reused: !opened,
+        ..read_call(conn, resp, streaming).await
+    }
+}
+
+async fn read_call(conn: &H2Conn, resp: Response<Incoming>, streaming: bool) -> Outcome {
     let http_status = resp.status().as_u16();
     if http_status != 200 {
         return grpc_outcome(

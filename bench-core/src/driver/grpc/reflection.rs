@@ -258,7 +258,7 @@ async fn call(
                 },
             }
         })?;
-    read(resp).await
+    read(resp.0).await
 }
 
 async fn read(resp: Response<Incoming>) -> Result<Vec<Vec<u8>>, Failed> {

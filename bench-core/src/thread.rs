@@ -1,0 +1,123 @@
+//! One engine thread: a single-threaded tokio runtime with its own drivers (connections),
+//! workers, pacer share and [`Recorder`]. It reports ready once its drivers exist, starts at the
+//! instant the engine sends back, runs its workers until the window and the drain end, then
+//! counts the slots it never sent.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::AtomicU64;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use tokio::task::LocalSet;
+
+use crate::driver::Connector;
+use crate::engine::{EngineError, RunConfig};
+use crate::pacer::{Cancel, Pacer};
+use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
+use crate::turn::Turn;
+use crate::window::Window;
+use crate::worker::{Mix, Worker};
+
+pub(crate) struct ThreadCtx {
+    pub(crate) thread: usize,
+    pub(crate) threads: usize,
+    pub(crate) connections: usize,
+    /// Told once this thread's runtime and drivers are ready.
+    pub(crate) ready: mpsc::Sender<()>,
+    /// The start instant, sent once every thread is ready.
+    pub(crate) start: mpsc::Receiver<Instant>,
+    pub(crate) claimed: Arc<AtomicU64>,
+    pub(crate) sink: mpsc::Sender<IntervalReport>,
+    pub(crate) cancel: Cancel,
+    pub(crate) requests: usize,
+}
+
+pub(crate) fn thread_main<C: Connector>(
+    connector: &C,
+    config: &RunConfig,
+    ctx: ThreadCtx,
+) -> Result<ThreadRecording, EngineError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = LocalSet::new();
+    let streams = config.streams_per_connection.max(1);
+    let drivers: Vec<C::Driver> = {
+        let _entered = rt.enter();
+        (0..ctx.connections)
+            .flat_map(|_| connector.drivers(streams))
+            .collect()
+    };
+    let _ = ctx.ready.send(());
+    let Ok(start) = ctx.start.recv() else {
+        return Ok(ThreadRecording::default());
+    };
+    let measure_start = start + config.warmup;
+    let window = Window::new(
+        measure_start + config.model.duration(),
+        config.effective_drain(),
+        ctx.cancel.clone(),
+    );
+    let pacer = Rc::new(Pacer::new(
+        &config.model,
+        config.stop,
+        config.warmup,
+        start,
+        config.seed,
+        (ctx.thread, ctx.threads),
+        (config.shard.index, config.shard.count),
+        ctx.claimed.clone(),
+    ));
+    let recorder = Rc::new(RefCell::new(Recorder::new(
+        ctx.thread,
+        ctx.requests,
+        measure_start,
+        ctx.sink,
+    )));
+    let mix = Rc::new(Mix::new(&config.weights));
+    let turn = Rc::new(Turn::default());
+    let recording = local.block_on(&rt, async {
+        let mut tasks = Vec::with_capacity(drivers.len());
+        for (i, driver) in drivers.into_iter().enumerate() {
+            let (c, s) = (i / streams, i % streams);
+            let seed = config.seed ^ ((ctx.thread as u64) << 40 | (c as u64) << 16 | s as u64);
+            let worker = Worker {
+                pacer: pacer.clone(),
+                recorder: recorder.clone(),
+                mix: mix.clone(),
+                window: window.clone(),
+                turn: turn.clone(),
+                timeout: config.timeout,
+                rng: SmallRng::seed_from_u64(seed),
+            };
+            tasks.push(tokio::task::spawn_local(worker.run(driver)));
+        }
+        let ticker = {
+            let recorder = recorder.clone();
+            tokio::task::spawn_local(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    recorder.borrow_mut().advance_to(Instant::now());
+                }
+            })
+        };
+        for task in tasks {
+            let _ = task.await;
+        }
+        ticker.abort();
+        let mut rng = SmallRng::seed_from_u64(config.seed ^ (ctx.thread as u64) << 48);
+        crate::unsent::count(
+            &pacer,
+            &mut recorder.borrow_mut(),
+            &mix,
+            &mut rng,
+            window.end(),
+        );
+        recorder.borrow_mut().finish()
+    });
+    Ok(recording)
+}
