@@ -11,6 +11,7 @@ mod connect;
 mod file;
 pub mod gate;
 mod interpolate;
+mod load_check;
 mod location;
 mod request;
 pub mod saturation;
@@ -185,95 +186,7 @@ impl Scenario {
             ));
         }
 
-        let l = &file.load;
-        if let Some(section) = &file.saturation {
-            section
-                .validate(l)
-                .map_err(|(field, m)| invalid(&field, m))?;
-        }
-        match (file.saturation.is_some(), l.model) {
-            (true, _) => {}
-            (false, ModelKind::Open) => {
-                if l.rate.is_none() && l.stages.is_empty() {
-                    return Err(invalid(
-                        "load.rate",
-                        "the open model needs `rate` (req/s) or `stages`".into(),
-                    ));
-                }
-                if l.rate.is_some() && !l.stages.is_empty() {
-                    return Err(invalid(
-                        "load.stages",
-                        "give either `rate` or `stages`, not both".into(),
-                    ));
-                }
-                if l.stages.is_empty() && l.duration.is_none() && l.requests.is_none() {
-                    return Err(invalid(
-                        "load.duration",
-                        "give a `duration` or a `requests` count".into(),
-                    ));
-                }
-                if l.workers.is_some() {
-                    return Err(invalid(
-                        "load.workers",
-                        "`workers` belongs to the closed model; the open model uses `connections`"
-                            .into(),
-                    ));
-                }
-                if let Some(r) = l.rate {
-                    let r = r.per_second();
-                    if !(r.is_finite() && r > 0.0) {
-                        return Err(invalid(
-                            "load.rate",
-                            format!("must be a finite number > 0, got {r}"),
-                        ));
-                    }
-                }
-            }
-            (false, ModelKind::Closed) => {
-                if l.rate.is_some() || !l.stages.is_empty() {
-                    return Err(invalid("load.rate", "the closed model is paced by its workers; remove `rate`/`stages` or use model = \"open\"".into()));
-                }
-                if l.duration.is_none() && l.requests.is_none() {
-                    return Err(invalid(
-                        "load.duration",
-                        "give a `duration` or a `requests` count".into(),
-                    ));
-                }
-                if l.workers == Some(0) {
-                    return Err(invalid("load.workers", "must be >= 1".into()));
-                }
-            }
-        }
-        if l.connections == 0 {
-            return Err(invalid("load.connections", "must be >= 1".into()));
-        }
-        if l.streams_per_connection == 0 {
-            return Err(invalid(
-                "load.streams_per_connection",
-                "must be >= 1".into(),
-            ));
-        }
-        if l.timeout.is_zero() {
-            return Err(invalid("load.timeout", "must be > 0".into()));
-        }
-        if let Some(drain) = l.drain.filter(|d| *d > l.timeout) {
-            return Err(invalid(
-                "load.drain",
-                format!(
-                    "{drain:?} is longer than load.timeout ({:?}); the drain never exceeds the timeout",
-                    l.timeout
-                ),
-            ));
-        }
-        if l.requests == Some(0) {
-            return Err(invalid("load.requests", "must be >= 1".into()));
-        }
-        if l.duration.is_some_and(|d| d.is_zero()) {
-            return Err(invalid(
-                "load.duration",
-                "must be > 0 (a run of no time measures nothing)".into(),
-            ));
-        }
+        load_check::validate(&file).map_err(|(field, m)| invalid(&field, m))?;
         let mut slos = Vec::with_capacity(file.slo.len());
         for (i, s) in file.slo.iter().enumerate() {
             slos.push(

@@ -1,5 +1,6 @@
 //! Where a request goes (scheme, host, port, path) and how its URL parts are encoded.
 
+use bench_core::redact;
 use bytes::Bytes;
 use http::header::HeaderValue;
 use http::Uri;
@@ -86,21 +87,15 @@ impl Target {
 pub(super) fn form(params: &[(&str, &str)]) -> String {
     params
         .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                redact::percent_encode(k),
+                redact::percent_encode(v)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
