@@ -119,7 +119,10 @@ fn four_shards_merge_into_the_unsharded_run() {
         s.requests
     );
     assert!(within(m.rps, s.rps, 0.01), "{} vs {} req/s", m.rps, s.rps);
-    assert_eq!(m.errors, 0);
+    // The demo target answers everything; the only error allowed is a request the loaded
+    // generator had not sent when its window closed (counted as `unsent`, never dropped).
+    assert_eq!(m.errors, m.unsent, "{:?}", m.errors_by_kind);
+    assert!(m.unsent * 1000 <= m.requests, "{} unsent", m.unsent);
     // Histograms add exactly: the merged count is the shards' sum.
     assert_eq!(
         merged.histograms.latency.len(),

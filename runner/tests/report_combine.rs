@@ -121,7 +121,7 @@ fn hostile_strings_in_a_verdict_stay_inert_in_the_markdown() {
     v.scenarios[0].scenario = "x`\n## ✅ forged [a](https://evil.example)".into();
     v.scenarios[0].reason = Some(
         "ok\n\n## ✅ forged ![i](https://evil.example/i.png) [b][c] <img src=x> @org/team \
-         see www.evil.example | `code`"
+         see www.evil.example WWW.evil.example | `code` &#64;user fixes #12 and o/r#3"
             .into(),
     );
     v.baseline_source = "store:main`\n# forged".into();
@@ -139,6 +139,10 @@ fn hostile_strings_in_a_verdict_stay_inert_in_the_markdown() {
         "&lt;img",
         "@\u{2060}org",
         "www\u{2060}.",
+        "WWW\u{2060}.",
+        "&amp;#\u{2060}64;user",
+        "#\u{2060}12",
+        "o/r#\u{2060}3",
         "\\|",
         "\\`",
     ] {

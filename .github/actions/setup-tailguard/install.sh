@@ -8,10 +8,10 @@ version="${TAILGUARD_VERSION:?}"
 repository="${TAILGUARD_REPOSITORY:?}"
 root="${TAILGUARD_ROOT:?}"
 
-case "$version" in
-  latest | [0-9]*.[0-9]*.[0-9]*) ;;
-  *) echo "::error::setup-tailguard: version '$version' is neither latest nor X.Y.Z"; exit 2 ;;
-esac
+if [ "$version" != latest ] && ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+  echo "::error::setup-tailguard: version '$version' is neither latest nor X.Y.Z"
+  exit 2
+fi
 
 done_with() {
   "$1" --version

@@ -17,6 +17,16 @@ pub fn command(args: &CommentArgs) -> anyhow::Result<Exit> {
             args.body.display()
         );
     }
+    // A workflow_run job holds a write token and reads the PR number from another run's
+    // artifact: only the head check ties that number to the run.
+    if args.head_sha.is_none()
+        && std::env::var("GITHUB_EVENT_NAME").as_deref() == Ok("workflow_run")
+    {
+        anyhow::bail!(
+            "--head-sha is required in a workflow_run job (github.event.workflow_run.head_sha): \
+             without it the PR number from the artifact is not checked against the run"
+        );
+    }
     let token = std::env::var("GITHUB_TOKEN").unwrap_or_default();
     let gh = Github::new(&args.api_url, &args.repo, token)?.with_timeout(args.timeout);
     let request = CommentRequest {

@@ -145,7 +145,11 @@ impl Github {
         let url = format!("{}/user", self.api);
         match self.get_json::<User>(&url).await {
             Ok((user, _)) => Ok(user.login),
-            Err(GithubError::Forbidden { .. }) => Ok(bot_login.to_owned()),
+            Err(GithubError::Forbidden { message, .. })
+                if message.contains("Resource not accessible by integration") =>
+            {
+                Ok(bot_login.to_owned())
+            }
             Err(e) => Err(e),
         }
     }
@@ -170,7 +174,12 @@ impl Github {
             if ours.is_some() {
                 return Ok(ours);
             }
-            url = link.as_deref().and_then(next_link);
+            // The token goes only to this API's own pages, whatever a Link header names.
+            let api = format!("{}/", self.api);
+            url = link
+                .as_deref()
+                .and_then(next_link)
+                .filter(|u| u.starts_with(&api));
         }
         Ok(None)
     }

@@ -215,7 +215,8 @@ fn is_plain_url(u: &str) -> bool {
 /// Text from a verdict file (scenario names, reasons; a fork's pull request may have written
 /// it) made inert: no line breaks (no new blocks), no HTML, no link or image (a `]` followed by
 /// `(` or `[`; reference definitions need a line of their own; no bare URL), no code spans or
-/// table cells, no @-mentions.
+/// table cells, no @-mentions (`@` or its character reference), no issue references (`#12`,
+/// `owner/repo#12`).
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -224,8 +225,14 @@ pub(crate) fn escape(s: &str) -> String {
             '\n' | '\r' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            // A word joiner after @ keeps GitHub from mentioning anyone.
-            '@' => out.push_str("@\u{2060}"),
+            // `&#64;user` would render as a mention: no character references either.
+            '&' => out.push_str("&amp;"),
+            // A word joiner after @ keeps GitHub from mentioning anyone, after # from linking
+            // (and notifying) an issue.
+            '@' | '#' => {
+                out.push(c);
+                out.push('\u{2060}');
+            }
             ']' if matches!(chars.peek(), Some('(' | '[')) => out.push_str("\\]"),
             '\\' | '|' | '`' => {
                 out.push('\\');
@@ -234,9 +241,22 @@ pub(crate) fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    // A word joiner inside the scheme or `www.` keeps GitHub from turning a URL into a link.
-    out.replace("://", ":\u{2060}//")
-        .replace("www.", "www\u{2060}.")
+    // A word joiner inside the scheme or `www.` (any case) keeps GitHub from turning a URL into
+    // a link.
+    break_www(&out.replace("://", ":\u{2060}//"))
+}
+
+/// A word joiner before the dot of every `www.`, whatever its case.
+fn break_www(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.to_ascii_lowercase().find("www.") {
+        out.push_str(&rest[..i + 3]);
+        out.push('\u{2060}');
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The inside of a code span: no backticks, no line breaks.

@@ -62,7 +62,7 @@ pub fn p99_per_second(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Op
     let _ = writeln!(
         out,
         "    title \"{}: p99 latency per second\"",
-        scenario.replace(['"', '`'], "'").replace(['\n', '\r'], " ")
+        title_text(scenario)
     );
     let _ = writeln!(out, "    x-axis \"second of the run\" [{}]", xs.join(", "));
     let _ = writeln!(out, "    y-axis \"p99 (ms)\" 0 --> {}", nice_top(top));
@@ -104,6 +104,20 @@ fn nice_top(v: f64) -> String {
         .unwrap_or(10.0 * p);
     let s = format!("{top:.3}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A scenario name as a chart title: only letters, digits and `_ .:/-`, everything else a space
+/// (a fork's verdict file may carry mermaid directives such as `%%{init: …}%%`).
+fn title_text(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " _.:/-".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
