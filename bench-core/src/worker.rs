@@ -69,8 +69,9 @@ impl Worker {
     pub(crate) async fn run<D: Driver>(mut self, mut driver: D) {
         let mut first = true;
         loop {
-            // When this worker's connection became free (its previous call ended).
-            let idle_since = Instant::now();
+            // When this worker's connection became free (its previous call ended); before its
+            // first call it was free from the start.
+            let idle_since = (!first).then(Instant::now);
             // Open model: one idle worker at a time takes the next slot (see `turn.rs`).
             let turn = if self.pacer.is_open() {
                 Some(self.turn.take().await)
@@ -88,8 +89,9 @@ impl Worker {
             // Late means waiting for a free connection: this one was still busy at the due time.
             // A slot taken late by a worker that was already idle then is the generator's own
             // delay (CPU, timer), not a busy connection, and is not counted here.
-            let late =
-                self.pacer.is_open() && claimed_at > slot.due + LATE_AFTER && idle_since > slot.due;
+            let late = self.pacer.is_open()
+                && claimed_at > slot.due + LATE_AFTER
+                && idle_since.is_some_and(|t| t > slot.due);
             self.wait_until(slot.due).await;
             drop(turn);
             if self.window.is_over(Instant::now()) {

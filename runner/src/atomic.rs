@@ -34,9 +34,10 @@ pub enum WriteError {
     },
 }
 
-/// Write `bytes` to `path` atomically, creating parent directories.
-pub fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    write_with(path, bytes, |file, bytes| {
+/// Write `bytes` to `path` atomically, creating parent directories (`std::fs::write`'s
+/// arguments).
+pub fn write(path: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> Result<(), WriteError> {
+    write_with(path.as_ref(), bytes.as_ref(), |file, bytes| {
         file.write_all(bytes)?;
         file.sync_all()
     })
@@ -176,7 +177,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "x")?;
-        let err = write(&blocker.join("r.json"), b"x")
+        let err = write(blocker.join("r.json"), b"x")
             .err()
             .ok_or("writing below a file succeeded")?;
         assert!(err.to_string().contains("creating"), "{err}");

@@ -39,6 +39,19 @@ pub fn out_dir(flag: &str, path: &Path) -> anyhow::Result<()> {
     writable_dir(flag, path, path)
 }
 
+/// `out` is not the file `input` (the result would overwrite what it was made from).
+pub fn not_the_input(flag: &str, out: &Path, input: &Path) -> anyhow::Result<()> {
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(out), std::fs::canonicalize(input)) {
+        if a == b {
+            anyhow::bail!(
+                "{flag} {}: that is the scenario file; the result would overwrite it",
+                out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// `dir` is (or can be created as) a writable directory; errors name `flag` and `given`.
 fn writable_dir(flag: &str, given: &Path, dir: &Path) -> anyhow::Result<()> {
     let existing = dir

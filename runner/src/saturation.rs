@@ -102,11 +102,22 @@ pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBu
         .map_or_else(|| "run".to_owned(), |s| s.to_string_lossy().into_owned());
     let svg = out.with_file_name(format!("{stem}-saturation.svg"));
     let png = out.with_file_name(format!("{stem}-saturation.png"));
-    std::fs::write(&svg, chart::svg(&spec)?)
+    crate::atomic::write(&svg, chart::svg(&spec)?)
         .with_context(|| format!("writing {}", svg.display()))?;
-    std::fs::write(&png, chart::png(&spec)?)
+    crate::atomic::write(&png, chart::png(&spec)?)
         .with_context(|| format!("writing {}", png.display()))?;
     Ok(vec![svg, png])
+}
+
+/// Whether a saturation run sustained no level at all (its lowest step was already unhealthy):
+/// it found no capacity, which is never a green run.
+#[must_use]
+pub fn sustained_nothing(result: &RunResult) -> bool {
+    result
+        .saturation
+        .as_ref()
+        .and_then(|s| s.analysis.steps.first())
+        .is_some_and(|step| !step.healthy)
 }
 
 /// Whether the run missed its `must_sustain`.

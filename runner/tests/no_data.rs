@@ -164,3 +164,17 @@ fn partial_runs_are_trials_only_with_allow_partial() {
     let o = compare(&base, &cand, &["--allow-partial"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// A saturation run whose lowest level already fails sustained nothing: exit 1, even without
+/// `must_sustain`.
+#[test]
+fn a_saturation_run_that_sustains_no_level_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!(
+        "name = \"sat\"\ntarget = \"{}\"\nslo = [\"p95 < 3s\"]\n\n[request]\npath = \"/\"\n\n[load]\nconnections = 2\n\n[saturation]\nfrom = 20\nto = 40\nsteps = 2\nhold = \"500ms\"\n",
+        refused_target()
+    );
+    let s = write(dir.path(), "s.toml", &body);
+    let o = tailguard(&["run", &s, "--quiet"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+}

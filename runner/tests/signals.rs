@@ -169,3 +169,48 @@ fn sigterm_stops_the_demo_and_keeps_the_partial_trial() {
     let o = terminate(child, || started.elapsed() > Duration::from_secs(3));
     assert_partial(&o, &out.join("http-get-1.json"));
 }
+
+/// Without `--results-dir`, an interrupted gate keeps the trials that had finished (and the
+/// interrupted one) in the temporary directory instead of dropping them.
+#[test]
+fn sigterm_keeps_a_gates_finished_trials_without_a_results_dir() {
+    let server = demo(DemoConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.toml");
+    std::fs::write(&s, LONG_RUN.replace("30s", "500ms")).unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_tailguard"))
+        .args([
+            "gate",
+            s.to_str().unwrap(),
+            "--baseline-target",
+            &server.url(),
+            "--candidate-target",
+            &server.url(),
+            "--trials",
+            "20",
+            "--quiet",
+        ])
+        .env("TMPDIR", &tmp)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // 25 calls a trial: past 60, two trials have finished and a third is under way.
+    let o = terminate(child, served(&server, 60));
+    assert_eq!(o.status.code(), Some(143), "{}", text(&o));
+    let kept: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    let finished = kept
+        .iter()
+        .filter(|p| json(p)["cancelled"] != serde_json::Value::Bool(true))
+        .count();
+    assert!(finished >= 2, "{kept:?}\n{}", text(&o));
+    assert!(text(&o).contains("the finished trial"), "{}", text(&o));
+}

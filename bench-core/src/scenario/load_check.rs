@@ -31,6 +31,19 @@ pub(super) fn validate(file: &ScenarioFile) -> Result<(), Failure> {
                     "give either `rate` or `stages`, not both".into(),
                 ));
             }
+            let staged: std::time::Duration = l.stages.iter().map(|st| st.duration).sum();
+            if !l.stages.is_empty() && staged.is_zero() {
+                return Err(fail(
+                    "load.stages",
+                    "the stages last no time at all (a run of no time measures nothing)".into(),
+                ));
+            }
+            if !l.stages.is_empty() && l.stages.iter().all(|st| st.rate.per_second() <= 0.0) {
+                return Err(fail(
+                    "load.stages",
+                    "every stage has rate 0: no request would ever be sent".into(),
+                ));
+            }
             if l.stages.is_empty() && l.duration.is_none() && l.requests.is_none() {
                 return Err(fail(
                     "load.duration",

@@ -202,10 +202,11 @@ impl Slo {
     #[must_use]
     pub fn measure_in(&self, latency: &LatencyHistogram, s: &Summary) -> Option<f64> {
         let no_calls = s.requests == 0;
+        // `unsent` calls sit in the latency histogram with a lower bound only; a latency
+        // measured on them alone measures no answer at all.
+        let no_answer = latency.len() <= s.unsent;
         Some(match self.metric {
-            SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean if latency.is_empty() => {
-                return None
-            }
+            SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean if no_answer => return None,
             SloMetric::ErrorRate | SloMetric::Rps if no_calls => return None,
             SloMetric::Latency(permille) => {
                 latency.quantile_us(f64::from(permille) / 1000.0) as f64
@@ -213,8 +214,24 @@ impl Slo {
             SloMetric::Max => s.latency_us.max as f64,
             SloMetric::Mean => s.latency_us.mean,
             SloMetric::ErrorRate => s.error_rate,
-            SloMetric::Rps => s.rps,
+            SloMetric::Rps => successful_rps(s),
         })
+    }
+
+    /// Whether the measured latency is only a lower bound: it may come from `unsent` calls,
+    /// whose real latency (had they been sent) is unknown and at least what was recorded.
+    fn lower_bound_only(&self, latency: &LatencyHistogram, s: &Summary) -> bool {
+        if s.unsent == 0 {
+            return false;
+        }
+        match self.metric {
+            SloMetric::Max | SloMetric::Mean => true,
+            SloMetric::Latency(permille) => {
+                let tail = (1.0 - f64::from(permille) / 1000.0) * latency.len() as f64;
+                s.unsent as f64 >= tail
+            }
+            SloMetric::ErrorRate | SloMetric::Rps => false,
+        }
     }
 
     /// Check the threshold against a result.
@@ -233,13 +250,20 @@ impl Slo {
                 passed: self.allow_no_data,
             };
         };
+        // A lower bound can show an upper threshold breached, never held.
+        let lower_bound = self.lower_bound_only(latency, summary);
         let passed = match self.op {
-            Op::Lt => v < self.bound,
-            Op::Le => v <= self.bound,
+            Op::Lt => v < self.bound && !lower_bound,
+            Op::Le => v <= self.bound && !lower_bound,
             Op::Gt => v > self.bound,
             Op::Ge => v >= self.bound,
         };
         let actual = match self.metric {
+            _ if lower_bound => format!(
+                "at least {:.2}ms: {} calls were never sent",
+                v / 1000.0,
+                summary.unsent
+            ),
             SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
                 format!("{:.2}ms", v / 1000.0)
             }
@@ -252,6 +276,16 @@ impl Slo {
             passed,
         }
     }
+}
+
+/// Successful calls per second: calls that failed (or were never sent) carry no throughput.
+fn successful_rps(s: &Summary) -> f64 {
+    let sent = s.requests.saturating_sub(s.unsent);
+    if sent == 0 {
+        return 0.0;
+    }
+    let ok = s.requests.saturating_sub(s.errors);
+    s.rps * ok as f64 / sent as f64
 }
 
 /// Every threshold of a run, plus one failed check per request of a mix that was never called
@@ -375,5 +409,80 @@ mod tests {
         let mut h = LatencyHistogram::new();
         h.record_us(1000);
         assert!(p99.check_in(&h, &failed).passed);
+    }
+
+    /// `unsent` calls are in the latency histogram as lower bounds: a latency measured only on
+    /// them is no data, and one that may come from them can breach an upper bound, never hold it.
+    #[test]
+    fn unsent_calls_never_make_a_latency_threshold_hold() {
+        let p95: Slo = "p95 < 3s".parse().unwrap();
+        let max: Slo = "max < 10s".parse().unwrap();
+        let mut all_unsent = LatencyHistogram::new();
+        for _ in 0..100 {
+            all_unsent.record_us(2_000_000);
+        }
+        let summary = Summary {
+            requests: 100,
+            errors: 100,
+            unsent: 100,
+            error_rate: 1.0,
+            ..Summary::default()
+        };
+        let c = p95.check_in(&all_unsent, &summary);
+        assert!(!c.passed);
+        assert_eq!(c.actual, NO_DATA);
+        // 94 answered fast, 6 never sent: p95 may lie among the unsent.
+        let mut mixed = LatencyHistogram::new();
+        for i in 0..100 {
+            mixed.record_us(if i < 94 { 1_000 } else { 2_000_000 });
+        }
+        let some = Summary {
+            requests: 100,
+            errors: 6,
+            unsent: 6,
+            error_rate: 0.06,
+            ..Summary::default()
+        };
+        let c = p95.check_in(&mixed, &some);
+        assert!(!c.passed, "{c:?}");
+        assert!(c.actual.starts_with("at least"), "{}", c.actual);
+        assert!(!max.check_in(&mixed, &some).passed);
+        // 1 of 100 unsent: p95 comes from answered calls and may hold.
+        let one = Summary {
+            unsent: 1,
+            errors: 1,
+            ..some.clone()
+        };
+        assert!(p95.check_in(&mixed, &one).passed);
+        let above: Slo = "p95 > 1ms".parse().unwrap();
+        assert!(
+            above.check_in(&mixed, &some).passed,
+            "a lower bound may show it"
+        );
+    }
+
+    /// A throughput threshold counts calls that succeeded: a target refusing every connection
+    /// has no throughput.
+    #[test]
+    fn rps_counts_successful_calls() {
+        let rps: Slo = "rps > 1".parse().unwrap();
+        let refused = Summary {
+            requests: 100,
+            errors: 100,
+            error_rate: 1.0,
+            rps: 20.0,
+            ..Summary::default()
+        };
+        let c = rps.check_in(&LatencyHistogram::new(), &refused);
+        assert!(!c.passed, "{c:?}");
+        let half = Summary {
+            errors: 50,
+            error_rate: 0.5,
+            ..refused.clone()
+        };
+        assert_eq!(
+            rps.check_in(&LatencyHistogram::new(), &half).actual,
+            "10.0/s"
+        );
     }
 }

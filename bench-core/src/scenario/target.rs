@@ -20,14 +20,21 @@ pub fn check(target: &str) -> Result<(), String> {
         ));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(
+            "has user info (user:password@); it would not be sent: put credentials in \
+                    a header, e.g. headers = { authorization = \"Basic ${CREDENTIALS}\" }"
+                .into(),
+        );
+    }
+    let host_port = authority;
     let (host, port) = split_port(host_port);
     if host.is_empty() || host == "[]" {
         return Err("has no host; write e.g. \"http://127.0.0.1:8080\"".into());
     }
     if let Some(port) = port {
         match port.parse::<u16>() {
-            Ok(p) if p > 0 => {}
+            Ok(p) if p > 0 && port.bytes().all(|b| b.is_ascii_digit()) => {}
             _ => return Err(format!("port {port:?} is not a port number (1-65535)")),
         }
     }
@@ -58,7 +65,6 @@ mod tests {
             "http://127.0.0.1:8080",
             "https://example.test/api?x=1",
             "http://[::1]:9000/graphql",
-            "http://user:pw@host:1/",
             "HTTP://host",
             "http://[::1]",
         ] {
@@ -76,7 +82,9 @@ mod tests {
             ("http://[::1]:70000", "port \"70000\""),
             ("http://:8080", "no host"),
             ("https:///path", "no host"),
-            ("http://user@:80", "no host"),
+            ("http://user@:80", "user info"),
+            ("http://user:pw@host:1/", "user info"),
+            ("http://host:+8080", "port \"+8080\""),
             ("ftp://host", "unsupported scheme \"ftp\""),
             ("grpc://host:50051", "unsupported scheme \"grpc\""),
             ("127.0.0.1:8080", "no scheme"),

@@ -178,7 +178,7 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
         report.seconds_per_comparison, report.trials
     );
     if let Some(out) = &args.out {
-        std::fs::write(out, serde_json::to_string_pretty(&report)?)
+        crate::atomic::write(out, serde_json::to_string_pretty(&report)?)
             .with_context(|| format!("writing {}", out.display()))?;
     }
     Ok(Exit::Success)

@@ -84,7 +84,7 @@ pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exi
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
-        std::fs::write(out, serde_json::to_string_pretty(report)?)
+        crate::atomic::write(out, serde_json::to_string_pretty(report)?)
             .with_context(|| format!("writing {}", out.display()))?;
         eprintln!("wrote {}", out.display());
     }

@@ -88,6 +88,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     let (mut base_runs, mut cand_runs) = (Vec::new(), Vec::new());
     let started = std::time::Instant::now();
     for (candidate, against) in plans {
+        let from_store = matches!(against, Against::Runs(_));
         let (mut b, c) = match against {
             Against::Build(base) => interleave(&candidate, &base, cancel, args, &mut rng)?,
             Against::Runs(runs) => {
@@ -102,6 +103,13 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
             }
         };
         if cancel.is_cancelled() {
+            // Stored baseline runs are already kept; trials measured here are not.
+            let (old_base, new_base) = if from_store {
+                (&[][..], &[][..])
+            } else {
+                (base_runs.as_slice(), b.as_slice())
+            };
+            keep_finished(args, [old_base, new_base, &cand_runs, &c]);
             return Ok(stop.exit());
         }
         base_runs.append(&mut b);
@@ -112,14 +120,31 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         base_runs.len() + cand_runs.len(),
         started.elapsed().as_secs_f64()
     );
-    if args.save.save {
-        for run in &mut cand_runs {
-            store::save(run, &args.save, &args.store)?;
-        }
-    }
+    // The verdict is written first; a store failure afterwards is reported, the verdict stands.
+    let to_save = args.save.save.then(|| cand_runs.clone());
     let report = compare_all(base_runs, cand_runs, &cli_gate, interleaved, &source)
         .map_err(anyhow::Error::msg)?;
-    conclude(&report, &args.gate)
+    let exit = conclude(&report, &args.gate)?;
+    for mut run in to_save.into_iter().flatten() {
+        store::save(&mut run, &args.save, &args.store)?;
+    }
+    Ok(exit)
+}
+
+/// On an interrupted gate without `--results-dir`, the trials that had finished are kept in the
+/// temporary directory (the interrupted one already was), never thrown away.
+fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 4]) {
+    if args.results_dir.is_some() {
+        return;
+    }
+    for run in runs.iter().flat_map(|r| r.iter()).filter(|r| !r.cancelled) {
+        eprintln!(
+            "the finished trial {} of {} is kept in {}",
+            run.meta.trial.map_or(0, |t| t + 1),
+            run.meta.scenario,
+            keep_elsewhere(run)
+        );
+    }
 }
 
 fn baseline_of(args: &GateRunArgs) -> anyhow::Result<Baseline> {

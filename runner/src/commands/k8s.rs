@@ -36,7 +36,8 @@ pub fn command(args: &K8sRenderArgs) -> anyhow::Result<Exit> {
     let yaml = render(args, &name, &text, &run_id, &start_at);
     match &args.out {
         Some(out) => {
-            std::fs::write(out, &yaml).with_context(|| format!("writing {}", out.display()))?;
+            crate::atomic::write(out, &yaml)
+                .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
                 "wrote {} (run {run_id}: {} shards starting at {start_at}); kubectl apply -f {} now",
                 out.display(),

@@ -27,6 +27,7 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     }
     if let Some(out) = &args.out {
         preflight::out_file("--out", out)?;
+        preflight::not_the_input("--out", out, &args.scenario)?;
     }
     preflight::save(&args.save, &args.store)?;
     let now = std::time::SystemTime::now();
@@ -52,7 +53,9 @@ pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
     keep(&mut result, args)?;
     Ok(if result.cancelled {
         stop.exit()
-    } else if result.slo.iter().any(|c| !c.passed) || crate::saturation::requirement_failed(&result)
+    } else if result.slo.iter().any(|c| !c.passed)
+        || crate::saturation::requirement_failed(&result)
+        || crate::saturation::sustained_nothing(&result)
     {
         Exit::Failed
     } else {
@@ -89,6 +92,13 @@ fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
             }
         },
     };
+    if args.save.save && result.cancelled && kept.is_none() {
+        // A partial run is never stored as a baseline, but it is not thrown away either.
+        eprintln!(
+            "the partial run was not stored (it was interrupted); it is kept in {}",
+            keep_elsewhere(result)
+        );
+    }
     if let Some(branch) = branch {
         let saved =
             branch.and_then(|b| crate::commands::store::save_stamped(result, &b, &args.store));

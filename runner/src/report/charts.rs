@@ -83,8 +83,8 @@ pub fn write(charts: &[Rendered], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     for c in charts {
         let svg = dir.join(format!("{}.svg", c.stem));
         let png = dir.join(format!("{}.png", c.stem));
-        std::fs::write(&svg, &c.svg).with_context(|| format!("writing {}", svg.display()))?;
-        std::fs::write(&png, &c.png).with_context(|| format!("writing {}", png.display()))?;
+        crate::atomic::write(&svg, &c.svg).with_context(|| format!("writing {}", svg.display()))?;
+        crate::atomic::write(&png, &c.png).with_context(|| format!("writing {}", png.display()))?;
         files.extend([svg, png]);
     }
     Ok(files)

@@ -328,9 +328,10 @@ mod store_tests {
         let store = FileStore::new(dir.path());
         let main = BranchName::new("main").unwrap();
         let path = store.save(&main, &run("s", "a", 0, 100)).unwrap().location;
-        let text = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("\"schema_version\":1", "\"schema_version\":7");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            &format!("\"schema_version\":{}", bench_core::result::SCHEMA_VERSION),
+            "\"schema_version\":7",
+        );
         std::fs::write(&path, text).unwrap();
         let err = store.baseline(&main, "s", 5).unwrap_err().to_string();
         assert!(err.contains(&path) && err.contains("version 7"), "{err}");
