@@ -22,9 +22,11 @@ const newerLabels = ["ubuntu-24.04-arm"];
 const outdated = (r) =>
   r.kind === "runner-label" && newerLabels.some((l) => r.message.startsWith(`label "${l}" is unknown`));
 
-const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
+  // A fresh WebAssembly instance per file: one instance reused across several workflows runs out
+  // of its memory and traps ("RuntimeError: unreachable").
+  const lint = await createLinter();
   for (const r of lint(readFileSync(file, "utf8"), file).filter((r) => !outdated(r))) {
     console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     findings += 1;
