@@ -29,14 +29,7 @@ fn tls_proxy(backend: std::net::SocketAddr) -> (u16, tokio::runtime::Runtime) {
         .unwrap();
     config.alpn_protocols = vec![b"h2".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let (rt, listener) = common::loopback_listener();
     let port = listener.local_addr().unwrap().port();
     rt.spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {

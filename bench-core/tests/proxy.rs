@@ -28,14 +28,7 @@ fn connect_proxy(credentials: Option<&str>) -> (u16, Seen, tokio::runtime::Runti
             base64::engine::general_purpose::STANDARD.encode(c)
         )
     });
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let (rt, listener) = common::loopback_listener();
     let port = listener.local_addr().unwrap().port();
     let seen: Seen = Arc::default();
     let record = seen.clone();

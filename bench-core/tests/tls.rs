@@ -2,6 +2,8 @@
 //! refused by default (the certificate is not trusted), accepted with `insecure`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,14 +29,7 @@ fn tls_server() -> (std::net::SocketAddr, tokio::runtime::Runtime) {
         .with_single_cert(vec![der], key)
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let (rt, listener) = common::loopback_listener();
     let addr = listener.local_addr().unwrap();
     rt.spawn(async move {
         loop {

@@ -11,6 +11,20 @@ use tailguard_demo::{DemoConfig, DemoServer};
 
 pub mod pki;
 
+/// A one-thread runtime and a listener it owns on 127.0.0.1 (a free port): the home of the
+/// small servers the TLS and proxy tests start.
+pub fn loopback_listener() -> (tokio::runtime::Runtime, tokio::net::TcpListener) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    (rt, listener)
+}
+
 /// A demo target on 127.0.0.1 with one server thread.
 pub fn demo(cfg: DemoConfig) -> DemoServer {
     DemoServer::spawn(

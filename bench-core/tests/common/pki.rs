@@ -153,14 +153,7 @@ pub fn tls_front(backend: SocketAddr, front: &Front<'_>) -> FrontHandle {
     };
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let (rt, listener) = super::loopback_listener();
     let port = listener.local_addr().unwrap().port();
     let alpn = Arc::new(Mutex::new(Vec::new()));
     let seen = alpn.clone();
