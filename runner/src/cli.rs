@@ -4,14 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::overrides::Override;
-
 mod ci;
 mod distributed;
+mod run;
 mod store;
 
 pub use ci::{CommentArgs, CriterionArgs, ReportArgs, ReportFormat};
 pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
+pub use run::RunArgs;
 pub use store::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 
 /// tailguard: load tests that gate pull requests on p95/p99 regressions.
@@ -127,20 +127,6 @@ pub struct CompareArgs {
     /// Store location.
     #[command(flatten)]
     pub store: StoreArgs,
-}
-
-/// `I/N` with `I < N`.
-fn parse_shard(text: &str) -> Result<bench_core::Shard, String> {
-    let bad = || format!("{text:?}: expected I/N with 0 <= I < N, e.g. 0/4");
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (index, count): (usize, usize) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if count == 0 || index >= count {
-        return Err(bad());
-    }
-    Ok(bench_core::Shard { index, count })
 }
 
 /// `tailguard gate`.
@@ -265,55 +251,6 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `tailguard run`.
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
-    /// Override the scenario's target URL.
-    #[arg(long, env = "TAILGUARD_TARGET")]
-    pub target: Option<String>,
-    /// Override the open model's rate (req/s).
-    #[arg(long, allow_negative_numbers = true)]
-    pub rate: Option<f64>,
-    /// Override the measured duration (e.g. 30s, 2m).
-    #[arg(long)]
-    pub duration: Option<String>,
-    /// Override the number of connections (workers in the closed model).
-    #[arg(long, allow_negative_numbers = true)]
-    pub connections: Option<usize>,
-    /// Override any scenario field: --set load.warmup=5s --set request.headers.x-env=staging
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Accept any TLS certificate (self-signed staging).
-    #[arg(long)]
-    pub insecure: bool,
-    /// Trust the CA certificates of this PEM file too (`[http] ca_file`).
-    #[arg(long, value_name = "FILE.pem")]
-    pub ca_file: Option<PathBuf>,
-    /// Write the result as JSON (`-`: to stdout, the table then goes to stderr).
-    #[arg(long, value_name = "FILE.json")]
-    pub out: Option<PathBuf>,
-    /// Generate shard I of N of the load (0-based): 1/N of the rate, or of the workers.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
-    pub shard: Option<bench_core::Shard>,
-    /// Start the measured load at this time (RFC 3339), so that shards start together.
-    #[arg(long, value_name = "TIME")]
-    pub start_at: Option<String>,
-    /// Run id shared by the shards of one run (default: a new one).
-    #[arg(long)]
-    pub run_id: Option<String>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Save the run to the store.
-    #[command(flatten)]
-    pub save: SaveArgs,
-    /// Store location.
-    #[command(flatten)]
-    pub store: StoreArgs,
-}
-
 impl GateFlags {
     /// The flags as a `[gate]` overlay.
     pub fn section(&self) -> Result<bench_core::scenario::gate::GateSection, String> {
@@ -338,46 +275,6 @@ impl GateFlags {
             confidence: self.confidence,
             baseline_runs: self.baseline_runs,
         })
-    }
-}
-
-impl RunArgs {
-    /// The flag shortcuts as overrides, before the explicit `--set`s (which win).
-    #[must_use]
-    pub fn overrides(&self) -> Vec<Override> {
-        let mut v = Vec::new();
-        if let Some(t) = &self.target {
-            v.push(Override::flag_str("--target", t, "target"));
-        }
-        if let Some(r) = self.rate {
-            v.push(Override::flag(
-                "--rate",
-                &r.to_string(),
-                "load.rate",
-                &r.to_string(),
-            ));
-        }
-        if let Some(d) = &self.duration {
-            v.push(Override::flag_str("--duration", d, "load.duration"));
-        }
-        if let Some(c) = self.connections {
-            let c = c.to_string();
-            v.push(Override::flag("--connections", &c, "load.connections", &c));
-        }
-        if self.insecure {
-            v.push(Override::flag("--insecure", "", "http.insecure", "true"));
-        }
-        if let Some(file) = &self.ca_file {
-            // Relative to the working directory, not to the scenario file.
-            let abs = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            v.push(Override::flag_str(
-                "--ca-file",
-                &abs.to_string_lossy(),
-                "http.ca_file",
-            ));
-        }
-        v.extend(self.set.iter().map(|s| Override::set(s)));
-        v
     }
 }
 
