@@ -1,4 +1,5 @@
 //! Tests of the SLO thresholds: parsing, refusals, no data, lower bounds.
+#![cfg(test)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
