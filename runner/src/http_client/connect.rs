@@ -68,13 +68,19 @@ mod tests {
 
     use super::super::{HttpClient, Request};
 
-    /// An origin on loopback that answers every request `200 ok`.
+    /// An origin on loopback that answers every request `200 ok`, and a TLS handshake (first
+    /// byte 0x16) with plain text, which no TLS client accepts.
     async fn origin() -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             while let Ok((mut s, _)) = listener.accept().await {
                 tokio::spawn(async move {
+                    let mut first = [0u8; 1];
+                    if s.peek(&mut first).await.unwrap_or(0) == 1 && first[0] == 0x16 {
+                        let _ = s.write_all(b"no TLS here\r\n").await;
+                        return;
+                    }
                     head(&mut s).await;
                     let ok = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok";
                     let _ = s.write_all(ok.as_bytes()).await;
