@@ -24,9 +24,11 @@
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
 //! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
 //!   interval, decision rule, result.
+//! * [`change_point`]: change points in a run-by-run history (e-divisive means).
 #![deny(missing_docs)]
 
 mod bootstrap;
+pub mod change_point;
 mod distribution;
 mod metric;
 mod sampling;
