@@ -76,6 +76,10 @@ pub struct ScenarioVerdict {
     /// (`evidence.rs`). Absent in verdicts written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+    /// A stored baseline: which runs were selected from the history and why, and their
+    /// run-to-run spread (`history/window.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_window: Option<crate::history::window::BaselineWindow>,
 }
 
 /// The whole comparison.
@@ -256,7 +260,26 @@ pub fn compare_scenario(
         capacity,
         requests,
         evidence: Some(Evidence::of(baseline, candidate)),
+        baseline_window: None,
     })
+}
+
+/// Decide a failed scenario again after its metric rows were revised (a stored baseline's
+/// prediction interval, `history/window.rs`): it stays failed while a gated metric, a request
+/// or the capacity fails.
+pub fn redecide(s: &mut ScenarioVerdict) {
+    let still = s.requests.iter().any(|r| r.verdict == Verdict::Fail)
+        || s.capacity
+            .as_ref()
+            .is_some_and(|c| c.verdict == Verdict::Fail);
+    if s.verdict == Verdict::Fail && !still {
+        (s.verdict, s.reason) = decide(
+            &s.scenario,
+            &s.metrics,
+            s.baseline_runs.len(),
+            s.candidate_runs.len(),
+        );
+    }
 }
 
 /// Names of the requests of a mix (in the candidate's order), empty for single-request runs.

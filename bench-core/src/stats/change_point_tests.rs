@@ -91,7 +91,10 @@ fn two_steps_give_two_change_points_in_order() {
         .map(|c| c.index)
         .collect();
     assert_eq!(idx.len(), 2, "{idx:?}");
-    assert!(idx[0].abs_diff(20) <= 1 && idx[1].abs_diff(40) <= 1, "{idx:?}");
+    assert!(
+        idx[0].abs_diff(20) <= 1 && idx[1].abs_diff(40) <= 1,
+        "{idx:?}"
+    );
 }
 
 #[test]

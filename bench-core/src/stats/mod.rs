@@ -24,6 +24,7 @@
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
 //! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
 //!   interval, decision rule, result.
+//! * [`prediction`]: prediction intervals (stored baselines' run-to-run spread).
 //! * [`change_point`]: change points in a run-by-run history (e-divisive means).
 #![deny(missing_docs)]
 
@@ -31,6 +32,7 @@ mod bootstrap;
 pub mod change_point;
 mod distribution;
 mod metric;
+pub mod prediction;
 mod sampling;
 mod settings;
 mod ttest;

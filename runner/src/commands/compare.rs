@@ -23,6 +23,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
     let candidate: Vec<RunResult> = named.iter().map(|(_, r)| r.clone()).collect();
     let mut baseline = Vec::new();
     let mut sources = Vec::new();
+    let mut windows = std::collections::BTreeMap::new();
     for spec in &args.baseline {
         if let Some(branch) = store::store_branch(spec) {
             let branch = BranchName::new(branch)?;
@@ -32,15 +33,18 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
             scenarios.sort_unstable();
             scenarios.dedup();
             for scenario in scenarios {
-                let gate = candidate
-                    .iter()
-                    .rfind(|r| r.meta.scenario == scenario)
-                    .map(stored_gate)
-                    .unwrap_or_default()
-                    .overlay(&cli_gate);
-                let runs = st
-                    .baseline(&branch, scenario, gate.baseline_runs())
-                    .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+                let Some(last) = candidate.iter().rfind(|r| r.meta.scenario == scenario) else {
+                    continue;
+                };
+                let gate = stored_gate(last).overlay(&cli_gate);
+                let (runs, window) = crate::history::stored::read(
+                    st.as_ref(),
+                    &branch,
+                    &last.meta,
+                    &gate,
+                    args.gate.allow_env_mismatch,
+                )?;
+                windows.insert(scenario.to_owned(), window);
                 for run in &runs {
                     named.push((
                         format!("stored run {} ({spec})", run.meta.run_id),
@@ -65,7 +69,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
-    let report = compare_all(
+    let mut report = compare_all(
         baseline,
         candidate,
         &cli_gate,
@@ -73,6 +77,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
+    crate::history::stored::apply_all(&mut report, windows);
     conclude(&report, &args.gate)
 }
 

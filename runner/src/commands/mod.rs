@@ -9,6 +9,7 @@ pub mod criterion;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod gate;
+pub mod history;
 pub mod k8s;
 pub mod merge;
 pub mod report;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             action: crate::cli::K8sAction::Render(args),
         } => k8s::command(&args),
         Command::Report(args) => report::command(&args),
+        Command::History(args) => history::command(&args),
     }
 }
 
