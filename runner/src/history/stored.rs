@@ -92,6 +92,18 @@ pub fn apply(s: &mut ScenarioVerdict, window: BaselineWindow) {
         let (plo, phi) = ((d - unit).exp() - 1.0, (d + unit).exp() - 1.0);
         c.ci_low = Some(lo.min(plo));
         c.ci_high = Some(hi.max(phi));
+        let note = format!(
+            "prediction interval from the stored baseline's run-to-run spread ({:.1}% per {}): \
+             {:+.1}% to {:+.1}%",
+            noise.sd_log * 100.0,
+            if noise.per_commit { "commit" } else { "run" },
+            plo * 100.0,
+            phi * 100.0
+        );
+        c.reason = Some(match c.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note.clone(),
+        });
         if c.verdict != Verdict::Fail {
             continue;
         }
@@ -105,13 +117,8 @@ pub fn apply(s: &mut ScenarioVerdict, window: BaselineWindow) {
             changed = true;
             c.verdict = Verdict::Inconclusive;
             c.reason = Some(format!(
-                "{:+.1}% is within the stored baseline's run-to-run spread ({:.1}% per {}, \
-                 prediction interval {:+.1}% to {:+.1}%)",
-                change * 100.0,
-                noise.sd_log * 100.0,
-                if noise.per_commit { "commit" } else { "run" },
-                plo * 100.0,
-                phi * 100.0
+                "{:+.1}% is within main's run-to-run spread; {note}",
+                change * 100.0
             ));
         }
     }
