@@ -196,3 +196,6 @@ pub fn label(scenario: &str, request: Option<&str>, metric: HistoryMetric) -> St
         None => format!("{scenario} {}", metric.name()),
     }
 }
+
+#[cfg(test)]
+mod tests;
