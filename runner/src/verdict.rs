@@ -264,24 +264,6 @@ pub fn compare_scenario(
     })
 }
 
-/// Decide a failed scenario again after its metric rows were revised (a stored baseline's
-/// prediction interval, `history/window.rs`): it stays failed while a gated metric, a request
-/// or the capacity fails.
-pub fn redecide(s: &mut ScenarioVerdict) {
-    let still = s.requests.iter().any(|r| r.verdict == Verdict::Fail)
-        || s.capacity
-            .as_ref()
-            .is_some_and(|c| c.verdict == Verdict::Fail);
-    if s.verdict == Verdict::Fail && !still {
-        (s.verdict, s.reason) = decide(
-            &s.scenario,
-            &s.metrics,
-            s.baseline_runs.len(),
-            s.candidate_runs.len(),
-        );
-    }
-}
-
 /// Names of the requests of a mix (in the candidate's order), empty for single-request runs.
 fn mix_requests(baseline: &[RunResult], candidate: &[RunResult]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -323,7 +305,7 @@ fn compare_rows(
     Ok(rows)
 }
 
-fn decide(
+pub(crate) fn decide(
     scenario: &str,
     rows: &[MetricVerdict],
     nb: usize,

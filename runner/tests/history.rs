@@ -111,3 +111,28 @@ fn history_names_the_first_slower_commit_and_fail_on_new_alerts_once() {
         text(&o)
     );
 }
+
+/// Bad flags name the flag and exit 2 before anything is read.
+#[test]
+fn bad_history_flags_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (&["--alpha", "2"], "--alpha"),
+        (&["--alpha", "0.001"], "smallest p-value"),
+        (&["--min-segment", "0"], "min_segment"),
+        (&["--metrics", "p42"], "--metrics: unknown metric \"p42\""),
+        (&["--threshold", "ten"], "--threshold"),
+        (&["--since", "yesterdayish"], "--since \"yesterdayish\""),
+    ];
+    for (extra, want) in cases {
+        let mut args = vec!["history", "--store-dir", d];
+        args.extend_from_slice(extra);
+        let o = tailguard(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        assert!(text(&o).contains(want), "{want:?} in {}", text(&o));
+    }
+    let o = tailguard(&["history", "--store-dir", &format!("{d}/nope")]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no such directory"), "{}", text(&o));
+}

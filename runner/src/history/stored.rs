@@ -123,7 +123,25 @@ pub fn apply(s: &mut ScenarioVerdict, window: BaselineWindow) {
         }
     }
     if changed {
-        crate::verdict::redecide(s);
+        redecide(s);
     }
     s.baseline_window = Some(window);
+}
+
+/// Decide a failed scenario again after its metric rows were revised (a stored baseline's
+/// prediction interval, `history/window.rs`): it stays failed while a gated metric, a request
+/// or the capacity fails.
+fn redecide(s: &mut ScenarioVerdict) {
+    let still = s.requests.iter().any(|r| r.verdict == Verdict::Fail)
+        || s.capacity
+            .as_ref()
+            .is_some_and(|c| c.verdict == Verdict::Fail);
+    if s.verdict == Verdict::Fail && !still {
+        (s.verdict, s.reason) = crate::verdict::decide(
+            &s.scenario,
+            &s.metrics,
+            s.baseline_runs.len(),
+            s.candidate_runs.len(),
+        );
+    }
 }

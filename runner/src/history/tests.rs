@@ -11,9 +11,11 @@ use super::{new_regressions, report};
 
 fn run(id: &str, commit: Option<&str>, time: Option<&str>, started: &str, p99: u64) -> RunResult {
     let empty = LatencyHistogram::new();
-    let mut summary = Summary::default();
-    summary.requests = 100;
-    summary.rps = 100.0;
+    let mut summary = Summary {
+        requests: 100,
+        rps: 100.0,
+        ..Summary::default()
+    };
     summary.latency_us.p99 = p99;
     RunResult {
         schema_version: bench_core::result::SCHEMA_VERSION,

@@ -47,7 +47,7 @@ connections = 64
 
 /// Commit `i`'s hash.
 pub fn sha(i: u32) -> String {
-    format!("{:040x}", 0xc0ffee_0000_u64 + u64::from(i))
+    format!("{:040x}", 0x00c0_ffee_0000_u64 + u64::from(i))
 }
 
 /// Measure commit `i` against `url` and save it on main through `store` flags.
