@@ -1,6 +1,5 @@
 //! `tailguard compare`: candidate result files against stored runs or baseline files.
 
-use anyhow::Context as _;
 use bench_core::result::RunResult;
 use bench_core::stats::Verdict;
 
@@ -86,12 +85,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
 pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exit> {
     print!("{}", terminal::verdict(report));
     if let Some(out) = &flags.out {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        crate::atomic::write(out, serde_json::to_string_pretty(report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
+        crate::commands::write_json_out(out, report)?;
     }
     if let Some(dir) = &flags.report_dir {
         let files = crate::commands::report::write_dir(report, dir)?;

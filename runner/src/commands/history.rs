@@ -125,12 +125,7 @@ fn read_series(
 
 fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        crate::atomic::write(out, serde_json::to_string_pretty(report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
+        crate::commands::write_json_out(out, report)?;
     }
     if args.report_dir.is_none() && args.html.is_none() {
         return Ok(());
