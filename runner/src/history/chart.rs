@@ -38,39 +38,36 @@ pub fn spec(report: &HistoryReport, s: &Series) -> Chart {
         color: BASELINE,
         reference: false,
     }];
-    // The level of each segment.
+    // The level of each segment, as one step line.
     let mut starts: Vec<usize> = vec![0];
     starts.extend(cps.iter().map(|c| c.index));
     starts.push(s.points.len());
+    let mut level = Vec::new();
     for w in starts.windows(2) {
         let seg = &s.points[w[0]..w[1]];
         if seg.is_empty() {
             continue;
         }
-        let level = if s.metric.is_ratio() {
+        let n = seg.len() as f64;
+        let v = if s.metric.is_ratio() {
             (seg.iter()
                 .map(|p| p.value.max(f64::MIN_POSITIVE).ln())
                 .sum::<f64>()
-                / seg.len() as f64)
+                / n)
                 .exp()
         } else {
-            seg.iter().map(|p| p.value).sum::<f64>() / seg.len() as f64
+            seg.iter().map(|p| p.value).sum::<f64>() / n
         };
-        lines.push(Line {
-            name: if w[0] == 0 {
-                "level".to_owned()
-            } else {
-                String::new()
-            },
-            side: Side::Left,
-            points: vec![
-                (w[0] as f64, scale(level)),
-                ((w[1] - 1) as f64, scale(level)),
-            ],
-            color: LEVEL,
-            reference: true,
-        });
+        level.push((w[0] as f64 - 0.5, scale(v)));
+        level.push(((w[1] - 1) as f64 + 0.5, scale(v)));
     }
+    lines.push(Line {
+        name: "level".to_owned(),
+        side: Side::Left,
+        points: level,
+        color: LEVEL,
+        reference: true,
+    });
     let markers = cps
         .iter()
         .map(|c| Marker {
