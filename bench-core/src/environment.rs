@@ -13,11 +13,17 @@ pub struct Environment {
     pub os: String,
     /// Logical cores available to the process.
     pub cores: usize,
+    /// CPU model (Linux: `model name` of /proc/cpuinfo), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_model: Option<String>,
     /// tailguard version.
     pub tool_version: String,
     /// Git commit of the code under test, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_commit: Option<String>,
+    /// When the commit was made (committer date, RFC 3339 UTC), when known: the history's order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_commit_time: Option<String>,
     /// Git branch, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub git_branch: Option<String>,
@@ -33,7 +39,9 @@ impl Environment {
             host: hostname(),
             os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            cpu_model: cpu_model(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            git_commit_time: git_commit().as_deref().and_then(git_commit_time),
             git_commit: git_commit(),
             git_branch: git_branch(),
         }
@@ -65,6 +73,27 @@ fn non_empty_env(name: &str) -> Option<String> {
 #[must_use]
 pub fn git_commit() -> Option<String> {
     non_empty_env("GITHUB_SHA").or_else(|| git(&["rev-parse", "HEAD"]))
+}
+
+/// When `commit` was made (committer date, RFC 3339 UTC), if git knows the commit here.
+#[must_use]
+pub fn git_commit_time(commit: &str) -> Option<String> {
+    let secs: u64 = git(&["show", "-s", "--format=%ct", commit, "--"])?
+        .parse()
+        .ok()?;
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    Some(humantime::format_rfc3339_seconds(t).to_string())
+}
+
+/// The CPU model, from /proc/cpuinfo (Linux); `None` elsewhere.
+#[must_use]
+pub fn cpu_model() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    text.lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| matches!(k.trim(), "model name" | "Model" | "cpu model"))
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// The branch under test: `GITHUB_HEAD_REF` (PRs), `GITHUB_REF_NAME`, else git's current branch.

@@ -6,11 +6,13 @@ use clap::{Args, Parser, Subcommand};
 
 mod ci;
 mod distributed;
+mod history;
 mod run;
 mod store;
 
 pub use ci::{CommentArgs, CriterionArgs, ReportArgs, ReportFormat};
 pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
+pub use history::HistoryArgs;
 pub use run::RunArgs;
 pub use store::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 
@@ -58,6 +60,9 @@ pub enum Command {
     /// Render a verdict file as markdown (the PR comment), self-contained HTML or JSON, with
     /// charts (SVG and PNG).
     Report(ReportArgs),
+    /// A branch's history: change points in its stored runs (commit order), creeping
+    /// regressions, trend charts.
+    History(HistoryArgs),
     /// Manage the store: send runs spooled while InfluxDB was down.
     Store {
         /// What to do.
@@ -99,6 +104,10 @@ pub struct GateFlags {
     /// Accept cancelled (partial) runs as trials; by default they are refused (exit 2).
     #[arg(long)]
     pub allow_partial: bool,
+    /// With --baseline store:BRANCH: also use stored runs of another environment (CPU model,
+    /// cores, tailguard version) or scenario configuration (reported); by default refused.
+    #[arg(long)]
+    pub allow_env_mismatch: bool,
     /// Write the verdict as JSON.
     #[arg(long, value_name = "VERDICT.json")]
     pub out: Option<PathBuf>,

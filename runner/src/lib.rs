@@ -16,6 +16,7 @@ pub mod criterion;
 pub mod evidence;
 pub mod exit;
 pub mod github;
+pub mod history;
 pub mod http_client;
 pub mod overrides;
 pub mod preflight;

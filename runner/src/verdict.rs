@@ -76,6 +76,10 @@ pub struct ScenarioVerdict {
     /// (`evidence.rs`). Absent in verdicts written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
+    /// A stored baseline: which runs were selected from the history and why, and their
+    /// run-to-run spread (`history/window.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_window: Option<crate::history::window::BaselineWindow>,
 }
 
 /// The whole comparison.
@@ -256,6 +260,7 @@ pub fn compare_scenario(
         capacity,
         requests,
         evidence: Some(Evidence::of(baseline, candidate)),
+        baseline_window: None,
     })
 }
 
@@ -300,7 +305,7 @@ fn compare_rows(
     Ok(rows)
 }
 
-fn decide(
+pub(crate) fn decide(
     scenario: &str,
     rows: &[MetricVerdict],
     nb: usize,

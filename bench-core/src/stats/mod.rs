@@ -24,11 +24,15 @@
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
 //! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
 //!   interval, decision rule, result.
+//! * [`prediction`]: prediction intervals (stored baselines' run-to-run spread).
+//! * [`change_point`]: change points in a run-by-run history (e-divisive means).
 #![deny(missing_docs)]
 
 mod bootstrap;
+pub mod change_point;
 mod distribution;
 mod metric;
+pub mod prediction;
 mod sampling;
 mod settings;
 mod ttest;

@@ -50,6 +50,10 @@ pub struct SaveArgs {
     /// Commit to record (default: GITHUB_SHA or git's HEAD).
     #[arg(long, env = "TAILGUARD_COMMIT")]
     pub commit: Option<String>,
+    /// When that commit was made (the history's order): RFC 3339 UTC or Unix seconds
+    /// (default: git's committer date of the commit, when git knows it).
+    #[arg(long, env = "TAILGUARD_COMMIT_TIME")]
+    pub commit_time: Option<String>,
 }
 
 /// `tailguard store …`.

@@ -1,6 +1,5 @@
 //! `tailguard compare`: candidate result files against stored runs or baseline files.
 
-use anyhow::Context as _;
 use bench_core::result::RunResult;
 use bench_core::stats::Verdict;
 
@@ -23,6 +22,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
     let candidate: Vec<RunResult> = named.iter().map(|(_, r)| r.clone()).collect();
     let mut baseline = Vec::new();
     let mut sources = Vec::new();
+    let mut windows = std::collections::BTreeMap::new();
     for spec in &args.baseline {
         if let Some(branch) = store::store_branch(spec) {
             let branch = BranchName::new(branch)?;
@@ -32,15 +32,18 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
             scenarios.sort_unstable();
             scenarios.dedup();
             for scenario in scenarios {
-                let gate = candidate
-                    .iter()
-                    .rfind(|r| r.meta.scenario == scenario)
-                    .map(stored_gate)
-                    .unwrap_or_default()
-                    .overlay(&cli_gate);
-                let runs = st
-                    .baseline(&branch, scenario, gate.baseline_runs())
-                    .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+                let Some(last) = candidate.iter().rfind(|r| r.meta.scenario == scenario) else {
+                    continue;
+                };
+                let gate = stored_gate(last).overlay(&cli_gate);
+                let (runs, window) = crate::history::stored::read(
+                    st.as_ref(),
+                    &branch,
+                    &last.meta,
+                    &gate,
+                    args.gate.allow_env_mismatch,
+                )?;
+                windows.insert(scenario.to_owned(), window);
                 for run in &runs {
                     named.push((
                         format!("stored run {} ({spec})", run.meta.run_id),
@@ -65,7 +68,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
-    let report = compare_all(
+    let mut report = compare_all(
         baseline,
         candidate,
         &cli_gate,
@@ -73,6 +76,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
+    crate::history::stored::apply_all(&mut report, windows);
     conclude(&report, &args.gate)
 }
 
@@ -81,12 +85,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
 pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exit> {
     print!("{}", terminal::verdict(report));
     if let Some(out) = &flags.out {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        }
-        crate::atomic::write(out, serde_json::to_string_pretty(report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
+        crate::commands::write_json_out(out, report)?;
     }
     if let Some(dir) = &flags.report_dir {
         let files = crate::commands::report::write_dir(report, dir)?;

@@ -15,6 +15,7 @@ use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
+use crate::history::window::BaselineWindow;
 use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
@@ -57,6 +58,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     // Everything that can be checked is checked before any load: every scenario loads on both
     // sides, and every stored baseline exists and is complete.
     let mut plans = Vec::new();
+    let mut windows = std::collections::BTreeMap::new();
     for path in &args.scenarios {
         let target = args.candidate_target.as_deref();
         let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
@@ -66,7 +68,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
                 args,
                 Some(("--baseline-target", url)),
             )?)),
-            Baseline::Stored(branch) => Against::Runs(stored(args, branch, &candidate, &cli_gate)?),
+            Baseline::Stored(branch) => {
+                let (runs, window) = stored(args, branch, &candidate, &cli_gate)?;
+                windows.insert(candidate.name().to_owned(), window);
+                Against::Runs(runs)
+            }
         };
         plans.push((candidate, against));
     }
@@ -122,8 +128,9 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     );
     // The verdict is written first; a store failure afterwards is reported, the verdict stands.
     let to_save = args.save.save.then(|| cand_runs.clone());
-    let report = compare_all(base_runs, cand_runs, &cli_gate, interleaved, &source)
+    let mut report = compare_all(base_runs, cand_runs, &cli_gate, interleaved, &source)
         .map_err(anyhow::Error::msg)?;
+    crate::history::stored::apply_all(&mut report, windows);
     let exit = conclude(&report, &args.gate)?;
     for mut run in to_save.into_iter().flatten() {
         store::save(&mut run, &args.save, &args.store)?;
@@ -161,24 +168,29 @@ fn baseline_of(args: &GateRunArgs) -> anyhow::Result<Baseline> {
     })
 }
 
-/// The stored baseline of `candidate`'s scenario (its `[gate]` overlaid with the flags says
-/// how many runs), refusing partial runs unless `--allow-partial`.
+/// The stored baseline of `candidate`'s scenario (`history/stored.rs`: its stable segment on a
+/// matching environment, at most the `[gate]`'s baseline runs), refusing partial runs unless
+/// `--allow-partial`.
 fn stored(
     args: &GateRunArgs,
     branch: &BranchName,
     candidate: &Scenario,
     cli_gate: &GateSection,
-) -> anyhow::Result<Vec<RunResult>> {
-    let n = candidate.file.gate.overlay(cli_gate).baseline_runs();
-    let runs = store::open_existing(&args.store)?
-        .baseline(branch, candidate.name(), n)
-        .with_context(|| format!("reading baseline of {} on {branch}", candidate.name()))?;
+) -> anyhow::Result<(Vec<RunResult>, BaselineWindow)> {
+    let gate = candidate.file.gate.overlay(cli_gate);
+    let (runs, window) = crate::history::stored::read(
+        store::open_existing(&args.store)?.as_ref(),
+        branch,
+        &crate::commands::run::meta(candidate),
+        &gate,
+        args.gate.allow_env_mismatch,
+    )?;
     let named: Vec<(String, &RunResult)> = runs
         .iter()
         .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
         .collect();
     admission::check_complete(&named, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
-    Ok(runs)
+    Ok((runs, window))
 }
 
 /// `--trials` pairs of baseline and candidate trials, each pair in random order. Stops early

@@ -2,7 +2,7 @@
 //! the configured store, naming the branch, saving.
 
 use anyhow::Context as _;
-use bench_core::environment::{git_branch, git_commit};
+use bench_core::environment::{git_branch, git_commit, git_commit_time};
 use bench_core::result::RunResult;
 
 use crate::cli::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
@@ -133,9 +133,29 @@ pub fn stamp(run: &mut RunResult, save: &SaveArgs) -> anyhow::Result<BranchName>
     let branch = branch(save)?;
     run.meta.environment.git_branch = Some(branch.to_string());
     if let Some(c) = save.commit.clone().or_else(git_commit) {
+        if save.commit.is_some() || run.meta.environment.git_commit_time.is_none() {
+            run.meta.environment.git_commit_time = git_commit_time(&c);
+        }
         run.meta.environment.git_commit = Some(c);
     }
+    if let Some(t) = &save.commit_time {
+        run.meta.environment.git_commit_time = Some(parse_commit_time(t)?);
+    }
     Ok(branch)
+}
+
+/// `--commit-time`: RFC 3339 UTC (`2026-11-29T21:00:00Z`) or Unix seconds, as RFC 3339 UTC.
+pub fn parse_commit_time(text: &str) -> anyhow::Result<String> {
+    let t = match text.trim().parse::<u64>() {
+        Ok(secs) => std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs),
+        Err(_) => humantime::parse_rfc3339_weak(text.trim()).map_err(|e| {
+            anyhow::anyhow!(
+                "--commit-time {text:?}: {e} (expected RFC 3339 UTC such as \
+                 2026-11-29T21:00:00Z, or Unix seconds as `git show -s --format=%ct` prints)"
+            )
+        })?,
+    };
+    Ok(humantime::format_rfc3339_seconds(t).to_string())
 }
 
 /// Save a run [`stamp`] prepared and say where; a run that only reached the spool is a warning.

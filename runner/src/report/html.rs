@@ -8,7 +8,7 @@ use super::tables::{self, Align, Table};
 use super::wording::{findings, headline, mark, method, side_labels, word};
 use crate::verdict::{ScenarioVerdict, VerdictReport};
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1f2328;
        max-width: 1100px; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.4rem; padding: .6rem 1rem; border-radius: 6px; }
@@ -182,7 +182,7 @@ fn table(out: &mut String, t: &Table) {
 }
 
 /// An SVG document without its XML declaration, to inline it.
-fn strip_prolog(svg: &str) -> &str {
+pub(crate) fn strip_prolog(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

@@ -70,6 +70,9 @@ fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts:
         code(&s.scenario),
         word(s.verdict)
     );
+    if let Some(w) = &s.baseline_window {
+        let _ = writeln!(out, "Baseline: {}\n", escape(&w.reason));
+    }
     if let Some(reason) = &s.reason {
         let _ = writeln!(out, "> {}\n", escape(reason));
     }

@@ -91,6 +91,7 @@ connections = 2
 }
 
 pub mod github;
+pub mod history;
 pub mod influxd;
 pub mod recording;
 pub mod verdicts;

@@ -62,6 +62,7 @@ fn environment(branch: &str) -> Environment {
         tool_version: "0.1.0".into(),
         git_commit: Some(format!("{:0<40}", branch.len())),
         git_branch: Some(branch.into()),
+        ..Environment::default()
     }
 }
 

@@ -1,0 +1,158 @@
+//! `tailguard history`: read a branch's stored runs, find the change points of every series,
+//! print them, write JSON / markdown + charts / an HTML trend page, annotate InfluxDB, and with
+//! `--fail-on-new` exit 1 when the newest commit reveals a regression.
+
+use std::time::{Duration, SystemTime};
+
+use anyhow::Context as _;
+use bench_core::scenario::gate::parse_percent;
+use bench_core::stats::change_point::ChangePointSettings;
+
+use crate::cli::{HistoryArgs, StoreKind};
+use crate::commands::store;
+use crate::history::render::{self, ChartLink};
+use crate::history::series::commit_time;
+use crate::history::{self, by_commit, series_of, HistoryMetric, HistoryReport};
+use crate::store::{BranchName, Store};
+use crate::Exit;
+
+/// Run the command.
+pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
+    let settings = ChangePointSettings {
+        alpha: args.alpha,
+        min_segment: args.min_segment,
+        permutations: args.permutations,
+        seed: args.seed,
+    };
+    settings
+        .validate()
+        .map_err(|e| anyhow::anyhow!("--alpha/--min-segment/--permutations: {e}"))?;
+    let metrics = args
+        .metrics
+        .iter()
+        .map(|m| HistoryMetric::parse(m).map_err(|e| anyhow::anyhow!("--metrics: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let threshold =
+        parse_percent(&args.threshold).map_err(|e| anyhow::anyhow!("--threshold: {e}"))?;
+    let error_threshold = parse_percent(&args.error_rate_threshold)
+        .map_err(|e| anyhow::anyhow!("--error-rate-threshold: {e}"))?;
+    let since = args.since.as_deref().map(since).transpose()?;
+    let branch = BranchName::new(&args.branch)?;
+    let st = store::open_existing(&args.store)?;
+    let series = read_series(st.as_ref(), &branch, args, &metrics, since.as_deref())?;
+    let report = history::report(branch.as_str(), &st.describe(), series, &settings)
+        .map_err(anyhow::Error::msg)?;
+    print!("{}", render::terminal(&report));
+    write_outputs(&report, args)?;
+    if args.store.store == StoreKind::Influx && !args.no_annotate {
+        let n = history::influx::write(&store::influx(&args.store)?, &report)
+            .context("writing the change points to InfluxDB (--no-annotate skips it)")?;
+        eprintln!("wrote {n} change point(s) to {}", st.describe());
+    }
+    let new = history::new_regressions(&report, threshold, error_threshold);
+    if args.fail_on_new && !new.is_empty() {
+        for c in &new {
+            eprintln!(
+                "error: new regression in {}: {} from commit {} (run {})",
+                history::label(&c.scenario, c.request.as_deref(), c.metric),
+                render::fmt_change(c),
+                c.commit.as_deref().unwrap_or("unrecorded"),
+                c.run_id
+            );
+        }
+        return Ok(Exit::Failed);
+    }
+    Ok(Exit::Success)
+}
+
+/// `--since`: RFC 3339, or an age (`30days`) back from now; as RFC 3339 UTC.
+fn since(text: &str) -> anyhow::Result<String> {
+    let t = match humantime::parse_rfc3339_weak(text.trim()) {
+        Ok(t) => t,
+        Err(_) => {
+            let age: Duration = humantime::parse_duration(text.trim()).map_err(|_| {
+                anyhow::anyhow!(
+                    "--since {text:?}: expected RFC 3339 (2026-11-01T00:00:00Z) or an age (30days)"
+                )
+            })?;
+            SystemTime::now()
+                .checked_sub(age)
+                .unwrap_or(SystemTime::UNIX_EPOCH)
+        }
+    };
+    Ok(humantime::format_rfc3339_seconds(t).to_string())
+}
+
+/// Every series of the selected scenarios on `branch`; no stored run is an error (no data is
+/// never "no change").
+fn read_series(
+    st: &dyn Store,
+    branch: &BranchName,
+    args: &HistoryArgs,
+    metrics: &[HistoryMetric],
+    since: Option<&str>,
+) -> anyhow::Result<Vec<history::Series>> {
+    let listed = st.list(Some(branch), None)?;
+    let mut names: Vec<&str> = listed.iter().map(|r| r.scenario.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        anyhow::bail!("no stored runs of branch {branch} in {}", st.describe());
+    }
+    if let Some(missing) = args.scenarios.iter().find(|s| !names.contains(&s.as_str())) {
+        anyhow::bail!(
+            "no stored runs of scenario {missing:?} on branch {branch} in {} (stored: {})",
+            st.describe(),
+            names.join(", ")
+        );
+    }
+    let mut out = Vec::new();
+    for name in names {
+        if !args.scenarios.is_empty() && !args.scenarios.iter().any(|s| s == name) {
+            continue;
+        }
+        let count = listed.iter().filter(|r| r.scenario == name).count();
+        let mut runs = st
+            .baseline(branch, name, count)
+            .with_context(|| format!("reading the runs of {name} on {branch}"))?;
+        if let Some(since) = since {
+            runs.retain(|r| commit_time(r) >= since);
+        }
+        out.extend(series_of(name, &by_commit(runs), metrics));
+    }
+    Ok(out)
+}
+
+fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<()> {
+    if let Some(out) = &args.out {
+        crate::commands::write_json_out(out, report)?;
+    }
+    if args.report_dir.is_none() && args.html.is_none() {
+        return Ok(());
+    }
+    let series = render::charted(report);
+    let charts = history::chart::render(report, &series)?;
+    if let Some(dir) = &args.report_dir {
+        let files = crate::report::charts::write(&charts, &dir.join("charts"))?;
+        let links: Vec<ChartLink> = series
+            .iter()
+            .zip(&charts)
+            .map(|(s, c)| ChartLink {
+                label: history::label(&s.scenario, s.request.as_deref(), s.metric),
+                png: format!("charts/{}.png", c.stem),
+            })
+            .collect();
+        let md = dir.join("history.md");
+        crate::atomic::write(&md, render::markdown(report, &links))
+            .with_context(|| format!("writing {}", md.display()))?;
+        eprintln!("wrote {} and {} chart file(s)", md.display(), files.len());
+    }
+    if let Some(dir) = &args.html {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let page = dir.join("index.html");
+        crate::atomic::write(&page, history::html::render(report, &series, &charts))
+            .with_context(|| format!("writing {}", page.display()))?;
+        eprintln!("wrote {}", page.display());
+    }
+    Ok(())
+}
