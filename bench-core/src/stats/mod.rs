@@ -23,13 +23,18 @@
 //! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
 //! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
-//!   interval, decision rule, result.
+//!   interval (floored at the recording resolution), result.
+//! * `decision.rs`: the decision rule (pass only when the interval shows the change within
+//!   the threshold), p-value, minimum detectable effect, trials needed.
+//! * [`Sequential`] (`sequential.rs`): looks and alpha spending of the sequential gate.
 #![deny(missing_docs)]
 
 mod bootstrap;
+mod decision;
 mod distribution;
 mod metric;
 mod sampling;
+mod sequential;
 mod settings;
 mod ttest;
 mod verdict;
@@ -41,6 +46,7 @@ mod simulation;
 
 pub use distribution::Distribution;
 pub use metric::{Direction, Metric, Quantile, QuantileEstimator, Trial};
+pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};
 pub use verdict::{compare, Comparison, Verdict};
