@@ -144,16 +144,26 @@ pub struct GateRunArgs {
     /// URL of the candidate build (default: the scenario's target).
     #[arg(long)]
     pub candidate_target: Option<String>,
-    /// Trials per side.
+    /// Trials per side at the first look (interleaved), or the candidate's trials against a
+    /// stored baseline.
     #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     pub trials: usize,
+    /// Interleaved: keep adding pairs while a gated metric is undecided, up to this many per
+    /// side (the sequential design; equal to --trials for a fixed design).
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
+    pub max_trials: usize,
+    /// Interleaved: wall-clock budget of the trials (e.g. 10m); no pair is started that would
+    /// end after it, and the verdict is taken with what was run.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub budget: Option<std::time::Duration>,
     /// Override the measured duration of every trial (e.g. 10s).
     #[arg(long)]
     pub duration: Option<String>,
     /// Override any scenario field for both sides.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Seed of the randomised order within each pair.
+    /// Seed of the counterbalanced order (which side leads the first pair); recorded in the
+    /// verdict.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Write every trial's result JSON into this directory.

@@ -24,6 +24,7 @@ pub mod report;
 pub mod saturation;
 pub mod signal;
 pub mod store;
+pub mod gate;
 pub mod verdict;
 
 use std::ffi::OsString;

@@ -85,6 +85,25 @@ impl Sequential {
         let before = if j == 0 { 0.0 } else { spent(looks[j - 1]) };
         Some(1.0 - (spent(pairs) - before))
     }
+
+    /// The confidence of a final look after `pairs` pairs, taken when the budget (trials or
+    /// wall clock) ran out: it spends all the error not spent by the scheduled looks before it
+    /// (those at fewer pairs, and one at `pairs` itself if it was taken), so the total stays α.
+    #[must_use]
+    pub fn confidence_at_stop(&self, pairs: usize, confidence: f64) -> f64 {
+        let alpha = 1.0 - confidence;
+        let taken = self
+            .looks()
+            .into_iter()
+            .filter(|&n| n <= pairs)
+            .map(|n| 1.0 - self.confidence_at(n, confidence).unwrap_or(1.0))
+            .sum::<f64>();
+        // At the last scheduled look everything is already spent: that look's own level.
+        if pairs >= self.max_pairs {
+            return self.confidence_at(self.max_pairs, confidence).unwrap_or(confidence);
+        }
+        1.0 - (alpha - taken).max(0.0)
+    }
 }
 
 #[cfg(test)]
@@ -126,5 +145,12 @@ mod tests {
         let last = 1.0 - s.confidence_at(19, 0.95).unwrap_or(1.0);
         assert!(first < last, "{first} {last}");
         assert_eq!(Sequential::fixed(5).confidence_at(5, 0.95), Some(0.95));
+        // Stopping at 8 pairs (looks 3, 5, 7 taken): the rest of α is spent there.
+        let stop = 1.0 - s.confidence_at_stop(8, 0.95);
+        let taken: f64 = [3, 5, 7]
+            .iter()
+            .map(|&n| 1.0 - s.confidence_at(n, 0.95).unwrap_or(1.0))
+            .sum();
+        assert!((stop + taken - 0.05).abs() < 1e-12, "{stop} {taken}");
     }
 }

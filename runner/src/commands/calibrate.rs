@@ -18,6 +18,7 @@ use tailguard_demo::{DemoConfig, DemoServer};
 use crate::cli::CalibrateArgs;
 use crate::commands::run::execute;
 use crate::signal::Stop;
+use crate::gate::{Family, Judging};
 use crate::verdict::compare_scenario;
 use crate::Exit;
 
@@ -123,7 +124,7 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
             if cancel.is_cancelled() {
                 return Ok(stop.exit());
             }
-            let v = compare_scenario("calibration", &b, &c, &GateSection::default(), true)
+            let v = compare_scenario("calibration", &b, &c, &GateSection::default(), Judging { interleaved: true, look: None }, &Family::permissive())
                 .map_err(anyhow::Error::msg)?;
             match v.verdict {
                 Verdict::Fail => level.fail += 1,

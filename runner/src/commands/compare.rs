@@ -9,7 +9,8 @@ use crate::cli::{CompareArgs, GateFlags};
 use crate::commands::store;
 use crate::report::terminal;
 use crate::store::BranchName;
-use crate::verdict::{compare_all, stored_gate, VerdictReport};
+use crate::gate::{judge, Judging};
+use crate::verdict::{stored_gate, VerdictReport};
 use crate::Exit;
 
 /// Run the command.
@@ -65,13 +66,11 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
-    let report = compare_all(
-        baseline,
-        candidate,
-        &cli_gate,
-        args.paired,
-        &sources.join(", "),
-    )
+    let how = Judging {
+        interleaved: args.paired,
+        look: None,
+    };
+    let report = judge(baseline, candidate, &cli_gate, how, &sources.join(", "))
     .map_err(anyhow::Error::msg)?;
     conclude(&report, &args.gate)
 }

@@ -12,7 +12,8 @@ use crate::commands::compare::conclude;
 use crate::commands::store;
 use crate::criterion::{files, messages, Benchmark, PREFIX};
 use crate::store::BranchName;
-use crate::verdict::{compare_all, stored_gate};
+use crate::gate::{judge, Judging};
+use crate::verdict::stored_gate;
 use crate::Exit;
 
 fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
@@ -98,7 +99,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
     let removed: Vec<String> = known.difference(&names).map(strip).collect();
     candidate.retain(|r| compared.contains(&r.meta.scenario));
     let mut report =
-        compare_all(baseline, candidate, &cli_gate, false, &source).map_err(anyhow::Error::msg)?;
+        judge(baseline, candidate, &cli_gate, Judging::default(), &source).map_err(anyhow::Error::msg)?;
     report.new = new;
     report.removed = removed;
     conclude(&report, &args.gate)
