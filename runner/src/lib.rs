@@ -15,6 +15,7 @@ pub mod commands;
 pub mod criterion;
 pub mod evidence;
 pub mod exit;
+pub mod gate;
 pub mod github;
 pub mod http_client;
 pub mod overrides;
@@ -24,7 +25,6 @@ pub mod report;
 pub mod saturation;
 pub mod signal;
 pub mod store;
-pub mod gate;
 pub mod verdict;
 
 use std::ffi::OsString;

@@ -8,7 +8,9 @@
 
 use bench_core::result::RunResult;
 use bench_core::scenario::gate::GateSection;
-use bench_core::stats::{compare, Comparison, Distribution, Method, Metric, Settings, Trial, Verdict};
+use bench_core::stats::{
+    compare, Comparison, Distribution, Method, Metric, Settings, Trial, Verdict,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::admission;
@@ -134,12 +136,12 @@ pub struct Provenance {
     pub conclusion: Option<String>,
 }
 
-/// The trials of the statistics engine in a run: the run itself for a load test, groups of
-/// samples for a micro-benchmark (see `criterion/mod.rs`).
+/// The trial of the statistics engine in a run: the run itself, a load test or a `cargo bench`
+/// run (see `criterion/mod.rs`).
 #[must_use]
 pub fn trials(run: &RunResult) -> Vec<Trial> {
     match &run.iterations {
-        Some(samples) => crate::criterion::trials(samples),
+        Some(samples) => crate::criterion::trial(samples),
         None => vec![Trial {
             dist: Distribution::from_histogram(run.histograms.latency.inner()),
             requests: run.summary.requests,

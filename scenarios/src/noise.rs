@@ -106,7 +106,12 @@ impl Noise {
     }
 
     /// `wait` with the per-request jitter, the drift at `arrival` and the scale applied.
-    pub(crate) fn apply<R: Rng + ?Sized>(&self, wait: Duration, rng: &mut R, arrival: Instant) -> Duration {
+    pub(crate) fn apply<R: Rng + ?Sized>(
+        &self,
+        wait: Duration,
+        rng: &mut R,
+        arrival: Instant,
+    ) -> Duration {
         let mut factor = self.scale * self.level(arrival);
         if self.request_sigma > 0.0 {
             let z = normal(1.0 - rng.random::<f64>(), rng.random::<f64>());
@@ -167,7 +172,9 @@ mod tests {
         let now = Instant::now();
         let logs: Vec<f64> = (0..20_000)
             .map(|_| {
-                n.apply(Duration::from_millis(10), &mut rng, now).as_secs_f64() / 0.010
+                n.apply(Duration::from_millis(10), &mut rng, now)
+                    .as_secs_f64()
+                    / 0.010
             })
             .map(f64::ln)
             .collect();

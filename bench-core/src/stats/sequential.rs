@@ -68,7 +68,13 @@ impl Sequential {
         let mut n = self.min_pairs;
         while n < self.max_pairs {
             let next = ((n as f64 * Self::GROWTH).ceil() as usize).max(n + 1);
-            n = next.min(self.max_pairs);
+            // A last step shorter than a growth step would get almost no α: go to the end.
+            let rest = self.max_pairs.saturating_sub(next) as f64;
+            n = if rest < next as f64 * (Self::GROWTH - 1.0) {
+                self.max_pairs
+            } else {
+                next
+            };
             looks.push(n);
         }
         looks
@@ -100,7 +106,9 @@ impl Sequential {
             .sum::<f64>();
         // At the last scheduled look everything is already spent: that look's own level.
         if pairs >= self.max_pairs {
-            return self.confidence_at(self.max_pairs, confidence).unwrap_or(confidence);
+            return self
+                .confidence_at(self.max_pairs, confidence)
+                .unwrap_or(confidence);
         }
         1.0 - (alpha - taken).max(0.0)
     }
@@ -116,7 +124,12 @@ mod tests {
             min_pairs: 3,
             max_pairs: 20,
         };
-        assert_eq!(s.looks(), vec![3, 5, 7, 10, 14, 19, 20]);
+        assert_eq!(s.looks(), vec![3, 5, 7, 10, 14, 20]);
+        let long = Sequential {
+            min_pairs: 3,
+            max_pairs: 30,
+        };
+        assert_eq!(long.looks(), vec![3, 5, 7, 10, 14, 19, 30]);
         assert_eq!(Sequential::fixed(10).looks(), vec![10]);
         assert!(Sequential::fixed(1).validate().is_err());
         assert!(Sequential {
@@ -142,7 +155,7 @@ mod tests {
         assert_eq!(s.confidence_at(4, 0.95), None);
         // Later looks get more of α than earlier ones.
         let first = 1.0 - s.confidence_at(3, 0.95).unwrap_or(1.0);
-        let last = 1.0 - s.confidence_at(19, 0.95).unwrap_or(1.0);
+        let last = 1.0 - s.confidence_at(20, 0.95).unwrap_or(1.0);
         assert!(first < last, "{first} {last}");
         assert_eq!(Sequential::fixed(5).confidence_at(5, 0.95), Some(0.95));
         // Stopping at 8 pairs (looks 3, 5, 7 taken): the rest of α is spent there.

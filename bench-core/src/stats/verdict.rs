@@ -6,8 +6,7 @@ use super::bootstrap::percentile_interval;
 use super::decision::{decide, Estimate};
 use super::ttest::t_quantile;
 use super::{
-    paired_interval, welch_interval, Method, Metric, QuantileEstimator, Settings, StatsError,
-    Trial,
+    paired_interval, welch_interval, Method, Metric, QuantileEstimator, Settings, StatsError, Trial,
 };
 
 /// Outcome of one comparison. Serialized as `"pass"`, `"fail"`, `"inconclusive"`.

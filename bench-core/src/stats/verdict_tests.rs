@@ -373,7 +373,10 @@ fn comparison_round_trips_through_json() -> TestResult {
     // A verdict written before the power fields existed still reads.
     let old = json.replace(r#""verdict":"inconclusive""#, r#""verdict":"pass""#);
     let back: Comparison = serde_json::from_str(&old)?;
-    assert_eq!((back.verdict, back.noise, back.mde), (Verdict::Pass, None, None));
+    assert_eq!(
+        (back.verdict, back.noise, back.mde),
+        (Verdict::Pass, None, None)
+    );
     Ok(())
 }
 

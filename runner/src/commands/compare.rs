@@ -7,9 +7,9 @@ use bench_core::stats::Verdict;
 use crate::admission;
 use crate::cli::{CompareArgs, GateFlags};
 use crate::commands::store;
+use crate::gate::{judge, Judging};
 use crate::report::terminal;
 use crate::store::BranchName;
-use crate::gate::{judge, Judging};
 use crate::verdict::{stored_gate, VerdictReport};
 use crate::Exit;
 
@@ -71,7 +71,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         look: None,
     };
     let report = judge(baseline, candidate, &cli_gate, how, &sources.join(", "))
-    .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)?;
     conclude(&report, &args.gate)
 }
 

@@ -15,10 +15,10 @@ use crate::cli::{DemoArgs, GateFlags};
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, write_result};
 use crate::commands::store;
+use crate::gate::{judge, Judging};
 use crate::report::terminal;
 use crate::signal::Stop;
 use crate::store::BranchName;
-use crate::gate::{judge, Judging};
 use crate::Exit;
 
 /// The example scenarios (`tailguard_demo::EXAMPLE_SCENARIOS`, embedded in the demo crate so
@@ -110,7 +110,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         Judging::default(),
         &source,
     )
-        .map_err(anyhow::Error::msg)?;
+    .map_err(anyhow::Error::msg)?;
     let flags = GateFlags {
         out: Some(out_dir.join("verdict.json")),
         report_dir: Some(out_dir.clone()),

@@ -7,21 +7,21 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use bench_core::result::RunResult;
-use bench_core::{Cancel, Scenario};
 use bench_core::stats::Sequential;
+use bench_core::{Cancel, Scenario};
 
 use crate::admission;
 use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
+use crate::gate::trials::{self, Design, Side, TrialSource};
+use crate::gate::{judge, BaselineSource, Judging};
 use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
 use crate::signal::Stop;
 use crate::store::BranchName;
-use crate::gate::trials::{self, Design, Side, TrialSource};
-use crate::gate::{judge, BaselineSource, Judging};
 use crate::verdict::VerdictReport;
 use crate::Exit;
 use bench_core::scenario::gate::GateSection;
@@ -95,7 +95,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     };
     eprintln!(
         "gate ran {} trials in {:.1}s",
-        if outcome.from_store { 0 } else { outcome.baseline.len() } + outcome.candidate.len(),
+        if outcome.from_store {
+            0
+        } else {
+            outcome.baseline.len()
+        } + outcome.candidate.len(),
         started.elapsed().as_secs_f64()
     );
     // The verdict is written first; a store failure afterwards is reported, the verdict stands.

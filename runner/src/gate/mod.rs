@@ -7,6 +7,7 @@
 pub mod family;
 pub mod judge;
 pub mod policy;
+pub mod simulate;
 pub mod trials;
 
 pub use family::Family;

@@ -117,7 +117,8 @@ pub struct Outcome {
 }
 
 /// A judgement of the trials so far at a look.
-pub type Judge<'a> = dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, String> + 'a;
+pub type Judge<'a> =
+    dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, String> + 'a;
 
 /// Runs pairs until the verdict is decided or the budget is spent (see the module docs).
 ///

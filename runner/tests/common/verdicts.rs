@@ -133,7 +133,8 @@ pub fn verdict(scenarios: &[&str], n: u32, scale: f64) -> VerdictReport {
         &GateSection::default(),
         Judging::default(),
         "store:main",
-    ).unwrap()
+    )
+    .unwrap()
 }
 
 /// A saturation run stepping 100..=400 req/s whose p99 explodes beyond `capacity` req/s.
