@@ -124,9 +124,17 @@ fn cargo_bench(home: &Path, slow: bool, bench_args: &[&str]) {
 fn interleaved_runs(home: &Path, slow: bool, runs: usize) {
     let short = ["--warm-up-time", "0.2", "--measurement-time", "0.4"];
     for i in 1..=runs {
-        let sides = if i % 2 == 1 { [false, true] } else { [true, false] };
+        let sides = if i % 2 == 1 {
+            [false, true]
+        } else {
+            [true, false]
+        };
         for pr in sides {
-            let name = if pr { format!("pr-{i}") } else { format!("main-{i}") };
+            let name = if pr {
+                format!("pr-{i}")
+            } else {
+                format!("main-{i}")
+            };
             let mut args = vec!["--save-baseline", &name];
             args.extend(short);
             cargo_bench(home, pr && slow, &args);
@@ -155,8 +163,19 @@ fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
     // An unchanged PR, three interleaved runs a side: never a failure.
     interleaved_runs(&home, false, 3);
     let unchanged = dir.path().join("unchanged.json");
-    let o = crit(&["--which", prs, "--baseline-which", mains, "--out", unchanged.to_str().unwrap()]);
-    assert!(text(&o).contains("3 criterion benchmark(s) in 3 run(s)"), "{}", text(&o));
+    let o = crit(&[
+        "--which",
+        prs,
+        "--baseline-which",
+        mains,
+        "--out",
+        unchanged.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o).contains("3 criterion benchmark(s) in 3 run(s)"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&unchanged).unwrap()).unwrap();
@@ -180,24 +199,42 @@ fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
     assert!(text(&o).contains("at least 3 needed"), "{}", text(&o));
 
     // main's runs stored; a PR that triples the work, plus one benchmark gone and one new.
-    let o = crit(&["--which", mains, "--save", "--branch", "main", "--commit", "aaa"]);
+    let o = crit(&[
+        "--which", mains, "--save", "--branch", "main", "--commit", "aaa",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     interleaved_runs(&home, true, 3);
     for i in 1..=3 {
         std::fs::remove_dir_all(home.join(format!("checksum/100/pr-{i}"))).unwrap();
         let meta = home.join(format!("brand_new/pr-{i}/benchmark.json"));
-        copy_dir(&home.join(format!("checksum_1k/pr-{i}")), meta.parent().unwrap());
+        copy_dir(
+            &home.join(format!("checksum_1k/pr-{i}")),
+            meta.parent().unwrap(),
+        );
         let text_meta = std::fs::read_to_string(&meta)
             .unwrap()
             .replace("checksum_1k", "brand_new");
         std::fs::write(&meta, text_meta).unwrap();
     }
     let slow = dir.path().join("slow.json");
-    let o = crit(&["--which", prs, "--baseline", "store:main", "--out", slow.to_str().unwrap()]);
+    let o = crit(&[
+        "--which",
+        prs,
+        "--baseline",
+        "store:main",
+        "--out",
+        slow.to_str().unwrap(),
+    ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    assert!(t.contains("new (no baseline, not compared): brand_new"), "{t}");
-    assert!(t.contains("removed (only in the baseline): checksum/100"), "{t}");
+    assert!(
+        t.contains("new (no baseline, not compared): brand_new"),
+        "{t}"
+    );
+    assert!(
+        t.contains("removed (only in the baseline): checksum/100"),
+        "{t}"
+    );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&slow).unwrap()).unwrap();
     assert_eq!(v["verdict"], "fail");

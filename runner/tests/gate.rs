@@ -95,10 +95,17 @@ fn interleaved_gate_fails_a_tail_regression_and_passes_the_same_build() {
     assert_eq!(p99["gated"], true);
     assert!(p99["change"].as_f64().unwrap() > 0.3, "{p99}");
     // Noise and power are in the verdict; the trials were sequential, counterbalanced, seeded.
-    assert!(p99["noise"].as_f64().is_some() && p99["mde"].as_f64().is_some(), "{p99}");
+    assert!(
+        p99["noise"].as_f64().is_some() && p99["mde"].as_f64().is_some(),
+        "{p99}"
+    );
     assert_eq!(p99["method"], "paired");
     let t = &v["trials"];
-    assert_eq!((t["order"].as_str(), t["seed"].as_u64()), (Some("counterbalanced"), Some(9)), "{t}");
+    assert_eq!(
+        (t["order"].as_str(), t["seed"].as_u64()),
+        (Some("counterbalanced"), Some(9)),
+        "{t}"
+    );
     assert_eq!(t["stopped"], "decided", "{t}");
     let pairs = t["pairs"].as_u64().unwrap();
     assert!((3..=10).contains(&pairs), "{t}");
