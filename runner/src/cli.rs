@@ -153,16 +153,26 @@ pub struct GateRunArgs {
     /// URL of the candidate build (default: the scenario's target).
     #[arg(long)]
     pub candidate_target: Option<String>,
-    /// Trials per side.
+    /// Trials per side at the first look (interleaved), or the candidate's trials against a
+    /// stored baseline.
     #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
     pub trials: usize,
+    /// Interleaved: keep adding pairs while a gated metric is undecided, up to this many per
+    /// side (the sequential design; equal to --trials for a fixed design).
+    #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
+    pub max_trials: usize,
+    /// Interleaved: wall-clock budget of the trials (e.g. 10m); no pair is started that would
+    /// end after it, and the verdict is taken with what was run.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub budget: Option<std::time::Duration>,
     /// Override the measured duration of every trial (e.g. 10s).
     #[arg(long)]
     pub duration: Option<String>,
     /// Override any scenario field for both sides.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Seed of the randomised order within each pair.
+    /// Seed of the counterbalanced order (which side leads the first pair); recorded in the
+    /// verdict.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Write every trial's result JSON into this directory.
@@ -237,25 +247,46 @@ pub enum BaselineAction {
 /// `tailguard calibrate`.
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
-    /// A/A comparisons (same build both sides).
-    #[arg(long, default_value_t = 50)]
-    pub aa: usize,
-    /// Comparisons per injected regression level.
+    /// Simulated trials (offline, fast: for hundreds of gates) instead of demo targets.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Gates per noise level, true change and design.
     #[arg(long, default_value_t = 20)]
-    pub ab: usize,
-    /// Injected p99 regressions in percent.
-    #[arg(long, value_delimiter = ',', default_value = "5,10,15,25,50")]
+    pub gates: usize,
+    /// True p99 changes in percent (0 = A/A).
+    #[arg(long, value_delimiter = ',', default_value = "0,5,10,15,20,25")]
     pub levels: Vec<f64>,
-    /// Trials per side in each comparison.
+    /// Per-trial noise of the latency level in percent (the drift of the demo targets, or the
+    /// simulation's σ).
+    #[arg(long, value_delimiter = ',', default_value = "5,10")]
+    pub noise: Vec<f64>,
+    /// Pairs at the first look.
     #[arg(long, default_value_t = 3)]
     pub trials: usize,
-    /// Measured duration of each trial.
-    #[arg(long, default_value = "2s")]
+    /// Pair budget of the sequential design.
+    #[arg(long, default_value_t = 20)]
+    pub max_trials: usize,
+    /// Also measure a fixed design of this many pairs, for reference (0: none).
+    #[arg(long, default_value_t = 10)]
+    pub fixed: usize,
+    /// Demo targets: measured duration of each trial.
+    #[arg(long, default_value = "1s")]
     pub duration: String,
-    /// Request rate of each trial.
+    /// Demo targets: request rate of each trial.
     #[arg(long, default_value_t = 1000.0, allow_negative_numbers = true)]
     pub rate: f64,
-    /// Write the calibration report as JSON.
+    /// Simulation: requests per trial.
+    #[arg(long, default_value_t = 2000)]
+    pub requests: u64,
+    /// Seed of everything random (orders, simulated trials, demo noise).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Exit 1 when a target of docs/statistics.md is missed (A/A false fails, detection at
+    /// +20 %, coverage, inconclusive at 0 % and ≥ +20 %), allowing for the sampling error of
+    /// `--gates` gates.
+    #[arg(long)]
+    pub check: bool,
+    /// Write the calibration as JSON.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }

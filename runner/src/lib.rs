@@ -15,6 +15,7 @@ pub mod commands;
 pub mod criterion;
 pub mod evidence;
 pub mod exit;
+pub mod gate;
 pub mod github;
 pub mod history;
 pub mod http_client;

@@ -6,10 +6,8 @@
 //! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`; and
 //! `evidence` (per side: merged histogram, timeline, SLOs, configuration) for the reports.
 
-use std::collections::BTreeMap;
-
 use bench_core::result::RunResult;
-use bench_core::scenario::gate::{reported_metrics, GateSection};
+use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{
     compare, Comparison, Distribution, Method, Metric, Settings, Trial, Verdict,
 };
@@ -18,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::admission;
 use crate::capacity::{self, CapacityVerdict};
 use crate::evidence::Evidence;
+use crate::gate::{Family, GatePolicy, Judging};
 
 /// The schema version of verdict files.
 pub const VERDICT_SCHEMA_VERSION: u32 = 1;
@@ -82,6 +81,19 @@ pub struct ScenarioVerdict {
     pub baseline_window: Option<crate::history::window::BaselineWindow>,
 }
 
+impl ScenarioVerdict {
+    /// The interval method the gated comparisons actually used (the paired method falls back
+    /// to Welch when the trial counts differ); the configured one when nothing was compared.
+    #[must_use]
+    pub fn used_method(&self) -> Method {
+        self.metrics
+            .iter()
+            .find(|m| m.gated)
+            .or(self.metrics.first())
+            .map_or(self.settings.method, |m| m.comparison.method)
+    }
+}
+
 /// The whole comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VerdictReport {
@@ -103,6 +115,12 @@ pub struct VerdictReport {
     /// flags (never taken from a verdict file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+    /// Family-wise control over the gated comparisons (absent in verdicts written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<Family>,
+    /// How the trials were run by `tailguard gate` (absent for `compare`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials: Option<crate::gate::trials::TrialsReport>,
 }
 
 /// Where a report comes from: `tailguard report --base-sha --head-sha --run-url`.
@@ -122,12 +140,12 @@ pub struct Provenance {
     pub conclusion: Option<String>,
 }
 
-/// The trials of the statistics engine in a run: the run itself for a load test, groups of
-/// samples for a micro-benchmark (see `criterion/mod.rs`).
+/// The trial of the statistics engine in a run: the run itself, a load test or a `cargo bench`
+/// run (see `criterion/mod.rs`).
 #[must_use]
 pub fn trials(run: &RunResult) -> Vec<Trial> {
     match &run.iterations {
-        Some(samples) => crate::criterion::trials(samples),
+        Some(samples) => crate::criterion::trial(samples),
         None => vec![Trial {
             dist: Distribution::from_histogram(run.histograms.latency.inner()),
             requests: run.summary.requests,
@@ -164,42 +182,32 @@ pub fn stored_gate(run: &RunResult) -> GateSection {
 }
 
 /// Compare one scenario. `gate` is the scenario's section overlaid with the command line;
-/// `interleaved` says the trials were run in B/C pairs (paired method unless overridden).
+/// `how` says whether the trials were run in B/C pairs (paired method unless overridden) and
+/// at which look of a sequential gate; a gated fail stands only when `family` rejects it.
 pub fn compare_scenario(
     scenario: &str,
     baseline: &[RunResult],
     candidate: &[RunResult],
     gate: &GateSection,
-    interleaved: bool,
+    how: Judging,
+    family: &Family,
 ) -> Result<ScenarioVerdict, String> {
-    let settings = gate.settings(interleaved)?;
-    let capacity = capacity::compare(baseline, candidate, settings.threshold);
-    // A saturation run's merged latency mixes every step; its gate is the capacity.
-    let gated = if capacity.is_some() && gate.metrics.is_none() {
-        Vec::new()
-    } else {
-        gate.gated_metrics()?
-    };
-    let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
-    let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
-    // Micro-benchmarks have batch averages only: report just what is gated (mean, median).
+    let threshold = gate.settings(how.interleaved)?.threshold;
+    let capacity = capacity::compare(baseline, candidate, threshold);
+    // Micro-benchmarks have per-iteration times only: report just what is gated (mean, median).
     let micro = baseline
         .iter()
         .chain(candidate)
         .any(|r| r.iterations.is_some());
-    let mut metrics: Vec<Metric> = if micro {
-        Vec::new()
-    } else {
-        reported_metrics()
-    };
-    for g in &gated {
-        if !metrics.contains(g) {
-            metrics.push(*g);
-        }
-    }
-    let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
+    // A saturation run's merged latency mixes every step; its gate is the capacity.
+    let policy = GatePolicy::resolve(gate, how.interleaved, capacity.is_some(), micro, how.look)?;
+    let (settings, gated) = (policy.settings, &policy.gated);
+    let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
+    let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
+    let metrics = &policy.reported;
+    let rows = compare_rows(&b, &c, (metrics, gated), &settings, family)?;
     let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
-    if let Some(why) = admission::no_data(&b, &c, &gated) {
+    if let Some(why) = admission::no_data(&b, &c, gated) {
         (verdict, reason) = (Verdict::Fail, Some(why));
     }
     let mut requests = Vec::new();
@@ -212,8 +220,8 @@ pub fn compare_scenario(
             .iter()
             .filter_map(|r| request_trial(r, &name))
             .collect();
-        let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
-        let (v, why) = match admission::no_data(&b, &c, &gated) {
+        let rows = compare_rows(&b, &c, (metrics, gated), &settings, family)?;
+        let (v, why) = match admission::no_data(&b, &c, gated) {
             Some(why) => (Verdict::Fail, Some(why)),
             None => decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
         };
@@ -232,15 +240,10 @@ pub fn compare_scenario(
         });
     }
     if let Some(c) = &capacity {
-        let rank = |v: Verdict| match v {
-            Verdict::Pass => 0,
-            Verdict::Inconclusive => 1,
-            Verdict::Fail => 2,
-        };
-        if rank(c.verdict) > rank(verdict) {
+        if c.verdict > verdict {
             verdict = c.verdict;
             reason.clone_from(&c.reason);
-        } else if rank(c.verdict) == rank(verdict) && verdict != Verdict::Pass {
+        } else if c.verdict == verdict && verdict != Verdict::Pass {
             if let Some(why) = &c.reason {
                 reason = Some(match reason {
                     Some(r) => format!("{r}; capacity: {why}"),
@@ -281,24 +284,38 @@ fn mix_requests(baseline: &[RunResult], candidate: &[RunResult]) -> Vec<String> 
     }
 }
 
-/// Compare every metric of two sets of trials.
+/// Compare every metric of two sets of trials; a gated fail that `family` does not reject is
+/// inconclusive.
 fn compare_rows(
     b: &[Trial],
     c: &[Trial],
-    metrics: &[Metric],
-    gated: &[Metric],
+    (metrics, gated): (&[Metric], &[Metric]),
     settings: &Settings,
+    family: &Family,
 ) -> Result<Vec<MetricVerdict>, String> {
     let mut rows = Vec::with_capacity(metrics.len());
     for metric in metrics {
         let mut s = *settings;
-        // Paired needs equal counts; fall back to Welch (and say so) when they differ.
+        // Paired needs equal counts; fall back to Welch when they differ (each comparison
+        // reports the method it used).
         if s.method == Method::Paired && b.len() != c.len() {
             s.method = Method::Welch;
         }
-        let comparison = compare(b, c, *metric, &s).map_err(|e| e.to_string())?;
+        let mut comparison = compare(b, c, *metric, &s).map_err(|e| e.to_string())?;
+        let is_gated = gated.contains(metric);
+        if is_gated && comparison.verdict == Verdict::Fail && !family.rejects(comparison.p_value) {
+            comparison.verdict = Verdict::Inconclusive;
+            comparison.reason = Some(format!(
+                "{}; but not significant after Holm's correction over the {} gated comparisons \
+                 of this gate (p = {:.4}, family level {:.4}): more trials needed",
+                comparison.reason.unwrap_or_default(),
+                family.comparisons,
+                comparison.p_value.unwrap_or(1.0),
+                family.level
+            ));
+        }
         rows.push(MetricVerdict {
-            gated: gated.contains(metric),
+            gated: is_gated,
             comparison,
         });
     }
@@ -334,71 +351,9 @@ pub(crate) fn decide(
             })
             .collect()
     };
-    let failed = pick(Verdict::Fail);
-    if !failed.is_empty() {
-        return (Verdict::Fail, Some(failed.join("; ")));
+    // Without gated metrics (a saturation run) the capacity decides.
+    match Verdict::worst(gated.iter().map(|r| r.comparison.verdict)) {
+        None | Some(Verdict::Pass) => (Verdict::Pass, None),
+        Some(v) => (v, Some(pick(v).join("; "))),
     }
-    let unsure = pick(Verdict::Inconclusive);
-    if !unsure.is_empty() {
-        return (Verdict::Inconclusive, Some(unsure.join("; ")));
-    }
-    (Verdict::Pass, None)
-}
-
-/// Overall verdict of several scenarios.
-#[must_use]
-pub fn overall(scenarios: &[ScenarioVerdict]) -> Verdict {
-    if scenarios.iter().any(|s| s.verdict == Verdict::Fail) {
-        Verdict::Fail
-    } else if scenarios.is_empty() || scenarios.iter().any(|s| s.verdict == Verdict::Inconclusive) {
-        Verdict::Inconclusive
-    } else {
-        Verdict::Pass
-    }
-}
-
-/// Group runs by scenario name, keeping order.
-#[must_use]
-pub fn by_scenario(runs: Vec<RunResult>) -> BTreeMap<String, Vec<RunResult>> {
-    let mut map: BTreeMap<String, Vec<RunResult>> = BTreeMap::new();
-    for r in runs {
-        map.entry(r.meta.scenario.clone()).or_default().push(r);
-    }
-    map
-}
-
-/// Compare every scenario present on either side.
-pub fn compare_all(
-    baseline: Vec<RunResult>,
-    candidate: Vec<RunResult>,
-    cli: &GateSection,
-    interleaved: bool,
-    baseline_source: &str,
-) -> Result<VerdictReport, String> {
-    let base = by_scenario(baseline);
-    let cand = by_scenario(candidate);
-    let mut names: Vec<&String> = base.keys().chain(cand.keys()).collect();
-    names.sort();
-    names.dedup();
-    let empty = Vec::new();
-    let mut scenarios = Vec::with_capacity(names.len());
-    for name in names {
-        let b = base.get(name).unwrap_or(&empty);
-        let c = cand.get(name).unwrap_or(&empty);
-        let file_gate = c.last().or(b.last()).map(stored_gate).unwrap_or_default();
-        let gate = file_gate.overlay(cli);
-        scenarios.push(
-            compare_scenario(name, b, c, &gate, interleaved)
-                .map_err(|e| format!("scenario {name}: {e}"))?,
-        );
-    }
-    Ok(VerdictReport {
-        schema_version: VERDICT_SCHEMA_VERSION,
-        verdict: overall(&scenarios),
-        baseline_source: baseline_source.to_owned(),
-        scenarios,
-        new: Vec::new(),
-        removed: Vec::new(),
-        provenance: None,
-    })
 }

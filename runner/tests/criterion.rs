@@ -120,6 +120,28 @@ fn cargo_bench(home: &Path, slow: bool, bench_args: &[&str]) {
     assert!(o.status.success(), "cargo bench failed: {}", text(&o));
 }
 
+/// Interleaved named runs of each side (main-i / pr-i), short measurement times.
+fn interleaved_runs(home: &Path, slow: bool, runs: usize) {
+    let short = ["--warm-up-time", "0.2", "--measurement-time", "0.4"];
+    for i in 1..=runs {
+        let sides = if i % 2 == 1 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        for pr in sides {
+            let name = if pr {
+                format!("pr-{i}")
+            } else {
+                format!("main-{i}")
+            };
+            let mut args = vec!["--save-baseline", &name];
+            args.extend(short);
+            cargo_bench(home, pr && slow, &args);
+        }
+    }
+}
+
 #[test]
 fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,26 +158,24 @@ fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
         args.extend_from_slice(extra);
         tailguard(&args)
     };
+    let (mains, prs) = ("main-1,main-2,main-3", "pr-1,pr-2,pr-3");
 
-    // main: bench (also kept as criterion's named baseline `main`) and store.
-    cargo_bench(&home, false, &["--save-baseline", "main"]);
-    let o = crit(&["--save", "--branch", "main", "--commit", "aaa"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(
-        text(&o).contains("3 criterion benchmark(s)"),
-        "{}",
-        text(&o)
-    );
-
-    // An unchanged PR: never a failure (pass, or inconclusive on a noisy machine).
-    cargo_bench(&home, false, &[]);
+    // An unchanged PR, three interleaved runs a side: never a failure.
+    interleaved_runs(&home, false, 3);
     let unchanged = dir.path().join("unchanged.json");
     let o = crit(&[
-        "--baseline",
-        "store:main",
+        "--which",
+        prs,
+        "--baseline-which",
+        mains,
         "--out",
         unchanged.to_str().unwrap(),
     ]);
+    assert!(
+        text(&o).contains("3 criterion benchmark(s) in 3 run(s)"),
+        "{}",
+        text(&o)
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&unchanged).unwrap()).unwrap();
@@ -169,19 +189,42 @@ fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
             .map(|m| m["metric"].to_string())
             .collect();
         assert_eq!(metrics, [r#""mean""#, r#"{"quantile":0.5}"#], "{s}");
+        // One run, one trial; paired because the runs were interleaved.
+        assert_eq!(s["metrics"][0]["baseline_trials"], 3, "{s}");
+        assert_eq!(s["metrics"][0]["method"], "paired", "{s}");
     }
+    // One run a side is no run-to-run evidence: inconclusive, never a pass.
+    let o = crit(&["--which", "pr-1", "--baseline-which", "main-1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("at least 3 needed"), "{}", text(&o));
 
-    // A PR that triples the work, plus one benchmark gone and one new.
-    cargo_bench(&home, true, &[]);
-    std::fs::remove_dir_all(home.join("checksum/100")).unwrap();
-    copy_dir(&home.join("checksum_1k"), &home.join("brand_new"));
-    let meta = home.join("brand_new/new/benchmark.json");
-    let text_meta = std::fs::read_to_string(&meta)
-        .unwrap()
-        .replace("checksum_1k", "brand_new");
-    std::fs::write(&meta, text_meta).unwrap();
+    // main's runs stored; a PR that triples the work, plus one benchmark gone and one new.
+    let o = crit(&[
+        "--which", mains, "--save", "--branch", "main", "--commit", "aaa",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    interleaved_runs(&home, true, 3);
+    for i in 1..=3 {
+        std::fs::remove_dir_all(home.join(format!("checksum/100/pr-{i}"))).unwrap();
+        let meta = home.join(format!("brand_new/pr-{i}/benchmark.json"));
+        copy_dir(
+            &home.join(format!("checksum_1k/pr-{i}")),
+            meta.parent().unwrap(),
+        );
+        let text_meta = std::fs::read_to_string(&meta)
+            .unwrap()
+            .replace("checksum_1k", "brand_new");
+        std::fs::write(&meta, text_meta).unwrap();
+    }
     let slow = dir.path().join("slow.json");
-    let o = crit(&["--baseline", "store:main", "--out", slow.to_str().unwrap()]);
+    let o = crit(&[
+        "--which",
+        prs,
+        "--baseline",
+        "store:main",
+        "--out",
+        slow.to_str().unwrap(),
+    ]);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
     assert!(
@@ -205,7 +248,7 @@ fn a_slowdown_fails_the_gate_and_an_unchanged_rerun_does_not() {
     assert_eq!(v["new"][0], "brand_new");
     assert_eq!(v["removed"][0], "checksum/100");
 
-    // criterion's named baseline (`--save-baseline main`) in the same directory also fails.
-    let o = crit(&["--baseline-which", "main"]);
+    // The interleaved named runs in the same directory also fail.
+    let o = crit(&["--which", prs, "--baseline-which", mains]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }

@@ -133,9 +133,11 @@ connections = 32
         path
     };
     let mut runs = Vec::new();
+    // Five trials a side: every gated comparison of the mix (3 metrics × total and 2 requests)
+    // is held to one family-wise level, and a loaded 2-core machine is noisy.
     for (side, slow) in [("base", 2u64), ("cand", 5)] {
         let s = scenario(slow);
-        for i in 0..3 {
+        for i in 0..5 {
             let out = dir.path().join(format!("{side}-{i}.json"));
             let o = tailguard(&[
                 "run",
@@ -150,9 +152,9 @@ connections = 32
     }
     let verdict = dir.path().join("verdict.json");
     let mut args = vec!["compare", "--baseline"];
-    args.extend(runs[..3].iter().map(String::as_str));
+    args.extend(runs[..5].iter().map(String::as_str));
     args.push("--candidate");
-    args.extend(runs[3..].iter().map(String::as_str));
+    args.extend(runs[5..].iter().map(String::as_str));
     args.extend(["--out", verdict.to_str().unwrap()]);
     let o = tailguard(&args);
     let all = text(&o);

@@ -76,6 +76,9 @@ pub struct DemoConfig {
     pub pool: Option<crate::PoolConfig>,
     /// Serve only gRPC reflection `v1alpha`, as older servers do (default: v1 and v1alpha).
     pub legacy_reflection_only: bool,
+    /// Shared-runner noise: per-request jitter, drift, pauses, an injected slowdown
+    /// ([`crate::Noise`]; off by default).
+    pub noise: crate::Noise,
 }
 
 impl DemoConfig {
@@ -111,6 +114,7 @@ impl DemoConfig {
         if let Some(pool) = &self.pool {
             pool.validate().map_err(DemoError::InvalidConfig)?;
         }
+        self.noise.validate().map_err(DemoError::InvalidConfig)?;
         if self.threads > MAX_THREADS {
             return bad(format!(
                 "threads must be at most {MAX_THREADS}, got {}",
@@ -156,7 +160,8 @@ impl DemoConfig {
 /// arrival of the first request the server received (the stall clock).
 ///
 /// `arrival + delay + uniform[0, jitter) + (tail_delay with probability
-/// tail_fraction)`, then moved to `T + S` if it falls within the stall window
+/// tail_fraction)` (multiplied by the [`crate::Noise`] factors, then held past a noise
+/// pause), then moved to `T + S` if it falls within the stall window
 /// `[first_arrival + stall_at, first_arrival + stall_at + stall_for)`.
 /// Pure apart from the draws from `rng`; `cfg` is expected to be valid (see
 /// [`DemoConfig::validate`]).
@@ -174,7 +179,10 @@ pub fn completion_time<R: Rng + ?Sized>(
     if cfg.tail_fraction > 0.0 && rng.random::<f64>() < cfg.tail_fraction {
         wait = wait.saturating_add(cfg.tail_delay);
     }
-    let done = arrival.checked_add(wait).unwrap_or(arrival);
+    let wait = cfg.noise.apply(wait, rng, arrival);
+    let done = cfg
+        .noise
+        .after_pauses(arrival.checked_add(wait).unwrap_or(arrival));
     if let Some(at) = cfg.stall_at {
         if let Some(start) = first_arrival.checked_add(at) {
             if let Some(end) = start.checked_add(cfg.stall_for) {

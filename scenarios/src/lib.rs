@@ -38,6 +38,11 @@
 //! completion time, the response is an HTTP 500 with probability `error_rate`.
 //! The computation is exposed as the pure function [`completion_time`].
 //!
+//! [`Noise`] (`DemoConfig::noise`) makes the target as noisy as a shared CI runner: every wait
+//! multiplied by a lognormal per-request factor, by a drift level that changes every
+//! `drift_period` (a noisy neighbour, on the process's clock so two targets drift together),
+//! and held past occasional pauses (GC-like); `scale` injects a known slowdown.
+//!
 //! Per-request overrides may be given in the query string: `delay_ms`,
 //! `jitter_ms`, `tail_delay_ms` (integers, milliseconds), `error_rate` and
 //! `tail_fraction` (`0.0..=1.0`), e.g. `GET /work?delay_ms=5&error_rate=0`
@@ -69,10 +74,12 @@ mod config;
 mod decision;
 mod graphql;
 pub mod grpc;
+mod noise;
 mod pool;
 mod server;
 
 pub use config::{completion_time, DemoConfig, DemoError};
+pub use noise::Noise;
 pub use pool::{PoolConfig, PATH as POOL_PATH};
 pub use server::{serve, DemoServer};
 

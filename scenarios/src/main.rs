@@ -64,6 +64,24 @@ struct Args {
     /// Serve only gRPC reflection v1alpha, as older servers do.
     #[arg(long)]
     legacy_reflection_only: bool,
+    /// Noise: sd of the lognormal per-request factor on every wait (e.g. 0.2).
+    #[arg(long, default_value_t = 0.0)]
+    noise_request_sigma: f64,
+    /// Noise: sd (log scale) of the drift level, redrawn every --noise-drift-period.
+    #[arg(long, default_value_t = 0.0)]
+    noise_drift_sigma: f64,
+    /// Noise: how long one drift level lasts.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    noise_drift_period: Duration,
+    /// Noise: one GC-like pause in every such slot, at a random offset.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    noise_pause_every: Duration,
+    /// Noise: pause length.
+    #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+    noise_pause_for: Duration,
+    /// Multiply every wait by this factor (an injected regression, e.g. 1.2).
+    #[arg(long, default_value_t = 1.0)]
+    slowdown: f64,
 }
 
 fn parse_host(s: &str) -> Result<IpAddr, String> {
@@ -114,6 +132,15 @@ impl Args {
                 database_url: self.database_url.clone(),
             }),
             legacy_reflection_only: self.legacy_reflection_only,
+            noise: tailguard_demo::Noise {
+                request_sigma: self.noise_request_sigma,
+                drift_sigma: self.noise_drift_sigma,
+                drift_period: self.noise_drift_period,
+                pause_every: self.noise_pause_every,
+                pause_for: self.noise_pause_for,
+                scale: self.slowdown,
+                seed: self.seed.unwrap_or(0),
+            },
         }
     }
 }

@@ -19,6 +19,18 @@ pub struct Distribution {
     values: Vec<f64>,
     /// `cumulative[i]` = number of samples `<= values[i]`; the last entry is `len()`.
     cumulative: Vec<u64>,
+    /// How finely the values were recorded (zero for exact samples).
+    resolution: Resolution,
+}
+
+/// Recording resolution of a distribution built from an HDR histogram: a value `v` is only
+/// known to within `max(unit, v · relative)` (its bucket). Zero for exact samples.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Resolution {
+    /// Lowest discernible value (one bucket at the bottom of the range).
+    unit: f64,
+    /// Relative bucket width higher up (`10^-significant digits`).
+    relative: f64,
 }
 
 impl Distribution {
@@ -37,7 +49,13 @@ impl Distribution {
     /// digits this overstates each sample by at most 0.1 %, identically for
     /// baseline and candidate, so ratios are unaffected to that precision.
     pub fn from_histogram(histogram: &Histogram<u64>) -> Self {
-        let mut dist = Self::default();
+        let mut dist = Self {
+            resolution: Resolution {
+                unit: histogram.low() as f64,
+                relative: 10f64.powi(-i32::from(histogram.sigfig())),
+            },
+            ..Self::default()
+        };
         for bucket in histogram.iter_recorded() {
             // Lossy above 2^53 µs (≈ 285 years): irrelevant for latencies.
             dist.push(bucket.value_iterated_to() as f64, bucket.count_at_value());
@@ -93,6 +111,18 @@ impl Distribution {
                 self.values.push(value);
                 self.cumulative.push(total);
             }
+        }
+    }
+
+    /// Relative recording resolution at `value`: the width of its HDR bucket over the value
+    /// (`max(lowest discernible / value, 10^-sigfig)`); 0 for exact samples or `value ≤ 0`.
+    /// Per-trial values closer than this are indistinguishable, so it floors the noise an
+    /// interval may assume (`docs/statistics.md`, "Zero-width intervals").
+    pub fn relative_resolution(&self, value: f64) -> f64 {
+        if value > 0.0 && value.is_finite() {
+            (self.resolution.unit / value).max(self.resolution.relative)
+        } else {
+            0.0
         }
     }
 

@@ -23,17 +23,22 @@
 //! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
 //! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
-//!   interval, decision rule, result.
+//!   interval (floored at the recording resolution), result.
+//! * `decision.rs`: the decision rule (pass only when the interval shows the change within
+//!   the threshold), p-value, minimum detectable effect, trials needed.
+//! * [`Sequential`] (`sequential.rs`): looks and alpha spending of the sequential gate.
 //! * [`prediction`]: prediction intervals (stored baselines' run-to-run spread).
 //! * [`change_point`]: change points in a run-by-run history (e-divisive means).
 #![deny(missing_docs)]
 
 mod bootstrap;
 pub mod change_point;
+mod decision;
 mod distribution;
 mod metric;
 pub mod prediction;
 mod sampling;
+mod sequential;
 mod settings;
 mod ttest;
 mod verdict;
@@ -45,6 +50,7 @@ mod simulation;
 
 pub use distribution::Distribution;
 pub use metric::{Direction, Metric, Quantile, QuantileEstimator, Trial};
+pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};
 pub use verdict::{compare, Comparison, Verdict};

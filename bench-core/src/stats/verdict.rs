@@ -3,21 +3,33 @@
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::percentile_interval;
+use super::decision::{decide, Estimate};
+use super::ttest::t_quantile;
 use super::{
-    paired_interval, welch_interval, Direction, Method, Metric, QuantileEstimator, Rule, Settings,
-    StatsError, Trial,
+    paired_interval, welch_interval, Method, Metric, QuantileEstimator, Settings, StatsError, Trial,
 };
 
 /// Outcome of one comparison. Serialized as `"pass"`, `"fail"`, `"inconclusive"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Ordered from best to worst (`Pass < Inconclusive < Fail`): the verdict of several
+/// comparisons is their maximum ([`Verdict::worst`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
-    /// No regression beyond the threshold was found.
+    /// The interval shows the change is within the threshold.
     Pass,
-    /// A regression beyond the threshold was found.
-    Fail,
     /// The evidence cannot support a decision; see [`Comparison::reason`].
     Inconclusive,
+    /// The interval shows a regression beyond the threshold (see [`Rule`]).
+    Fail,
+}
+
+impl Verdict {
+    /// The worst of `verdicts`; `None` when there are none (no evidence is never a pass:
+    /// the caller decides what an empty set means).
+    pub fn worst(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
+        verdicts.into_iter().max()
+    }
 }
 
 /// Result of comparing one metric.
@@ -57,6 +69,23 @@ pub struct Comparison {
     pub baseline_trials: usize,
     /// Number of candidate trials.
     pub candidate_trials: usize,
+    /// Per-pair noise: the standard deviation of one candidate-vs-baseline difference on the
+    /// analysis scale (the log ratio for ratio metrics), `√k · standard error`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<f64>,
+    /// Minimum detectable effect at the trials used: the regression (same unit as `change`,
+    /// as a positive magnitude) that fails with 80 % probability under the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mde: Option<f64>,
+    /// For an inconclusive verdict with an interval: the trials per side that would decide,
+    /// if the estimate and the noise stayed as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trials_needed: Option<usize>,
+    /// One-sided p-value of the fail test (H0: no regression for the default rule, a
+    /// regression of at most the threshold for the strict one); family-wise control (Holm)
+    /// works on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
 }
 
 /// Compares `candidate` against `baseline` on `metric`.
@@ -96,6 +125,10 @@ pub fn compare(
         method: settings.method,
         baseline_trials: baseline.len(),
         candidate_trials: candidate.len(),
+        noise: None,
+        mde: None,
+        trials_needed: None,
+        p_value: None,
     };
     let sides = [("baseline", baseline), ("candidate", candidate)];
 
@@ -193,98 +226,99 @@ pub fn compare(
         return Ok(out.inconclusive(vec![reason]));
     }
 
-    let interval = match settings.method {
-        Method::Welch => welch_interval(&tb, &tc, settings.confidence).map(|i| (i.low, i.high)),
-        Method::Paired => paired_interval(&tb, &tc, settings.confidence).map(|i| (i.low, i.high)),
-        Method::Bootstrap { resamples, seed } => {
-            let conf = settings.confidence;
-            percentile_interval(baseline, candidate, metric, conf, resamples, seed)
-        }
-    };
-    let (Some((low, high)), Some(change)) = (interval, out.change) else {
+    let floor = noise_floor(baseline, candidate, metric, estimator);
+    let Some(est) = estimate(baseline, candidate, (&tb, &tc), metric, settings, floor) else {
         let reason = "the interval could not be computed (a non-finite or, on the log \
                       scale, non-positive value)"
             .to_owned();
         return Ok(out.inconclusive(vec![reason]));
     };
-    let (ci_low, ci_high) = (to_change(metric, low), to_change(metric, high));
-    out.ci_low = Some(ci_low);
-    out.ci_high = Some(ci_high);
-    let (verdict, reason) = decide(&out, change, ci_low, ci_high, settings.rule);
-    out.verdict = verdict;
-    out.reason = reason;
+    decide(&mut out, &est, settings.rule);
     Ok(out)
 }
 
+/// The interval of the difference on the analysis scale, its standard error (floored at the
+/// recording resolution) and degrees of freedom.
+fn estimate(
+    baseline: &[Trial],
+    candidate: &[Trial],
+    (tb, tc): (&[f64], &[f64]),
+    metric: Metric,
+    settings: &Settings,
+    floor: f64,
+) -> Option<Estimate> {
+    let pairs = tb.len().min(tc.len()).max(1) as f64;
+    let t = match settings.method {
+        Method::Welch => welch_interval(tb, tc, settings.confidence)?,
+        Method::Paired => paired_interval(tb, tc, settings.confidence)?,
+        Method::Bootstrap { resamples, seed } => {
+            let conf = settings.confidence;
+            let (low, high) =
+                percentile_interval(baseline, candidate, metric, conf, resamples, seed)?;
+            let diff = mean(tc)? - mean(tb)?;
+            // A normal-theory standard error matching the percentile interval's width.
+            let z = t_quantile(conf, 1e6)?;
+            let se = (high - low) / (2.0 * z);
+            return Some(Estimate {
+                diff,
+                low: low.min(diff - z * floor / pairs.sqrt()),
+                high: high.max(diff + z * floor / pairs.sqrt()),
+                se: se.max(floor / pairs.sqrt()),
+                df: 1e6,
+                crit: z,
+                pairs,
+            });
+        }
+    };
+    let crit = t_quantile(settings.confidence, t.df)?;
+    let se = t.std_error.max(floor / pairs.sqrt());
+    Some(Estimate {
+        diff: t.estimate,
+        low: t.estimate - crit * se,
+        high: t.estimate + crit * se,
+        se,
+        df: t.df,
+        crit,
+        pairs,
+    })
+}
+
+/// The smallest per-pair noise an interval may assume: per-trial values recorded in HDR
+/// buckets are only known to a bucket's width `q` (relative, so on the log scale `q`); the
+/// difference of two such values has the noise of two uniform errors, `q·√(2/12)`. Zero for
+/// exact samples and for the error rate (counts are exact).
+fn noise_floor(
+    baseline: &[Trial],
+    candidate: &[Trial],
+    metric: Metric,
+    estimator: QuantileEstimator,
+) -> f64 {
+    if !matches!(metric, Metric::Quantile(_) | Metric::Mean) {
+        return 0.0;
+    }
+    let widest = baseline
+        .iter()
+        .chain(candidate)
+        .map(|t| t.dist.relative_resolution(t.statistic(metric, estimator)))
+        .fold(0.0, f64::max);
+    widest * (2.0_f64 / 12.0).sqrt()
+}
+
 impl Comparison {
-    fn inconclusive(mut self, reasons: Vec<String>) -> Self {
+    pub(crate) fn inconclusive(mut self, reasons: Vec<String>) -> Self {
         self.verdict = Verdict::Inconclusive;
         self.reason = Some(reasons.join("; "));
         self
     }
 
     /// `+12.3%` for ratio metrics, `+1.20 pp` for the error rate.
-    fn fmt_change(&self, x: f64) -> String {
+    pub(crate) fn fmt_change(&self, x: f64) -> String {
         if self.metric.is_ratio() {
             format!("{:+.1}%", x * 100.0)
         } else {
             format!("{:+.2} pp", x * 100.0)
         }
     }
-}
-
-/// The decision rule, on the change scale. Mirrored for lower-is-worse
-/// metrics by negating the change and swapping the bounds.
-fn decide(
-    c: &Comparison,
-    change: f64,
-    low: f64,
-    high: f64,
-    rule: Rule,
-) -> (Verdict, Option<String>) {
-    let t = c.threshold;
-    let (worse, worse_low, worse_high, limit) = match c.metric.direction() {
-        Direction::HigherIsWorse => (change, low, high, t),
-        Direction::LowerIsWorse => (-change, -high, -low, -t),
-    };
-    let conf = format!("{}%", (c.confidence * 1000.0).round() / 10.0);
-    let summary = format!(
-        "{} {} [{}, {}]",
-        c.metric,
-        c.fmt_change(change),
-        c.fmt_change(low),
-        c.fmt_change(high)
-    );
-    let limit = c.fmt_change(limit);
-    let beyond = worse > t;
-    let excludes_no_change = worse_low > 0.0;
-    let fails = match rule {
-        Rule::Default => beyond && excludes_no_change,
-        Rule::Strict => worse_low > t,
-    };
-    if fails {
-        let why = match rule {
-            Rule::Default => {
-                format!("regression beyond {limit}; the {conf} interval excludes no change")
-            }
-            Rule::Strict => format!("the whole {conf} interval is beyond {limit}"),
-        };
-        return (Verdict::Fail, Some(format!("{summary}: {why}")));
-    }
-    if beyond {
-        let why = if excludes_no_change {
-            format!("a regression, but the {conf} interval is not entirely beyond {limit} (strict rule)")
-        } else {
-            format!(
-                "beyond {limit}, but the {conf} interval includes no change: more trials needed"
-            )
-        };
-        return (Verdict::Inconclusive, Some(format!("{summary}: {why}")));
-    }
-    let caveat = (worse_high > t).then(|| {
-        format!("{summary}: within {limit}, but the {conf} interval does not rule out a larger regression")
-    });
-    (Verdict::Pass, caveat)
 }
 
 fn log_all(values: &[f64]) -> Vec<f64> {
@@ -296,7 +330,7 @@ fn mean(values: &[f64]) -> Option<f64> {
 }
 
 /// From the analysis scale (log or raw) to the reported change.
-fn to_change(metric: Metric, diff: f64) -> f64 {
+pub(crate) fn to_change(metric: Metric, diff: f64) -> f64 {
     if metric.is_ratio() {
         diff.exp_m1()
     } else {

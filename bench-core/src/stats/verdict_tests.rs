@@ -2,7 +2,8 @@
 #![cfg(test)]
 
 use super::*;
-use crate::stats::{Distribution, Quantile, StatsError};
+use crate::stats::decision::{decide, Estimate};
+use crate::stats::{Distribution, Quantile, Rule, StatsError};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -48,14 +49,20 @@ fn welch_end_to_end_matches_scipy() -> TestResult {
     assert!(close(c.change, 0.085_553_699_853_027_77), "{c:?}");
     assert!(close(c.ci_low, -0.034_975_223_148_4), "{c:?}");
     assert!(close(c.ci_high, 0.221_136_351_658_475_73), "{c:?}");
-    // +8.6 % is within 10 %, but the interval reaches +22 %: pass with caveat.
-    assert_eq!(c.verdict, Verdict::Pass);
+    // +8.6 % is within 10 %, but the interval reaches +22 %: a pass is not shown.
+    assert_eq!(c.verdict, Verdict::Inconclusive);
     assert!(
         c.reason
             .as_deref()
-            .is_some_and(|r| r.contains("does not rule out")),
+            .is_some_and(|r| r.contains("within +10.0% not shown")),
         "{c:?}"
     );
+    // Power numbers: noise = √k·se, the trials that would decide, a one-sided p.
+    let noise = c.noise.ok_or("noise")?;
+    assert!((noise - 0.129).abs() < 0.001, "{c:?}");
+    assert!(c.trials_needed.is_some_and(|n| n > 6), "{c:?}");
+    assert!(c.p_value.is_some_and(|p| p > 0.05 && p < 0.5), "{c:?}");
+    assert!(c.mde.is_some_and(|m| m > 0.1), "{c:?}");
     Ok(())
 }
 
@@ -75,7 +82,11 @@ fn paired_end_to_end_matches_scipy() -> TestResult {
         close(c.ci_high, 0.100_059_797_723_508_18_f64.exp_m1()),
         "{c:?}"
     );
-    assert_eq!(c.verdict, Verdict::Pass);
+    // [+6.6 %, +10.5 %]: the upper bound is beyond +10 %, so not yet a pass.
+    assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
+    let better: Vec<f64> = PC.iter().map(|v| v * 0.97).collect();
+    let c = compare(&flats(&PB)?, &flats(&better)?, P99, &settings)?;
+    assert_eq!(c.verdict, Verdict::Pass, "{c:?}");
     // Same data scaled by a further 3 %: +11.8 % with a tight paired interval.
     let worse: Vec<f64> = PC.iter().map(|v| v * 1.03).collect();
     let c = compare(&flats(&PB)?, &flats(&worse)?, P99, &settings)?;
@@ -91,7 +102,7 @@ fn paired_end_to_end_matches_scipy() -> TestResult {
 }
 
 fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Verdict {
-    let c = Comparison {
+    let mut c = Comparison {
         metric,
         verdict: Verdict::Inconclusive,
         reason: None,
@@ -105,8 +116,23 @@ fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Ve
         method: Method::Welch,
         baseline_trials: 3,
         candidate_trials: 3,
+        noise: None,
+        mde: None,
+        trials_needed: None,
+        p_value: None,
     };
-    decide(&c, change, low, high, rule).0
+    let scale = |x: f64| if metric.is_ratio() { x.ln_1p() } else { x };
+    let e = Estimate {
+        diff: scale(change),
+        low: scale(low),
+        high: scale(high),
+        se: (scale(high) - scale(low)) / 4.0,
+        df: 4.0,
+        crit: 2.0,
+        pairs: 3.0,
+    };
+    decide(&mut c, &e, rule);
+    c.verdict
 }
 
 #[test]
@@ -119,28 +145,59 @@ fn decision_rule_table() -> TestResult {
         // higher is worse
         (P99, D, 0.15, 0.02, 0.30, Fail),
         (P99, D, 0.15, -0.02, 0.30, Inc),
-        (P99, D, 0.08, 0.02, 0.14, Pass),
-        (P99, D, 0.10, 0.05, 0.15, Pass), // exactly at the threshold is not beyond
+        (P99, D, 0.08, 0.02, 0.14, Inc), // within, but the interval reaches beyond
+        (P99, D, 0.04, 0.00, 0.09, Pass),
+        (P99, D, 0.10, 0.05, 0.15, Inc), // exactly at the threshold is not beyond
         (P99, D, -0.30, -0.40, -0.20, Pass),
         (P99, S, 0.15, 0.02, 0.30, Inc),
         (P99, S, 0.25, 0.11, 0.40, Fail),
         (P99, S, 0.15, -0.02, 0.30, Inc),
+        (P99, S, 0.02, -0.02, 0.06, Pass),
         // lower is worse (throughput): mirrored
         (thr, D, -0.15, -0.30, -0.02, Fail),
         (thr, D, -0.15, -0.30, 0.02, Inc),
         (thr, D, 0.15, 0.02, 0.30, Pass),
+        (thr, D, -0.02, -0.12, 0.05, Inc),
         (thr, S, -0.15, -0.30, -0.02, Inc),
         (thr, S, -0.25, -0.40, -0.11, Fail),
         // error rate, absolute threshold 0.01
         (err, D, 0.02, 0.02, 0.02, Fail),
         (err, D, 0.02, -0.001, 0.04, Inc),
         (err, D, 0.005, 0.001, 0.009, Pass),
+        (err, D, 0.005, 0.001, 0.011, Inc),
         (err, S, 0.02, 0.005, 0.03, Inc),
     ];
     for (metric, rule, change, low, high, expected) in cases {
         let got = rule_case(metric, rule, change, low, high);
         assert_eq!(got, expected, "{metric} {rule:?} {change} [{low}, {high}]");
     }
+    Ok(())
+}
+
+/// Identical HDR-recorded trials do not give a zero-width interval: the recording resolution
+/// floors the noise, so a difference within a bucket or two is not a certain verdict.
+#[test]
+fn hdr_resolution_floors_the_interval() -> TestResult {
+    let hist = |v: u64| -> Result<Trial, Box<dyn std::error::Error>> {
+        let mut h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 1 << 20, 3)?;
+        h.record_n(v, 1000)?;
+        Ok(Trial::from_distribution(Distribution::from_histogram(&h)))
+    };
+    // 10 µs: one-µs buckets, a 10 % resolution.
+    let b = vec![hist(10)?, hist(10)?, hist(10)?];
+    let c = compare(&b, &b, P99, &Settings::default())?;
+    let (lo, hi) = (c.ci_low.ok_or("low")?, c.ci_high.ok_or("high")?);
+    assert!(lo < 0.0 && hi > 0.0, "{c:?}");
+    assert!(c.noise.is_some_and(|n| n > 0.03), "{c:?}");
+    // 11 µs against 10 µs (+10 %): no longer a certain regression.
+    let c11 = vec![hist(11)?, hist(11)?, hist(11)?];
+    let c = compare(&b, &c11, P99, &Settings::default())?;
+    assert_ne!(c.verdict, Verdict::Fail, "{c:?}");
+    // At 100 ms the 0.1 % resolution is far below a +20 % change: still a fail.
+    let slow = vec![hist(100_000)?, hist(100_000)?, hist(100_000)?];
+    let slower = vec![hist(120_000)?, hist(120_000)?, hist(120_000)?];
+    let c = compare(&slow, &slower, P99, &Settings::default())?;
+    assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
     Ok(())
 }
 
@@ -297,10 +354,12 @@ fn settings_validation_and_serde() -> TestResult {
 fn comparison_round_trips_through_json() -> TestResult {
     let c = compare(&flats(&PB)?, &flats(&PC)?, P99, &Settings::default())?;
     let json = serde_json::to_string(&c)?;
-    assert!(json.contains(r#""verdict":"pass""#), "{json}");
+    assert!(json.contains(r#""verdict":"inconclusive""#), "{json}");
+    assert!(json.contains(r#""trials_needed":"#), "{json}");
     assert!(json.contains(r#""metric":{"quantile":0.99}"#), "{json}");
     let back: Comparison = serde_json::from_str(&json)?;
     // serde_json (without `float_roundtrip`) may parse floats 1 ulp off.
+    assert_eq!(back.trials_needed, c.trials_needed);
     assert_eq!(
         (back.verdict, &back.reason, back.method),
         (c.verdict, &c.reason, c.method)
@@ -311,6 +370,13 @@ fn comparison_round_trips_through_json() -> TestResult {
     let inc = compare(&flats(&[1.0])?, &flats(&[1.0])?, P99, &Settings::default())?;
     let json = serde_json::to_string(&inc)?;
     assert!(json.contains(r#""verdict":"inconclusive""#) && json.contains(r#""ci_low":null"#));
+    // A verdict written before the power fields existed still reads.
+    let old = json.replace(r#""verdict":"inconclusive""#, r#""verdict":"pass""#);
+    let back: Comparison = serde_json::from_str(&old)?;
+    assert_eq!(
+        (back.verdict, back.noise, back.mde),
+        (Verdict::Pass, None, None)
+    );
     Ok(())
 }
 

@@ -12,10 +12,11 @@ pub struct CriterionArgs {
     /// criterion's output directory.
     #[arg(long, default_value = "target/criterion")]
     pub dir: PathBuf,
-    /// Which results to read in --dir: `new` (the latest `cargo bench`), `base`, or a name given
-    /// to criterion's `--save-baseline`.
-    #[arg(long, default_value = "new")]
-    pub which: String,
+    /// Which results to read in --dir: `new` (the latest `cargo bench`), `base`, or names given
+    /// to criterion's `--save-baseline`; several (comma-separated, e.g. `pr-1,pr-2,pr-3`) are
+    /// several runs, one trial each.
+    #[arg(long, default_value = "new", value_delimiter = ',')]
+    pub which: Vec<String>,
     /// Read cargo-criterion's JSON messages (`cargo criterion --message-format=json`) from this
     /// file instead of --dir.
     #[arg(long, value_name = "FILE")]
@@ -23,9 +24,11 @@ pub struct CriterionArgs {
     /// Compare with `store:BRANCH` (the stored runs of each benchmark).
     #[arg(long, conflicts_with = "baseline_which")]
     pub baseline: Option<String>,
-    /// Compare with other results in --dir, e.g. `base` or a `--save-baseline` name.
-    #[arg(long)]
-    pub baseline_which: Option<String>,
+    /// Compare with other results in --dir, e.g. `base` or `--save-baseline` names
+    /// (comma-separated, one run each: `main-1,main-2,main-3`). With as many as --which, the
+    /// i-th of each side are paired (run interleaved, as `.ci/criterion-ab` does).
+    #[arg(long, value_delimiter = ',')]
+    pub baseline_which: Option<Vec<String>>,
     /// Store the benchmarks as runs.
     #[command(flatten)]
     pub save: SaveArgs,

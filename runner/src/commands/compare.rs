@@ -6,9 +6,10 @@ use bench_core::stats::Verdict;
 use crate::admission;
 use crate::cli::{CompareArgs, GateFlags};
 use crate::commands::store;
+use crate::gate::{judge, Judging};
 use crate::report::terminal;
 use crate::store::BranchName;
-use crate::verdict::{compare_all, stored_gate, VerdictReport};
+use crate::verdict::{stored_gate, VerdictReport};
 use crate::Exit;
 
 /// Run the command.
@@ -68,14 +69,12 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         &sources.join(", "),
     )
     .map_err(anyhow::Error::msg)?;
-    let mut report = compare_all(
-        baseline,
-        candidate,
-        &cli_gate,
-        args.paired,
-        &sources.join(", "),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let how = Judging {
+        interleaved: args.paired,
+        look: None,
+    };
+    let mut report = judge(baseline, candidate, &cli_gate, how, &sources.join(", "))
+        .map_err(anyhow::Error::msg)?;
     crate::history::stored::apply_all(&mut report, windows);
     conclude(&report, &args.gate)
 }

@@ -11,8 +11,9 @@ use crate::cli::CriterionArgs;
 use crate::commands::compare::conclude;
 use crate::commands::store;
 use crate::criterion::{files, messages, Benchmark, PREFIX};
+use crate::gate::{judge, Judging};
 use crate::store::BranchName;
-use crate::verdict::{compare_all, stored_gate};
+use crate::verdict::stored_gate;
 use crate::Exit;
 
 fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
@@ -26,68 +27,64 @@ fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
     }
 }
 
+/// Every benchmark of every run named in `names`, as runs: one `cargo bench` run, one trial.
+fn runs(
+    args: &CriterionArgs,
+    names: &[String],
+    env: &Environment,
+) -> anyhow::Result<Vec<RunResult>> {
+    if args.messages.is_some() && names.len() > 1 {
+        anyhow::bail!("--messages holds one run: give one --which, or read several from --dir");
+    }
+    let mut out = Vec::new();
+    for (i, which) in names.iter().enumerate() {
+        for b in read(args, which)? {
+            let mut run = b.to_run(env.clone());
+            run.meta.trial = u32::try_from(i).ok();
+            out.push(run);
+        }
+    }
+    Ok(out)
+}
+
 /// Run the command.
 pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
     let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
-    let benches = read(args, &args.which)?;
-    if benches.is_empty() {
+    let env = Environment::detect();
+    let mut candidate = runs(args, &args.which, &env)?;
+    if candidate.is_empty() {
         anyhow::bail!(
             "no criterion benchmarks found in {}",
             args.messages.as_ref().unwrap_or(&args.dir).display()
         );
     }
+    let names: BTreeSet<String> = candidate.iter().map(|r| r.meta.scenario.clone()).collect();
     println!(
-        "{} criterion benchmark(s); criterion times batches of iterations, so what is compared \
-         is the mean and median time per iteration, not per-call percentiles",
-        benches.len()
+        "{} criterion benchmark(s) in {} run(s); criterion times batches of iterations, so what \
+         is compared is the mean and median time per iteration of each run (one run, one trial)",
+        names.len(),
+        args.which.len()
     );
-    let env = Environment::detect();
-    let mut candidate: Vec<RunResult> = benches.iter().map(|b| b.to_run(env.clone())).collect();
     if args.save.save {
         for run in &mut candidate {
             store::save(run, &args.save, &args.store)?;
         }
     }
-
-    let names: BTreeSet<String> = candidate.iter().map(|r| r.meta.scenario.clone()).collect();
     let (baseline, source, known) = match (&args.baseline, &args.baseline_which) {
-        (Some(spec), _) => {
-            let branch = store::store_branch(spec)
-                .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-            let branch = BranchName::new(branch)?;
-            let st = store::open(&args.store)?;
-            let mut runs = Vec::new();
-            for run in &candidate {
-                let n = stored_gate(run).overlay(&cli_gate).baseline_runs();
-                let scenario = &run.meta.scenario;
-                runs.extend(
-                    st.baseline(&branch, scenario, n)
-                        .with_context(|| format!("reading baseline of {scenario} on {branch}"))?,
-                );
-            }
-            let known: BTreeSet<String> = st
-                .list(Some(&branch), None)?
-                .into_iter()
-                .map(|r| r.scenario)
-                .filter(|s| s.starts_with(PREFIX))
-                .collect();
-            (runs, format!("{spec} in {}", st.describe()), known)
-        }
+        (Some(spec), _) => from_store(args, spec, &names, &cli_gate, &candidate)?,
         (None, Some(which)) => {
-            let runs: Vec<RunResult> = read(args, which)?
-                .iter()
-                .map(|b| b.to_run(env.clone()))
-                .collect();
+            let runs = runs(args, which, &env)?;
             let known = runs.iter().map(|r| r.meta.scenario.clone()).collect();
-            (
-                runs,
-                format!("criterion's {which:?} in {}", args.dir.display()),
-                known,
-            )
+            let source = format!("criterion's {} in {}", which.join(","), args.dir.display());
+            (runs, source, known)
         }
         (None, None) => {
-            for b in &benches {
-                println!("  {}  ({} samples)", b.id, b.samples.iters.len());
+            for run in &candidate {
+                let n = run.iterations.as_ref().map_or(0, |s| s.iters.len());
+                println!(
+                    "  {}  ({n} samples)",
+                    run.meta.scenario.trim_start_matches(PREFIX)
+                );
             }
             return Ok(Exit::Success);
         }
@@ -97,9 +94,51 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
     let new: Vec<String> = names.difference(&compared).map(strip).collect();
     let removed: Vec<String> = known.difference(&names).map(strip).collect();
     candidate.retain(|r| compared.contains(&r.meta.scenario));
+    // Named runs on both sides in equal numbers were run interleaved (`.ci/criterion-ab`).
+    let how = Judging {
+        interleaved: args
+            .baseline_which
+            .as_ref()
+            .is_some_and(|b| b.len() == args.which.len() && b.len() > 1),
+        look: None,
+    };
     let mut report =
-        compare_all(baseline, candidate, &cli_gate, false, &source).map_err(anyhow::Error::msg)?;
+        judge(baseline, candidate, &cli_gate, how, &source).map_err(anyhow::Error::msg)?;
     report.new = new;
     report.removed = removed;
     conclude(&report, &args.gate)
+}
+
+/// The stored runs of every benchmark on `spec`'s branch, and every benchmark the store knows.
+fn from_store(
+    args: &CriterionArgs,
+    spec: &str,
+    names: &BTreeSet<String>,
+    cli_gate: &bench_core::scenario::gate::GateSection,
+    candidate: &[RunResult],
+) -> anyhow::Result<(Vec<RunResult>, String, BTreeSet<String>)> {
+    let branch = store::store_branch(spec)
+        .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
+    let branch = BranchName::new(branch)?;
+    let st = store::open(&args.store)?;
+    let mut runs = Vec::new();
+    for scenario in names {
+        let gate = candidate
+            .iter()
+            .find(|r| &r.meta.scenario == scenario)
+            .map(stored_gate)
+            .unwrap_or_default();
+        let n = gate.overlay(cli_gate).baseline_runs();
+        runs.extend(
+            st.baseline(&branch, scenario, n)
+                .with_context(|| format!("reading baseline of {scenario} on {branch}"))?,
+        );
+    }
+    let known: BTreeSet<String> = st
+        .list(Some(&branch), None)?
+        .into_iter()
+        .map(|r| r.scenario)
+        .filter(|s| s.starts_with(PREFIX))
+        .collect();
+    Ok((runs, format!("{spec} in {}", st.describe()), known))
 }

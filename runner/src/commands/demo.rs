@@ -15,10 +15,10 @@ use crate::cli::{DemoArgs, GateFlags};
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, write_result};
 use crate::commands::store;
+use crate::gate::{judge, Judging};
 use crate::report::terminal;
 use crate::signal::Stop;
 use crate::store::BranchName;
-use crate::verdict::compare_all;
 use crate::Exit;
 
 /// The example scenarios (`tailguard_demo::EXAMPLE_SCENARIOS`, embedded in the demo crate so
@@ -103,8 +103,14 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     eprintln!("demo target served {} requests", server.requests_served());
     server.shutdown();
     let source = format!("store:{branch} in {}", st.describe());
-    let report = compare_all(baseline, candidate, &GateSection::default(), false, &source)
-        .map_err(anyhow::Error::msg)?;
+    let report = judge(
+        baseline,
+        candidate,
+        &GateSection::default(),
+        Judging::default(),
+        &source,
+    )
+    .map_err(anyhow::Error::msg)?;
     let flags = GateFlags {
         out: Some(out_dir.join("verdict.json")),
         report_dir: Some(out_dir.clone()),

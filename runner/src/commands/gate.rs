@@ -1,35 +1,31 @@
-//! `tailguard gate`: run each scenario K times against the candidate, and either K times against
-//! a baseline build interleaved with it (B C / C B pairs in random order, so the machine's drift
-//! hits both sides alike) or against the stored baseline, then compare.
+//! `tailguard gate`: run each scenario against the candidate and either against a baseline build
+//! interleaved with it — pairs in counterbalanced order, sequentially until every gated metric
+//! is decided or the budget runs out (`gate::trials`) — or against the stored baseline, then
+//! judge (`gate::judge`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use bench_core::result::RunResult;
+use bench_core::stats::Sequential;
 use bench_core::{Cancel, Scenario};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 
 use crate::admission;
 use crate::cli::GateRunArgs;
 use crate::commands::compare::conclude;
 use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
+use crate::gate::trials::{self, Design, Side, TrialSource};
+use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
 use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
 use crate::signal::Stop;
 use crate::store::BranchName;
-use crate::verdict::compare_all;
+use crate::verdict::VerdictReport;
 use crate::Exit;
 use bench_core::scenario::gate::GateSection;
-
-/// Where the baseline trials come from.
-enum Baseline {
-    Target(String),
-    Stored(BranchName),
-}
 
 /// What one scenario's candidate trials are compared with.
 enum Against {
@@ -51,10 +47,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     if let Some(dir) = &args.results_dir {
         preflight::out_dir("--results-dir", dir)?;
     }
-    let (source, interleaved) = match &baseline {
-        Baseline::Target(url) => (format!("interleaved trials against {url}"), true),
-        Baseline::Stored(branch) => (format!("store:{branch}"), false),
-    };
+    let source = baseline.describe();
     // Everything that can be checked is checked before any load: every scenario loads on both
     // sides, and every stored baseline exists and is complete.
     let mut plans = Vec::new();
@@ -63,12 +56,12 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         let target = args.candidate_target.as_deref();
         let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
         let against = match &baseline {
-            Baseline::Target(url) => Against::Build(Box::new(load(
+            BaselineSource::Interleaved(url) => Against::Build(Box::new(load(
                 path,
                 args,
                 Some(("--baseline-target", url)),
             )?)),
-            Baseline::Stored(branch) => {
+            BaselineSource::Stored(branch) => {
                 let (runs, window) = stored(args, branch, &candidate, &cli_gate)?;
                 windows.insert(candidate.name().to_owned(), window);
                 Against::Runs(runs)
@@ -76,7 +69,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         };
         plans.push((candidate, against));
     }
-    if let Baseline::Stored(_) = baseline {
+    if let BaselineSource::Stored(_) = baseline {
         let stored = plans.iter().flat_map(|(_, a)| match a {
             Against::Runs(runs) => runs.as_slice(),
             Against::Build(_) => &[],
@@ -89,58 +82,162 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         .map_err(anyhow::Error::msg)?;
     }
     let stop = Stop::watch();
-    let cancel = stop.cancel();
-    let mut rng = SmallRng::seed_from_u64(args.seed);
-    let (mut base_runs, mut cand_runs) = (Vec::new(), Vec::new());
     let started = std::time::Instant::now();
-    for (candidate, against) in plans {
-        let from_store = matches!(against, Against::Runs(_));
-        let (mut b, c) = match against {
-            Against::Build(base) => interleave(&candidate, &base, cancel, args, &mut rng)?,
-            Against::Runs(runs) => {
-                let mut c = Vec::new();
-                for i in 0..args.trials {
-                    c.push(trial(&candidate, cancel, args, "candidate", i)?);
-                    if cancel.is_cancelled() {
-                        break;
-                    }
-                }
-                (runs, c)
-            }
+    let outcome = match baseline {
+        BaselineSource::Interleaved(_) => interleaved(plans, args, &cli_gate, &source, &stop)?,
+        BaselineSource::Stored(_) => against_store(plans, args, &cli_gate, &source, &stop)?,
+    };
+    let Some(mut report) = outcome.report else {
+        // Interrupted: stored baseline runs are already kept; trials measured here are not.
+        let base: &[RunResult] = if outcome.from_store {
+            &[]
+        } else {
+            &outcome.baseline
         };
-        if cancel.is_cancelled() {
-            // Stored baseline runs are already kept; trials measured here are not.
-            let (old_base, new_base) = if from_store {
-                (&[][..], &[][..])
-            } else {
-                (base_runs.as_slice(), b.as_slice())
-            };
-            keep_finished(args, [old_base, new_base, &cand_runs, &c]);
-            return Ok(stop.exit());
-        }
-        base_runs.append(&mut b);
-        cand_runs.extend(c);
-    }
+        keep_finished(args, [base, &outcome.candidate]);
+        return Ok(stop.exit());
+    };
     eprintln!(
         "gate ran {} trials in {:.1}s",
-        base_runs.len() + cand_runs.len(),
+        if outcome.from_store {
+            0
+        } else {
+            outcome.baseline.len()
+        } + outcome.candidate.len(),
         started.elapsed().as_secs_f64()
     );
     // The verdict is written first; a store failure afterwards is reported, the verdict stands.
-    let to_save = args.save.save.then(|| cand_runs.clone());
-    let mut report = compare_all(base_runs, cand_runs, &cli_gate, interleaved, &source)
-        .map_err(anyhow::Error::msg)?;
     crate::history::stored::apply_all(&mut report, windows);
     let exit = conclude(&report, &args.gate)?;
-    for mut run in to_save.into_iter().flatten() {
-        store::save(&mut run, &args.save, &args.store)?;
+    if args.save.save {
+        for mut run in outcome.candidate {
+            store::save(&mut run, &args.save, &args.store)?;
+        }
     }
     Ok(exit)
 }
 
+/// The trials of a gate and its verdict (`None` when interrupted).
+struct GateOutcome {
+    baseline: Vec<RunResult>,
+    candidate: Vec<RunResult>,
+    report: Option<VerdictReport>,
+    from_store: bool,
+}
+
+/// The interleaved, sequential gate: pairs of trials through the gate's trial runner.
+fn interleaved(
+    plans: Vec<(Scenario, Against)>,
+    args: &GateRunArgs,
+    cli_gate: &GateSection,
+    source: &str,
+    stop: &Stop,
+) -> anyhow::Result<GateOutcome> {
+    let plans = plans
+        .into_iter()
+        .filter_map(|(c, a)| match a {
+            Against::Build(b) => Some((c, *b)),
+            Against::Runs(_) => None,
+        })
+        .collect();
+    let mut targets = Targets {
+        plans,
+        cancel: stop.cancel(),
+        args,
+    };
+    let design = Design {
+        sequential: Sequential {
+            min_pairs: args.trials,
+            max_pairs: args.max_trials.max(args.trials),
+        },
+        budget: args.budget,
+        seed: args.seed,
+    };
+    let how = |look| Judging {
+        interleaved: true,
+        look: Some(look),
+    };
+    let judge = |b, c, look| judge(b, c, cli_gate, how(look), source);
+    let out = trials::run(&mut targets, &design, &judge)?;
+    Ok(GateOutcome {
+        baseline: out.baseline,
+        candidate: out.candidate,
+        report: out.report,
+        from_store: false,
+    })
+}
+
+/// Candidate trials against stored runs: a fixed design of `--trials` trials.
+fn against_store(
+    plans: Vec<(Scenario, Against)>,
+    args: &GateRunArgs,
+    cli_gate: &GateSection,
+    source: &str,
+    stop: &Stop,
+) -> anyhow::Result<GateOutcome> {
+    let cancel = stop.cancel();
+    let (mut base, mut cand) = (Vec::new(), Vec::new());
+    for (candidate, against) in plans {
+        if let Against::Runs(runs) = against {
+            base.extend(runs);
+        }
+        for i in 0..args.trials {
+            cand.push(trial(&candidate, cancel, args, Side::Candidate, i)?);
+            if cancel.is_cancelled() {
+                return Ok(GateOutcome {
+                    baseline: base,
+                    candidate: cand,
+                    report: None,
+                    from_store: true,
+                });
+            }
+        }
+    }
+    let report = judge(
+        base.clone(),
+        cand.clone(),
+        cli_gate,
+        Judging::default(),
+        source,
+    )
+    .map_err(anyhow::Error::msg)?;
+    Ok(GateOutcome {
+        baseline: base,
+        candidate: cand,
+        report: Some(report),
+        from_store: true,
+    })
+}
+
+/// The scenarios' two targets as the trial runner's source.
+struct Targets<'a> {
+    plans: Vec<(Scenario, Scenario)>,
+    cancel: &'a Cancel,
+    args: &'a GateRunArgs,
+}
+
+impl TrialSource for Targets<'_> {
+    fn plans(&self) -> usize {
+        self.plans.len()
+    }
+
+    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult> {
+        let (candidate, base) = &self.plans[plan];
+        let scenario = match side {
+            Side::Baseline => base,
+            Side::Candidate => candidate,
+        };
+        trial(scenario, self.cancel, self.args, side, pair)
+    }
+
+    fn interrupted(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
 /// On an interrupted gate without `--results-dir`, the trials that had finished are kept in the
 /// temporary directory (the interrupted one already was), never thrown away.
-fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 4]) {
+fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 2]) {
     if args.results_dir.is_some() {
         return;
     }
@@ -154,13 +251,13 @@ fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 4]) {
     }
 }
 
-fn baseline_of(args: &GateRunArgs) -> anyhow::Result<Baseline> {
+fn baseline_of(args: &GateRunArgs) -> anyhow::Result<BaselineSource> {
     Ok(match (&args.baseline_target, &args.baseline) {
-        (Some(url), None) => Baseline::Target(url.clone()),
+        (Some(url), None) => BaselineSource::Interleaved(url.clone()),
         (None, Some(spec)) => {
             let branch = store::store_branch(spec)
                 .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-            Baseline::Stored(BranchName::new(branch)?)
+            BaselineSource::Stored(BranchName::new(branch)?)
         }
         _ => {
             anyhow::bail!("give --baseline-target URL (interleaved A/B) or --baseline store:BRANCH")
@@ -170,7 +267,7 @@ fn baseline_of(args: &GateRunArgs) -> anyhow::Result<Baseline> {
 
 /// The stored baseline of `candidate`'s scenario (`history/stored.rs`: its stable segment on a
 /// matching environment, at most the `[gate]`'s baseline runs), refusing partial runs unless
-/// `--allow-partial`.
+/// `--allow-partial`. The one place that selects stored runs for [`BaselineSource::Stored`].
 fn stored(
     args: &GateRunArgs,
     branch: &BranchName,
@@ -193,32 +290,6 @@ fn stored(
     Ok((runs, window))
 }
 
-/// `--trials` pairs of baseline and candidate trials, each pair in random order. Stops early
-/// when cancelled (the caller checks).
-fn interleave(
-    candidate: &Scenario,
-    base: &Scenario,
-    cancel: &Cancel,
-    args: &GateRunArgs,
-    rng: &mut SmallRng,
-) -> anyhow::Result<(Vec<RunResult>, Vec<RunResult>)> {
-    let (mut b, mut c) = (Vec::new(), Vec::new());
-    for i in 0..args.trials {
-        let candidate_first: bool = rng.random();
-        for is_candidate in [candidate_first, !candidate_first] {
-            if is_candidate {
-                c.push(trial(candidate, cancel, args, "candidate", i)?);
-            } else {
-                b.push(trial(base, cancel, args, "baseline", i)?);
-            }
-            if cancel.is_cancelled() {
-                return Ok((b, c));
-            }
-        }
-    }
-    Ok((b, c))
-}
-
 /// Load a scenario with the gate's overrides; `target` is `(flag, url)`.
 fn load(path: &Path, args: &GateRunArgs, target: Option<(&str, &str)>) -> anyhow::Result<Scenario> {
     let mut overrides = Vec::new();
@@ -236,11 +307,12 @@ fn trial(
     scenario: &Scenario,
     cancel: &Cancel,
     args: &GateRunArgs,
-    side: &str,
+    side: Side,
     i: usize,
 ) -> anyhow::Result<RunResult> {
+    let side = side.name();
     if !args.quiet {
-        eprintln!("{} {side} trial {}/{}", scenario.name(), i + 1, args.trials);
+        eprintln!("{} {side} trial {}", scenario.name(), i + 1);
     }
     let mut run = execute(scenario, cancel, args.quiet)?;
     run.meta.trial = u32::try_from(i).ok();

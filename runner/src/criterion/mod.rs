@@ -5,8 +5,10 @@
 //! What is gated is the **mean and the median time per iteration**. Each benchmark becomes a
 //! [`RunResult`] (protocol `criterion`, scenario `criterion/<id>`, the samples in
 //! [`RunResult::iterations`]), so it is stored like any run (file store or InfluxDB) and compared
-//! by the same statistics engine: consecutive groups of [`SAMPLES_PER_TRIAL`] samples are the
-//! trials ("batch means", which absorbs the correlation between neighbouring samples).
+//! by the same statistics engine. **One `cargo bench` run is one trial** (its samples' mean and
+//! median): the run-to-run variance, the dominant noise on CI, is then in the interval, and
+//! batches within a run are never trials. Several runs per side come from criterion's named
+//! baselines (`--save-baseline main-1 … main-5`), run interleaved by `.ci/criterion-ab`.
 
 pub mod files;
 pub mod messages;
@@ -21,10 +23,6 @@ use bench_core::Environment;
 pub const PROTOCOL: &str = "criterion";
 /// Scenario-name prefix of criterion runs.
 pub const PREFIX: &str = "criterion/";
-/// Samples per trial: 100 samples (criterion's default) give 5 trials per run, and 20 samples
-/// leave 10 beyond the median, which the median comparison needs.
-pub const SAMPLES_PER_TRIAL: usize = 20;
-
 /// One benchmark's samples, as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Benchmark {
@@ -73,9 +71,8 @@ impl Benchmark {
                         "mean_ns": self.estimates.map(|e| e.0),
                         "median_ns": self.estimates.map(|e| e.1),
                     },
-                    // Strict: the interval only holds this run's noise, not the drift between
-                    // runs (docs/cargo-bench.md).
-                    "gate": { "metrics": ["mean", "p50"], "rule": "strict" },
+                    // One run is one trial: the interval holds the drift between runs.
+                    "gate": { "metrics": ["mean", "p50"] },
                 }),
                 environment,
                 shard: None,
@@ -95,28 +92,20 @@ impl Benchmark {
     }
 }
 
-/// The trials of a criterion run: per-iteration times (µs, the unit of every latency in a
-/// verdict) in consecutive groups of [`SAMPLES_PER_TRIAL`]; a short remainder joins the last
-/// group.
+/// The trial of a criterion run: all its per-iteration times (µs, the unit of every latency in
+/// a verdict). One run is one trial, never a batch of its samples.
 #[must_use]
-pub fn trials(samples: &IterationSamples) -> Vec<Trial> {
+pub fn trial(samples: &IterationSamples) -> Vec<Trial> {
     let per_iter: Vec<f64> = samples
         .per_iteration_ns()
         .into_iter()
         .map(|ns| ns / 1e3)
         .collect();
-    let mut groups: Vec<&[f64]> = per_iter.chunks(SAMPLES_PER_TRIAL).collect();
-    if groups.len() > 1 && groups.last().is_some_and(|g| g.len() < SAMPLES_PER_TRIAL) {
-        groups.pop();
-        let start = (groups.len() - 1) * SAMPLES_PER_TRIAL;
-        if let Some(last) = groups.last_mut() {
-            *last = &per_iter[start..];
-        }
-    }
-    groups
-        .into_iter()
-        .filter_map(|g| Distribution::from_samples(g).ok())
+    Distribution::from_samples(&per_iter)
+        .ok()
+        .filter(|d| !d.is_empty())
         .map(Trial::from_distribution)
+        .into_iter()
         .collect()
 }
 
@@ -125,15 +114,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn samples_become_trials_of_twenty_with_the_remainder_in_the_last() {
+    fn a_run_is_one_trial() {
         let s = IterationSamples {
             iters: (1..=105).map(f64::from).collect(),
             times_ns: (1..=105).map(|i| f64::from(i) * 2_000.0).collect(),
         };
-        let t = trials(&s);
-        assert_eq!(t.len(), 5);
-        assert_eq!(t.iter().map(|t| t.dist.len()).sum::<u64>(), 105);
-        assert_eq!(t[4].dist.len(), 25);
+        let t = trial(&s);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].dist.len(), 105);
         assert!(
             (t[0].dist.mean().unwrap() - 2.0).abs() < 1e-12,
             "2 µs per iteration"

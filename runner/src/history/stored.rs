@@ -13,8 +13,9 @@ use bench_core::stats::{prediction, Direction, Metric, Rule, Verdict};
 
 use super::series::HistoryMetric;
 use super::window::{select, BaselineWindow, WindowPolicy, LOOKBACK_RUNS};
+use crate::gate::overall;
 use crate::store::{BranchName, Store};
-use crate::verdict::{overall, ScenarioVerdict, VerdictReport};
+use crate::verdict::{ScenarioVerdict, VerdictReport};
 
 /// The stored baseline of `candidate`'s scenario on `branch`: the newest `gate.baseline_runs()`
 /// runs of its stable segment with its fingerprint, and why (printed to stderr).

@@ -104,6 +104,8 @@ mod tests {
             new: Vec::new(),
             removed: Vec::new(),
             provenance: None,
+            family: None,
+            trials: None,
         };
         let mut out = Vec::new();
         assert!(!publish(&report, &|_| None, &mut out).unwrap());

@@ -6,16 +6,6 @@ use bench_core::stats::Verdict;
 
 use crate::verdict::{Provenance, VerdictReport, VERDICT_SCHEMA_VERSION};
 
-/// How bad a verdict is: pass < inconclusive < fail.
-#[must_use]
-pub fn rank(v: Verdict) -> u8 {
-    match v {
-        Verdict::Pass => 0,
-        Verdict::Inconclusive => 1,
-        Verdict::Fail => 2,
-    }
-}
-
 /// One report of `reports` (in order); `provenance` replaces whatever the files carried.
 /// `None` when `reports` is empty.
 #[must_use]
@@ -23,7 +13,7 @@ pub fn combine(
     reports: Vec<VerdictReport>,
     provenance: Option<Provenance>,
 ) -> Option<VerdictReport> {
-    let verdict = reports.iter().map(|r| r.verdict).max_by_key(|v| rank(*v))?;
+    let verdict = Verdict::worst(reports.iter().map(|r| r.verdict))?;
     let mut sources: Vec<String> = Vec::new();
     let mut out = VerdictReport {
         schema_version: VERDICT_SCHEMA_VERSION,
@@ -33,6 +23,9 @@ pub fn combine(
         new: Vec::new(),
         removed: Vec::new(),
         provenance,
+        // Each file's family and trials belong to its own invocation (kept in the files).
+        family: None,
+        trials: None,
     };
     for r in reports {
         if !sources.contains(&r.baseline_source) {
@@ -62,6 +55,8 @@ mod tests {
                 run_url: Some("https://forged.example".into()),
                 ..Provenance::default()
             }),
+            family: None,
+            trials: None,
         }
     }
 

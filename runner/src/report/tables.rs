@@ -92,6 +92,7 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
                 Cell::plain(fmt_change(c.metric, c.change)),
                 Cell::plain(interval(c.metric, c.ci_low, c.ci_high)),
                 verdict_cell(c.verdict, m.gated),
+                Cell::plain(crate::report::terminal::power(c)),
             ]
         })
         .collect();
@@ -101,10 +102,11 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
             base.into(),
             cand.into(),
             "change".into(),
-            format!("{:.0}% interval", s.settings.confidence * 100.0),
+            format!("{:.1}% interval", s.settings.confidence * 100.0),
             "verdict".into(),
+            "noise, MDE, trials".into(),
         ],
-        align: vec![Left, Right, Right, Right, Center, Left],
+        align: vec![Left, Right, Right, Right, Center, Left, Left],
         rows,
     }
 }

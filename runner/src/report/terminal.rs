@@ -203,6 +203,32 @@ pub fn fmt_change(metric: Metric, v: Option<f64>) -> String {
     }
 }
 
+/// Noise, power and trials of a comparison: `±4.1% noise, MDE 12.3%, 5 trials (≈23 needed)`.
+/// The noise is the sd of one pair's log ratio (percentage points for the error rate).
+#[must_use]
+pub fn power(c: &bench_core::stats::Comparison) -> String {
+    let pct = |v: f64| match c.metric {
+        Metric::ErrorRate => format!("{:.2}pp", v * 100.0),
+        _ => format!("{:.1}%", v * 100.0),
+    };
+    let mut parts = Vec::new();
+    if let Some(n) = c.noise {
+        // On the log scale a noise n is a factor e^n: shown as the relative spread.
+        let n = if c.metric.is_ratio() { n.exp_m1() } else { n };
+        parts.push(format!("±{} noise", pct(n)));
+    }
+    if let Some(m) = c.mde {
+        parts.push(format!("MDE {}", pct(m)));
+    }
+    let k = c.baseline_trials.min(c.candidate_trials);
+    let needed = c
+        .trials_needed
+        .map(|n| format!(" (≈{n} needed)"))
+        .unwrap_or_default();
+    parts.push(format!("{k} trials{needed}"));
+    parts.join(", ")
+}
+
 /// The verdict mark used in tables.
 #[must_use]
 pub fn mark(v: Verdict) -> &'static str {
@@ -235,7 +261,7 @@ pub fn verdict(report: &VerdictReport) -> String {
             s.metrics
                 .first()
                 .map_or(s.candidate_runs.len(), |m| m.comparison.candidate_trials),
-            s.settings.method,
+            s.used_method(),
             s.settings.threshold * 100.0
         );
         if let Some(reason) = &s.reason {
@@ -243,8 +269,13 @@ pub fn verdict(report: &VerdictReport) -> String {
         }
         let _ = writeln!(
             out,
-            "  {:<12} {:>10} {:>10} {:>9} {:>21}  verdict",
-            "metric", "baseline", "candidate", "change", "95% interval"
+            "  {:<12} {:>10} {:>10} {:>9} {:>21}  {:<12}  noise, MDE, trials",
+            "metric",
+            "baseline",
+            "candidate",
+            "change",
+            format!("{:.1}% interval", s.settings.confidence * 100.0),
+            "verdict"
         );
         for m in &s.metrics {
             let c = &m.comparison;
@@ -259,11 +290,12 @@ pub fn verdict(report: &VerdictReport) -> String {
             let name = format!("{}{}", c.metric, if m.gated { " *" } else { "" });
             let _ = writeln!(
                 out,
-                "  {name:<12} {:>10} {:>10} {:>9} {interval:>21}  {}",
+                "  {name:<12} {:>10} {:>10} {:>9} {interval:>21}  {:<12}  {}",
                 fmt_metric_value(c.metric, c.baseline),
                 fmt_metric_value(c.metric, c.candidate),
                 fmt_change(c.metric, c.change),
                 mark(c.verdict),
+                power(c),
             );
         }
         if let Some(c) = &s.capacity {
@@ -317,6 +349,22 @@ pub fn verdict(report: &VerdictReport) -> String {
         if !names.is_empty() {
             let _ = writeln!(out, "\n{label}: {}", names.join(", "));
         }
+    }
+    if let Some(t) = &report.trials {
+        let _ = writeln!(
+            out,
+            "\ntrials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {:.1}s",
+            t.pairs, t.order, t.seed, t.looks, t.stopped, t.wall_s
+        );
+    }
+    if let Some(f) = &report.family {
+        let _ = writeln!(
+            out,
+            "family: {} gated comparisons, fails held to {:.2}% family-wise ({})",
+            f.comparisons,
+            f.level * 100.0,
+            f.method
+        );
     }
     let _ = writeln!(out, "\n  * gated metric; others are informational");
     if report.scenarios.iter().any(|s| !s.requests.is_empty()) {

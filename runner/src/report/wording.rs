@@ -249,7 +249,7 @@ pub fn shorten(s: &str, n: usize) -> String {
 #[must_use]
 pub fn method(s: &ScenarioVerdict) -> String {
     let st = &s.settings;
-    let how = match st.method {
+    let how = match s.used_method() {
         Method::Welch => "Welch's t interval on the logs of the per-trial values".to_owned(),
         Method::Paired => {
             "a paired t interval on the log ratios of interleaved trial pairs".to_owned()
@@ -266,8 +266,10 @@ pub fn method(s: &ScenarioVerdict) -> String {
     format!(
         "Each trial is reduced to one value per metric; the change is the ratio of the two \
          sides' geometric means − 1 (for the error rate, the difference in percentage points). \
-         Its {:.0}% interval is {how}. A gated metric fails when {rule} (threshold {}, error \
-         rate {}); fewer than {} trials on a side is inconclusive. See docs/statistics.md.",
+         Its {:.1}% interval is {how}. A gated metric passes only when the interval's worse end \
+         is within the threshold, and fails when {rule} (threshold {}, error rate {}) and the \
+         fail survives Holm's correction over every gated comparison of the gate; anything else \
+         is inconclusive, as is fewer than {} trials on a side. See docs/statistics.md.",
         st.confidence * 100.0,
         threshold(Metric::Mean, st.threshold),
         threshold(Metric::ErrorRate, st.error_rate_threshold),

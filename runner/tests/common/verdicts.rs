@@ -1,6 +1,6 @@
 //! Deterministic runs and verdicts for the report tests: synthetic latencies (a body of 5–7 ms
 //! and a 2 % tail of 30–35 ms, scaled per side), per-second timelines, SLO checks and
-//! saturation steps, compared by the real engine (`compare_all`).
+//! saturation steps, compared by the real engine (`gate::judge`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use bench_core::histogram::LatencyHistogram;
@@ -11,7 +11,8 @@ use bench_core::scenario::slo::Slo;
 use bench_core::steps::Dimension;
 use bench_core::timeline::TimelinePoint;
 use bench_core::Environment;
-use tailguard::verdict::{compare_all, VerdictReport};
+use tailguard::gate::{judge, Judging};
+use tailguard::verdict::VerdictReport;
 
 /// Requests per second of a synthetic run.
 const RATE: u64 = 400;
@@ -127,7 +128,14 @@ pub fn verdict(scenarios: &[&str], n: u32, scale: f64) -> VerdictReport {
             cand.push(run(s, "feature", t, scale, 5));
         }
     }
-    compare_all(base, cand, &GateSection::default(), false, "store:main").unwrap()
+    judge(
+        base,
+        cand,
+        &GateSection::default(),
+        Judging::default(),
+        "store:main",
+    )
+    .unwrap()
 }
 
 /// A saturation run stepping 100..=400 req/s whose p99 explodes beyond `capacity` req/s.
@@ -169,11 +177,11 @@ pub fn saturation_run(branch: &str, capacity: f64) -> RunResult {
 
 /// The capacity gate: the candidate saturates one step earlier than main.
 pub fn saturation_verdict() -> VerdictReport {
-    compare_all(
+    judge(
         vec![saturation_run("main", 300.0)],
         vec![saturation_run("feature", 200.0)],
         &GateSection::default(),
-        false,
+        Judging::default(),
         "store:main",
     )
     .unwrap()

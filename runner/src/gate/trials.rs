@@ -1,0 +1,219 @@
+//! The one trial runner of the gate: baseline and candidate trials in pairs, the order within
+//! pairs counterbalanced (A B, B A, A B, … from a seeded start, so a trend within a pair
+//! cancels over two pairs), looked at on the schedule of a [`Sequential`] design and stopped as
+//! soon as the verdict is decided, or when the trial or wall-clock budget runs out.
+//!
+//! What a trial *is* comes from a [`TrialSource`]: real runs against two targets (`gate`,
+//! `calibrate`) or simulated runs (`calibrate --simulate`) — the looks, the order and the
+//! judgement are the same code.
+
+use std::time::{Duration, Instant};
+
+use bench_core::result::RunResult;
+use bench_core::stats::{Sequential, Verdict};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use super::Look;
+use crate::verdict::VerdictReport;
+
+/// Which side a trial belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The baseline build.
+    Baseline,
+    /// The candidate build.
+    Candidate,
+}
+
+impl Side {
+    /// `baseline` or `candidate`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Baseline => "baseline",
+            Side::Candidate => "candidate",
+        }
+    }
+}
+
+/// Where trials come from.
+pub trait TrialSource {
+    /// Number of scenarios (each gets its own pairs).
+    fn plans(&self) -> usize;
+    /// Runs pair `pair`'s trial of scenario `plan` on `side`.
+    ///
+    /// # Errors
+    /// A trial that cannot run (the gate stops with exit 2).
+    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult>;
+    /// The run was interrupted (Ctrl-C): stop at once.
+    fn interrupted(&self) -> bool;
+}
+
+/// The design of one sequential gate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Design {
+    /// Looks and alpha spending; `min_pairs == max_pairs` is a fixed design.
+    pub sequential: Sequential,
+    /// Wall-clock budget: no pair is started that would, at the pace so far, end after it.
+    pub budget: Option<Duration>,
+    /// Seed of the order (which side leads the first pair).
+    pub seed: u64,
+}
+
+/// Why the trials stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stopped {
+    /// Every gated comparison was decided (pass or fail).
+    Decided,
+    /// `--max-trials` pairs were run and something is still undecided.
+    MaxTrials,
+    /// The wall-clock budget ran out with something undecided.
+    WallClock,
+    /// Interrupted (Ctrl-C).
+    Interrupted,
+}
+
+/// How the trials of a gate were run, recorded in `verdict.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialsReport {
+    /// `"counterbalanced"`: A B, B A, A B, … within the pairs.
+    pub order: String,
+    /// Seed of the order.
+    pub seed: u64,
+    /// Whether the baseline led the first pair.
+    pub baseline_first: bool,
+    /// Pairs at the first look.
+    pub min_pairs: usize,
+    /// Pair budget.
+    pub max_pairs: usize,
+    /// Pairs run (per scenario).
+    pub pairs: usize,
+    /// The pair counts at which the evidence was judged.
+    pub looks: Vec<usize>,
+    /// Why the trials stopped.
+    pub stopped: Stopped,
+    /// Wall-clock budget in seconds, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_s: Option<f64>,
+    /// Seconds the trials took.
+    pub wall_s: f64,
+}
+
+/// The trials and the last judgement.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Baseline trials of every scenario.
+    pub baseline: Vec<RunResult>,
+    /// Candidate trials of every scenario.
+    pub candidate: Vec<RunResult>,
+    /// The verdict at the last look, with [`VerdictReport::trials`] set (`None` when
+    /// interrupted before any look).
+    pub report: Option<VerdictReport>,
+    /// How the trials went.
+    pub trials: TrialsReport,
+}
+
+/// A judgement of the trials so far at a look.
+pub type Judge<'a> =
+    dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, String> + 'a;
+
+/// Runs pairs until the verdict is decided or the budget is spent (see the module docs).
+///
+/// # Errors
+/// A trial that cannot run, or a judgement that cannot be made (bad settings).
+pub fn run(
+    source: &mut dyn TrialSource,
+    design: &Design,
+    judge: &Judge<'_>,
+) -> anyhow::Result<Outcome> {
+    let seq = design.sequential;
+    seq.validate()?;
+    let schedule = seq.looks();
+    let baseline_first: bool = SmallRng::seed_from_u64(design.seed).random();
+    let started = Instant::now();
+    let mut out = Outcome {
+        baseline: Vec::new(),
+        candidate: Vec::new(),
+        report: None,
+        trials: TrialsReport {
+            order: "counterbalanced".into(),
+            seed: design.seed,
+            baseline_first,
+            min_pairs: seq.min_pairs,
+            max_pairs: seq.max_pairs,
+            pairs: 0,
+            looks: Vec::new(),
+            stopped: Stopped::MaxTrials,
+            budget_s: design.budget.map(|b| b.as_secs_f64()),
+            wall_s: 0.0,
+        },
+    };
+    let mut pairs = 0;
+    let stopped = loop {
+        if pairs >= seq.max_pairs {
+            break Stopped::MaxTrials;
+        }
+        if let Some(budget) = design.budget {
+            let pace = started.elapsed().div_f64(pairs.max(1) as f64);
+            if pairs > 0 && started.elapsed() + pace > budget {
+                let look = Look {
+                    design: seq,
+                    pairs,
+                    last: true,
+                };
+                out.report = Some(judged(&out, judge, look)?);
+                out.trials.looks.push(pairs);
+                break Stopped::WallClock;
+            }
+        }
+        let baseline_leads = baseline_first ^ (pairs % 2 == 1);
+        let order = if baseline_leads {
+            [Side::Baseline, Side::Candidate]
+        } else {
+            [Side::Candidate, Side::Baseline]
+        };
+        for plan in 0..source.plans() {
+            for side in order {
+                let run = source.trial(plan, side, pairs)?;
+                match side {
+                    Side::Baseline => out.baseline.push(run),
+                    Side::Candidate => out.candidate.push(run),
+                }
+                if source.interrupted() {
+                    out.trials.pairs = pairs;
+                    out.trials.stopped = Stopped::Interrupted;
+                    return Ok(out);
+                }
+            }
+        }
+        pairs += 1;
+        if schedule.contains(&pairs) {
+            let look = Look {
+                design: seq,
+                pairs,
+                last: pairs == seq.max_pairs,
+            };
+            let report = judged(&out, judge, look)?;
+            out.trials.looks.push(pairs);
+            let decided = report.verdict != Verdict::Inconclusive;
+            out.report = Some(report);
+            if decided {
+                break Stopped::Decided;
+            }
+        }
+    };
+    out.trials.pairs = pairs;
+    out.trials.stopped = stopped;
+    out.trials.wall_s = started.elapsed().as_secs_f64();
+    if let Some(report) = &mut out.report {
+        report.trials = Some(out.trials.clone());
+    }
+    Ok(out)
+}
+
+fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> anyhow::Result<VerdictReport> {
+    judge(out.baseline.clone(), out.candidate.clone(), look).map_err(anyhow::Error::msg)
+}
