@@ -129,6 +129,7 @@ pub fn trials(run: &RunResult) -> Vec<Trial> {
             requests: run.summary.requests,
             errors: run.summary.errors,
             rps: run.summary.rps,
+            cpu_us_per_request: run.service.and_then(|s| s.cpu_us_per_request),
         }],
     }
 }
@@ -146,6 +147,7 @@ pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
         } else {
             0.0
         },
+        cpu_us_per_request: None,
     })
 }
 
@@ -171,7 +173,7 @@ pub fn compare_scenario(
     let settings = gate.settings(interleaved)?;
     let capacity = capacity::compare(baseline, candidate, settings.threshold);
     // A saturation run's merged latency mixes every step; its gate is the capacity.
-    let gated = if capacity.is_some() && gate.metrics.is_none() {
+    let mut gated = if capacity.is_some() && gate.metrics.is_none() {
         Vec::new()
     } else {
         gate.gated_metrics()?
@@ -193,6 +195,9 @@ pub fn compare_scenario(
             metrics.push(*g);
         }
     }
+    // The service's CPU per request is per trial, never per request of a mix.
+    let (request_metrics, request_gated) = (without_cpu(&metrics), without_cpu(&gated));
+    crate::service::add_cpu_metric(baseline, candidate, gate, &mut metrics, &mut gated);
     let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
     let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
     if let Some(why) = admission::no_data(&b, &c, &gated) {
@@ -208,8 +213,8 @@ pub fn compare_scenario(
             .iter()
             .filter_map(|r| request_trial(r, &name))
             .collect();
-        let rows = compare_rows(&b, &c, &metrics, &gated, &settings)?;
-        let (v, why) = match admission::no_data(&b, &c, &gated) {
+        let rows = compare_rows(&b, &c, &request_metrics, &request_gated, &settings)?;
+        let (v, why) = match admission::no_data(&b, &c, &request_gated) {
             Some(why) => (Verdict::Fail, Some(why)),
             None => decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
         };
@@ -257,6 +262,14 @@ pub fn compare_scenario(
         requests,
         evidence: Some(Evidence::of(baseline, candidate)),
     })
+}
+
+fn without_cpu(metrics: &[Metric]) -> Vec<Metric> {
+    metrics
+        .iter()
+        .copied()
+        .filter(|m| *m != Metric::CpuPerRequest)
+        .collect()
 }
 
 /// Names of the requests of a mix (in the candidate's order), empty for single-request runs.

@@ -18,6 +18,7 @@ use crate::commands::store;
 use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
+use crate::service::sides::Sides;
 use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::compare_all;
@@ -82,6 +83,12 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         )
         .map_err(anyhow::Error::msg)?;
     }
+    // Started (or found) before any trial; dropping `sides` stops what was started.
+    let sides = Sides::start(
+        &args.service,
+        args.baseline_target.as_deref(),
+        args.candidate_target.as_deref(),
+    )?;
     let stop = Stop::watch();
     let cancel = stop.cancel();
     let mut rng = SmallRng::seed_from_u64(args.seed);
@@ -90,11 +97,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     for (candidate, against) in plans {
         let from_store = matches!(against, Against::Runs(_));
         let (mut b, c) = match against {
-            Against::Build(base) => interleave(&candidate, &base, cancel, args, &mut rng)?,
+            Against::Build(base) => interleave(&candidate, &base, cancel, args, &sides, &mut rng)?,
             Against::Runs(runs) => {
                 let mut c = Vec::new();
                 for i in 0..args.trials {
-                    c.push(trial(&candidate, cancel, args, "candidate", i)?);
+                    c.push(trial(&candidate, cancel, args, &sides, "candidate", i)?);
                     if cancel.is_cancelled() {
                         break;
                     }
@@ -188,6 +195,7 @@ fn interleave(
     base: &Scenario,
     cancel: &Cancel,
     args: &GateRunArgs,
+    sides: &Sides,
     rng: &mut SmallRng,
 ) -> anyhow::Result<(Vec<RunResult>, Vec<RunResult>)> {
     let (mut b, mut c) = (Vec::new(), Vec::new());
@@ -195,9 +203,9 @@ fn interleave(
         let candidate_first: bool = rng.random();
         for is_candidate in [candidate_first, !candidate_first] {
             if is_candidate {
-                c.push(trial(candidate, cancel, args, "candidate", i)?);
+                c.push(trial(candidate, cancel, args, sides, "candidate", i)?);
             } else {
-                b.push(trial(base, cancel, args, "baseline", i)?);
+                b.push(trial(base, cancel, args, sides, "baseline", i)?);
             }
             if cancel.is_cancelled() {
                 return Ok((b, c));
@@ -224,13 +232,14 @@ fn trial(
     scenario: &Scenario,
     cancel: &Cancel,
     args: &GateRunArgs,
+    sides: &Sides,
     side: &str,
     i: usize,
 ) -> anyhow::Result<RunResult> {
     if !args.quiet {
         eprintln!("{} {side} trial {}/{}", scenario.name(), i + 1, args.trials);
     }
-    let mut run = execute(scenario, cancel, args.quiet)?;
+    let mut run = sides.measure(side, || execute(scenario, cancel, args.quiet))?;
     run.meta.trial = u32::try_from(i).ok();
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
