@@ -18,7 +18,8 @@ use tailguard::store::influx::line::{self, Point};
 
 /// A histogram holding a run's worth of latencies (1–3 ms, a tail to 200 ms), and the next 1,000.
 fn histogram_and_latencies() -> (LatencyHistogram, Vec<u64>) {
-    let latency = |i: u64| 1_000 + (i * 7_919) % 2_000 + if i % 100 == 0 { 200_000 } else { 0 };
+    let latency =
+        |i: u64| 1_000 + (i * 7_919) % 2_000 + if i.is_multiple_of(100) { 200_000 } else { 0 };
     let mut h = LatencyHistogram::new();
     for i in 0..10_000 {
         h.record_us(latency(i));
