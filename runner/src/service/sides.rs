@@ -96,7 +96,7 @@ impl Sides {
     /// in the run.
     ///
     /// # Errors
-    /// The trial's error, or the service's counters becoming unreadable (it exited).
+    /// The trial's error, or the service's counters unreadable before it (it exited).
     pub fn measure(
         &self,
         side: &str,
@@ -115,8 +115,11 @@ impl Sides {
         };
         let before = read("before")?;
         let mut run = trial()?;
-        let after = read("after")?;
-        run.service = Some(usage(&before, &after, run.summary.requests));
+        // The run is kept whatever happened to the service (it may have crashed under load).
+        match read("after") {
+            Ok(after) => run.service = Some(usage(&before, &after, run.summary.requests)),
+            Err(e) => eprintln!("warning: {e}; this trial has no CPU measurement"),
+        }
         Ok(run)
     }
 }

@@ -172,3 +172,39 @@ fn switches(pid: u32) -> (u64, u64) {
     }
     (v, n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_survive_spaces_and_parentheses_in_the_command_name() {
+        let stat = "42 (my (odd) cmd) S 7 42 42 0 -1 0 1 2 3 4 150 25 0 0";
+        let f = stat_fields(stat).unwrap();
+        assert_eq!((f[0], f[1], f[11], f[12]), ("S", "7", "150", "25"));
+    }
+
+    #[test]
+    fn this_process_tree_has_its_child_and_counts_cpu_and_memory() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let me = std::process::id();
+        assert!(tree(me).contains(&child.id()), "{:?}", tree(me));
+        // Burn some CPU so the 10 ms ticks see it.
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < std::time::Duration::from_millis(150) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let c = Source::Tree(me).read().unwrap();
+        assert!(c.processes >= 2, "{c:?}");
+        assert!(c.user_us + c.system_us >= 50_000, "{c:?}");
+        assert!(c.peak_rss_kib > 1_000, "{c:?}");
+        assert!(c.voluntary_switches + c.involuntary_switches > 0, "{c:?}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(Source::Tree(u32::MAX).read().is_err());
+    }
+}
