@@ -5,19 +5,33 @@ use std::time::Duration;
 
 use serde::{de, Deserialize, Deserializer, Serializer};
 
-/// Parse "250ms", "10s", "1m30s" or "1.5s".
+/// The longest duration accepted anywhere: a year. Longer ones are typing mistakes, and a
+/// warm-up of a million years used to end a cancelled run in a panic (its start date is past
+/// the year 9999) instead of a result.
+pub const MAX: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Parse "250ms", "10s", "1m30s" or "1.5s"; at most [`MAX`].
 pub fn parse(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    if let Ok(secs) = t.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs)
-            .map_err(|e| format!("invalid duration {t:?}: {e}"));
+    let parsed = if let Ok(secs) = t.parse::<f64>() {
+        Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid duration {t:?}: {e}"))
+    } else if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
+        Duration::try_from_secs_f64(num).map_err(|e| format!("invalid duration {t:?}: {e}"))
+    } else {
+        humantime::parse_duration(t).map_err(|e| {
+            format!("invalid duration {t:?} ({e}); write e.g. \"250ms\", \"10s\", \"2m\"")
+        })
+    }?;
+    at_most_max(parsed, t)
+}
+
+fn at_most_max(d: Duration, text: &str) -> Result<Duration, String> {
+    if d > MAX {
+        return Err(format!(
+            "invalid duration {text:?}: longer than a year, the most accepted"
+        ));
     }
-    if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
-        return Duration::try_from_secs_f64(num)
-            .map_err(|e| format!("invalid duration {t:?}: {e}"));
-    }
-    humantime::parse_duration(t)
-        .map_err(|e| format!("invalid duration {t:?} ({e}); write e.g. \"250ms\", \"10s\", \"2m\""))
+    Ok(d)
 }
 
 /// Format compactly ("1s 500ms").
@@ -40,7 +54,10 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error
         Text(String),
     }
     match Repr::deserialize(d)? {
-        Repr::Secs(s) => Duration::try_from_secs_f64(s).map_err(de::Error::custom),
+        Repr::Secs(s) => Duration::try_from_secs_f64(s)
+            .map_err(|e| e.to_string())
+            .and_then(|d| at_most_max(d, &s.to_string()))
+            .map_err(de::Error::custom),
         Repr::Text(t) => parse(&t).map_err(de::Error::custom),
     }
 }
@@ -76,5 +93,12 @@ mod tests {
         assert_eq!(parse("3").unwrap(), Duration::from_secs(3));
         assert!(parse("soon").is_err());
         assert!(parse("-1").is_err());
+        assert_eq!(parse("366d").unwrap(), MAX);
+        for long in ["367d", "500000000y", "1e12"] {
+            assert!(
+                parse(long).unwrap_err().contains("longer than a year"),
+                "{long}"
+            );
+        }
     }
 }

@@ -40,6 +40,10 @@ pub struct Recording {
     pub started_at: SystemTime,
     /// Measured duration: from the end of warm-up to the last completion.
     pub duration: Duration,
+    /// The measured window: from the end of warm-up to its planned end, or to the cancellation
+    /// if earlier, or to the last completion when a request count ended the run earlier. The
+    /// summary's `rps` is over this window.
+    pub window: Duration,
     /// From the first to the last measured completion: the window over which the target's
     /// achieved throughput is measured (see [`Recording::achieved_rps`]).
     pub completion_span: Duration,
@@ -264,6 +268,7 @@ fn finish(
         }
         LoadModel::Closed { .. } => None,
     };
+    let window = measured_window(config, cancel, measure_start, last_done);
     let completion_span = match (first_done, last_done) {
         (Some(first), Some(last)) => last.saturating_duration_since(first),
         _ => Duration::ZERO,
@@ -271,6 +276,7 @@ fn finish(
     Ok(Recording {
         started_at,
         duration,
+        window,
         completion_span,
         series: names
             .into_iter()
@@ -282,6 +288,22 @@ fn finish(
         cancelled: cancel.is_cancelled(),
         target_rps,
     })
+}
+
+/// The length of the measured window (see [`Recording::window`]); at least 1 ms.
+fn measured_window(
+    config: &RunConfig,
+    cancel: &Cancel,
+    measure_start: Instant,
+    last_done: Option<Instant>,
+) -> Duration {
+    let planned = measure_start + config.model.duration();
+    let mut end = cancel.cancelled_at().map_or(planned, |at| at.min(planned));
+    if config.stop.max_requests.is_some() {
+        end = earliest(Some(end), last_done).unwrap_or(end);
+    }
+    end.saturating_duration_since(measure_start)
+        .max(Duration::from_millis(1))
 }
 
 fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {

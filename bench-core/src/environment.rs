@@ -30,7 +30,7 @@ impl Environment {
     #[must_use]
     pub fn detect() -> Self {
         Self {
-            host: gethostname::gethostname().to_string_lossy().into_owned(),
+            host: hostname(),
             os: format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH),
             cores: std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -38,6 +38,23 @@ impl Environment {
             git_branch: git_branch(),
         }
     }
+}
+
+/// The host's name: the kernel's (`/proc/sys/kernel/hostname`) on Linux, else what the
+/// `hostname` command prints, else `unknown`. (No crate: the one that wraps the system call
+/// brings four more to every build; docs/benchmarks.md, "build size and time".)
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| {
+            let out = Command::new("hostname").output().ok()?;
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 fn non_empty_env(name: &str) -> Option<String> {

@@ -135,8 +135,9 @@ impl LatencyHistogram {
     /// Parse HDR V2 (deflate or plain), base64.
     pub fn from_base64(text: &str) -> Result<Self, HistogramError> {
         let bytes = BASE64.decode(text.trim())?;
+        let v2 = crate::hdr_input::plain_v2(&bytes)?;
         let decoded: Histogram<u64> = Deserializer::new()
-            .deserialize(&mut bytes.as_slice())
+            .deserialize(&mut v2.as_ref())
             .map_err(|e| HistogramError::Decode(format!("{e:?}")))?;
         let mut h = Self::new();
         h.0.add(&decoded)

@@ -75,6 +75,7 @@ pub mod duration_serde;
 pub mod engine;
 pub mod environment;
 pub mod feeder;
+mod hdr_input;
 pub mod histogram;
 pub mod limits;
 pub mod merge;

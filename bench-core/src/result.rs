@@ -166,6 +166,7 @@ impl RunResult {
     pub fn new(meta: RunMeta, rec: &Recording) -> Self {
         let total = rec.total();
         let secs = rec.duration.as_secs_f64();
+        let window = rec.window.as_secs_f64();
         let errors = total.errors;
         let statuses = {
             let mut m = BTreeMap::new();
@@ -194,7 +195,11 @@ impl RunResult {
             errors,
             unsent: total.unsent,
             error_rate: ratio(errors, total.requests),
-            rps: if secs > 0.0 { sent as f64 / secs } else { 0.0 },
+            rps: if window > 0.0 {
+                sent as f64 / window
+            } else {
+                0.0
+            },
             target_rps: rec.target_rps,
             late: rec.counts.late,
             bytes: total.bytes,

@@ -198,6 +198,7 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
     let mut timeline: Vec<TimelinePoint> = Vec::new();
     let mut duration = Duration::ZERO;
     let mut span = Duration::ZERO;
+    let mut window = Duration::ZERO;
     let mut offset = 0;
     for step in steps {
         let r = &step.recording;
@@ -212,10 +213,12 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         offset += r.duration.as_secs_f64().ceil() as u64;
         duration += r.duration;
         span += r.completion_span;
+        window += r.window;
     }
     Some(Recording {
         started_at: first.recording.started_at,
         duration,
+        window,
         completion_span: span,
         series,
         counts,

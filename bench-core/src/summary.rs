@@ -67,7 +67,8 @@ pub struct Summary {
     pub unsent: u64,
     /// errors / requests.
     pub error_rate: f64,
-    /// Achieved throughput: calls sent (requests − unsent) / measured duration.
+    /// Achieved throughput: calls sent (requests − unsent) / the measured window (not the time
+    /// to the last completion, which would count the drain).
     pub rps: f64,
     /// Offered rate (open model).
     #[serde(default, skip_serializing_if = "Option::is_none")]

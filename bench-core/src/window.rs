@@ -5,6 +5,13 @@
 //! get the drain (`load.drain`, never more than the request timeout); those still unanswered at
 //! the end of the drain count as timeouts. So a run lasts at most window + drain, whatever the
 //! target does.
+//!
+//! A call due before the end whose send a loaded generator delays past it (CPU, timer, another
+//! worker's task on the same thread) may still be sent during the [`SEND_GRACE`] (never longer
+//! than the drain): it was due inside the window, and its latency still counts from its due time.
+//! Only calls not sent by the end of the grace are `unsent`, so a millisecond of scheduling jitter
+//! at the window's last instant is not an error of the target, and a queue of a slow target is
+//! still not sent one by one afterwards.
 
 use std::time::{Duration, Instant};
 
@@ -12,6 +19,9 @@ use crate::pacer::Cancel;
 
 /// The drain when the scenario gives none.
 pub const DEFAULT_DRAIN: Duration = Duration::from_secs(5);
+
+/// How long after the end a call due before it may still be sent (capped by the drain).
+pub const SEND_GRACE: Duration = Duration::from_millis(100);
 
 /// When sending stops and when waiting stops; shared by a thread's workers.
 #[derive(Debug, Clone)]
@@ -34,9 +44,10 @@ impl Window {
             .map_or(self.end, |at| at.min(self.end))
     }
 
-    /// Whether sending has stopped at `now`.
-    pub(crate) fn is_over(&self, now: Instant) -> bool {
-        now >= self.end()
+    /// Whether a call due before the end may no longer be sent at `now`: the end of the window
+    /// plus the send grace (never longer than the drain) has passed.
+    pub(crate) fn is_closed(&self, now: Instant) -> bool {
+        now >= self.end() + SEND_GRACE.min(self.drain)
     }
 
     /// Resolves when sending stops (the planned end, or cancellation). On tokio's timer, not

@@ -79,7 +79,7 @@ impl Worker {
                 None
             };
             let claimed_at = Instant::now();
-            if self.window.is_over(claimed_at) {
+            if self.window.is_closed(claimed_at) {
                 break;
             }
             let Some(slot) = self.pacer.next(claimed_at, first) else {
@@ -94,10 +94,11 @@ impl Worker {
                 && idle_since.is_some_and(|t| t > slot.due);
             self.wait_until(slot.due).await;
             drop(turn);
-            if self.window.is_over(Instant::now()) {
+            let end = self.window.end();
+            // A slot due before the end is still sent during the send grace (see `window.rs`).
+            if slot.due >= end || self.window.is_closed(Instant::now()) {
                 // Due before the end but never sent: counted, not silently dropped.
-                if slot.measured && slot.due < self.window.end() {
-                    let end = self.window.end();
+                if slot.measured && slot.due < end {
                     let request = self.mix.pick(&mut self.rng);
                     self.recorder
                         .borrow_mut()

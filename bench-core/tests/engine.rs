@@ -73,10 +73,9 @@ fn stall_is_visible_in_co_correct_p99_only() {
         },
     );
     let s = &result.summary;
-    // The only errors allowed: a few calls due in the window's last instant that a loaded
-    // generator had not sent when it closed (counted as `unsent`, never dropped).
-    assert_eq!(s.errors, s.unsent, "{:?}", s.errors_by_kind);
-    assert!(s.unsent <= 5, "{:?}", s.errors_by_kind);
+    // No errors: calls due in the window's last instant that a loaded generator sends a little
+    // late are sent within the send grace, not counted as `unsent`.
+    assert_eq!(s.errors, 0, "{:?}", s.errors_by_kind);
     assert!(
         (s.requests as f64 - 10_000.0).abs() <= 100.0,
         "requests {}",

@@ -123,6 +123,7 @@ mod tests {
         let rec = Recording {
             started_at: std::time::SystemTime::UNIX_EPOCH,
             duration: std::time::Duration::from_secs(1),
+            window: std::time::Duration::from_secs(1),
             completion_span: std::time::Duration::from_secs(1),
             series: Vec::new(),
             counts: Default::default(),

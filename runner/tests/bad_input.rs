@@ -74,6 +74,8 @@ fn scenario_cases() -> Vec<Case> {
         case("no duration", Some(("duration = \"1s\"\n", "")), RUN, &["load.duration", "`requests`"]),
         case("requests zero", Some(("duration = \"1s\"", "requests = 0")), RUN, &["s.toml:9:", "load.requests", ">= 1"]),
         case("duration zero", Some(("duration = \"1s\"", "duration = \"0s\"")), RUN, &["s.toml:9:", "load.duration", "must be > 0"]),
+        case("warm-up of ages", Some(("duration = \"1s\"", "duration = \"1s\"\nwarmup = \"500000000y\"")), RUN, &["s.toml:10:", "load.warmup", "longer than a year"]),
+        case("timeout in seconds of ages", Some(("duration = \"1s\"", "duration = \"1s\"\ntimeout = 1e15")), RUN, &["s.toml:10:", "load.timeout", "longer than a year"]),
         case("duration text", Some(("duration = \"1s\"", "duration = \"10 parsecs\"")), RUN, &["s.toml:9:", "load.duration", "invalid duration"]),
         case("connections zero", Some(("connections = 1", "connections = 0")), RUN, &["s.toml:10:", "load.connections", ">= 1"]),
         case("timeout zero", Some(("connections = 1", "connections = 1\ntimeout = \"0s\"")), RUN, &["load.timeout", "> 0"]),

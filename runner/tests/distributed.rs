@@ -127,10 +127,9 @@ fn four_shards_merge_into_the_unsharded_run() {
         s.requests
     );
     assert!(within(m.rps, s.rps, 0.01), "{} vs {} req/s", m.rps, s.rps);
-    // The demo target answers everything; the only error allowed is a request the loaded
-    // generator had not sent when its window closed (counted as `unsent`, never dropped).
-    assert_eq!(m.errors, m.unsent, "{:?}", m.errors_by_kind);
-    assert!(m.unsent * 1000 <= m.requests, "{} unsent", m.unsent);
+    // The demo target answers everything (a loaded generator's last calls go out within the
+    // send grace, not as `unsent`).
+    assert_eq!(m.errors, 0, "{:?}", m.errors_by_kind);
     // Histograms add exactly: the merged count is the shards' sum.
     assert_eq!(
         merged.histograms.latency.len(),

@@ -80,7 +80,17 @@ fn echo_server() -> String {
 }
 
 fn tailguard(args: &[&str], target: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tailguard"))
+    tailguard_with(args, target, None)
+}
+
+/// `tailguard`, with `TAILGUARD_TARGET` set when `env_target` is given.
+fn tailguard_with(args: &[&str], target: &str, env_target: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tailguard"));
+    match env_target {
+        Some(t) => command.env("TAILGUARD_TARGET", t),
+        None => command.env_remove("TAILGUARD_TARGET"),
+    };
+    command
         .args(args)
         .env("TG_TARGET", target)
         .env("TG_TOKEN", TOKEN)
@@ -185,4 +195,58 @@ fn secrets_in_a_refused_target_stay_out_of_the_error() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("target"), "{}", text(&o));
     assert_no_secret("the error", &text(&o));
+}
+
+/// `TAILGUARD_TARGET` is an environment value like any `${VAR}` of the scenario: the target it
+/// names (a tenant in its query here) appears nowhere the run writes or prints.
+#[test]
+fn a_target_from_tailguard_target_is_a_secret() {
+    let target = format!("{}/graphql?tenant={TENANT}", echo_server());
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        SCENARIO.replace("${TG_TARGET}", "http://127.0.0.1:1"),
+    )
+    .unwrap();
+    let out = work.join("r.json");
+    let o = tailguard_with(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "unused",
+        Some(&target),
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    let result = std::fs::read_to_string(&out).unwrap();
+    assert!(result.contains("you sent: POST <redacted>"), "{result}");
+    assert_no_secret("the output", &text(&o));
+    for (path, content) in &files(&work) {
+        assert_no_secret(path, content);
+    }
+}
+
+/// A refused target from `TAILGUARD_TARGET` names the variable, never `--target` (not given)
+/// nor the value.
+#[test]
+fn a_refused_tailguard_target_names_the_variable_not_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let bad = format!("ftp://{TENANT}.internal/graphql");
+    let o = tailguard_with(
+        &["run", scenario.to_str().unwrap(), "--quiet"],
+        "http://127.0.0.1:1",
+        Some(&bad),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let message = text(&o);
+    assert!(message.contains("TAILGUARD_TARGET"), "{message}");
+    assert!(!message.contains("--target"), "{message}");
+    assert_no_secret("the error", &message);
 }

@@ -10,7 +10,7 @@
 //!
 //! * `GET /health` answers `200 ok` at once; no knobs are applied and it is
 //!   not counted by [`DemoServer::requests_served`].
-//! * `POST /graphql` is a GraphQL endpoint (async-graphql): `user(id)`,
+//! * `POST /graphql` is a GraphQL endpoint (its own small executor): `user(id)`,
 //!   `posts(userId, limit)`, `createPost(userId, title, body)`, batched
 //!   requests and Apollo persisted queries. An injected error is answered
 //!   `200` with `data: null` and an `errors` array.
@@ -25,7 +25,7 @@
 //!
 //! * `GET /db`, when [`DemoConfig::pool`] is set, goes through a bounded connection pool
 //!   ([`PoolConfig`]): hold a connection for the hold time, or answer `503` after waiting the
-//!   acquire timeout for one — in memory, or on a real PostgreSQL.
+//!   acquire timeout for one — in memory, or on a real PostgreSQL (cargo feature `postgres`).
 //!
 //! # Knobs ([`DemoConfig`])
 //!

@@ -24,7 +24,7 @@ pub(crate) struct Endpoint {
     pub authority: String,
     /// The URL's path without a trailing `/` (prefixes every request path).
     pub base_path: String,
-    /// The URL's query, kept for requests without a path of their own (a GraphQL endpoint).
+    /// The URL's query, sent with every request (before the request path's own query).
     base_query: Option<String>,
     pub https: bool,
     /// The first hop: the proxy, the `hosts` override or the target itself.
@@ -144,9 +144,14 @@ impl Endpoint {
         }
     }
 
-    /// The base path joined with a request path (`/` when both are empty). An empty request
-    /// path keeps the target's query (`http://host/graphql?x=1`).
-    pub(crate) fn join(&self, path: &str) -> String {
+    /// The base path joined with a request path (`/` when both are empty), and the target's
+    /// query before the request path's own: `http://h/base?x=1` + `/items?y=2` is
+    /// `/base/items?x=1&y=2`.
+    pub(crate) fn join(&self, path_and_query: &str) -> String {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path_and_query, None),
+        };
         let joined = if path.starts_with('/') || path.is_empty() {
             format!("{}{path}", self.base_path)
         } else {
@@ -157,9 +162,16 @@ impl Endpoint {
         } else {
             joined
         };
-        match (path.is_empty(), &self.base_query) {
-            (true, Some(q)) => format!("{joined}?{q}"),
-            _ => joined,
+        let query = [self.base_query.as_deref(), query]
+            .into_iter()
+            .flatten()
+            .filter(|q| !q.is_empty())
+            .collect::<Vec<_>>()
+            .join("&");
+        if query.is_empty() {
+            joined
+        } else {
+            format!("{joined}?{query}")
         }
     }
 
@@ -238,4 +250,27 @@ impl Endpoint {
 enum Dialed {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn join(target: &str, path: &str) -> String {
+        let endpoint = Endpoint::new(target, &ConnectOptions::default(), &[b"http/1.1"]);
+        endpoint.map_or_else(|e| e.to_string(), |e| e.join(path))
+    }
+
+    /// The target's path prefixes every request path and its query goes with every request,
+    /// before the request path's own query.
+    #[test]
+    fn target_path_and_query_go_with_every_request() {
+        let t = "http://127.0.0.1:1/base?x=1";
+        assert_eq!(join(t, "/items"), "/base/items?x=1");
+        assert_eq!(join(t, "items?y=2"), "/base/items?x=1&y=2");
+        assert_eq!(join(t, ""), "/base?x=1");
+        assert_eq!(join("http://127.0.0.1:1/base/", "/a?b"), "/base/a?b");
+        assert_eq!(join("http://127.0.0.1:1", ""), "/");
+        assert_eq!(join("http://127.0.0.1:1?", "/a"), "/a");
+    }
 }

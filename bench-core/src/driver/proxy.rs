@@ -71,8 +71,17 @@ impl Proxy {
         })
     }
 
+    /// The `Proxy-Authorization` value for this proxy's credentials, if it has any. A secret:
+    /// for a request header only, never for output.
+    #[must_use]
+    pub fn authorization(&self) -> Option<&str> {
+        self.authorization.as_deref()
+    }
+
     /// Open a CONNECT tunnel to `authority` (`host:port`) over `tcp`, a connection to this proxy.
-    pub(crate) async fn tunnel(&self, tcp: &mut TcpStream, authority: &str) -> Result<(), String> {
+    /// Public for other HTTP clients (tailguard's own, for InfluxDB and GitHub) that honour the
+    /// same proxy settings.
+    pub async fn tunnel(&self, tcp: &mut TcpStream, authority: &str) -> Result<(), String> {
         let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
         if let Some(auth) = &self.authorization {
             head.push_str("Proxy-Authorization: ");
@@ -141,8 +150,9 @@ pub enum ProxySetting {
 }
 
 impl ProxySetting {
-    /// The proxy for a target on `host`, if any.
-    pub(crate) fn for_target(&self, https: bool, host: &str) -> Option<&Proxy> {
+    /// The proxy for a target on `host` (an `https` one or not), if any.
+    #[must_use]
+    pub fn for_target(&self, https: bool, host: &str) -> Option<&Proxy> {
         match self {
             Self::Direct => None,
             Self::Always(p) => Some(p),

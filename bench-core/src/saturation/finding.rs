@@ -14,6 +14,7 @@ pub fn failure_words(label: &str) -> String {
         "connect" => "connect errors".into(),
         "protocol" => "protocol errors".into(),
         "graphql_error" => "GraphQL errors".into(),
+        "unsent" => "calls never sent".into(),
         other => other.into(),
     }
 }

@@ -284,7 +284,10 @@ fn judge(s: &StepResult, expected_rps: f64, criteria: &Criteria) -> StepVerdict 
     }
 }
 
-/// Failures from the breach step (`above[0]`) on.
+/// Failures from the breach step (`above[0]`) on, the most frequent first — except `unsent`,
+/// which always comes last: calls still queued in the generator when a step's window closed are
+/// a consequence of the target being slow (already told as "requests queue"), not how it fails,
+/// so the finding leads with the target's own failures (a 503, a reset) however few they are.
 fn signature(above: &[StepResult]) -> Vec<FailureShare> {
     let Some(breach) = above.first() else {
         return Vec::new();
@@ -312,7 +315,12 @@ fn signature(above: &[StepResult]) -> Vec<FailureShare> {
             count,
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.label.cmp(&b.label)));
+    out.sort_by(|a, b| {
+        let generator = |f: &FailureShare| f.label == "unsent";
+        (generator(a).cmp(&generator(b)))
+            .then(b.count.cmp(&a.count))
+            .then(a.label.cmp(&b.label))
+    });
     out
 }
 

@@ -110,6 +110,27 @@ fn finds_saturation_knee_and_signature_of_an_exhausted_pool() -> TestResult {
     Ok(())
 }
 
+/// Beyond its capacity the pool answers some calls 503 and the rest queue, so many calls are
+/// still unsent when each step's window closes: the finding leads with the 503s (how the target
+/// fails), the unsent calls come after them.
+#[test]
+fn the_signature_leads_with_the_targets_failures_not_unsent_calls() -> TestResult {
+    let mut steps = pool_steps();
+    steps[6] = step(270.0, 200.0, 95, 110, &[("503", 20), ("unsent", 200)]);
+    steps[7] = step(290.0, 200.0, 100, 115, &[("503", 30), ("unsent", 300)]);
+    let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"])?);
+    let labels: Vec<&str> = a.signature.iter().map(|f| f.label.as_str()).collect();
+    assert_eq!(labels, ["503", "unsent"]);
+    assert_eq!(a.signature[1].count, 500);
+    assert!(
+        a.headline
+            .ends_with("22% fail with 503 (2.0%) and calls never sent (20%)"),
+        "{}",
+        a.headline
+    );
+    Ok(())
+}
+
 #[test]
 fn a_latency_slo_alone_can_end_the_sustained_range() -> TestResult {
     let mut steps = pool_steps();

@@ -7,13 +7,16 @@ use clap::Args;
 use super::{SaveArgs, StoreArgs};
 use crate::overrides::Override;
 
+/// The environment variable `--target` defaults to.
+const TARGET_ENV: &str = "TAILGUARD_TARGET";
+
 /// `tailguard run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
-    /// Override the scenario's target URL.
-    #[arg(long, env = "TAILGUARD_TARGET")]
+    /// Override the scenario's target URL (from `TAILGUARD_TARGET` it is a secret, redacted).
+    #[arg(long, env = TARGET_ENV)]
     pub target: Option<String>,
     /// Override the open model's rate (req/s).
     #[arg(long, allow_negative_numbers = true)]
@@ -62,7 +65,7 @@ impl RunArgs {
     pub fn overrides(&self) -> Vec<Override> {
         let mut v = Vec::new();
         if let Some(t) = &self.target {
-            v.push(Override::flag_str("--target", t, "target"));
+            v.push(target_override(t));
         }
         if let Some(r) = self.rate {
             v.push(Override::flag(
@@ -93,6 +96,21 @@ impl RunArgs {
         }
         v.extend(self.set.iter().map(|s| Override::set(s)));
         v
+    }
+}
+
+/// The override of `--target`, or of `TAILGUARD_TARGET` when the value is that variable's: an
+/// environment value is a secret like every `${VAR}` of a scenario, so the scenario reads it by
+/// name (redacted wherever text leaves the process) and an error names the variable, not the
+/// flag and never the value.
+fn target_override(target: &str) -> Override {
+    if std::env::var(TARGET_ENV).is_ok_and(|v| v == target) {
+        Override {
+            set: format!("target=\"${{{TARGET_ENV}}}\""),
+            flag: Some(TARGET_ENV.to_owned()),
+        }
+    } else {
+        Override::flag_str("--target", target, "target")
     }
 }
 

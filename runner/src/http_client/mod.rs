@@ -3,6 +3,11 @@
 //! the system has none), the same stack the load drivers use, so the binary carries one hyper, one
 //! http and one rustls.
 //!
+//! Proxies as curl uses them: `HTTPS_PROXY` for https URLs (a CONNECT tunnel, TLS end to end),
+//! `HTTP_PROXY` for http ones (the request in absolute form to the proxy), `NO_PROXY`
+//! exceptions, loopback never proxied ([`connect`]; the variables as bench-core's drivers read
+//! them, [`bench_core::driver::proxy::EnvProxy`]).
+//!
 //! Each request opens its own connection: these are a handful of requests per command, and a
 //! fresh connection means a failed request never leaves doubt about a stale pooled one. Errors
 //! name the host and port but never the full URL, so query strings and user info stay out of
@@ -11,18 +16,18 @@
 use std::time::Duration;
 
 use base64::Engine as _;
+use bench_core::driver::proxy::{EnvProxy, ProxySetting};
 use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName};
 use http::Method;
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
-use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 
+use self::connect::Stream;
 use self::target::{form, Target};
 
+mod connect;
 mod target;
 
 /// Largest response body read (a query answer carrying many runs' histograms stays far below).
@@ -43,6 +48,7 @@ pub enum HttpError {
 #[derive(Clone)]
 pub struct HttpClient {
     tls: TlsConnector,
+    proxy: ProxySetting,
     connect_timeout: Duration,
     timeout: Duration,
 }
@@ -52,6 +58,7 @@ impl std::fmt::Debug for HttpClient {
         f.debug_struct("HttpClient")
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -148,9 +155,20 @@ impl Request {
 }
 
 impl HttpClient {
-    /// A client that gives up connecting (TCP and TLS) after `connect_timeout` and on a whole
-    /// request after `timeout`.
+    /// A client that gives up connecting (TCP, proxy and TLS) after `connect_timeout` and on a
+    /// whole request after `timeout`, through the proxies of the environment (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `NO_PROXY`; a bad value is an error naming the variable).
     pub fn new(connect_timeout: Duration, timeout: Duration) -> Result<Self, HttpError> {
+        let proxy = EnvProxy::read(&|name| std::env::var(name).ok()).map_err(HttpError::Request)?;
+        Self::with_proxy(connect_timeout, timeout, ProxySetting::Env(proxy))
+    }
+
+    /// [`HttpClient::new`] with the given proxy setting instead of the environment's.
+    pub fn with_proxy(
+        connect_timeout: Duration,
+        timeout: Duration,
+        proxy: ProxySetting,
+    ) -> Result<Self, HttpError> {
         use bench_core::driver::tls::{client_config, Roots, TlsOptions};
         let options = TlsOptions {
             roots: Roots::System,
@@ -160,6 +178,7 @@ impl HttpClient {
             .map_err(|e| HttpError::Request(e.to_string()))?;
         Ok(Self {
             tls: TlsConnector::from(config),
+            proxy,
             connect_timeout,
             timeout,
         })
@@ -168,9 +187,12 @@ impl HttpClient {
     /// Send `req` and read the whole answer, whatever its status.
     pub async fn send(&self, req: Request) -> Result<Response, HttpError> {
         let target = Target::parse(&req.url)?;
-        let request = target.request(req)?;
+        let proxy = self.proxy.for_target(target.tls, &target.host);
+        // Plain http through a proxy: the request itself goes to the proxy, in absolute form.
+        let request = target.request(req, proxy.filter(|_| !target.tls))?;
         let exchange = async {
-            let stream = tokio::time::timeout(self.connect_timeout, self.connect(&target))
+            let connect = connect::open(&self.tls, &target, proxy);
+            let stream = tokio::time::timeout(self.connect_timeout, connect)
                 .await
                 .map_err(|_| {
                     HttpError::Transport(format!(
@@ -191,32 +213,7 @@ impl HttpClient {
                 ))
             })?
     }
-
-    async fn connect(&self, target: &Target) -> Result<Box<dyn Stream>, HttpError> {
-        let fail = |what: &str, e: &dyn std::fmt::Display| {
-            HttpError::Transport(format!("{}: {what}: {e}", target.name()))
-        };
-        let tcp = TcpStream::connect((target.host.as_str(), target.port))
-            .await
-            .map_err(|e| fail("cannot connect", &e))?;
-        let _ = tcp.set_nodelay(true);
-        if !target.tls {
-            return Ok(Box::new(tcp));
-        }
-        let name = ServerName::try_from(target.host.clone())
-            .map_err(|e| fail("not a TLS server name", &e))?;
-        let tls = self
-            .tls
-            .connect(name, tcp)
-            .await
-            .map_err(|e| fail("TLS handshake failed", &e))?;
-        Ok(Box::new(tls))
-    }
 }
-
-/// A connected byte stream, plain or TLS.
-trait Stream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Stream for T {}
 
 /// One request and its answer over a fresh HTTP/1.1 connection.
 async fn exchange(

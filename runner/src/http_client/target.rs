@@ -1,5 +1,6 @@
 //! Where a request goes (scheme, host, port, path) and how its URL parts are encoded.
 
+use bench_core::driver::proxy::Proxy;
 use bench_core::redact;
 use bytes::Bytes;
 use http::header::HeaderValue;
@@ -60,16 +61,28 @@ impl Target {
         }
     }
 
-    /// `req` as a request to this target (origin-form URI, Host and User-Agent set).
-    pub(super) fn request(&self, req: Request) -> Result<http::Request<Full<Bytes>>, HttpError> {
+    /// `req` as a request to this target (Host and User-Agent set): in origin form, or in
+    /// absolute form with the proxy's credentials when it goes `via` a proxy (plain http).
+    pub(super) fn request(
+        &self,
+        req: Request,
+        via: Option<&Proxy>,
+    ) -> Result<http::Request<Full<Bytes>>, HttpError> {
+        let uri = match via {
+            Some(_) => format!("http://{}{}", self.authority, self.path_and_query),
+            None => self.path_and_query.clone(),
+        };
         let mut builder = http::Request::builder()
             .method(req.method)
-            .uri(self.path_and_query.as_str())
+            .uri(uri)
             .header(http::header::HOST, self.authority.as_str())
             .header(
                 http::header::USER_AGENT,
                 concat!("tailguard/", env!("CARGO_PKG_VERSION")),
             );
+        if let Some(auth) = via.and_then(Proxy::authorization) {
+            builder = builder.header(http::header::PROXY_AUTHORIZATION, auth);
+        }
         for (name, value) in req.headers {
             let value = HeaderValue::from_str(&value).map_err(|_| {
                 HttpError::Request(format!("header {name}: not a valid header value"))

@@ -267,6 +267,7 @@ mod store_tests {
         let rec = Recording {
             started_at: SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + secs),
             duration: Duration::from_secs(1),
+            window: Duration::from_secs(1),
             completion_span: Duration::from_secs(1),
             series: vec![("r".into(), s)],
             counts: Counts::default(),

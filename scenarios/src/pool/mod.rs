@@ -6,16 +6,16 @@
 //! service whose database pool runs dry does. Its capacity is therefore `size / hold`.
 //!
 //! The pool is an in-memory FIFO semaphore, or, with [`PoolConfig::database_url`], a real
-//! PostgreSQL through `deadpool-postgres`: each request runs `SELECT pg_sleep(hold)` on a pooled
-//! connection, so the hold is spent in the database.
+//! PostgreSQL through `deadpool-postgres` ([`postgres`], cargo feature `postgres`, on by default;
+//! `tailguard`'s embedded demo leaves it out): each request runs `SELECT pg_sleep(hold)` on a
+//! pooled connection, so the hold is spent in the database.
+
+#[cfg(feature = "postgres")]
+mod postgres;
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use deadpool_postgres::tokio_postgres::{Config as PgConfig, NoTls};
-use deadpool_postgres::{Manager, ManagerConfig, PoolError, RecyclingMethod, Runtime};
-use deadpool_postgres::{Pool as PgPool, TimeoutType};
 use hyper::StatusCode;
 use tokio::sync::Semaphore;
 
@@ -23,9 +23,6 @@ use crate::config::DemoError;
 
 /// The route served through the pool.
 pub const PATH: &str = "/db";
-
-/// How long a new database connection may take before the request fails with `500`.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The pool's knobs.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +67,7 @@ impl PoolConfig {
             ));
         }
         if let Some(url) = &self.database_url {
-            PgConfig::from_str(url).map_err(|e| format!("database URL: {e}"))?;
+            check_database_url(url)?;
         }
         Ok(())
     }
@@ -92,16 +89,33 @@ impl PoolConfig {
     }
 }
 
+/// Whether `url` is a PostgreSQL URL this build can use.
+#[cfg(feature = "postgres")]
+fn check_database_url(url: &str) -> Result<(), String> {
+    postgres::parse_url(url).map(|_| ())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn check_database_url(_: &str) -> Result<(), String> {
+    Err(
+        "a database URL needs the PostgreSQL backend: this build of the demo has none \
+         (cargo feature `postgres` of tailguard-demo; the `tailguard-demo` binary has it)"
+            .into(),
+    )
+}
+
 /// A running pool.
 pub(crate) enum Pool {
     Memory(Semaphore),
-    Postgres(PgPool),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::PgPool),
 }
 
 impl fmt::Debug for Pool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Memory(s) => write!(f, "Pool::Memory({} free)", s.available_permits()),
+            #[cfg(feature = "postgres")]
             Self::Postgres(p) => write!(f, "Pool::Postgres({:?})", p.status()),
         }
     }
@@ -113,71 +127,40 @@ impl Pool {
         let Some(url) = &cfg.database_url else {
             return Ok(Self::Memory(Semaphore::new(cfg.size)));
         };
-        let pg = PgConfig::from_str(url)
-            .map_err(|e| DemoError::InvalidConfig(format!("database URL: {e}")))?;
-        let manager = Manager::from_config(
-            pg,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = PgPool::builder(manager)
-            .max_size(cfg.size)
-            .wait_timeout(Some(cfg.acquire_timeout))
-            .create_timeout(Some(CONNECT_TIMEOUT))
-            .runtime(Runtime::Tokio1)
-            .build()
-            .map_err(|e| DemoError::InvalidConfig(format!("database pool: {e}")))?;
-        Ok(Self::Postgres(pool))
+        check_database_url(url).map_err(DemoError::InvalidConfig)?;
+        #[cfg(feature = "postgres")]
+        return postgres::pool(url, cfg).map(Self::Postgres);
+        #[cfg(not(feature = "postgres"))]
+        unreachable!("check_database_url refuses every URL without the postgres feature")
     }
 
     /// Serve one request: check a connection out, hold it, answer.
     pub(crate) async fn serve(&self, cfg: &PoolConfig) -> (StatusCode, String) {
-        let exhausted = || {
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "pool exhausted: no connection free within {:?}",
-                    cfg.acquire_timeout
-                ),
-            )
-        };
         match self {
             Self::Memory(semaphore) => {
                 let Ok(Ok(_permit)) =
                     tokio::time::timeout(cfg.acquire_timeout, semaphore.acquire()).await
                 else {
-                    return exhausted();
+                    return exhausted(cfg);
                 };
                 bench_core::timer::sleep_until(Instant::now() + cfg.hold).await;
                 (StatusCode::OK, "ok".to_owned())
             }
-            Self::Postgres(pool) => {
-                let client = match pool.get().await {
-                    Ok(client) => client,
-                    Err(PoolError::Timeout(TimeoutType::Wait)) => return exhausted(),
-                    Err(e) => {
-                        return (
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            format!("database connection: {e}"),
-                        )
-                    }
-                };
-                let query = async {
-                    let statement = client.prepare_cached("SELECT pg_sleep($1)").await?;
-                    client.execute(&statement, &[&cfg.hold.as_secs_f64()]).await
-                };
-                match query.await {
-                    Ok(_) => (StatusCode::OK, "ok".to_owned()),
-                    Err(e) => (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("database query: {e}"),
-                    ),
-                }
-            }
+            #[cfg(feature = "postgres")]
+            Self::Postgres(pool) => postgres::serve(pool, cfg).await,
         }
     }
+}
+
+/// The answer when no connection frees within the acquire timeout.
+fn exhausted(cfg: &PoolConfig) -> (StatusCode, String) {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "pool exhausted: no connection free within {:?}",
+            cfg.acquire_timeout
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -215,6 +198,11 @@ mod tests {
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn database_urls_are_checked_and_not_shown() {
         let with_db = PoolConfig {
             database_url: Some("postgres://app:secret@127.0.0.1:5432/app".into()),
             ..cfg()

@@ -1,0 +1,313 @@
+//! Execution of a parsed document against the demo schema:
+//!
+//! ```graphql
+//! type Query { user(id: ID!): User  posts(userId: ID, limit: Int): [Post!]! }
+//! type Mutation { createPost(userId: ID!, title: String!, body: String!): Post! }
+//! type User { id: ID! name: String! email: String! }
+//! type Post { id: ID! userId: ID! title: String! body: String! }
+//! ```
+//!
+//! A document that does not fit the schema (unknown field or argument, wrong type, missing
+//! variable) is a request error: `data` is null. A resolver's own error (`user(id: "0")`, an empty
+//! title) nulls that field and adds an error with its path, as GraphQL servers do.
+
+use serde_json::{json, Map, Value as Json};
+
+use super::parse::{Directive, Document, Operation, Selection, Value};
+
+type Obj = Map<String, Json>;
+
+/// The response object (`data`, `errors`) of one operation of `doc`.
+pub(crate) fn respond(doc: &Document, operation: Option<&str>, vars: &Obj, seq: u64) -> Json {
+    let mut exec = Exec {
+        doc,
+        vars: Obj::new(),
+        seq,
+        errors: Vec::new(),
+    };
+    match exec.run(operation, vars) {
+        Ok(data) if exec.errors.is_empty() => json!({ "data": data }),
+        Ok(data) => json!({ "data": data, "errors": exec.errors }),
+        Err(message) => json!({ "data": null, "errors": [{ "message": message }] }),
+    }
+}
+
+struct Exec<'a> {
+    doc: &'a Document,
+    vars: Obj,
+    seq: u64,
+    errors: Vec<Json>,
+}
+
+impl Exec<'_> {
+    fn run(&mut self, name: Option<&str>, given: &Obj) -> Result<Json, String> {
+        let ops = &self.doc.operations;
+        let op = match name {
+            Some(n) => ops.iter().find(|o| o.name.as_deref() == Some(n)),
+            None if ops.len() == 1 => ops.first(),
+            None => return Err("operationName is required: the document has several".into()),
+        }
+        .ok_or_else(|| format!("unknown operation named {:?}", name.unwrap_or_default()))?;
+        self.vars = coerce_variables(op, given)?;
+        let root = match op.kind.as_str() {
+            "query" => "Query",
+            "mutation" => "Mutation",
+            _ => return Err("the demo has no subscriptions".into()),
+        };
+        let mut data = Obj::new();
+        for (key, name, args, selection) in self.collect(root, &op.selection)? {
+            let value = if name == "__typename" {
+                json!(root)
+            } else {
+                let args = self.arguments(&args)?;
+                match root_field(root, &name, &args, self.seq)? {
+                    Ok(object) => self.complete(object, &selection)?,
+                    Err(message) => {
+                        self.errors
+                            .push(json!({ "message": message, "path": [key] }));
+                        Json::Null
+                    }
+                }
+            };
+            data.insert(key, value);
+        }
+        Ok(Json::Object(data))
+    }
+
+    /// The fields selected on an object of type `on`, fragments and directives applied:
+    /// (response key, field name, arguments, sub-selection).
+    #[allow(clippy::type_complexity)]
+    fn collect(
+        &self,
+        on: &str,
+        set: &[Selection],
+    ) -> Result<Vec<(String, String, Vec<(String, Value)>, Vec<Selection>)>, String> {
+        let mut out = Vec::new();
+        for s in set {
+            match s {
+                Selection::Field {
+                    alias,
+                    name,
+                    args,
+                    directives,
+                    selection,
+                } => {
+                    if self.included(directives)? {
+                        let key = alias.clone().unwrap_or_else(|| name.clone());
+                        out.push((key, name.clone(), args.clone(), selection.clone()));
+                    }
+                }
+                Selection::Spread { name, directives } => {
+                    let f = self.doc.fragments.get(name);
+                    let f = f.ok_or_else(|| format!("unknown fragment {name}"))?;
+                    if self.included(directives)? && f.on == on {
+                        out.extend(self.collect(on, &f.selection)?);
+                    }
+                }
+                Selection::Inline {
+                    on: cond,
+                    directives,
+                    selection,
+                } => {
+                    if self.included(directives)? && cond.as_deref().is_none_or(|c| c == on) {
+                        out.extend(self.collect(on, selection)?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `@skip(if:)` and `@include(if:)`.
+    fn included(&self, directives: &[Directive]) -> Result<bool, String> {
+        let mut keep = true;
+        for d in directives {
+            let flag = match self.arguments(&d.args)?.get("if") {
+                Some(Json::Bool(b)) => *b,
+                _ => return Err(format!("@{} needs a Boolean argument `if`", d.name)),
+            };
+            keep &= match d.name.as_str() {
+                "skip" => !flag,
+                "include" => flag,
+                other => return Err(format!("unknown directive @{other}")),
+            };
+        }
+        Ok(keep)
+    }
+
+    fn arguments(&self, args: &[(String, Value)]) -> Result<Obj, String> {
+        args.iter()
+            .map(|(k, v)| Ok((k.clone(), self.value(v)?)))
+            .collect()
+    }
+
+    fn value(&self, v: &Value) -> Result<Json, String> {
+        Ok(match v {
+            Value::Var(name) => self.vars.get(name).cloned().unwrap_or(Json::Null),
+            Value::List(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|i| self.value(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(fields) => Json::Object(self.arguments(fields)?),
+            other => constant(other)?,
+        })
+    }
+
+    /// An object (or list of them) as the selection asks; `typename` names its type.
+    fn complete(
+        &mut self,
+        value: (&'static str, Json),
+        selection: &[Selection],
+    ) -> Result<Json, String> {
+        let (typename, value) = value;
+        match value {
+            Json::Array(items) => items
+                .into_iter()
+                .map(|i| self.complete((typename, i), selection))
+                .collect::<Result<_, _>>()
+                .map(Json::Array),
+            Json::Object(fields) => {
+                if selection.is_empty() {
+                    return Err(format!(
+                        "a field of type {typename} needs a selection of subfields"
+                    ));
+                }
+                let mut out = Obj::new();
+                for (key, name, args, sub) in self.collect(typename, selection)? {
+                    if !args.is_empty() {
+                        return Err(format!("{typename}.{name} takes no arguments"));
+                    }
+                    if !sub.is_empty() {
+                        return Err(format!("{typename}.{name} is a scalar: no subfields"));
+                    }
+                    let v = if name == "__typename" {
+                        json!(typename)
+                    } else {
+                        fields
+                            .get(&name)
+                            .cloned()
+                            .ok_or_else(|| format!("unknown field {name} on type {typename}"))?
+                    };
+                    out.insert(key, v);
+                }
+                Ok(Json::Object(out))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// The operation's variables: given values, else defaults; a missing non-null one is an error.
+fn coerce_variables(op: &Operation, given: &Obj) -> Result<Obj, String> {
+    let mut out = Obj::new();
+    for def in &op.vars {
+        let value = match (given.get(&def.name), &def.default) {
+            (Some(v), _) => v.clone(),
+            (None, Some(d)) => constant(d)?,
+            (None, None) => Json::Null,
+        };
+        if def.required && value.is_null() {
+            return Err(format!(
+                "variable ${} is non-null but has no value",
+                def.name
+            ));
+        }
+        out.insert(def.name.clone(), value);
+    }
+    Ok(out)
+}
+
+fn constant(v: &Value) -> Result<Json, String> {
+    Ok(match v {
+        Value::Null => Json::Null,
+        Value::Int(n) => json!(n),
+        Value::Float(f) => json!(f),
+        Value::Str(s) | Value::Enum(s) => json!(s),
+        Value::Bool(b) => json!(b),
+        Value::List(items) => Json::Array(items.iter().map(constant).collect::<Result<_, _>>()?),
+        Value::Object(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), constant(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        Value::Var(name) => return Err(format!("${name} is not allowed in a default value")),
+    })
+}
+
+/// A root field: `Ok(Ok(value))` resolved, `Ok(Err(message))` the resolver's error, `Err` a
+/// document that does not fit the schema.
+fn root_field(
+    root: &str,
+    name: &str,
+    args: &Obj,
+    seq: u64,
+) -> Result<Result<(&'static str, Json), String>, String> {
+    let known: &[&str] = match (root, name) {
+        ("Query", "user") => &["id"],
+        ("Query", "posts") => &["userId", "limit"],
+        ("Mutation", "createPost") => &["userId", "title", "body"],
+        _ => return Err(format!("unknown field {name} on type {root}")),
+    };
+    if let Some(bad) = args.keys().find(|k| !known.contains(&k.as_str())) {
+        return Err(format!("unknown argument {bad} of {root}.{name}"));
+    }
+    Ok(match name {
+        "user" => {
+            let id = id(args, "id")?.ok_or("user needs an id")?;
+            match id.parse::<i64>() {
+                Ok(n) if n > 0 => Ok((
+                    "User",
+                    json!({ "id": id, "name": format!("user {n}"), "email": format!("user{n}@example.com") }),
+                )),
+                _ => Err(format!("user {id} not found")),
+            }
+        }
+        "posts" => {
+            let user = id(args, "userId")?.unwrap_or_else(|| "1".into());
+            let limit = match args.get("limit") {
+                None | Some(Json::Null) => 10,
+                Some(v) => v
+                    .as_i64()
+                    .filter(|n| i32::try_from(*n).is_ok())
+                    .ok_or("limit must be an Int")?,
+            };
+            let posts = (1..=limit.clamp(0, 100))
+                .map(|i| json!({ "id": i.to_string(), "userId": user, "title": format!("post {i}"), "body": "tailguard" }))
+                .collect();
+            Ok(("Post", Json::Array(posts)))
+        }
+        _ => {
+            let user = id(args, "userId")?.ok_or("createPost needs a userId")?;
+            let title = string(args, "title")?;
+            let body = string(args, "body")?;
+            if title.is_empty() {
+                Err("title must not be empty".to_owned())
+            } else {
+                Ok((
+                    "Post",
+                    json!({ "id": seq.to_string(), "userId": user, "title": title, "body": body }),
+                ))
+            }
+        }
+    })
+}
+
+/// An `ID` argument (a string or an integer), if given.
+fn id(args: &Obj, name: &str) -> Result<Option<String>, String> {
+    match args.get(name) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(Json::Number(n)) if n.is_i64() => Ok(Some(n.to_string())),
+        Some(v) => Err(format!("{name} must be an ID, got {v}")),
+    }
+}
+
+fn string(args: &Obj, name: &str) -> Result<String, String> {
+    match args.get(name) {
+        Some(Json::String(s)) => Ok(s.clone()),
+        _ => Err(format!("{name} must be a String")),
+    }
+}
