@@ -88,6 +88,7 @@ pub mod run_config;
 pub mod saturation;
 pub mod scenario;
 pub mod schedule;
+pub mod service_usage;
 pub mod stats;
 pub mod steps;
 pub mod summary;

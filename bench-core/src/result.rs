@@ -131,6 +131,10 @@ pub struct RunResult {
     /// A micro-benchmark's timing samples (criterion), instead of per-call latencies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<IterationSamples>,
+    /// The service's CPU, memory and context switches over the run, when the gate measured
+    /// it (`tailguard gate --baseline-cmd/--candidate-cmd` or `--*-pid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<crate::service_usage::ServiceUsage>,
 }
 
 /// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations
@@ -239,6 +243,7 @@ impl RunResult {
             slo: Vec::new(),
             iterations: None,
             saturation: None,
+            service: None,
         }
     }
 

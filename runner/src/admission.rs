@@ -82,6 +82,7 @@ pub fn no_data(baseline: &[Trial], candidate: &[Trial], gated: &[Metric]) -> Opt
                 .filter(|m| match m {
                     Metric::Quantile(_) | Metric::Mean => t.dist.is_empty(),
                     Metric::Throughput | Metric::ErrorRate => t.requests == 0,
+                    Metric::CpuPerRequest => t.cpu_us_per_request.is_none(),
                 })
                 .map(ToString::to_string)
                 .collect();

@@ -191,6 +191,7 @@ mod tests {
         assert_eq!(v.verdict, Verdict::Inconclusive);
         let plain = RunResult {
             saturation: None,
+            service: None,
             ..run(None, None)
         };
         assert!(compare(&base, &[plain], 0.10).is_none());

@@ -8,12 +8,14 @@ mod ci;
 mod distributed;
 mod history;
 mod run;
+mod service;
 mod store;
 
-pub use ci::{CommentArgs, CriterionArgs, ReportArgs, ReportFormat};
+pub use ci::{CommentArgs, CriterionArgs, InstructionsArgs, ReportArgs, ReportFormat};
 pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
 pub use history::HistoryArgs;
 pub use run::RunArgs;
+pub use service::ServiceArgs;
 pub use store::{InfluxApiKind, SaveArgs, StoreAction, StoreArgs, StoreKind};
 
 /// tailguard: load tests that gate pull requests on p95/p99 regressions.
@@ -35,7 +37,7 @@ pub enum Command {
     /// Compare candidate runs with a baseline (stored runs or files): per-metric verdicts.
     Compare(CompareArgs),
     /// Run scenarios as trials against baseline and candidate (interleaved) and compare.
-    Gate(GateRunArgs),
+    Gate(Box<GateRunArgs>),
     /// Inspect and trim stored baselines.
     Baseline {
         /// What to do.
@@ -47,6 +49,9 @@ pub enum Command {
     /// Gate criterion benchmarks: read target/criterion (or cargo-criterion's JSON), store them,
     /// compare with main's (mean and median time per iteration).
     Criterion(CriterionArgs),
+    /// Gate instruction counts: read gungraun's (Valgrind) summaries, store them, compare with
+    /// main's by a relative threshold per metric (default: instructions, 1 %).
+    Instructions(InstructionsArgs),
     /// Post the report as the pull request's comment, or update the one posted before.
     Comment(CommentArgs),
     /// Merge the shards of one distributed run into one result.
@@ -181,6 +186,9 @@ pub struct GateRunArgs {
     /// Save the candidate runs to the store.
     #[command(flatten)]
     pub save: SaveArgs,
+    /// The services: started by the gate, or measured by pid.
+    #[command(flatten)]
+    pub service: ServiceArgs,
     /// Decision flags.
     #[command(flatten)]
     pub gate: GateFlags,

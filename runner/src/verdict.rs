@@ -151,6 +151,7 @@ pub fn trials(run: &RunResult) -> Vec<Trial> {
             requests: run.summary.requests,
             errors: run.summary.errors,
             rps: run.summary.rps,
+            cpu_us_per_request: run.service.and_then(|s| s.cpu_us_per_request),
         }],
     }
 }
@@ -168,6 +169,7 @@ pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
         } else {
             0.0
         },
+        cpu_us_per_request: None,
     })
 }
 
@@ -201,13 +203,16 @@ pub fn compare_scenario(
         .any(|r| r.iterations.is_some());
     // A saturation run's merged latency mixes every step; its gate is the capacity.
     let policy = GatePolicy::resolve(gate, how.interleaved, capacity.is_some(), micro, how.look)?;
-    let (settings, gated) = (policy.settings, &policy.gated);
+    let settings = policy.settings;
+    let (mut metrics, mut gated) = (policy.reported, policy.gated);
+    // The service's CPU per request is per trial, never per request of a mix.
+    let (request_metrics, request_gated) = (without_cpu(&metrics), without_cpu(&gated));
+    crate::service::add_cpu_metric(baseline, candidate, gate, &mut metrics, &mut gated);
     let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
     let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
-    let metrics = &policy.reported;
-    let rows = compare_rows(&b, &c, (metrics, gated), &settings, family)?;
+    let rows = compare_rows(&b, &c, (&metrics, &gated), &settings, family)?;
     let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
-    if let Some(why) = admission::no_data(&b, &c, gated) {
+    if let Some(why) = admission::no_data(&b, &c, &gated) {
         (verdict, reason) = (Verdict::Fail, Some(why));
     }
     let mut requests = Vec::new();
@@ -220,8 +225,14 @@ pub fn compare_scenario(
             .iter()
             .filter_map(|r| request_trial(r, &name))
             .collect();
-        let rows = compare_rows(&b, &c, (metrics, gated), &settings, family)?;
-        let (v, why) = match admission::no_data(&b, &c, gated) {
+        let rows = compare_rows(
+            &b,
+            &c,
+            (&request_metrics, &request_gated),
+            &settings,
+            family,
+        )?;
+        let (v, why) = match admission::no_data(&b, &c, &request_gated) {
             Some(why) => (Verdict::Fail, Some(why)),
             None => decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
         };
@@ -265,6 +276,14 @@ pub fn compare_scenario(
         evidence: Some(Evidence::of(baseline, candidate)),
         baseline_window: None,
     })
+}
+
+fn without_cpu(metrics: &[Metric]) -> Vec<Metric> {
+    metrics
+        .iter()
+        .copied()
+        .filter(|m| *m != Metric::CpuPerRequest)
+        .collect()
 }
 
 /// Names of the requests of a mix (in the candidate's order), empty for single-request runs.

@@ -10,6 +10,7 @@ mod endpoint;
 pub mod graphql;
 pub mod grpc;
 pub(crate) mod h1;
+mod h1_memory;
 mod h2;
 pub mod http;
 mod http_request;
@@ -19,6 +20,8 @@ pub mod tls;
 
 pub use any::{AnyConnector, AnyDriver, ConnectorError};
 pub use endpoint::EndpointError;
+#[doc(hidden)]
+pub use h1_memory::exchange_in_memory as h1_exchange_in_memory;
 pub use route::ConnectOptions;
 
 use std::fmt;

@@ -136,10 +136,11 @@ pub fn parse_metric(text: &str) -> Result<Metric, String> {
         "mean" => return Ok(Metric::Mean),
         "throughput" | "rps" => return Ok(Metric::Throughput),
         "error_rate" | "errors" => return Ok(Metric::ErrorRate),
+        "cpu_per_request" | "cpu" => return Ok(Metric::CpuPerRequest),
         _ => {}
     }
     let bad = || {
-        format!("unknown metric {text:?} (p50, p90, p95, p99, p99.9, mean, throughput, error_rate)")
+        format!("unknown metric {text:?} (p50, p90, p95, p99, p99.9, mean, throughput, error_rate, cpu_per_request)")
     };
     let pct: f64 = t
         .strip_prefix('p')

@@ -63,7 +63,7 @@ fn side_replicate(rng: &mut StdRng, trials: &[Trial], metric: Metric) -> f64 {
         let value = match metric {
             Metric::Quantile(q) => quantile_replicate(rng, &trial.dist, q.get()),
             Metric::Mean => mean_replicate(rng, &trial.dist),
-            Metric::Throughput | Metric::ErrorRate => {
+            Metric::Throughput | Metric::ErrorRate | Metric::CpuPerRequest => {
                 trial.statistic(metric, super::QuantileEstimator::Linear)
             }
         };

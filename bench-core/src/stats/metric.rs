@@ -74,7 +74,7 @@ impl fmt::Display for Quantile {
 /// A compared quantity.
 ///
 /// Serialized in snake case: `{"quantile": 0.99}`, `"mean"`, `"throughput"`,
-/// `"error_rate"`.
+/// `"error_rate"`, `"cpu_per_request"`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
@@ -87,6 +87,9 @@ pub enum Metric {
     /// Each trial's `errors / requests` (higher is worse), compared as an
     /// absolute difference rather than a ratio.
     ErrorRate,
+    /// The service's CPU time per request in each trial, µs (higher is worse); only for trials
+    /// whose service was measured (`tailguard gate --baseline-cmd/--candidate-cmd`).
+    CpuPerRequest,
 }
 
 /// Which way a metric gets worse.
@@ -104,7 +107,9 @@ impl Metric {
     pub fn direction(self) -> Direction {
         match self {
             Metric::Throughput => Direction::LowerIsWorse,
-            Metric::Quantile(_) | Metric::Mean | Metric::ErrorRate => Direction::HigherIsWorse,
+            Metric::Quantile(_) | Metric::Mean | Metric::ErrorRate | Metric::CpuPerRequest => {
+                Direction::HigherIsWorse
+            }
         }
     }
 
@@ -123,6 +128,7 @@ impl fmt::Display for Metric {
             Metric::Mean => f.write_str("mean"),
             Metric::Throughput => f.write_str("throughput"),
             Metric::ErrorRate => f.write_str("error_rate"),
+            Metric::CpuPerRequest => f.write_str("cpu_per_request"),
         }
     }
 }
@@ -179,6 +185,8 @@ pub struct Trial {
     pub errors: u64,
     /// Achieved requests per second.
     pub rps: f64,
+    /// The service's CPU µs per request, when it was measured.
+    pub cpu_us_per_request: Option<f64>,
 }
 
 impl Trial {
@@ -192,6 +200,7 @@ impl Trial {
             requests,
             errors: 0,
             rps: 0.0,
+            cpu_us_per_request: None,
         }
     }
 
@@ -201,6 +210,9 @@ impl Trial {
             Metric::Quantile(_) | Metric::Mean if self.dist.is_empty() => Some("has no samples"),
             Metric::Throughput if !self.rps.is_finite() => Some("has a non-finite rps"),
             Metric::ErrorRate if self.requests == 0 => Some("has zero requests"),
+            Metric::CpuPerRequest if !self.cpu_us_per_request.is_some_and(f64::is_finite) => {
+                Some("has no measurement of the service's CPU")
+            }
             _ => None,
         }
     }
@@ -215,6 +227,7 @@ impl Trial {
             },
             Metric::Mean => self.dist.mean(),
             Metric::Throughput => Some(self.rps),
+            Metric::CpuPerRequest => self.cpu_us_per_request,
             Metric::ErrorRate => {
                 (self.requests > 0).then(|| self.errors as f64 / self.requests as f64)
             }
@@ -273,5 +286,12 @@ mod tests {
             Some("has zero requests")
         );
         assert!(empty.statistic(Metric::Mean, lin).is_nan());
+        assert!(empty.unusable_for(Metric::CpuPerRequest).is_some());
+        t.cpu_us_per_request = Some(42.5);
+        assert_eq!(t.unusable_for(Metric::CpuPerRequest), None);
+        assert_eq!(t.statistic(Metric::CpuPerRequest, lin), 42.5);
+        assert_eq!(Metric::CpuPerRequest.to_string(), "cpu_per_request");
+        assert_eq!(Metric::CpuPerRequest.direction(), Direction::HigherIsWorse);
+        assert!(Metric::CpuPerRequest.is_ratio());
     }
 }

@@ -47,6 +47,7 @@ fn trials(
                 requests: 1000,
                 errors: errors.get(i).copied().unwrap_or(0),
                 rps: 5000.0 / (level * slowdown),
+                cpu_us_per_request: None,
             })
         })
         .collect()

@@ -49,6 +49,7 @@ fn trials(
             requests: n as u64,
             errors: 0,
             rps: 1000.0,
+            cpu_us_per_request: None,
         })
         .collect())
 }

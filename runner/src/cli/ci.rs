@@ -1,4 +1,5 @@
-//! The CI integrations: `tailguard criterion`, `tailguard report` and `tailguard comment`.
+//! The CI integrations: `tailguard criterion`, `tailguard instructions`, `tailguard report` and
+//! `tailguard comment`.
 
 use std::path::PathBuf;
 
@@ -157,4 +158,36 @@ pub enum ReportFormat {
     Html,
     /// The verdict with its one-line headline.
     Json,
+}
+
+/// `tailguard instructions`.
+#[derive(Debug, Args)]
+pub struct InstructionsArgs {
+    /// gungraun's output directory (every `summary.json` below it is read).
+    #[arg(long, default_value = "target/gungraun")]
+    pub dir: PathBuf,
+    /// Compare with `store:BRANCH` (the newest stored run of each benchmark).
+    #[arg(long, conflicts_with = "baseline_dir")]
+    pub baseline: Option<String>,
+    /// Compare with the summaries of another gungraun run (e.g. main's, benched on this runner
+    /// into another target directory).
+    #[arg(long, value_name = "DIR")]
+    pub baseline_dir: Option<PathBuf>,
+    /// A relative threshold, METRIC=PERCENT (repeatable): `Ir=1%` (the default),
+    /// `EstimatedCycles=2%`, `Ir=off`. `instructions` and `cycles` are aliases of `Ir` and
+    /// `EstimatedCycles`. Metrics without a threshold are reported, not gated.
+    #[arg(long, value_name = "METRIC=PERCENT")]
+    pub threshold: Vec<String>,
+    /// Exit 1 when the comparison is refused (different Valgrind versions), not 0.
+    #[arg(long)]
+    pub fail_on_refusal: bool,
+    /// Write the comparison as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Store the benchmarks as runs.
+    #[command(flatten)]
+    pub save: SaveArgs,
+    /// Store location.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }

@@ -21,6 +21,7 @@ use crate::history::window::BaselineWindow;
 use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
+use crate::service::sides::Sides;
 use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::VerdictReport;
@@ -81,11 +82,19 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         )
         .map_err(anyhow::Error::msg)?;
     }
+    // Started (or found) before any trial; dropping `sides` stops what was started.
+    let sides = Sides::start(
+        &args.service,
+        args.baseline_target.as_deref(),
+        args.candidate_target.as_deref(),
+    )?;
     let stop = Stop::watch();
     let started = std::time::Instant::now();
     let outcome = match baseline {
-        BaselineSource::Interleaved(_) => interleaved(plans, args, &cli_gate, &source, &stop)?,
-        BaselineSource::Stored(_) => against_store(plans, args, &cli_gate, &source, &stop)?,
+        BaselineSource::Interleaved(_) => {
+            interleaved(plans, args, &sides, &cli_gate, &source, &stop)?
+        }
+        BaselineSource::Stored(_) => against_store(plans, args, &sides, &cli_gate, &source, &stop)?,
     };
     let Some(mut report) = outcome.report else {
         // Interrupted: stored baseline runs are already kept; trials measured here are not.
@@ -129,6 +138,7 @@ struct GateOutcome {
 fn interleaved(
     plans: Vec<(Scenario, Against)>,
     args: &GateRunArgs,
+    sides: &Sides,
     cli_gate: &GateSection,
     source: &str,
     stop: &Stop,
@@ -144,6 +154,7 @@ fn interleaved(
         plans,
         cancel: stop.cancel(),
         args,
+        sides,
     };
     let design = Design {
         sequential: Sequential {
@@ -171,6 +182,7 @@ fn interleaved(
 fn against_store(
     plans: Vec<(Scenario, Against)>,
     args: &GateRunArgs,
+    sides: &Sides,
     cli_gate: &GateSection,
     source: &str,
     stop: &Stop,
@@ -182,7 +194,7 @@ fn against_store(
             base.extend(runs);
         }
         for i in 0..args.trials {
-            cand.push(trial(&candidate, cancel, args, Side::Candidate, i)?);
+            cand.push(trial(&candidate, cancel, args, sides, Side::Candidate, i)?);
             if cancel.is_cancelled() {
                 return Ok(GateOutcome {
                     baseline: base,
@@ -214,6 +226,7 @@ struct Targets<'a> {
     plans: Vec<(Scenario, Scenario)>,
     cancel: &'a Cancel,
     args: &'a GateRunArgs,
+    sides: &'a Sides,
 }
 
 impl TrialSource for Targets<'_> {
@@ -227,7 +240,7 @@ impl TrialSource for Targets<'_> {
             Side::Baseline => base,
             Side::Candidate => candidate,
         };
-        trial(scenario, self.cancel, self.args, side, pair)
+        trial(scenario, self.cancel, self.args, self.sides, side, pair)
     }
 
     fn interrupted(&self) -> bool {
@@ -307,6 +320,7 @@ fn trial(
     scenario: &Scenario,
     cancel: &Cancel,
     args: &GateRunArgs,
+    sides: &Sides,
     side: Side,
     i: usize,
 ) -> anyhow::Result<RunResult> {
@@ -314,7 +328,7 @@ fn trial(
     if !args.quiet {
         eprintln!("{} {side} trial {}", scenario.name(), i + 1);
     }
-    let mut run = execute(scenario, cancel, args.quiet)?;
+    let mut run = sides.measure(side, || execute(scenario, cancel, args.quiet))?;
     run.meta.trial = u32::try_from(i).ok();
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));

@@ -10,6 +10,7 @@ pub mod criterion;
 pub mod demo;
 pub mod gate;
 pub mod history;
+pub mod instructions;
 pub mod k8s;
 pub mod merge;
 pub mod report;
@@ -54,6 +55,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Demo(_) | Command::Calibrate(_) => Err(anyhow::anyhow!(WITHOUT_DEMO)),
         Command::Store { action } => store::command(&action),
         Command::Criterion(args) => criterion::command(&args),
+        Command::Instructions(args) => instructions::command(&args),
         Command::Comment(args) => comment::command(&args),
         Command::Merge(args) => merge::command(&args),
         Command::K8s {

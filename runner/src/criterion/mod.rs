@@ -88,6 +88,7 @@ impl Benchmark {
             slo: Vec::new(),
             iterations: Some(self.samples.clone()),
             saturation: None,
+            service: None,
         }
     }
 }

@@ -93,6 +93,7 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
         started_at: String::new(),
         duration_s: 1.0,
         cancelled: false,
+        service: None,
         summary: Summary {
             requests,
             rps: requests as f64,

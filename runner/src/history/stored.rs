@@ -67,6 +67,8 @@ pub fn history_metric(m: Metric) -> Option<HistoryMetric> {
         Metric::Mean => HistoryMetric::Mean,
         Metric::Throughput => HistoryMetric::Throughput,
         Metric::ErrorRate => HistoryMetric::ErrorRate,
+        // The service's CPU is not stored in the history's series.
+        Metric::CpuPerRequest => return None,
     })
 }
 

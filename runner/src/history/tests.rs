@@ -32,6 +32,7 @@ fn run(id: &str, commit: Option<&str>, time: Option<&str>, started: &str, p99: u
         started_at: started.to_owned(),
         duration_s: 1.0,
         cancelled: false,
+        service: None,
         summary,
         histograms: Histograms {
             latency: empty.clone(),

@@ -186,6 +186,7 @@ pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
         (_, None) => "–".into(),
         (Metric::Throughput, Some(v)) => format!("{v:.1}/s"),
         (Metric::ErrorRate, Some(v)) => format!("{:.2}%", v * 100.0),
+        (Metric::CpuPerRequest, Some(v)) => format!("{v:.1}µs CPU"),
         // Micro-benchmark times per iteration are far below a microsecond.
         (_, Some(v)) if v < 1.0 => format!("{:.2}ns", v * 1e3),
         (_, Some(v)) if v < 10.0 => format!("{v:.3}µs"),

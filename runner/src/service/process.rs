@@ -1,0 +1,192 @@
+//! A service the gate starts itself (`--baseline-cmd`, `--candidate-cmd`): a shell command run
+//! with its output kept in a log file, ready when its address
+//! accepts TCP connections, stopped (SIGTERM, then SIGKILL after a grace period) at the end even
+//! when the gate fails.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+use super::usage::{tree, Source};
+
+/// A running service.
+#[derive(Debug)]
+pub struct Service {
+    name: String,
+    child: Option<Child>,
+    log: PathBuf,
+    cgroup: Option<PathBuf>,
+}
+
+/// How to start one side's service.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// `baseline` or `candidate`.
+    pub name: String,
+    /// The shell command (`sh -c`).
+    pub cmd: String,
+    /// The target URL; ready when its host:port accepts a TCP connection.
+    pub target: String,
+    /// Give up waiting for readiness after this long.
+    pub ready_timeout: Duration,
+    /// Where the log goes.
+    pub log: PathBuf,
+    /// A cgroup v2 directory to read CPU and memory from instead of the process tree.
+    pub cgroup: Option<PathBuf>,
+}
+
+/// The socket address of a target URL (`http://127.0.0.1:8080/x` → `127.0.0.1:8080`).
+fn address(target: &str) -> anyhow::Result<SocketAddr> {
+    let uri: http::Uri = target
+        .parse()
+        .with_context(|| format!("{target:?} is not a URL"))?;
+    let host = uri
+        .host()
+        .with_context(|| format!("{target:?} has no host"))?;
+    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    });
+    (host.trim_matches(['[', ']']), port)
+        .to_socket_addrs()
+        .with_context(|| format!("resolving {target:?}"))?
+        .next()
+        .with_context(|| format!("{target:?} resolves to no address"))
+}
+
+impl Service {
+    /// Start the service and wait until its target accepts connections.
+    ///
+    /// # Errors
+    /// When the command cannot start, exits before it is ready, or is not ready in time (the
+    /// log's last lines are in the error); the process is stopped in every case.
+    pub fn start(spec: &Spec) -> anyhow::Result<Self> {
+        let addr = address(&spec.target)?;
+        if let Some(dir) = spec.log.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let log = std::fs::File::create(&spec.log)
+            .with_context(|| format!("creating {}", spec.log.display()))?;
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(&spec.cmd)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("--{}-cmd: starting `sh -c {:?}`", spec.name, spec.cmd))?;
+        let mut service = Self {
+            name: spec.name.clone(),
+            child: Some(child),
+            log: spec.log.clone(),
+            cgroup: spec.cgroup.clone(),
+        };
+        service.wait_ready(addr, spec.ready_timeout)?;
+        eprintln!(
+            "{} service ready at {addr} (pid {}, log {})",
+            spec.name,
+            service.pid(),
+            spec.log.display()
+        );
+        Ok(service)
+    }
+
+    fn wait_ready(&mut self, addr: SocketAddr, timeout: Duration) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(());
+            }
+            let exited = match self.child.as_mut() {
+                Some(c) => c.try_wait()?.map(|s| s.to_string()),
+                None => Some("not running".into()),
+            };
+            if let Some(status) = exited {
+                anyhow::bail!(
+                    "the {} service exited ({status}) before {addr} accepted connections; its \
+                     log {}:\n{}",
+                    self.name,
+                    self.log.display(),
+                    tail(&self.log)
+                );
+            }
+            if started.elapsed() > timeout {
+                self.stop();
+                anyhow::bail!(
+                    "the {} service did not accept connections at {addr} within {:?}; its log \
+                     {}:\n{}",
+                    self.name,
+                    timeout,
+                    self.log.display(),
+                    tail(&self.log)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The shell's pid (the root of the service's process tree).
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// Where its counters are read.
+    #[must_use]
+    pub fn source(&self) -> Source {
+        match &self.cgroup {
+            Some(dir) => Source::Cgroup(dir.clone(), self.pid()),
+            None => Source::Tree(self.pid()),
+        }
+    }
+
+    /// The log file.
+    #[must_use]
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    /// Stop the whole process tree: SIGTERM, then SIGKILL after 5 s. Idempotent.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let pids: Vec<String> = tree(child.id()).iter().map(u32::to_string).collect();
+        let _ = Command::new("kill").arg("-TERM").args(&pids).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(&pids)
+            .stderr(Stdio::null())
+            .status();
+        let _ = child.kill();
+        let _ = child.wait();
+        eprintln!(
+            "stopped the {} service (log {})",
+            self.name,
+            self.log.display()
+        );
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The last lines of a log, for an error message.
+fn tail(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}

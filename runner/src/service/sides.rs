@@ -1,0 +1,146 @@
+//! The gate's two services: started (or found by pid) before the first trial, measured around
+//! every trial, stopped when the gate ends (dropping [`Sides`] stops what it started).
+
+use anyhow::Context as _;
+use bench_core::result::RunResult;
+use bench_core::service_usage::ServiceUsage;
+
+use super::process::{Service, Spec};
+use super::usage::{Counters, Source};
+use crate::cli::ServiceArgs;
+
+/// One side: where its counters come from, and the service when the gate started it.
+#[derive(Debug)]
+struct Side {
+    source: Source,
+    _started: Option<Service>,
+}
+
+/// The measured sides.
+#[derive(Debug, Default)]
+pub struct Sides {
+    baseline: Option<Side>,
+    candidate: Option<Side>,
+}
+
+fn side(
+    name: &str,
+    cmd: Option<&String>,
+    pid: Option<u32>,
+    cgroup: Option<&std::path::PathBuf>,
+    target: Option<&str>,
+    args: &ServiceArgs,
+) -> anyhow::Result<Option<Side>> {
+    let source = |pid: u32| match cgroup {
+        Some(dir) => Source::Cgroup(dir.clone(), pid),
+        None => Source::Tree(pid),
+    };
+    if let Some(cmd) = cmd {
+        let target = target.with_context(|| format!("--{name}-cmd needs --{name}-target"))?;
+        let service = Service::start(&Spec {
+            name: name.to_owned(),
+            cmd: cmd.clone(),
+            target: target.to_owned(),
+            ready_timeout: args.ready_timeout,
+            log: args.service_logs.join(format!("{name}.log")),
+            cgroup: cgroup.cloned(),
+        })?;
+        return Ok(Some(Side {
+            source: service.source(),
+            _started: Some(service),
+        }));
+    }
+    let Some(pid) = pid else { return Ok(None) };
+    let source = source(pid);
+    source
+        .read()
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--{name}-pid {pid}"))?;
+    Ok(Some(Side {
+        source,
+        _started: None,
+    }))
+}
+
+impl Sides {
+    /// Start or find the services the flags name (none: nothing is measured).
+    ///
+    /// # Errors
+    /// When a service does not start, is not ready in time, or a pid is not readable.
+    pub fn start(
+        args: &ServiceArgs,
+        baseline_target: Option<&str>,
+        candidate_target: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            baseline: side(
+                "baseline",
+                args.baseline_cmd.as_ref(),
+                args.baseline_pid,
+                args.baseline_cgroup.as_ref(),
+                baseline_target,
+                args,
+            )?,
+            candidate: side(
+                "candidate",
+                args.candidate_cmd.as_ref(),
+                args.candidate_pid,
+                args.candidate_cgroup.as_ref(),
+                candidate_target,
+                args,
+            )?,
+        })
+    }
+
+    /// Run one trial of `side` (`baseline` or `candidate`) and record what its service spent
+    /// in the run.
+    ///
+    /// # Errors
+    /// The trial's error, or the service's counters unreadable before it (it exited).
+    pub fn measure(
+        &self,
+        side: &str,
+        trial: impl FnOnce() -> anyhow::Result<RunResult>,
+    ) -> anyhow::Result<RunResult> {
+        let measured = match side {
+            "baseline" => self.baseline.as_ref(),
+            _ => self.candidate.as_ref(),
+        };
+        let Some(s) = measured else { return trial() };
+        s.source.reset_peak();
+        let read = |when: &str| {
+            s.source
+                .read()
+                .map_err(|e| anyhow::anyhow!("the {side} service {when} the trial: {e}"))
+        };
+        let before = read("before")?;
+        let mut run = trial()?;
+        // The run is kept whatever happened to the service (it may have crashed under load).
+        match read("after") {
+            Ok(after) => run.service = Some(usage(&before, &after, run.summary.requests)),
+            Err(e) => eprintln!("warning: {e}; this trial has no CPU measurement"),
+        }
+        Ok(run)
+    }
+}
+
+/// What was spent between two snapshots, over `requests` requests.
+#[must_use]
+pub fn usage(before: &Counters, after: &Counters, requests: u64) -> ServiceUsage {
+    let user_us = after.user_us.saturating_sub(before.user_us);
+    let system_us = after.system_us.saturating_sub(before.system_us);
+    let cpu_us = user_us + system_us;
+    ServiceUsage {
+        cpu_us,
+        user_us,
+        system_us,
+        cpu_us_per_request: (requests > 0).then(|| cpu_us as f64 / requests as f64),
+        peak_rss_kib: after.peak_rss_kib,
+        voluntary_switches: after
+            .voluntary_switches
+            .saturating_sub(before.voluntary_switches),
+        involuntary_switches: after
+            .involuntary_switches
+            .saturating_sub(before.involuntary_switches),
+    }
+}
