@@ -1,0 +1,61 @@
+//! The shape of the workspace's code, checked on every test run (issue 17): no import cycle
+//! between the modules of a crate, and no function over 80 lines outside tests.
+//!
+//! Both read the source text (no compiler): `code_shape/source.rs` blanks comments, literals and
+//! `#[cfg(test)]` items; `code_shape/imports.rs` builds the file-level module graph (its doc says
+//! exactly what an edge is); `code_shape/functions.rs` measures functions.
+
+#[path = "code_shape/functions.rs"]
+mod functions;
+#[path = "code_shape/imports.rs"]
+mod imports;
+#[path = "code_shape/source.rs"]
+mod source;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The `src/` directory of every workspace crate.
+fn crate_sources() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    ["bench-core", "runner", "scenarios", "benches", "runner/tests/fixtures/criterion-fixture"]
+        .iter()
+        .map(|member| root.join(member).join("src"))
+        .collect()
+}
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    path.strip_prefix(&root).unwrap_or(path).display().to_string()
+}
+
+#[test]
+fn no_import_cycles() {
+    let mut report = Vec::new();
+    for src in crate_sources() {
+        let files = source::crate_files(&src);
+        assert!(!files.is_empty(), "no Rust files under {}", src.display());
+        let graph = imports::Crate::new(&files);
+        let edges = graph.edges();
+        let set: BTreeSet<(usize, usize)> = edges.keys().copied().collect();
+        for (cycle, component) in imports::cycles(files.len(), &set) {
+            let steps: Vec<String> = cycle
+                .windows(2)
+                .map(|w| format!("{}:{}", relative(&files[w[0]].path), edges[&(w[0], w[1])]))
+                .collect();
+            report.push(format!("{} → {}", steps.join(" → "), relative(&files[cycle[0]].path)));
+            if component.len() + 1 > cycle.len() {
+                let names: Vec<String> = component.iter().map(|&f| relative(&files[f].path)).collect();
+                report.push(format!("  (one cycle of {} files depending on each other: {})", names.len(), names.join(", ")));
+            }
+            if std::env::var_os("CODE_SHAPE_EDGES").is_some() {
+                for (&(a, b), line) in &edges {
+                    if component.contains(&a) && component.contains(&b) {
+                        report.push(format!("    {}:{} → {}", relative(&files[a].path), line, relative(&files[b].path)));
+                    }
+                }
+            }
+        }
+    }
+    assert!(report.is_empty(), "import cycles (file:line where the next file is named):\n{}", report.join("\n"));
+}
