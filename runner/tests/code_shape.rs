@@ -18,15 +18,24 @@ use std::path::{Path, PathBuf};
 /// The `src/` directory of every workspace crate.
 fn crate_sources() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    ["bench-core", "runner", "scenarios", "benches", "runner/tests/fixtures/criterion-fixture"]
-        .iter()
-        .map(|member| root.join(member).join("src"))
-        .collect()
+    [
+        "bench-core",
+        "runner",
+        "scenarios",
+        "benches",
+        "runner/tests/fixtures/criterion-fixture",
+    ]
+    .iter()
+    .map(|member| root.join(member).join("src"))
+    .collect()
 }
 
 fn relative(path: &Path) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    path.strip_prefix(&root).unwrap_or(path).display().to_string()
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -43,19 +52,39 @@ fn no_import_cycles() {
                 .windows(2)
                 .map(|w| format!("{}:{}", relative(&files[w[0]].path), edges[&(w[0], w[1])]))
                 .collect();
-            report.push(format!("{} → {}", steps.join(" → "), relative(&files[cycle[0]].path)));
+            report.push(format!(
+                "{} → {}",
+                steps.join(" → "),
+                relative(&files[cycle[0]].path)
+            ));
             if component.len() + 1 > cycle.len() {
-                let names: Vec<String> = component.iter().map(|&f| relative(&files[f].path)).collect();
-                report.push(format!("  (one cycle of {} files depending on each other: {})", names.len(), names.join(", ")));
+                let names: Vec<String> = component
+                    .iter()
+                    .map(|&f| relative(&files[f].path))
+                    .collect();
+                report.push(format!(
+                    "  (one cycle of {} files depending on each other: {})",
+                    names.len(),
+                    names.join(", ")
+                ));
             }
             if std::env::var_os("CODE_SHAPE_EDGES").is_some() {
                 for (&(a, b), line) in &edges {
                     if component.contains(&a) && component.contains(&b) {
-                        report.push(format!("    {}:{} → {}", relative(&files[a].path), line, relative(&files[b].path)));
+                        report.push(format!(
+                            "    {}:{} → {}",
+                            relative(&files[a].path),
+                            line,
+                            relative(&files[b].path)
+                        ));
                     }
                 }
             }
         }
     }
-    assert!(report.is_empty(), "import cycles (file:line where the next file is named):\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "import cycles (file:line where the next file is named):\n{}",
+        report.join("\n")
+    );
 }

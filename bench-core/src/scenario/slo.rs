@@ -13,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::histogram::LatencyHistogram;
+pub use crate::result::SloCheck;
 use crate::result::{RunResult, Summary};
 
 /// A metric an SLO can bound.
@@ -69,17 +70,6 @@ const OR_NO_DATA: &str = "or no data";
 
 /// What the `actual` of a check says when the metric had no sample.
 pub const NO_DATA: &str = "no data";
-
-/// The outcome of checking one threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SloCheck {
-    /// The threshold as written.
-    pub slo: String,
-    /// Measured value, in the threshold's unit (ms for latency, % for error rate).
-    pub actual: String,
-    /// Whether it held.
-    pub passed: bool,
-}
 
 impl FromStr for Slo {
     type Err = String;

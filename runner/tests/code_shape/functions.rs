@@ -18,7 +18,11 @@ pub fn functions(tokens: &[Token]) -> Vec<Function> {
         if !token.is("fn") || !tokens.get(k + 1).is_some_and(Token::is_ident) {
             continue;
         }
-        let Some(open) = tokens[k..].iter().position(|t| t.is("{") || t.is(";")).map(|p| k + p) else {
+        let Some(open) = tokens[k..]
+            .iter()
+            .position(|t| t.is("{") || t.is(";"))
+            .map(|p| k + p)
+        else {
             continue;
         };
         if tokens[open].is(";") {
@@ -31,7 +35,11 @@ pub fn functions(tokens: &[Token]) -> Vec<Function> {
             } else if t.is("}") {
                 depth -= 1;
                 if depth == 0 {
-                    out.push(Function { name: tokens[k + 1].text.clone(), line: token.line, lines: t.line - token.line + 1 });
+                    out.push(Function {
+                        name: tokens[k + 1].text.clone(),
+                        line: token.line,
+                        lines: t.line - token.line + 1,
+                    });
                     break;
                 }
             }

@@ -33,7 +33,11 @@ pub struct Crate<'a> {
 
 impl<'a> Crate<'a> {
     pub fn new(files: &'a [SourceFile]) -> Self {
-        let by_module = files.iter().enumerate().map(|(i, f)| (f.module.clone(), i)).collect();
+        let by_module = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.module.clone(), i))
+            .collect();
         let mut imports = Vec::new();
         let mut use_ranges = Vec::new();
         for file in files {
@@ -41,7 +45,12 @@ impl<'a> Crate<'a> {
             imports.push(found);
             use_ranges.push(ranges);
         }
-        Crate { files, by_module, imports, use_ranges }
+        Crate {
+            files,
+            by_module,
+            imports,
+            use_ranges,
+        }
     }
 
     /// Every `A → B` edge (file indices), with one line of A where B is named.
@@ -87,7 +96,10 @@ impl<'a> Crate<'a> {
     /// Whether `name` in file `from` is an imported module (a bare module name is no use of it:
     /// a local variable or field that happens to share the name).
     fn names_module(&self, from: usize, name: &str) -> bool {
-        let Some(import) = self.imports[from].iter().find(|i| i.alias == name && !i.glob) else {
+        let Some(import) = self.imports[from]
+            .iter()
+            .find(|i| i.alias == name && !i.glob)
+        else {
             return false;
         };
         let module = &self.files[from].module;
@@ -97,7 +109,11 @@ impl<'a> Crate<'a> {
             "super" => {
                 let ups = import.path.iter().take_while(|s| *s == "super").count();
                 let base = module.len().saturating_sub(ups);
-                module[..base].iter().chain(&import.path[ups..]).cloned().collect()
+                module[..base]
+                    .iter()
+                    .chain(&import.path[ups..])
+                    .cloned()
+                    .collect()
             }
             _ => return true, // another crate's module or item: never an edge
         };
@@ -121,12 +137,19 @@ impl<'a> Crate<'a> {
                 module[..base].iter().chain(&path[ups..]).cloned().collect()
             }
             _ => {
-                if let Some(import) = self.imports[from].iter().find(|i| i.alias == first && !i.glob) {
+                if let Some(import) = self.imports[from]
+                    .iter()
+                    .find(|i| i.alias == first && !i.glob)
+                {
                     let mut full = import.path.clone();
                     full.extend_from_slice(&path[1..]);
                     return self.resolve_in(from, &full, depth + 1);
                 }
-                let child: Vec<String> = module.iter().chain(std::iter::once(&path[0])).cloned().collect();
+                let child: Vec<String> = module
+                    .iter()
+                    .chain(std::iter::once(&path[0]))
+                    .cloned()
+                    .collect();
                 if !self.by_module.contains_key(&child) {
                     return None;
                 }
@@ -149,7 +172,9 @@ impl<'a> Crate<'a> {
             match self.by_module.get(&module) {
                 Some(&child) => file = child,
                 None => {
-                    let import = self.imports[file].iter().find(|i| &i.alias == segment && !i.glob);
+                    let import = self.imports[file]
+                        .iter()
+                        .find(|i| &i.alias == segment && !i.glob);
                     return match import {
                         Some(import) => {
                             let mut full = import.path.clone();
@@ -184,7 +209,10 @@ fn parse_uses(tokens: &[Token]) -> (Vec<Import>, Vec<(usize, usize)>) {
         if !token.is("use") || tokens.get(k + 1).is_some_and(|t| t.is("<")) {
             continue;
         }
-        let end = tokens[k..].iter().position(|t| t.is(";")).map_or(tokens.len(), |p| k + p);
+        let end = tokens[k..]
+            .iter()
+            .position(|t| t.is(";"))
+            .map_or(tokens.len(), |p| k + p);
         let mut pos = k + 1;
         use_tree(&tokens[..end], &mut pos, &[], &mut imports);
         ranges.push((k, end));
@@ -212,7 +240,11 @@ fn use_tree(tokens: &[Token], pos: &mut usize, prefix: &[String], out: &mut Vec<
         }
         if token.is("*") {
             *pos += 1;
-            out.push(Import { alias: String::new(), path, glob: true });
+            out.push(Import {
+                alias: String::new(),
+                path,
+                glob: true,
+            });
             return;
         }
         if !token.is_ident() {
@@ -231,11 +263,18 @@ fn use_tree(tokens: &[Token], pos: &mut usize, prefix: &[String], out: &mut Vec<
     }
     let mut alias = path.last().cloned().unwrap_or_default();
     if tokens.get(*pos).is_some_and(|t| t.is("as")) {
-        alias = tokens.get(*pos + 1).map(|t| t.text.clone()).unwrap_or_default();
+        alias = tokens
+            .get(*pos + 1)
+            .map(|t| t.text.clone())
+            .unwrap_or_default();
         *pos += 2;
     }
     if !path.is_empty() && alias != "_" {
-        out.push(Import { alias, path, glob: false });
+        out.push(Import {
+            alias,
+            path,
+            glob: false,
+        });
     }
 }
 
@@ -261,8 +300,9 @@ fn components(nodes: usize, edges: &BTreeSet<(usize, usize)>) -> Vec<Vec<usize>>
         if seen.contains(&n) {
             continue;
         }
-        let component: Vec<usize> =
-            (0..nodes).filter(|&m| m == n || (reach[n].contains(&m) && reach[m].contains(&n))).collect();
+        let component: Vec<usize> = (0..nodes)
+            .filter(|&m| m == n || (reach[n].contains(&m) && reach[m].contains(&n)))
+            .collect();
         seen.extend(component.iter().copied());
         out.push(component);
     }

@@ -27,7 +27,10 @@ impl Token {
     }
 
     pub fn is_ident(&self) -> bool {
-        self.text.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        self.text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
     }
 }
 
@@ -48,13 +51,19 @@ pub fn crate_files(src: &Path) -> Vec<SourceFile> {
         if code.contains("#![cfg(test)]") {
             continue;
         }
-        files.push(SourceFile { module: module_path(&relative), tokens: tokenize(&code), path });
+        files.push(SourceFile {
+            module: module_path(&relative),
+            tokens: tokenize(&code),
+            path,
+        });
     }
     files
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -66,8 +75,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn module_path(relative: &Path) -> Vec<String> {
-    let mut parts: Vec<String> =
-        relative.iter().map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string()).collect();
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
     if matches!(parts.last().map(String::as_str), Some("mod" | "lib")) {
         parts.pop();
     }
@@ -86,7 +97,10 @@ pub fn blank_comments_and_literals(text: &str) -> String {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         if c == '/' && next == Some('/') {
-            let end = chars[i..].iter().position(|&c| c == '\n').map_or(chars.len(), |p| i + p);
+            let end = chars[i..]
+                .iter()
+                .position(|&c| c == '\n')
+                .map_or(chars.len(), |p| i + p);
             blank(&mut out, &chars[i..end]);
             i = end;
         } else if c == '/' && next == Some('*') {
@@ -95,7 +109,14 @@ pub fn blank_comments_and_literals(text: &str) -> String {
             i = end;
         } else if let Some(end) = string_end(&chars, i) {
             out.push_str("\"\"");
-            blank(&mut out, &chars[i..end].iter().filter(|&&c| c == '\n').copied().collect::<Vec<_>>());
+            blank(
+                &mut out,
+                &chars[i..end]
+                    .iter()
+                    .filter(|&&c| c == '\n')
+                    .copied()
+                    .collect::<Vec<_>>(),
+            );
             i = end;
         } else if c == '\'' {
             i = char_or_lifetime(&chars, i, &mut out);
@@ -141,7 +162,9 @@ fn string_end(chars: &[char], i: usize) -> Option<usize> {
         if chars.get(j + hashes) != Some(&'"') {
             return None;
         }
-        let closing: Vec<char> = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
+        let closing: Vec<char> = std::iter::once('"')
+            .chain(std::iter::repeat_n('#', hashes))
+            .collect();
         let body = j + hashes + 1;
         let end = (body..chars.len()).find(|&k| chars[k..].starts_with(&closing))?;
         return Some(end + closing.len());
@@ -163,7 +186,9 @@ fn string_end(chars: &[char], i: usize) -> Option<usize> {
 /// A char literal (`'a'`, `'\n'`, `'\u{1F600}'`) becomes `""`; a lifetime stays.
 fn char_or_lifetime(chars: &[char], i: usize, out: &mut String) -> usize {
     if chars.get(i + 1) == Some(&'\\') {
-        let close = (i + 2..chars.len()).find(|&k| chars[k] == '\'').unwrap_or(chars.len() - 1);
+        let close = (i + 2..chars.len())
+            .find(|&k| chars[k] == '\'')
+            .unwrap_or(chars.len() - 1);
         out.push_str("\"\"");
         return close + 1;
     }
@@ -200,7 +225,10 @@ pub fn strip_tests(code: &str) -> String {
                 _ => {}
             }
         }
-        let blanked: String = out[start..end].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+        let blanked: String = out[start..end]
+            .chars()
+            .map(|c| if c == '\n' { '\n' } else { ' ' })
+            .collect();
         out.replace_range(start..end, &blanked);
     }
     out
@@ -222,12 +250,21 @@ pub fn tokenize(code: &str) -> Vec<Token> {
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                 i += 1;
             }
-            tokens.push(Token { text: chars[start..i].iter().collect(), line });
+            tokens.push(Token {
+                text: chars[start..i].iter().collect(),
+                line,
+            });
         } else if c == ':' && chars.get(i + 1) == Some(&':') {
-            tokens.push(Token { text: "::".into(), line });
+            tokens.push(Token {
+                text: "::".into(),
+                line,
+            });
             i += 2;
         } else {
-            tokens.push(Token { text: c.to_string(), line });
+            tokens.push(Token {
+                text: c.to_string(),
+                line,
+            });
             i += 1;
         }
     }
