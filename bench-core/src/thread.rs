@@ -15,9 +15,10 @@ use rand::SeedableRng;
 use tokio::task::LocalSet;
 
 use crate::driver::Connector;
-use crate::engine::{EngineError, RunConfig};
+use crate::engine_error::EngineError;
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
+use crate::run_config::RunConfig;
 use crate::turn::Turn;
 use crate::window::Window;
 use crate::worker::{Mix, Worker};

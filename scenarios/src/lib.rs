@@ -67,6 +67,7 @@
 
 mod config;
 mod decision;
+mod error;
 mod graphql;
 pub mod grpc;
 mod pool;

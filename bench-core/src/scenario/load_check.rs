@@ -1,7 +1,8 @@
 //! The `[load]` section's rules (which fields go with which model, what must be positive),
 //! checked when a scenario loads; errors name the field.
 
-use super::file::{ModelKind, ScenarioFile};
+use super::file::ScenarioFile;
+use super::load::ModelKind;
 
 /// A field and what is wrong with it.
 type Failure = (String, String);

@@ -11,6 +11,7 @@ mod connect;
 mod file;
 pub mod gate;
 mod interpolate;
+mod load;
 mod load_check;
 mod location;
 mod request;
