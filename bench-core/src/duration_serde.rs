@@ -5,19 +5,44 @@ use std::time::Duration;
 
 use serde::{de, Deserialize, Deserializer, Serializer};
 
+/// A duration that could not be read; it names the text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    /// A number of seconds that is no duration (negative, not finite, too large).
+    #[error("invalid duration {text:?}: {source}")]
+    Seconds {
+        /// The text as given (trimmed).
+        text: String,
+        /// Why the number is no duration.
+        source: std::time::TryFromFloatSecsError,
+    },
+    /// Text that is no duration at all.
+    #[error("invalid duration {text:?} ({source}); write e.g. \"250ms\", \"10s\", \"2m\"")]
+    Text {
+        /// The text as given (trimmed).
+        text: String,
+        /// What the duration parser found.
+        source: humantime::DurationError,
+    },
+}
+
 /// Parse "250ms", "10s", "1m30s" or "1.5s".
-pub fn parse(text: &str) -> Result<Duration, String> {
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
     let t = text.trim();
+    let seconds = |source| DurationError::Seconds {
+        text: t.to_owned(),
+        source,
+    };
     if let Ok(secs) = t.parse::<f64>() {
-        return Duration::try_from_secs_f64(secs)
-            .map_err(|e| format!("invalid duration {t:?}: {e}"));
+        return Duration::try_from_secs_f64(secs).map_err(seconds);
     }
     if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
-        return Duration::try_from_secs_f64(num)
-            .map_err(|e| format!("invalid duration {t:?}: {e}"));
+        return Duration::try_from_secs_f64(num).map_err(seconds);
     }
-    humantime::parse_duration(t)
-        .map_err(|e| format!("invalid duration {t:?} ({e}); write e.g. \"250ms\", \"10s\", \"2m\""))
+    humantime::parse_duration(t).map_err(|source| DurationError::Text {
+        text: t.to_owned(),
+        source,
+    })
 }
 
 /// Format compactly ("1s 500ms").

@@ -1,21 +1,33 @@
 //! `host[:port]` authorities as written in URLs, `hosts` overrides and proxy settings.
 
+/// A `host[:port]` that cannot be split.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorityError {
+    /// A port that is not a number in 0..=65535.
+    #[error("port {0:?} is not a number from 0 to 65535")]
+    Port(String),
+    /// `[` without `]`.
+    #[error("an IPv6 address misses its \"]\"")]
+    Unclosed,
+    /// Text after `[v6]` that is not `:port`.
+    #[error("unexpected {0:?} after the IPv6 address")]
+    AfterAddress(String),
+}
+
 /// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address → host (without brackets) and
 /// port.
-pub(crate) fn split_host_port(text: &str) -> Result<(String, Option<u16>), String> {
+pub(crate) fn split_host_port(text: &str) -> Result<(String, Option<u16>), AuthorityError> {
     let port = |p: &str| {
         p.parse::<u16>()
             .map(Some)
-            .map_err(|_| format!("port {p:?} is not a number from 0 to 65535"))
+            .map_err(|_| AuthorityError::Port(p.to_owned()))
     };
     if let Some(rest) = text.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| "an IPv6 address misses its \"]\"".to_owned())?;
+        let (host, after) = rest.split_once(']').ok_or(AuthorityError::Unclosed)?;
         return match after.strip_prefix(':') {
             Some(p) => Ok((host.to_owned(), port(p)?)),
             None if after.is_empty() => Ok((host.to_owned(), None)),
-            None => Err(format!("unexpected {after:?} after the IPv6 address")),
+            None => Err(AuthorityError::AfterAddress(after.to_owned())),
         };
     }
     match text.split_once(':') {

@@ -55,7 +55,7 @@ impl Proxy {
             Some((c, h)) => (Some(c), h),
             None => (None, authority),
         };
-        let (host, port) = split_host_port(hostport)?;
+        let (host, port) = split_host_port(hostport).map_err(|e| e.to_string())?;
         if host.is_empty() {
             return Err("the proxy URL has no host".into());
         }

@@ -36,11 +36,11 @@ impl Hosts {
     pub fn parse(map: &BTreeMap<String, String>) -> Result<Self, String> {
         let mut overrides = Vec::with_capacity(map.len());
         for (from, to) in map {
-            let err = |m: String| format!("{from:?} = {to:?}: {m}");
-            let (name, port) = split_host_port(from).map_err(err)?;
-            let (to_host, to_port) = split_host_port(to).map_err(err)?;
+            let err = |m: &dyn std::fmt::Display| format!("{from:?} = {to:?}: {m}");
+            let (name, port) = split_host_port(from).map_err(|e| err(&e))?;
+            let (to_host, to_port) = split_host_port(to).map_err(|e| err(&e))?;
             if name.is_empty() || to_host.is_empty() {
-                return Err(err("give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\"".into()));
+                return Err(err(&"give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\""));
             }
             overrides.push(Override {
                 name: name.to_ascii_lowercase(),

@@ -150,7 +150,8 @@ impl Scenario {
         if file.name.trim().is_empty() {
             return Err(invalid("name", "must not be empty".into()));
         }
-        let target = interpolate(&file.target, env).map_err(|m| invalid("target", m))?;
+        let target =
+            interpolate(&file.target, env).map_err(|m| invalid("target", m.to_string()))?;
         target::check(&target).map_err(|m| invalid("target", format!("the target URL {m}")))?;
         let sections = request_sections(&file).map_err(|(field, m)| invalid(field, m.into()))?;
         let dir = path.parent().unwrap_or(Path::new("."));

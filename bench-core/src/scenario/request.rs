@@ -61,8 +61,8 @@ pub(super) fn plan(
         refuse_foreign_fields(protocol, r, field, invalid)?;
         let mut headers = Vec::with_capacity(r.headers.len());
         for (name, value) in &r.headers {
-            let v =
-                interpolate(value, env).map_err(|m| invalid(&at(&format!("headers.{name}")), m))?;
+            let v = interpolate(value, env)
+                .map_err(|m| invalid(&at(&format!("headers.{name}")), m.to_string()))?;
             headers.push((name.clone(), v));
         }
         match protocol {
@@ -91,12 +91,12 @@ fn http_spec(
     let path = r.path.clone().unwrap_or_else(|| "/".into());
     Ok(HttpRequestSpec {
         name: r.name.clone().unwrap_or_else(|| format!("{method} {path}")),
-        path: interpolate(&path, env).map_err(|m| invalid(&at("path"), m))?,
+        path: interpolate(&path, env).map_err(|m| invalid(&at("path"), m.to_string()))?,
         method,
         headers,
         body: match &r.body {
             Some(b) => interpolate(b, env)
-                .map_err(|m| invalid(&at("body"), m))?
+                .map_err(|m| invalid(&at("body"), m.to_string()))?
                 .into_bytes(),
             None => Vec::new(),
         },
@@ -309,7 +309,7 @@ fn interpolate_json(
 ) -> Result<serde_json::Value, String> {
     use serde_json::Value;
     Ok(match value {
-        Value::String(s) => Value::String(interpolate(&s, env)?),
+        Value::String(s) => Value::String(interpolate(&s, env).map_err(|e| e.to_string())?),
         Value::Array(items) => Value::Array(
             items
                 .into_iter()

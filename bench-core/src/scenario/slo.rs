@@ -113,7 +113,10 @@ impl FromStr for Slo {
 fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, String> {
     let bound = match metric {
         SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
-            crate::duration_serde::parse(rhs)?.as_secs_f64() * 1e6
+            crate::duration_serde::parse(rhs)
+                .map_err(|e| e.to_string())?
+                .as_secs_f64()
+                * 1e6
         }
         SloMetric::ErrorRate => super::gate::parse_percent(rhs)?,
         SloMetric::Rps => rhs
