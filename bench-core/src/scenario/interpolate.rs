@@ -114,7 +114,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_variable() {
-        let e = interpolate("Bearer ${TOKEN}", &env).unwrap_err().to_string();
+        let e = interpolate("Bearer ${TOKEN}", &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("TOKEN"), "{e}");
         assert!(interpolate("${OOPS", &env).is_err());
         assert!(interpolate("${BAD NAME}", &env).is_err());
