@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use crate::histogram::{HistogramError, LatencyHistogram};
-use crate::result::{ErrorSummary, Histograms, Percentiles, RequestResult, RunResult, Summary};
+use crate::result::{Histograms, Percentiles, RequestResult, RunResult, Summary};
 use crate::timeline::TimelinePoint;
 
 /// Why shards cannot be merged.
@@ -238,10 +238,7 @@ fn add_counts(s: &mut Summary, r: &Summary, target: &mut Option<f64>) {
         *s.statuses.entry(k.clone()).or_default() += v;
     }
     for (k, v) in &r.errors_by_kind {
-        let e = s
-            .errors_by_kind
-            .entry(k.clone())
-            .or_insert_with(ErrorSummary::default);
+        let e = s.errors_by_kind.entry(k.clone()).or_default();
         e.count += v.count;
         if e.sample.is_none() {
             e.sample.clone_from(&v.sample);
