@@ -10,28 +10,58 @@ use serde::{de, Deserialize, Deserializer, Serializer};
 /// the year 9999) instead of a result.
 pub const MAX: Duration = Duration::from_secs(366 * 24 * 3600);
 
-/// Parse "250ms", "10s", "1m30s" or "1.5s"; at most [`MAX`].
-pub fn parse(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let parsed = if let Ok(secs) = t.parse::<f64>() {
-        Duration::try_from_secs_f64(secs).map_err(|e| format!("invalid duration {t:?}: {e}"))
-    } else if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
-        Duration::try_from_secs_f64(num).map_err(|e| format!("invalid duration {t:?}: {e}"))
-    } else {
-        humantime::parse_duration(t).map_err(|e| {
-            format!("invalid duration {t:?} ({e}); write e.g. \"250ms\", \"10s\", \"2m\"")
-        })
-    }?;
-    at_most_max(parsed, t)
+/// A duration that could not be read; it names the text.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DurationError {
+    /// A number of seconds that is no duration (negative, not finite, too large).
+    #[error("invalid duration {text:?}: {source}")]
+    Seconds {
+        /// The text as given (trimmed).
+        text: String,
+        /// Why the number is no duration.
+        source: std::time::TryFromFloatSecsError,
+    },
+    /// Text that is no duration at all.
+    #[error("invalid duration {text:?} ({source}); write e.g. \"250ms\", \"10s\", \"2m\"")]
+    Text {
+        /// The text as given (trimmed).
+        text: String,
+        /// What the duration parser found.
+        source: humantime::DurationError,
+    },
+    /// A duration longer than [`MAX`].
+    #[error("invalid duration {text:?}: longer than a year, the most accepted")]
+    TooLong {
+        /// The text as given (trimmed).
+        text: String,
+    },
 }
 
-fn at_most_max(d: Duration, text: &str) -> Result<Duration, String> {
+/// Parse "250ms", "10s", "1m30s" or "1.5s"; at most [`MAX`].
+pub fn parse(text: &str) -> Result<Duration, DurationError> {
+    let t = text.trim();
+    let d = parse_unbounded(t)?;
     if d > MAX {
-        return Err(format!(
-            "invalid duration {text:?}: longer than a year, the most accepted"
-        ));
+        return Err(DurationError::TooLong { text: t.to_owned() });
     }
     Ok(d)
+}
+
+fn parse_unbounded(t: &str) -> Result<Duration, DurationError> {
+    let seconds = |source| DurationError::Seconds {
+        text: t.to_owned(),
+        source,
+    };
+    if let Ok(secs) = t.parse::<f64>() {
+        return Duration::try_from_secs_f64(secs).map_err(seconds);
+    }
+    if let Some(num) = t.strip_suffix('s').and_then(|n| n.parse::<f64>().ok()) {
+        return Duration::try_from_secs_f64(num).map_err(seconds);
+    }
+    humantime::parse_duration(t).map_err(|source| DurationError::Text {
+        text: t.to_owned(),
+        source,
+    })
 }
 
 /// Format compactly ("1s 500ms").
@@ -54,10 +84,14 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error
         Text(String),
     }
     match Repr::deserialize(d)? {
-        Repr::Secs(s) => Duration::try_from_secs_f64(s)
-            .map_err(|e| e.to_string())
-            .and_then(|d| at_most_max(d, &s.to_string()))
-            .map_err(de::Error::custom),
+        Repr::Secs(s) => {
+            let d = Duration::try_from_secs_f64(s).map_err(de::Error::custom)?;
+            if d > MAX {
+                let text = s.to_string();
+                return Err(de::Error::custom(DurationError::TooLong { text }));
+            }
+            Ok(d)
+        }
         Repr::Text(t) => parse(&t).map_err(de::Error::custom),
     }
 }
@@ -96,7 +130,10 @@ mod tests {
         assert_eq!(parse("366d").unwrap(), MAX);
         for long in ["367d", "500000000y", "1e12"] {
             assert!(
-                parse(long).unwrap_err().contains("longer than a year"),
+                parse(long)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("longer than a year"),
                 "{long}"
             );
         }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::driver::Connector;
+pub use crate::engine_error::EngineError;
 use crate::pacer::{Cancel, LoadModel};
 use crate::recorder::{Counts, Series, ThreadRecording};
 pub use crate::run_config::{RunConfig, Shard};
@@ -84,24 +85,6 @@ impl Recording {
         }
         total
     }
-}
-
-/// Errors that stop a run before it starts.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    /// A runtime or thread could not be created.
-    #[error("cannot start engine thread: {0}")]
-    Thread(#[from] std::io::Error),
-    /// A configuration value is unusable.
-    #[error("invalid run configuration: {0}")]
-    Config(String),
-    /// The load asks for more than this machine can carry (file descriptors, calls per
-    /// connection); found before any load is sent.
-    #[error("{0}")]
-    Capacity(String),
-    /// An engine thread panicked.
-    #[error("engine thread {0} panicked")]
-    Panicked(usize),
 }
 
 /// Run the load to completion (or until `cancel`), calling `progress` about four times a second.

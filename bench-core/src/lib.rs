@@ -73,6 +73,7 @@
 pub mod driver;
 pub mod duration_serde;
 pub mod engine;
+mod engine_error;
 pub mod environment;
 pub mod feeder;
 mod hdr_input;

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use crate::engine::EngineError;
+use crate::engine_error::EngineError;
 use crate::pacer::LoadModel;
 use crate::run_config::RunConfig;
 

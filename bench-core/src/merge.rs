@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use crate::histogram::{HistogramError, LatencyHistogram};
-use crate::result::{ErrorSummary, Histograms, Percentiles, RequestResult, RunResult};
+use crate::result::{Histograms, Percentiles, RequestResult, RunResult, Summary};
 use crate::timeline::TimelinePoint;
 
 /// Why shards cannot be merged.
@@ -82,6 +82,78 @@ pub fn merge_shards(
     allow_partial: bool,
 ) -> Result<RunResult, MergeError> {
     let (first_origin, first) = shards.first().ok_or(MergeError::Empty)?;
+    check_shards(shards, allow_partial)?;
+    let hist = |origin: &str, e| MergeError::Histogram {
+        origin: origin.to_owned(),
+        source: e,
+    };
+    let starts: Vec<SystemTime> = shards.iter().map(|(_, r)| start(r)).collect();
+    let t0 = starts
+        .iter()
+        .min()
+        .copied()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut out = first.clone();
+    out.meta.shard = None;
+    let mut h = Histograms::default();
+    let mut requests: Vec<RequestResult> = Vec::new();
+    let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();
+    out.summary = Summary::default();
+    let mut target: Option<f64> = None;
+    for ((origin, r), started) in shards.iter().zip(&starts) {
+        if *started == t0 {
+            out.started_at.clone_from(&r.started_at);
+        }
+        add(&mut h, &r.histograms);
+        add_counts(&mut out.summary, &r.summary, &mut target);
+        add_requests(&mut requests, &r.requests);
+        // Align by wall-clock second: a shard that started k s after the first is k s later.
+        let offset = started
+            .duration_since(t0)
+            .unwrap_or(Duration::ZERO)
+            .as_secs();
+        for p in &r.timeline {
+            let ph = LatencyHistogram::from_base64(&p.histogram).map_err(|e| hist(origin, e))?;
+            let slot = seconds.entry(p.second + offset).or_default();
+            slot.0.merge(&ph);
+            slot.1 += p.requests;
+            slot.2 += p.errors;
+            slot.3 += p.bytes;
+        }
+        out.duration_s = out.duration_s.max(r.duration_s);
+        out.cancelled |= r.cancelled;
+    }
+    let s = &mut out.summary;
+    s.target_rps = target;
+    s.error_rate = if s.requests == 0 {
+        0.0
+    } else {
+        s.errors as f64 / s.requests as f64
+    };
+    s.latency_us = Percentiles::of(&h.latency);
+    s.service_time_us = Percentiles::of(&h.service_time);
+    s.first_message_us = h.first_message.as_ref().map(Percentiles::of);
+    for r in &mut requests {
+        r.latency_us = Percentiles::of(&r.histograms.latency);
+        r.service_time_us = Percentiles::of(&r.histograms.service_time);
+        r.first_message_us = r.histograms.first_message.as_ref().map(Percentiles::of);
+    }
+    out.histograms = h;
+    out.requests = requests;
+    out.timeline = seconds
+        .into_iter()
+        .map(|(sec, (h, n, e, b))| TimelinePoint::from_histogram(sec, &h, n, e, b))
+        .collect::<Result<_, _>>()
+        .map_err(|e| hist(first_origin, e))?;
+    // SLO checks were made per shard; the merged run is checked again by whoever reads it.
+    out.slo = Vec::new();
+    Ok(out)
+}
+
+/// The shards are of one run (same run id, scenario and shard count), each index once, all of
+/// them unless `allow_partial`; and plain load runs (no steps, no criterion samples).
+fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(), MergeError> {
+    let (first_origin, first) = shards.first().ok_or(MergeError::Empty)?;
     let shard_of = |origin: &str, r: &RunResult| {
         r.meta.shard.ok_or_else(|| MergeError::NotSharded {
             origin: origin.to_owned(),
@@ -142,109 +214,51 @@ pub fn merge_shards(
             count,
         });
     }
+    Ok(())
+}
 
-    let hist = |origin: &str, e| MergeError::Histogram {
-        origin: origin.to_owned(),
-        source: e,
-    };
-    let starts: Vec<SystemTime> = shards.iter().map(|(_, r)| start(r)).collect();
-    let t0 = starts
-        .iter()
-        .min()
-        .copied()
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    let mut out = first.clone();
-    out.meta.shard = None;
-    let mut h = Histograms::default();
-    let mut requests: Vec<RequestResult> = Vec::new();
-    let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();
-    let s = &mut out.summary;
-    *s = crate::result::Summary::default();
-    let mut target: Option<f64> = None;
-    for ((origin, r), started) in shards.iter().zip(&starts) {
-        if *started == t0 {
-            out.started_at.clone_from(&r.started_at);
-        }
-        add(&mut h, &r.histograms);
-        s.requests += r.summary.requests;
-        s.errors += r.summary.errors;
-        s.late += r.summary.late;
-        s.unsent += r.summary.unsent;
-        s.redirects += r.summary.redirects;
-        s.connections.opened += r.summary.connections.opened;
-        s.connections.reused += r.summary.connections.reused;
-        s.connections.retried += r.summary.connections.retried;
-        s.bytes += r.summary.bytes;
-        s.messages += r.summary.messages;
-        // Shards run side by side: their achieved and offered rates add.
-        s.rps += r.summary.rps;
-        if let Some(t) = r.summary.target_rps {
-            *target.get_or_insert(0.0) += t;
-        }
-        for (k, v) in &r.summary.statuses {
-            *s.statuses.entry(k.clone()).or_default() += v;
-        }
-        for (k, v) in &r.summary.errors_by_kind {
-            let e = s
-                .errors_by_kind
-                .entry(k.clone())
-                .or_insert_with(ErrorSummary::default);
-            e.count += v.count;
-            if e.sample.is_none() {
-                e.sample.clone_from(&v.sample);
-            }
-        }
-        for req in &r.requests {
-            match requests.iter_mut().find(|m| m.name == req.name) {
-                Some(m) => {
-                    m.requests += req.requests;
-                    m.errors += req.errors;
-                    m.messages += req.messages;
-                    add(&mut m.histograms, &req.histograms);
-                }
-                None => requests.push(req.clone()),
-            }
-        }
-        // Align by wall-clock second: a shard that started k s after the first is k s later.
-        let offset = started
-            .duration_since(t0)
-            .unwrap_or(Duration::ZERO)
-            .as_secs();
-        for p in &r.timeline {
-            let ph = LatencyHistogram::from_base64(&p.histogram).map_err(|e| hist(origin, e))?;
-            let slot = seconds.entry(p.second + offset).or_default();
-            slot.0.merge(&ph);
-            slot.1 += p.requests;
-            slot.2 += p.errors;
-            slot.3 += p.bytes;
-        }
-        out.duration_s = out.duration_s.max(r.duration_s);
-        out.cancelled |= r.cancelled;
+/// Add a shard's counts to the merged summary (`target` sums the offered rates that are known).
+fn add_counts(s: &mut Summary, r: &Summary, target: &mut Option<f64>) {
+    s.requests += r.requests;
+    s.errors += r.errors;
+    s.late += r.late;
+    s.unsent += r.unsent;
+    s.redirects += r.redirects;
+    s.connections.opened += r.connections.opened;
+    s.connections.reused += r.connections.reused;
+    s.connections.retried += r.connections.retried;
+    s.bytes += r.bytes;
+    s.messages += r.messages;
+    // Shards run side by side: their achieved and offered rates add.
+    s.rps += r.rps;
+    if let Some(t) = r.target_rps {
+        *target.get_or_insert(0.0) += t;
     }
-    s.target_rps = target;
-    s.error_rate = if s.requests == 0 {
-        0.0
-    } else {
-        s.errors as f64 / s.requests as f64
-    };
-    s.latency_us = Percentiles::of(&h.latency);
-    s.service_time_us = Percentiles::of(&h.service_time);
-    s.first_message_us = h.first_message.as_ref().map(Percentiles::of);
-    for r in &mut requests {
-        r.latency_us = Percentiles::of(&r.histograms.latency);
-        r.service_time_us = Percentiles::of(&r.histograms.service_time);
-        r.first_message_us = r.histograms.first_message.as_ref().map(Percentiles::of);
+    for (k, v) in &r.statuses {
+        *s.statuses.entry(k.clone()).or_default() += v;
     }
-    out.histograms = h;
-    out.requests = requests;
-    out.timeline = seconds
-        .into_iter()
-        .map(|(sec, (h, n, e, b))| TimelinePoint::from_histogram(sec, &h, n, e, b))
-        .collect::<Result<_, _>>()
-        .map_err(|e| hist(first_origin, e))?;
-    // SLO checks were made per shard; the merged run is checked again by whoever reads it.
-    out.slo = Vec::new();
-    Ok(out)
+    for (k, v) in &r.errors_by_kind {
+        let e = s.errors_by_kind.entry(k.clone()).or_default();
+        e.count += v.count;
+        if e.sample.is_none() {
+            e.sample.clone_from(&v.sample);
+        }
+    }
+}
+
+/// Add a shard's per-request results, by request name.
+fn add_requests(merged: &mut Vec<RequestResult>, shard: &[RequestResult]) {
+    for req in shard {
+        match merged.iter_mut().find(|m| m.name == req.name) {
+            Some(m) => {
+                m.requests += req.requests;
+                m.errors += req.errors;
+                m.messages += req.messages;
+                add(&mut m.histograms, &req.histograms);
+            }
+            None => merged.push(req.clone()),
+        }
+    }
 }
 
 fn start(r: &RunResult) -> SystemTime {

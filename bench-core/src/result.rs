@@ -12,11 +12,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
-use crate::saturation::Saturation;
-use crate::scenario::slo::SloCheck;
 use crate::timeline::TimelinePoint;
 
+pub mod steps;
+
 pub use crate::summary::{ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary};
+pub use steps::Saturation;
+
+/// The outcome of checking one threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SloCheck {
+    /// The threshold as written.
+    pub slo: String,
+    /// Measured value, in the threshold's unit (ms for latency, % for error rate).
+    pub actual: String,
+    /// Whether it held.
+    pub passed: bool,
+}
 
 /// The schema version this build writes. Version 2 added `summary.unsent` (counted in
 /// `requests` and `errors`), `summary.redirects` and `summary.connections`.

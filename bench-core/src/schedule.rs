@@ -35,10 +35,15 @@ impl Rate {
     }
 }
 
+/// A rate that is negative or not finite.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("rate must be a finite number >= 0, got {0}")]
+pub struct RateError(pub f64);
+
 impl TryFrom<f64> for Rate {
-    type Error = String;
-    fn try_from(v: f64) -> Result<Self, String> {
-        Rate::new(v).ok_or_else(|| format!("rate must be a finite number >= 0, got {v}"))
+    type Error = RateError;
+    fn try_from(v: f64) -> Result<Self, RateError> {
+        Rate::new(v).ok_or(RateError(v))
     }
 }
 

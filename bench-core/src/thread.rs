@@ -15,9 +15,10 @@ use rand::SeedableRng;
 use tokio::task::LocalSet;
 
 use crate::driver::Connector;
-use crate::engine::{EngineError, RunConfig};
+use crate::engine_error::EngineError;
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
+use crate::run_config::RunConfig;
 use crate::turn::Turn;
 use crate::window::Window;
 use crate::worker::{Mix, Worker};
@@ -62,16 +63,7 @@ pub(crate) fn thread_main<C: Connector>(
         config.effective_drain(),
         ctx.cancel.clone(),
     );
-    let pacer = Rc::new(Pacer::new(
-        &config.model,
-        config.stop,
-        config.warmup,
-        start,
-        config.seed,
-        (ctx.thread, ctx.threads),
-        (config.shard.index, config.shard.count),
-        ctx.claimed.clone(),
-    ));
+    let pacer = Rc::new(pacer(config, &ctx, start));
     let recorder = Rc::new(RefCell::new(Recorder::new(
         ctx.thread,
         ctx.requests,
@@ -96,15 +88,7 @@ pub(crate) fn thread_main<C: Connector>(
             };
             tasks.push(tokio::task::spawn_local(worker.run(driver)));
         }
-        let ticker = {
-            let recorder = recorder.clone();
-            tokio::task::spawn_local(async move {
-                loop {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                    recorder.borrow_mut().advance_to(Instant::now());
-                }
-            })
-        };
+        let ticker = spawn_ticker(recorder.clone());
         for task in tasks {
             let _ = task.await;
         }
@@ -120,4 +104,28 @@ pub(crate) fn thread_main<C: Connector>(
         recorder.borrow_mut().finish()
     });
     Ok(recording)
+}
+
+/// This thread's share of the load's pacing (its slots of the shard's schedule).
+fn pacer(config: &RunConfig, ctx: &ThreadCtx, start: Instant) -> Pacer {
+    Pacer::new(
+        &config.model,
+        config.stop,
+        config.warmup,
+        start,
+        config.seed,
+        (ctx.thread, ctx.threads),
+        (config.shard.index, config.shard.count),
+        ctx.claimed.clone(),
+    )
+}
+
+/// Closes the recorder's finished intervals every 200 ms while the workers run.
+fn spawn_ticker(recorder: Rc<RefCell<Recorder>>) -> tokio::task::JoinHandle<()> {
+    tokio::task::spawn_local(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            recorder.borrow_mut().advance_to(Instant::now());
+        }
+    })
 }

@@ -13,7 +13,7 @@ pub enum Exit {
     /// An SLO was breached or the gate failed.
     Failed,
     /// Stopped by Ctrl-C or SIGTERM; partial results were written.
-    Interrupted(crate::signal::Signal),
+    Interrupted(Signal),
 }
 
 impl From<Exit> for ExitCode {
@@ -22,6 +22,33 @@ impl From<Exit> for ExitCode {
             Exit::Success => ExitCode::SUCCESS,
             Exit::Failed => ExitCode::from(1),
             Exit::Interrupted(signal) => ExitCode::from(signal.exit_code()),
+        }
+    }
+}
+
+/// A signal that stops a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl Signal {
+    /// The conventional exit status after this signal: 128 + its number.
+    #[must_use]
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Self::Interrupt => 130,
+            Self::Terminate => 143,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Interrupt => "interrupted (Ctrl-C)",
+            Self::Terminate => "terminated (SIGTERM)",
         }
     }
 }

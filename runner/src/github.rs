@@ -151,6 +151,22 @@ impl Github {
         Ok((value, link))
     }
 
+    /// A request to the API with the token, the API version and the JSON body if any.
+    fn request(&self, method: Method, url: &str, json: Option<&serde_json::Value>) -> Request {
+        let req = Request::new(method, url)
+            .header(AUTHORIZATION, format!("Bearer {}", self.token))
+            .header(ACCEPT, "application/vnd.github+json")
+            .header(USER_AGENT, concat!("tailguard/", env!("CARGO_PKG_VERSION")))
+            .header(
+                HeaderName::from_static("x-github-api-version"),
+                "2022-11-28",
+            );
+        match json {
+            Some(j) => req.json(j),
+            None => req,
+        }
+    }
+
     /// One request, retried as `retry` allows: (status, body, Link header).
     async fn send(
         &self,
@@ -163,17 +179,7 @@ impl Github {
         let mut wait = self.backoff;
         let attempts = if retry == Retry::Never { 1 } else { ATTEMPTS };
         for attempt in 1..=attempts {
-            let mut req = Request::new(method.clone(), url)
-                .header(AUTHORIZATION, format!("Bearer {}", self.token))
-                .header(ACCEPT, "application/vnd.github+json")
-                .header(USER_AGENT, concat!("tailguard/", env!("CARGO_PKG_VERSION")))
-                .header(
-                    HeaderName::from_static("x-github-api-version"),
-                    "2022-11-28",
-                );
-            if let Some(j) = json {
-                req = req.json(j);
-            }
+            let req = self.request(method.clone(), url, json);
             let last = attempt == attempts;
             let sent = tokio::time::timeout(self.timeout, self.http.send(req)).await;
             let resp = match sent.unwrap_or_else(|_| {
@@ -221,21 +227,26 @@ impl Github {
                 wait *= 2;
                 continue;
             }
-            let message = serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v["message"].as_str().map(str::to_owned))
-                .unwrap_or(text);
-            return Err(if status == 403 {
-                GithubError::Forbidden { status, message }
-            } else {
-                GithubError::Status {
-                    status,
-                    what,
-                    message,
-                }
-            });
+            return Err(refused(status, what, text));
         }
         Err(GithubError::Unreachable(format!("{what}: gave up")))
+    }
+}
+
+/// The error of a final refusal: the API's `message` when the body has one, else the body.
+fn refused(status: u16, what: String, text: String) -> GithubError {
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_owned))
+        .unwrap_or(text);
+    if status == 403 {
+        GithubError::Forbidden { status, message }
+    } else {
+        GithubError::Status {
+            status,
+            what,
+            message,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bench_core::result::RunResult;
+use bench_core::result::{RunMeta, RunResult};
 use bench_core::saturation::{fmt_latency, fmt_share, Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
@@ -14,11 +14,12 @@ use bench_core::{Cancel, Scenario};
 use crate::progress::LiveProgress;
 use crate::report::{chart, saturation as report};
 
-/// Run the steps of `plan` and analyse them. The result's summary, histograms and timeline cover
+/// Run the steps of `plan` and analyse them into a result described by `meta`. The result's summary, histograms and timeline cover
 /// all steps together; `result.saturation` has each step and the findings.
 pub fn execute(
     scenario: &Scenario,
     plan: &StepPlan,
+    meta: RunMeta,
     cancel: &Cancel,
     quiet: bool,
 ) -> anyhow::Result<RunResult> {
@@ -67,7 +68,7 @@ pub fn execute(
         },
     )?;
     let merged = steps::merged(&ran).context("the saturation run was stopped before any step")?;
-    let mut result = RunResult::new(crate::commands::run::meta(scenario), &merged);
+    let mut result = RunResult::new(meta, &merged);
     result.cancelled = stop == Some(EarlyStop::Cancelled);
     let stopped_early = match stop {
         Some(EarlyStop::Errors { level, error_rate }) => Some(format!(

@@ -6,34 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use bench_core::Cancel;
 
+pub use crate::exit::Signal;
 use crate::Exit;
-
-/// A signal that stops a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGINT (Ctrl-C).
-    Interrupt,
-    /// SIGTERM.
-    Terminate,
-}
-
-impl Signal {
-    /// The conventional exit status after this signal: 128 + its number.
-    #[must_use]
-    pub fn exit_code(self) -> u8 {
-        match self {
-            Self::Interrupt => 130,
-            Self::Terminate => 143,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Interrupt => "interrupted (Ctrl-C)",
-            Self::Terminate => "terminated (SIGTERM)",
-        }
-    }
-}
 
 /// The cancellation of a run, and which signal caused it.
 #[derive(Debug, Clone, Default)]

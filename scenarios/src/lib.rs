@@ -72,6 +72,7 @@
 
 mod config;
 mod decision;
+mod error;
 mod graphql;
 pub mod grpc;
 mod noise;

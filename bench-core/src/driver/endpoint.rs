@@ -13,8 +13,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
 
+use super::authority::join_host_port;
 use super::proxy::Proxy;
-use super::route::{join_host_port, ConnectOptions};
+use super::route::ConnectOptions;
 use super::tls;
 use super::{ErrorKind, Io, Outcome};
 

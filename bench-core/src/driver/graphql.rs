@@ -11,7 +11,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::http::{Check, HttpConnector, HttpError, HttpOptions, HttpRequest};
+use super::http::{Check, Checked, HttpConnector, HttpError, HttpOptions, HttpRequest};
 use super::{ErrorKind, Outcome};
 use crate::template::Template;
 
@@ -105,7 +105,7 @@ pub fn connector(
             (request(body(Persisted::No)?), None)
         });
     }
-    HttpConnector::build(target, built, &options.http, Check::Graphql)
+    HttpConnector::build(target, built, &options.http, Check::Body(check))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,15 +153,6 @@ fn operation_body(
     }
     t.push_lit("}");
     Ok(t)
-}
-
-/// A judged response.
-#[derive(Debug)]
-pub(crate) enum Checked {
-    /// Final.
-    Done(Outcome),
-    /// The server does not know the persisted query: send it with its text.
-    NotPersisted(Outcome),
 }
 
 #[derive(Deserialize)]
@@ -229,7 +220,7 @@ pub(crate) fn check(outcome: Outcome, body: &[u8]) -> Checked {
             ..outcome
         };
         return if not_persisted {
-            Checked::NotPersisted(failed)
+            Checked::Register(failed)
         } else {
             Checked::Done(failed)
         };
@@ -251,7 +242,7 @@ mod tests {
     fn judge(code: u16, body: &str) -> (Option<ErrorKind>, Option<String>, bool) {
         match check(Outcome::http(code, body.len() as u64), body.as_bytes()) {
             Checked::Done(o) => (o.error, o.message, false),
-            Checked::NotPersisted(o) => (o.error, o.message, true),
+            Checked::Register(o) => (o.error, o.message, true),
         }
     }
 

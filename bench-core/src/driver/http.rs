@@ -1,20 +1,18 @@
 //! HTTP/1.1 (keep-alive, one connection per driver, on the lean client in `h1.rs`) and HTTP/2
 //! (streams sharing a connection, on hyper's low-level client) over plain TCP or rustls. GraphQL
-//! rides on this driver with a [`Check::Graphql`] response check.
+//! rides on this driver with a body check of its own ([`Check::Body`]).
 
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use rand::rngs::SmallRng;
-use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Endpoint, EndpointError};
-use super::graphql::{self, Checked};
+use super::endpoint::Endpoint;
 use super::h1::H1Conn;
 use super::h2::H2Conn;
-pub use super::http_request::HttpRequest;
 use super::http_request::Prepared;
+pub use super::http_request::{HttpError, HttpRequest, HttpRequestSpec, HttpVersion};
 use super::route::ConnectOptions;
 use super::{Connector, Driver, ErrorKind, Io, Outcome};
 use crate::template::{Sources, Values};
@@ -22,20 +20,6 @@ use crate::template::{Sources, Values};
 /// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
 /// it is reused.
 const IDLE_PROBE_AFTER: Duration = Duration::from_millis(500);
-
-pub(crate) const USER_AGENT_VALUE: &str = concat!("tailguard/", env!("CARGO_PKG_VERSION"));
-
-/// Which HTTP version to speak.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HttpVersion {
-    /// HTTP/1.1 with keep-alive: one request in flight per connection.
-    #[default]
-    #[serde(rename = "1.1")]
-    Http1,
-    /// HTTP/2 (h2c prior knowledge on http://, ALPN h2 on https://): many streams per connection.
-    #[serde(rename = "2")]
-    Http2,
-}
 
 /// Connection options.
 #[derive(Debug, Clone, Default)]
@@ -48,47 +32,25 @@ pub struct HttpOptions {
     pub sources: Sources,
 }
 
-/// One request of the mix, as written in a scenario.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HttpRequestSpec {
-    /// Name used in results.
-    pub name: String,
-    /// Method, e.g. "GET".
-    pub method: String,
-    /// Path and query, appended to the target's path.
-    pub path: String,
-    /// Header names and values.
-    pub headers: Vec<(String, String)>,
-    /// Request body.
-    pub body: Vec<u8>,
-}
-
-/// Errors building an HTTP connector; they name the offending value.
-#[derive(Debug, thiserror::Error)]
-pub enum HttpError {
-    /// The target is unusable.
-    #[error(transparent)]
-    Endpoint(#[from] EndpointError),
-    /// A method, path or header could not be used.
-    #[error("request {request:?}: invalid {field}: {message}")]
-    Request {
-        /// Request name.
-        request: String,
-        /// Field name.
-        field: &'static str,
-        /// What is wrong.
-        message: String,
-    },
-}
-
-/// How a response is judged.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Check {
-    /// By its status: 4xx and 5xx fail.
+/// How a response is judged: by its status (4xx and 5xx fail), and by its body when a driver
+/// riding on this one gives a check (the GraphQL driver's, [`crate::driver::graphql`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) enum Check {
+    /// By its status only.
     #[default]
     Status,
-    /// As a GraphQL response: also fails on a non-empty `errors` array or `data: null`.
-    Graphql,
+    /// Also by the body read into the driver's buffer.
+    Body(fn(Outcome, &[u8]) -> Checked),
+}
+
+/// A response judged by a body check.
+#[derive(Debug)]
+pub(crate) enum Checked {
+    /// Final.
+    Done(Outcome),
+    /// The server asks for the entry's registering variant ([`Entry::register`]; a GraphQL
+    /// server that does not know a persisted query yet): send it.
+    Register(Outcome),
 }
 
 /// A request of the mix and, for GraphQL persisted queries, the variant to send when the server
@@ -238,7 +200,11 @@ impl Driver for HttpDriver {
             );
         };
         let mut values = shared.sources.draw(entry.first.needs, &mut self.rng);
-        let keep = shared.check == Check::Graphql;
+        let body_check = match shared.check {
+            Check::Status => None,
+            Check::Body(check) => Some(check),
+        };
+        let keep = body_check.is_some();
         let mut outcome = exchange(
             shared,
             &mut self.conn,
@@ -248,11 +214,11 @@ impl Driver for HttpDriver {
             keep.then_some(&mut self.body),
         )
         .await;
-        if keep && outcome.status.is_some() {
-            let checked = graphql::check(outcome, &self.body);
+        if let (Some(check), Some(_)) = (body_check, outcome.status) {
+            let checked = check(outcome, &self.body);
             outcome = match (checked, &entry.register) {
-                (Checked::Done(o), _) | (Checked::NotPersisted(o), None) => o,
-                (Checked::NotPersisted(first), Some(register)) => {
+                (Checked::Done(o), _) | (Checked::Register(o), None) => o,
+                (Checked::Register(first), Some(register)) => {
                     // Apollo's protocol: the server does not know the hash yet; send the query
                     // with it, which registers it. Both exchanges are one call.
                     let second = exchange(
@@ -266,8 +232,8 @@ impl Driver for HttpDriver {
                     .await;
                     let bytes = first.bytes;
                     let mut o = if second.status.is_some() {
-                        match graphql::check(second, &self.body) {
-                            Checked::Done(o) | Checked::NotPersisted(o) => o,
+                        match check(second, &self.body) {
+                            Checked::Done(o) | Checked::Register(o) => o,
                         }
                     } else {
                         second

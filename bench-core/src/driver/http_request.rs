@@ -6,12 +6,59 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method, Request, Uri};
 use http_body_util::Full;
+use serde::{Deserialize, Serialize};
 
-use super::endpoint::Endpoint;
+use super::endpoint::{Endpoint, EndpointError};
 use super::h1;
-use super::http::{HttpError, HttpRequestSpec, HttpVersion, USER_AGENT_VALUE};
 use super::{ErrorKind, Outcome};
 use crate::template::{Names, Needs, Template, Values};
+
+pub(crate) const USER_AGENT_VALUE: &str = concat!("tailguard/", env!("CARGO_PKG_VERSION"));
+
+/// Which HTTP version to speak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HttpVersion {
+    /// HTTP/1.1 with keep-alive: one request in flight per connection.
+    #[default]
+    #[serde(rename = "1.1")]
+    Http1,
+    /// HTTP/2 (h2c prior knowledge on http://, ALPN h2 on https://): many streams per connection.
+    #[serde(rename = "2")]
+    Http2,
+}
+
+/// One request of the mix, as written in a scenario.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpRequestSpec {
+    /// Name used in results.
+    pub name: String,
+    /// Method, e.g. "GET".
+    pub method: String,
+    /// Path and query, appended to the target's path.
+    pub path: String,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// Request body.
+    pub body: Vec<u8>,
+}
+
+/// Errors building an HTTP connector; they name the offending value.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The target is unusable.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// A method, path or header could not be used.
+    #[error("request {request:?}: invalid {field}: {message}")]
+    Request {
+        /// Request name.
+        request: String,
+        /// Field name.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
 
 /// A request of the mix with its templates parsed.
 #[derive(Debug, Clone)]

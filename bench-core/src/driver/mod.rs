@@ -6,6 +6,7 @@
 //! one [`Connector::drivers`] call share one connection (HTTP/2 or gRPC streams).
 
 mod any;
+mod authority;
 mod endpoint;
 pub mod graphql;
 pub mod grpc;

@@ -8,6 +8,8 @@ use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::authority::split_host_port;
+
 /// The longest CONNECT response head accepted.
 const MAX_HEAD: usize = 16 * 1024;
 
@@ -53,7 +55,7 @@ impl Proxy {
             Some((c, h)) => (Some(c), h),
             None => (None, authority),
         };
-        let (host, port) = super::route::split_host_port(hostport)?;
+        let (host, port) = split_host_port(hostport).map_err(|e| e.to_string())?;
         if host.is_empty() {
             return Err("the proxy URL has no host".into());
         }
@@ -224,7 +226,7 @@ fn bypasses(entry: &str, host: &str) -> bool {
             _ => false,
         };
     }
-    let entry = match super::route::split_host_port(entry) {
+    let entry = match split_host_port(entry) {
         Ok((h, _)) => h,
         Err(_) => entry.to_owned(),
     };

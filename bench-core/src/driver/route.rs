@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::authority::split_host_port;
 use super::proxy::ProxySetting;
 use super::tls::TlsOptions;
 
@@ -35,11 +36,11 @@ impl Hosts {
     pub fn parse(map: &BTreeMap<String, String>) -> Result<Self, String> {
         let mut overrides = Vec::with_capacity(map.len());
         for (from, to) in map {
-            let err = |m: String| format!("{from:?} = {to:?}: {m}");
-            let (name, port) = split_host_port(from).map_err(err)?;
-            let (to_host, to_port) = split_host_port(to).map_err(err)?;
+            let err = |m: &dyn std::fmt::Display| format!("{from:?} = {to:?}: {m}");
+            let (name, port) = split_host_port(from).map_err(|e| err(&e))?;
+            let (to_host, to_port) = split_host_port(to).map_err(|e| err(&e))?;
             if name.is_empty() || to_host.is_empty() {
-                return Err(err("give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\"".into()));
+                return Err(err(&"give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\""));
             }
             overrides.push(Override {
                 name: name.to_ascii_lowercase(),
@@ -63,39 +64,6 @@ impl Hosts {
                 || (host.to_owned(), port),
                 |o| (o.to_host.clone(), o.to_port.unwrap_or(port)),
             )
-    }
-}
-
-/// `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address → host (without brackets) and
-/// port.
-pub(crate) fn split_host_port(text: &str) -> Result<(String, Option<u16>), String> {
-    let port = |p: &str| {
-        p.parse::<u16>()
-            .map(Some)
-            .map_err(|_| format!("port {p:?} is not a number from 0 to 65535"))
-    };
-    if let Some(rest) = text.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| "an IPv6 address misses its \"]\"".to_owned())?;
-        return match after.strip_prefix(':') {
-            Some(p) => Ok((host.to_owned(), port(p)?)),
-            None if after.is_empty() => Ok((host.to_owned(), None)),
-            None => Err(format!("unexpected {after:?} after the IPv6 address")),
-        };
-    }
-    match text.split_once(':') {
-        Some((host, p)) if !p.contains(':') => Ok((host.to_owned(), port(p)?)),
-        _ => Ok((text.to_owned(), None)),
-    }
-}
-
-/// `host:port` for a CONNECT request or a message (IPv6 in brackets).
-pub(crate) fn join_host_port(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
     }
 }
 
@@ -133,6 +101,5 @@ mod tests {
         let e = Hosts::parse(&map).unwrap_err();
         assert!(e.contains("\"api\"") && e.contains("99999"), "{e}");
         assert!(Hosts::parse(&BTreeMap::from([("a".to_owned(), String::new())])).is_err());
-        assert!(split_host_port("[::1").is_err());
     }
 }

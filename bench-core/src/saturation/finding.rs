@@ -85,14 +85,39 @@ pub(super) fn headline(
         );
     };
     let bs = &steps[b];
+    let what = breach_words(bs, &verdicts[b], knee.is_some_and(|k| k <= b), signature);
+    let at = dimension.format(bs.level);
+    // Failures that only start above the breach step still belong in the finding.
+    let later = match signature.first() {
+        Some(f) if bs.summary.error_rate < 0.001 => format!(
+            "; from {} calls fail with {}",
+            dimension.format(f.from_level),
+            failure_words(&f.label)
+        ),
+        _ => String::new(),
+    };
+    match saturation {
+        Some(s) => format!("{}; at {at} {what}{later}", sustained(&steps[s])),
+        None => format!("does not sustain even the lowest level: at {at} {what}{later}"),
+    }
+}
+
+/// What goes wrong at the breach step `bs`: latency (queueing when the knee is at or below it),
+/// goodput falling short, and the most frequent failures.
+fn breach_words(
+    bs: &StepResult,
+    verdict: &StepVerdict,
+    queueing: bool,
+    signature: &[FailureShare],
+) -> String {
     let mut what = Vec::new();
     let p99 = fmt_latency(bs.summary.latency_us.p99);
-    if knee.is_some_and(|k| k <= b) {
+    if queueing {
         what.push(format!("requests queue (p99 {p99})"));
     } else {
         what.push(format!("p99 is {p99}"));
     }
-    if !verdicts[b].keeps_up {
+    if !verdict.keeps_up {
         what.push(format!("only {:.0} req/s succeed", bs.goodput_rps()));
     }
     if bs.summary.error_rate >= 0.001 {
@@ -114,22 +139,8 @@ pub(super) fn headline(
             named.join(" and ")
         ));
     }
-    let what = match what.split_last() {
+    match what.split_last() {
         Some((tail, head)) if !head.is_empty() => format!("{} and {tail}", head.join(", ")),
         _ => what.join(""),
-    };
-    let at = dimension.format(bs.level);
-    // Failures that only start above the breach step still belong in the finding.
-    let later = match signature.first() {
-        Some(f) if bs.summary.error_rate < 0.001 => format!(
-            "; from {} calls fail with {}",
-            dimension.format(f.from_level),
-            failure_words(&f.label)
-        ),
-        _ => String::new(),
-    };
-    match saturation {
-        Some(s) => format!("{}; at {at} {what}{later}", sustained(&steps[s])),
-        None => format!("does not sustain even the lowest level: at {at} {what}{later}"),
     }
 }

@@ -4,9 +4,7 @@
 
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
-use super::{analyze, Criteria, StepResult};
+use super::{analyze, Criteria, RequirementCheck, StepResult};
 use crate::scenario::slo::Slo;
 use crate::steps::Dimension;
 
@@ -19,20 +17,6 @@ pub struct Requirement {
     pub rps: f64,
     /// Thresholds the sustained step must meet (empty: the scenario's).
     pub slos: Vec<Slo>,
-}
-
-/// A requirement checked against a step load.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RequirementCheck {
-    /// As written.
-    pub requirement: String,
-    /// The rate that must be sustained (req/s).
-    pub required_rps: f64,
-    /// The capacity found under the requirement's SLOs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sustained_rps: Option<f64>,
-    /// Whether it holds.
-    pub passed: bool,
 }
 
 impl FromStr for Requirement {

@@ -2,7 +2,8 @@
 #![cfg(test)]
 
 use super::*;
-use crate::result::{ErrorSummary, Percentiles};
+use crate::histogram::LatencyHistogram;
+use crate::result::{ErrorSummary, Percentiles, Summary};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

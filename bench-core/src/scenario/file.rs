@@ -6,11 +6,12 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::gate;
+pub use super::load::{LoadSection, ModelKind};
+use super::saturation::SaturationSection;
 use crate::driver::grpc::schema::Reflection;
 use crate::driver::http::HttpVersion;
 use crate::driver::tls::Roots;
 use crate::feeder::Order;
-use crate::schedule::{Arrival, Rate, Stage};
 
 /// Protocols a scenario can speak.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,17 +36,6 @@ impl Protocol {
             Self::Grpc => "grpc",
         }
     }
-}
-
-/// The load model's name in scenario files.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ModelKind {
-    /// Rate-driven (default).
-    #[default]
-    Open,
-    /// Worker-driven.
-    Closed,
 }
 
 /// `[http]`: connection options.
@@ -196,79 +186,6 @@ pub struct DataSection {
     pub order: Order,
 }
 
-/// `[load]`: how hard and how long.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoadSection {
-    /// "open" (default) or "closed".
-    #[serde(default)]
-    pub model: ModelKind,
-    /// Open model: constant rate in req/s.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<Rate>,
-    /// Open model: ramping stages (instead of `rate`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub stages: Vec<Stage>,
-    /// Open model with stages: the rate at the start (default 0).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_rate: Option<Rate>,
-    /// "uniform" (default) or "poisson".
-    #[serde(default)]
-    pub arrival: Arrival,
-    /// Measured duration (after warm-up).
-    #[serde(
-        default,
-        with = "crate::duration_serde::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration: Option<Duration>,
-    /// Stop after this many measured requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requests: Option<u64>,
-    /// Warm-up whose samples are not recorded.
-    #[serde(default, with = "crate::duration_serde")]
-    pub warmup: Duration,
-    /// Connections (open model).
-    #[serde(default = "default_connections")]
-    pub connections: usize,
-    /// Concurrent streams per HTTP/2 connection.
-    #[serde(default = "default_streams")]
-    pub streams_per_connection: usize,
-    /// Closed model: number of workers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workers: Option<usize>,
-    /// Closed model: pause between a response and the next request.
-    #[serde(default, with = "crate::duration_serde")]
-    pub think_time: Duration,
-    /// Per-call timeout.
-    #[serde(default = "default_timeout", with = "crate::duration_serde")]
-    pub timeout: Duration,
-    /// After the measured window, how long calls in flight may still complete before they
-    /// count as timeouts (default 5 s or `timeout` if shorter; never more than `timeout`).
-    #[serde(
-        default,
-        with = "crate::duration_serde::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub drain: Option<Duration>,
-    /// Engine threads (0: one per core).
-    #[serde(default)]
-    pub threads: usize,
-    /// Seed for Poisson arrivals and the request mix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<u64>,
-}
-
-fn default_connections() -> usize {
-    16
-}
-fn default_streams() -> usize {
-    1
-}
-fn default_timeout() -> Duration {
-    Duration::from_secs(30)
-}
-
 /// A scenario file as written (before environment interpolation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -311,7 +228,7 @@ pub struct ScenarioFile {
     pub gate: gate::GateSection,
     /// Step load and saturation criteria (makes this a saturation scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saturation: Option<super::saturation::SaturationSection>,
+    pub saturation: Option<SaturationSection>,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

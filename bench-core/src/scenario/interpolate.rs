@@ -1,8 +1,38 @@
 //! `${VAR}` and `${VAR:-default}` environment interpolation in scenario strings.
 
+/// A `${…}` that cannot be replaced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InterpolateError {
+    /// A `${` without its `}`.
+    #[error("unclosed \"${{\" in {text:?}")]
+    Unclosed {
+        /// The text holding it.
+        text: String,
+    },
+    /// A name that is not letters, digits and `_`.
+    #[error("invalid variable name {name:?} in \"${{{expr}}}\"")]
+    BadName {
+        /// The name.
+        name: String,
+        /// Everything between the braces.
+        expr: String,
+    },
+    /// A variable that is unset (or empty) and has no default.
+    #[error(
+        "environment variable {name} is not set and has no default (write ${{{name}:-default}})"
+    )]
+    Unset {
+        /// The variable.
+        name: String,
+    },
+}
+
 /// Replace every `${VAR}` / `${VAR:-default}` in `text` using `lookup`. `$$` is a literal `$`.
 /// Returns the name of the first variable that is unset and has no default.
-pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, String> {
+pub fn interpolate(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, InterpolateError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find('$') {
@@ -13,7 +43,9 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
             let Some(end) = body.find('}') else {
-                return Err(format!("unclosed \"${{\" in {text:?}"));
+                return Err(InterpolateError::Unclosed {
+                    text: text.to_owned(),
+                });
             };
             let expr = &body[..end];
             let (name, default) = match expr.split_once(":-") {
@@ -21,11 +53,21 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Resul
                 None => (expr, None),
             };
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(format!("invalid variable name {name:?} in \"${{{expr}}}\""));
+                return Err(InterpolateError::BadName {
+                    name: name.to_owned(),
+                    expr: expr.to_owned(),
+                });
             }
-            match lookup(name).filter(|v| !v.is_empty()).or_else(|| default.map(str::to_owned)) {
+            match lookup(name)
+                .filter(|v| !v.is_empty())
+                .or_else(|| default.map(str::to_owned))
+            {
                 Some(v) => out.push_str(&v),
-                None => return Err(format!("environment variable {name} is not set and has no default (write ${{{name}:-default}})")),
+                None => {
+                    return Err(InterpolateError::Unset {
+                        name: name.to_owned(),
+                    })
+                }
             }
             rest = &body[end + 1..];
         } else {
@@ -72,7 +114,9 @@ mod tests {
 
     #[test]
     fn errors_name_the_variable() {
-        let e = interpolate("Bearer ${TOKEN}", &env).unwrap_err();
+        let e = interpolate("Bearer ${TOKEN}", &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("TOKEN"), "{e}");
         assert!(interpolate("${OOPS", &env).is_err());
         assert!(interpolate("${BAD NAME}", &env).is_err());

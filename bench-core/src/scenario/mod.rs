@@ -11,6 +11,7 @@ mod connect;
 mod file;
 pub mod gate;
 mod interpolate;
+mod load;
 mod load_check;
 mod location;
 mod request;
@@ -149,40 +150,16 @@ impl Scenario {
         if file.name.trim().is_empty() {
             return Err(invalid("name", "must not be empty".into()));
         }
-        let target = interpolate(&file.target, env).map_err(|m| invalid("target", m))?;
+        let target =
+            interpolate(&file.target, env).map_err(|m| invalid("target", m.to_string()))?;
         target::check(&target).map_err(|m| invalid("target", format!("the target URL {m}")))?;
-        let sections: Vec<(String, &RequestSection)> =
-            match (&file.request, file.requests.as_slice()) {
-                (Some(_), [_, ..]) => {
-                    return Err(invalid(
-                        "requests",
-                        "use either [request] or [[requests]], not both".into(),
-                    ))
-                }
-                (Some(r), []) => vec![("request".into(), r)],
-                (None, []) => {
-                    return Err(invalid(
-                        "request",
-                        "a scenario needs a [request] or [[requests]] section".into(),
-                    ))
-                }
-                (None, list) => list
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (format!("requests[{i}]"), r))
-                    .collect(),
-            };
+        let sections = request_sections(&file).map_err(|(field, m)| invalid(field, m.into()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let (plan, weights) = request::plan(file.protocol, &sections, env, dir, &invalid)?;
-        let mut names: Vec<&str> = plan.names();
-        names.sort_unstable();
-        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        if let Some(name) = duplicate_name(&plan) {
             return Err(invalid(
                 "requests",
-                format!(
-                    "two requests are named {:?}; give each a distinct name",
-                    w[0]
-                ),
+                format!("two requests are named {name:?}; give each a distinct name"),
             ));
         }
 
@@ -220,27 +197,30 @@ impl Scenario {
             connect,
             file,
         };
-        // Build the connector once to validate methods, paths, headers, templates and `.proto`
-        // files before any load. Reflection needs the server, so it waits for `connector()`,
-        // which the runner calls before sending load; templates are checked here all the same.
-        let validated = match (&scenario.plan, &scenario.file.grpc.proto.is_empty()) {
+        scenario.validate_requests(&invalid)?;
+        Ok(scenario)
+    }
+
+    /// Build the connector once to validate methods, paths, headers, templates and `.proto`
+    /// files before any load. Reflection needs the server, so it waits for `connector()`, which
+    /// the runner calls before sending load; templates are checked here all the same.
+    fn validate_requests(&self, invalid: request::Invalid<'_>) -> Result<(), ScenarioError> {
+        let validated = match (&self.plan, &self.file.grpc.proto.is_empty()) {
             (Plan::Grpc(requests), true) => {
-                let names = scenario.sources.names();
+                let names = self.sources.names();
                 for (i, r) in requests.iter().enumerate() {
                     template::Template::json(&r.message, names)
-                        .map_err(|m| invalid(&format!("{}.message", scenario.section(i)), m))?;
+                        .map_err(|m| invalid(&format!("{}.message", self.section(i)), m))?;
                     for (k, v) in &r.metadata {
-                        template::Template::text(v, names).map_err(|m| {
-                            invalid(&format!("{}.headers.{k}", scenario.section(i)), m)
-                        })?;
+                        template::Template::text(v, names)
+                            .map_err(|m| invalid(&format!("{}.headers.{k}", self.section(i)), m))?;
                     }
                 }
                 Ok(())
             }
-            _ => scenario.build_connector().map(|_| ()),
+            _ => self.build_connector().map(|_| ()),
         };
-        validated.map_err(|e| invalid(&scenario.error_field(&e), e.to_string()))?;
-        Ok(scenario)
+        validated.map_err(|e| invalid(&self.error_field(&e), e.to_string()))
     }
 
     /// The engine configuration for this scenario.
@@ -332,6 +312,32 @@ impl Scenario {
     pub fn name(&self) -> &str {
         &self.file.name
     }
+}
+
+/// The request sections with their dotted field paths: `[request]`, or each of `[[requests]]`.
+fn request_sections(
+    file: &ScenarioFile,
+) -> Result<Vec<(String, &RequestSection)>, (&'static str, &'static str)> {
+    match (&file.request, file.requests.as_slice()) {
+        (Some(_), [_, ..]) => Err(("requests", "use either [request] or [[requests]], not both")),
+        (Some(r), []) => Ok(vec![("request".into(), r)]),
+        (None, []) => Err((
+            "request",
+            "a scenario needs a [request] or [[requests]] section",
+        )),
+        (None, list) => Ok(list
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("requests[{i}]"), r))
+            .collect()),
+    }
+}
+
+/// A request name given twice in the mix.
+fn duplicate_name(plan: &Plan) -> Option<&str> {
+    let mut names: Vec<&str> = plan.names();
+    names.sort_unstable();
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
 }
 
 fn is_sensitive(header: &str) -> bool {

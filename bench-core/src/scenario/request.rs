@@ -61,88 +61,14 @@ pub(super) fn plan(
         refuse_foreign_fields(protocol, r, field, invalid)?;
         let mut headers = Vec::with_capacity(r.headers.len());
         for (name, value) in &r.headers {
-            let v =
-                interpolate(value, env).map_err(|m| invalid(&at(&format!("headers.{name}")), m))?;
+            let v = interpolate(value, env)
+                .map_err(|m| invalid(&at(&format!("headers.{name}")), m.to_string()))?;
             headers.push((name.clone(), v));
         }
         match protocol {
-            Protocol::Http => {
-                let method = r.method.clone().unwrap_or_else(|| "GET".into());
-                let path = r.path.clone().unwrap_or_else(|| "/".into());
-                http.push(HttpRequestSpec {
-                    name: r.name.clone().unwrap_or_else(|| format!("{method} {path}")),
-                    path: interpolate(&path, env).map_err(|m| invalid(&at("path"), m))?,
-                    method,
-                    headers,
-                    body: match &r.body {
-                        Some(b) => interpolate(b, env)
-                            .map_err(|m| invalid(&at("body"), m))?
-                            .into_bytes(),
-                        None => Vec::new(),
-                    },
-                });
-            }
-            Protocol::Graphql => {
-                let inline = OperationSection {
-                    query: r.query.clone(),
-                    query_file: r.query_file.clone(),
-                    operation_name: r.operation_name.clone(),
-                    variables: r.variables.clone(),
-                };
-                let has_inline = inline != OperationSection::default();
-                let operations = match (has_inline, r.batch.as_slice()) {
-                    (true, [_, ..]) => {
-                        return Err(invalid(
-                            &at("batch"),
-                            "give either one operation (query, variables …) or a batch, not both"
-                                .into(),
-                        ))
-                    }
-                    (false, []) => {
-                        return Err(invalid(field, "a GraphQL request needs `query` (or `query_file`), or a `batch` of operations".into()))
-                    }
-                    (true, []) => vec![operation(&inline, field, env, dir, invalid)?],
-                    (false, list) => list
-                        .iter()
-                        .enumerate()
-                        .map(|(i, op)| operation(op, &at(&format!("batch[{i}]")), env, dir, invalid))
-                        .collect::<Result<_, _>>()?,
-                };
-                let name = r.name.clone().unwrap_or_else(|| {
-                    operations
-                        .iter()
-                        .filter_map(|o: &GraphqlOperation| o.operation_name.clone())
-                        .collect::<Vec<_>>()
-                        .join("+")
-                });
-                graphql.push(GraphqlRequestSpec {
-                    name: if name.is_empty() { field.clone() } else { name },
-                    operations,
-                    batch: !r.batch.is_empty(),
-                    headers,
-                });
-            }
-            Protocol::Grpc => {
-                let Some(method) = r.method.clone() else {
-                    return Err(invalid(
-                        &at("method"),
-                        "a gRPC request needs `method = \"package.Service/Method\"`".into(),
-                    ));
-                };
-                let message = match &r.message {
-                    Some(m) => json_value(m, env, &at("message"), invalid)?,
-                    None => serde_json::Value::Object(serde_json::Map::new()),
-                };
-                grpc.push(GrpcRequestSpec {
-                    name: r
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| method.rsplit('/').next().unwrap_or(&method).to_owned()),
-                    method,
-                    message,
-                    metadata: headers,
-                });
-            }
+            Protocol::Http => http.push(http_spec(r, headers, env, &at, invalid)?),
+            Protocol::Graphql => graphql.push(graphql_spec(r, field, headers, env, dir, invalid)?),
+            Protocol::Grpc => grpc.push(grpc_spec(r, headers, env, &at, invalid)?),
         }
     }
     let plan = match protocol {
@@ -151,6 +77,116 @@ pub(super) fn plan(
         Protocol::Grpc => Plan::Grpc(grpc),
     };
     Ok((plan, weights))
+}
+
+/// An HTTP request of the mix (method GET and path `/` unless given).
+fn http_spec(
+    r: &RequestSection,
+    headers: Vec<(String, String)>,
+    env: &dyn Fn(&str) -> Option<String>,
+    at: &dyn Fn(&str) -> String,
+    invalid: Invalid<'_>,
+) -> Result<HttpRequestSpec, ScenarioError> {
+    let method = r.method.clone().unwrap_or_else(|| "GET".into());
+    let path = r.path.clone().unwrap_or_else(|| "/".into());
+    Ok(HttpRequestSpec {
+        name: r.name.clone().unwrap_or_else(|| format!("{method} {path}")),
+        path: interpolate(&path, env).map_err(|m| invalid(&at("path"), m.to_string()))?,
+        method,
+        headers,
+        body: match &r.body {
+            Some(b) => interpolate(b, env)
+                .map_err(|m| invalid(&at("body"), m.to_string()))?
+                .into_bytes(),
+            None => Vec::new(),
+        },
+    })
+}
+
+/// A GraphQL request of the mix: one operation written inline, or a batch.
+fn graphql_spec(
+    r: &RequestSection,
+    field: &str,
+    headers: Vec<(String, String)>,
+    env: &dyn Fn(&str) -> Option<String>,
+    dir: &Path,
+    invalid: Invalid<'_>,
+) -> Result<GraphqlRequestSpec, ScenarioError> {
+    let at = |name: &str| format!("{field}.{name}");
+    let inline = OperationSection {
+        query: r.query.clone(),
+        query_file: r.query_file.clone(),
+        operation_name: r.operation_name.clone(),
+        variables: r.variables.clone(),
+    };
+    let has_inline = inline != OperationSection::default();
+    let operations = match (has_inline, r.batch.as_slice()) {
+        (true, [_, ..]) => {
+            return Err(invalid(
+                &at("batch"),
+                "give either one operation (query, variables …) or a batch, not both".into(),
+            ))
+        }
+        (false, []) => {
+            return Err(invalid(
+                field,
+                "a GraphQL request needs `query` (or `query_file`), or a `batch` of operations"
+                    .into(),
+            ))
+        }
+        (true, []) => vec![operation(&inline, field, env, dir, invalid)?],
+        (false, list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, op)| operation(op, &at(&format!("batch[{i}]")), env, dir, invalid))
+            .collect::<Result<_, _>>()?,
+    };
+    let name = r.name.clone().unwrap_or_else(|| {
+        operations
+            .iter()
+            .filter_map(|o: &GraphqlOperation| o.operation_name.clone())
+            .collect::<Vec<_>>()
+            .join("+")
+    });
+    Ok(GraphqlRequestSpec {
+        name: if name.is_empty() {
+            field.to_owned()
+        } else {
+            name
+        },
+        operations,
+        batch: !r.batch.is_empty(),
+        headers,
+    })
+}
+
+/// A gRPC request of the mix: its method, and its message (`{}` unless given).
+fn grpc_spec(
+    r: &RequestSection,
+    headers: Vec<(String, String)>,
+    env: &dyn Fn(&str) -> Option<String>,
+    at: &dyn Fn(&str) -> String,
+    invalid: Invalid<'_>,
+) -> Result<GrpcRequestSpec, ScenarioError> {
+    let Some(method) = r.method.clone() else {
+        return Err(invalid(
+            &at("method"),
+            "a gRPC request needs `method = \"package.Service/Method\"`".into(),
+        ));
+    };
+    let message = match &r.message {
+        Some(m) => json_value(m, env, &at("message"), invalid)?,
+        None => serde_json::Value::Object(serde_json::Map::new()),
+    };
+    Ok(GrpcRequestSpec {
+        name: r
+            .name
+            .clone()
+            .unwrap_or_else(|| method.rsplit('/').next().unwrap_or(&method).to_owned()),
+        method,
+        message,
+        metadata: headers,
+    })
 }
 
 fn refuse_foreign_fields(
@@ -273,7 +309,7 @@ fn interpolate_json(
 ) -> Result<serde_json::Value, String> {
     use serde_json::Value;
     Ok(match value {
-        Value::String(s) => Value::String(interpolate(&s, env)?),
+        Value::String(s) => Value::String(interpolate(&s, env).map_err(|e| e.to_string())?),
         Value::Array(items) => Value::Array(
             items
                 .into_iter()

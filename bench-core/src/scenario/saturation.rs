@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::file::{LoadSection, ModelKind};
 use super::gate::percent_opt;
+use super::load::{LoadSection, ModelKind};
 use super::Scenario;
 use crate::saturation::{Criteria, Requirement};
 use crate::steps::{Dimension, StepPlan};

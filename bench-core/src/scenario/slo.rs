@@ -13,6 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::histogram::LatencyHistogram;
+pub use crate::result::SloCheck;
 use crate::result::{RunResult, Summary};
 
 /// A metric an SLO can bound.
@@ -70,17 +71,6 @@ const OR_NO_DATA: &str = "or no data";
 /// What the `actual` of a check says when the metric had no sample.
 pub const NO_DATA: &str = "no data";
 
-/// The outcome of checking one threshold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SloCheck {
-    /// The threshold as written.
-    pub slo: String,
-    /// Measured value, in the threshold's unit (ms for latency, % for error rate).
-    pub actual: String,
-    /// Whether it held.
-    pub passed: bool,
-}
-
 impl FromStr for Slo {
     type Err = String;
 
@@ -123,7 +113,10 @@ impl FromStr for Slo {
 fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, String> {
     let bound = match metric {
         SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
-            crate::duration_serde::parse(rhs)?.as_secs_f64() * 1e6
+            crate::duration_serde::parse(rhs)
+                .map_err(|e| e.to_string())?
+                .as_secs_f64()
+                * 1e6
         }
         SloMetric::ErrorRate => super::gate::parse_percent(rhs)?,
         SloMetric::Rps => rhs

@@ -4,43 +4,66 @@
 
 use http::Uri;
 
+/// What is wrong with a target URL, worded to follow "the target URL".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// Nothing given.
+    #[error("is empty; write e.g. \"http://127.0.0.1:8080\"")]
+    Empty,
+    /// No `scheme://`.
+    #[error("has no scheme; write an absolute URL, e.g. \"http://127.0.0.1:8080\"")]
+    NoScheme,
+    /// Not http or https.
+    #[error("unsupported scheme {0:?}; use http:// or https:// (gRPC and GraphQL too)")]
+    Scheme(String),
+    /// `user:password@`, which would not be sent.
+    #[error(
+        "has user info (user:password@); it would not be sent: put credentials in \
+         a header, e.g. headers = {{ authorization = \"Basic ${{CREDENTIALS}}\" }}"
+    )]
+    UserInfo,
+    /// No host.
+    #[error("has no host; write e.g. \"http://127.0.0.1:8080\"")]
+    NoHost,
+    /// A port that is not 1..=65535.
+    #[error("port {0:?} is not a port number (1-65535)")]
+    Port(String),
+    /// Not a URL.
+    #[error("is not a valid URL: {0}")]
+    Invalid(String),
+}
+
 /// Check `target` (after interpolation). Errors say what is wrong without repeating the whole
 /// URL, which may hold a secret from the environment.
-pub fn check(target: &str) -> Result<(), String> {
+pub fn check(target: &str) -> Result<(), TargetError> {
     let t = target.trim();
     if t.is_empty() {
-        return Err("is empty; write e.g. \"http://127.0.0.1:8080\"".into());
+        return Err(TargetError::Empty);
     }
     let Some((scheme, rest)) = t.split_once("://") else {
-        return Err("has no scheme; write an absolute URL, e.g. \"http://127.0.0.1:8080\"".into());
+        return Err(TargetError::NoScheme);
     };
     if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
-        return Err(format!(
-            "unsupported scheme {scheme:?}; use http:// or https:// (gRPC and GraphQL too)"
-        ));
+        return Err(TargetError::Scheme(scheme.to_owned()));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
-        return Err(
-            "has user info (user:password@); it would not be sent: put credentials in \
-                    a header, e.g. headers = { authorization = \"Basic ${CREDENTIALS}\" }"
-                .into(),
-        );
+        return Err(TargetError::UserInfo);
     }
     let host_port = authority;
     let (host, port) = split_port(host_port);
     if host.is_empty() || host == "[]" {
-        return Err("has no host; write e.g. \"http://127.0.0.1:8080\"".into());
+        return Err(TargetError::NoHost);
     }
     if let Some(port) = port {
         match port.parse::<u16>() {
             Ok(p) if p > 0 && port.bytes().all(|b| b.is_ascii_digit()) => {}
-            _ => return Err(format!("port {port:?} is not a port number (1-65535)")),
+            _ => return Err(TargetError::Port(port.to_owned())),
         }
     }
     t.parse::<Uri>()
         .map(|_| ())
-        .map_err(|e| format!("is not a valid URL: {e}"))
+        .map_err(|e| TargetError::Invalid(e.to_string()))
 }
 
 /// `host[:port]` → host and the port text (if any); IPv6 hosts keep their brackets.
@@ -91,7 +114,7 @@ mod tests {
             ("", "empty"),
             ("http://ho st", "not a valid URL"),
         ] {
-            let e = check(t).unwrap_err();
+            let e = check(t).unwrap_err().to_string();
             assert!(e.contains(words), "{t}: {e}");
         }
     }

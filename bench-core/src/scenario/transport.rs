@@ -24,7 +24,9 @@ pub(super) fn connect_options(
 ) -> Result<ConnectOptions, ScenarioError> {
     let value = |field: &str, v: &Option<String>| {
         v.as_deref()
-            .map(|text| interpolate(text, env).map_err(|m| invalid(&format!("http.{field}"), m)))
+            .map(|text| {
+                interpolate(text, env).map_err(|m| invalid(&format!("http.{field}"), m.to_string()))
+            })
             .transpose()
     };
     let ca = match value("ca_file", &h.ca_file)? {
@@ -42,7 +44,8 @@ pub(super) fn connect_options(
     check_tls(h, &tls, invalid)?;
     let mut hosts = h.hosts.clone();
     for (name, to) in &mut hosts {
-        *to = interpolate(to, env).map_err(|m| invalid(&format!("http.hosts.{name}"), m))?;
+        *to = interpolate(to, env)
+            .map_err(|m| invalid(&format!("http.hosts.{name}"), m.to_string()))?;
     }
     let hosts = Hosts::parse(&hosts).map_err(|m| invalid("http.hosts", m))?;
     let proxy = match value("proxy", &h.proxy)?.as_deref().map(str::trim) {
@@ -72,7 +75,7 @@ fn identity(
     invalid: Invalid<'_>,
 ) -> Result<Option<ClientIdentity>, ScenarioError> {
     let interp = |field: &str, v: &str| {
-        interpolate(v, env).map_err(|m| invalid(&format!("http.{field}"), m))
+        interpolate(v, env).map_err(|m| invalid(&format!("http.{field}"), m.to_string()))
     };
     let key_field = if h.client_key.is_some() {
         "http.client_key"

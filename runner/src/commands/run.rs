@@ -173,7 +173,7 @@ pub fn execute_part(
                 "saturation scenarios cannot be sharded: their steps decide when to stop"
             );
         }
-        crate::saturation::execute(scenario, &plan, cancel, quiet)?
+        crate::saturation::execute(scenario, &plan, meta(scenario), cancel, quiet)?
     } else {
         execute_load(scenario, cancel, quiet, part)?
     };

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use hyper::StatusCode;
 use tokio::sync::Semaphore;
 
-use crate::config::DemoError;
+use crate::error::DemoError;
 
 /// The route served through the pool.
 pub const PATH: &str = "/db";

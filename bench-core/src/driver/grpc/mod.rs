@@ -29,7 +29,7 @@ use self::frame::Deframer;
 use self::schema::{SchemaError, SchemaSource};
 use super::endpoint::{Endpoint, EndpointError};
 use super::h2::{classify, H2Conn};
-use super::http::USER_AGENT_VALUE;
+use super::http_request::USER_AGENT_VALUE;
 use super::route::ConnectOptions;
 use super::{Connector, Driver, ErrorKind, Outcome, Status};
 use crate::template::{Needs, Sources, Template, Values};
