@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::io::Read as _;
 
-use crate::histogram::HistogramError;
+use crate::histogram_error::HistogramError;
 
 const V2_COOKIE: u32 = 0x1c84_9313;
 const V2_DEFLATE_COOKIE: u32 = 0x1c84_9314;

@@ -10,26 +10,14 @@ use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer}
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
+pub use crate::histogram_error::HistogramError;
+
 /// Lowest value a histogram tracks: 1 µs.
 pub const LOWEST_US: u64 = 1;
 /// Highest value a histogram tracks: 1 hour in microseconds. Larger values saturate at this value.
 pub const HIGHEST_US: u64 = 3_600_000_000;
 /// Significant decimal digits kept: values are exact to within 0.1 %.
 pub const SIGFIG: u8 = 3;
-
-/// Errors of histogram (de)serialisation.
-#[derive(Debug, thiserror::Error)]
-pub enum HistogramError {
-    /// The text is not valid base64.
-    #[error("histogram is not valid base64: {0}")]
-    Base64(#[from] base64::DecodeError),
-    /// The bytes are not an HDR V2 (deflate) histogram.
-    #[error("histogram is not a valid HDR V2 histogram: {0}")]
-    Decode(String),
-    /// Encoding failed (should not happen for histograms built by this module).
-    #[error("cannot encode histogram: {0}")]
-    Encode(String),
-}
 
 /// A latency histogram in microseconds (1 µs to 1 h, 3 significant digits).
 ///

@@ -78,6 +78,7 @@ pub mod environment;
 pub mod feeder;
 mod hdr_input;
 pub mod histogram;
+mod histogram_error;
 pub mod limits;
 pub mod merge;
 pub mod pacer;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
+use crate::recorder::Series;
 use crate::timeline::TimelinePoint;
 
 pub mod steps;
@@ -172,62 +173,66 @@ impl IterationSamples {
     }
 }
 
+/// The summary of a recording: counts, rates and percentiles of `total`.
+fn summary_of(rec: &Recording, total: &Series) -> Summary {
+    let window = rec.window.as_secs_f64();
+    let errors = total.errors;
+    let statuses = {
+        let mut m = BTreeMap::new();
+        for (status, n) in &rec.counts.statuses {
+            *m.entry(status.to_string()).or_insert(0) += n;
+        }
+        m
+    };
+    let errors_by_kind = rec
+        .counts
+        .errors
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                ErrorSummary {
+                    count: v.count,
+                    sample: v.sample.clone(),
+                },
+            )
+        })
+        .collect();
+    let sent = total.requests - total.unsent;
+    Summary {
+        requests: total.requests,
+        errors,
+        unsent: total.unsent,
+        error_rate: ratio(errors, total.requests),
+        rps: if window > 0.0 {
+            sent as f64 / window
+        } else {
+            0.0
+        },
+        target_rps: rec.target_rps,
+        late: rec.counts.late,
+        bytes: total.bytes,
+        latency_us: Percentiles::of(&total.latency),
+        service_time_us: Percentiles::of(&total.service),
+        first_message_us: total.first_message.as_ref().map(Percentiles::of),
+        messages: total.messages,
+        redirects: rec.counts.redirects(),
+        connections: ConnectionSummary {
+            opened: rec.counts.opened,
+            reused: rec.counts.reused,
+            retried: rec.counts.retried,
+        },
+        statuses,
+        errors_by_kind,
+    }
+}
+
 impl RunResult {
     /// Build a result from an engine recording.
     #[must_use]
     pub fn new(meta: RunMeta, rec: &Recording) -> Self {
         let total = rec.total();
-        let secs = rec.duration.as_secs_f64();
-        let window = rec.window.as_secs_f64();
-        let errors = total.errors;
-        let statuses = {
-            let mut m = BTreeMap::new();
-            for (status, n) in &rec.counts.statuses {
-                *m.entry(status.to_string()).or_insert(0) += n;
-            }
-            m
-        };
-        let errors_by_kind = rec
-            .counts
-            .errors
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    ErrorSummary {
-                        count: v.count,
-                        sample: v.sample.clone(),
-                    },
-                )
-            })
-            .collect();
-        let sent = total.requests - total.unsent;
-        let summary = Summary {
-            requests: total.requests,
-            errors,
-            unsent: total.unsent,
-            error_rate: ratio(errors, total.requests),
-            rps: if window > 0.0 {
-                sent as f64 / window
-            } else {
-                0.0
-            },
-            target_rps: rec.target_rps,
-            late: rec.counts.late,
-            bytes: total.bytes,
-            latency_us: Percentiles::of(&total.latency),
-            service_time_us: Percentiles::of(&total.service),
-            first_message_us: total.first_message.as_ref().map(Percentiles::of),
-            messages: total.messages,
-            redirects: rec.counts.redirects(),
-            connections: ConnectionSummary {
-                opened: rec.counts.opened,
-                reused: rec.counts.reused,
-                retried: rec.counts.retried,
-            },
-            statuses,
-            errors_by_kind,
-        };
+        let summary = summary_of(rec, &total);
         let requests = rec
             .series
             .iter()
@@ -246,7 +251,7 @@ impl RunResult {
             schema_version: SCHEMA_VERSION,
             meta,
             started_at: rfc3339(rec.started_at),
-            duration_s: secs,
+            duration_s: rec.duration.as_secs_f64(),
             cancelled: rec.cancelled,
             summary,
             histograms: Histograms::of(&total),

@@ -120,7 +120,7 @@ pub struct VerdictReport {
     pub family: Option<Family>,
     /// How the trials were run by `tailguard gate` (absent for `compare`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trials: Option<crate::gate::trials::TrialsReport>,
+    pub trials: Option<crate::gate::trials_report::TrialsReport>,
 }
 
 /// Where a report comes from: `tailguard report --base-sha --head-sha --run-url`.

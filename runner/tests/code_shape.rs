@@ -35,7 +35,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
 /// function names. An entry that is no longer too long fails the test, so the list only shrinks.
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("bench-core/src/stats/verdict.rs", "compare"),
-    ("runner/src/commands/calibrate.rs", "command"),
     ("runner/src/commands/gate.rs", "command"),
     ("runner/src/report/chart/mod.rs", "draw"),
     ("runner/src/report/saturation.rs", "summary"),

@@ -7,7 +7,7 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::verdict::to_change;
+use super::comparison::to_change;
 use super::{Comparison, Direction, Metric, Rule, Verdict};
 
 /// z of 80 % power.
@@ -75,19 +75,11 @@ pub(crate) fn decide(c: &mut Comparison, e: &Estimate, rule: Rule) {
         (-e.high, -e.low)
     };
     let (ci_low, ci_high) = (to_change(metric, e.low), to_change(metric, e.high));
-    c.ci_low = Some(ci_low);
-    c.ci_high = Some(ci_high);
-    c.noise = Some(e.se * e.pairs.sqrt());
     let boundary = match rule {
         Rule::Default => 0.0,
         Rule::Strict => limit,
     };
-    c.p_value = Some(p_above(worse - boundary, e.se, e.df));
-    let detectable = match rule {
-        Rule::Default => limit.max(e.crit * e.se),
-        Rule::Strict => limit + e.crit * e.se,
-    } + Z_POWER * e.se;
-    c.mde = Some(worse_to_change(metric, detectable));
+    record_power(c, e, rule, worse - boundary, limit);
 
     let conf = format!("{}%", (c.confidence * 1000.0).round() / 10.0);
     let summary = format!(
@@ -141,6 +133,21 @@ pub(crate) fn decide(c: &mut Comparison, e: &Estimate, rule: Rule) {
         .unwrap_or_default();
     c.verdict = Verdict::Inconclusive;
     c.reason = Some(format!("{summary}: {why}{more}"));
+}
+
+/// The interval, per-pair noise, p-value of the fail test (`excess`: the worse amount past
+/// the fail boundary) and minimum detectable effect of `c`.
+fn record_power(c: &mut Comparison, e: &Estimate, rule: Rule, excess: f64, limit: f64) {
+    let metric = c.metric;
+    c.ci_low = Some(to_change(metric, e.low));
+    c.ci_high = Some(to_change(metric, e.high));
+    c.noise = Some(e.se * e.pairs.sqrt());
+    c.p_value = Some(p_above(excess, e.se, e.df));
+    let detectable = match rule {
+        Rule::Default => limit.max(e.crit * e.se),
+        Rule::Strict => limit + e.crit * e.se,
+    } + Z_POWER * e.se;
+    c.mde = Some(worse_to_change(metric, detectable));
 }
 
 /// `P(T_df ≥ z / se)`: the one-sided p-value of "the worse amount is at most 0".

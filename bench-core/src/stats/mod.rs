@@ -22,7 +22,8 @@
 //! * [`TInterval`] (`ttest.rs`): Welch and paired t intervals.
 //! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
-//! * [`compare`], [`Comparison`], [`Verdict`] (`verdict.rs`): checks,
+//! * [`Comparison`], [`Verdict`] (`comparison.rs`): the result of one comparison.
+//! * [`compare`] (`verdict.rs`): checks,
 //!   interval (floored at the recording resolution), result.
 //! * `decision.rs`: the decision rule (pass only when the interval shows the change within
 //!   the threshold), p-value, minimum detectable effect, trials needed.
@@ -33,6 +34,7 @@
 
 mod bootstrap;
 pub mod change_point;
+mod comparison;
 mod decision;
 mod distribution;
 mod metric;
@@ -48,12 +50,13 @@ mod proptests;
 #[cfg(test)]
 mod simulation;
 
+pub use comparison::{Comparison, Verdict};
 pub use distribution::Distribution;
 pub use metric::{Direction, Metric, Quantile, QuantileEstimator, Trial};
 pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};
-pub use verdict::{compare, Comparison, Verdict};
+pub use verdict::compare;
 
 /// Errors for invalid inputs or settings (caller mistakes, not data outcomes:
 /// data that cannot support a decision yields [`Verdict::Inconclusive`]).

@@ -9,6 +9,7 @@ pub mod judge;
 pub mod policy;
 pub mod simulate;
 pub mod trials;
+pub mod trials_report;
 
 pub use family::Family;
 pub use judge::{judge, overall, Judging};

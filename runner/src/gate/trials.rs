@@ -13,8 +13,8 @@ use bench_core::result::RunResult;
 use bench_core::stats::{Sequential, Verdict};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
+pub use super::trials_report::{Stopped, TrialsReport};
 use super::Look;
 use crate::verdict::VerdictReport;
 
@@ -60,46 +60,6 @@ pub struct Design {
     pub budget: Option<Duration>,
     /// Seed of the order (which side leads the first pair).
     pub seed: u64,
-}
-
-/// Why the trials stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stopped {
-    /// Every gated comparison was decided (pass or fail).
-    Decided,
-    /// `--max-trials` pairs were run and something is still undecided.
-    MaxTrials,
-    /// The wall-clock budget ran out with something undecided.
-    WallClock,
-    /// Interrupted (Ctrl-C).
-    Interrupted,
-}
-
-/// How the trials of a gate were run, recorded in `verdict.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrialsReport {
-    /// `"counterbalanced"`: A B, B A, A B, … within the pairs.
-    pub order: String,
-    /// Seed of the order.
-    pub seed: u64,
-    /// Whether the baseline led the first pair.
-    pub baseline_first: bool,
-    /// Pairs at the first look.
-    pub min_pairs: usize,
-    /// Pair budget.
-    pub max_pairs: usize,
-    /// Pairs run (per scenario).
-    pub pairs: usize,
-    /// The pair counts at which the evidence was judged.
-    pub looks: Vec<usize>,
-    /// Why the trials stopped.
-    pub stopped: Stopped,
-    /// Wall-clock budget in seconds, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub budget_s: Option<f64>,
-    /// Seconds the trials took.
-    pub wall_s: f64,
 }
 
 /// The trials and the last judgement.
@@ -175,19 +135,10 @@ pub fn run(
         } else {
             [Side::Candidate, Side::Baseline]
         };
-        for plan in 0..source.plans() {
-            for side in order {
-                let run = source.trial(plan, side, pairs)?;
-                match side {
-                    Side::Baseline => out.baseline.push(run),
-                    Side::Candidate => out.candidate.push(run),
-                }
-                if source.interrupted() {
-                    out.trials.pairs = pairs;
-                    out.trials.stopped = Stopped::Interrupted;
-                    return Ok(out);
-                }
-            }
+        if !run_pair(source, &mut out, order, pairs)? {
+            out.trials.pairs = pairs;
+            out.trials.stopped = Stopped::Interrupted;
+            return Ok(out);
         }
         pairs += 1;
         if schedule.contains(&pairs) {
@@ -212,6 +163,28 @@ pub fn run(
         report.trials = Some(out.trials.clone());
     }
     Ok(out)
+}
+
+/// One pair of trials of every plan, in `order`; `false` when interrupted.
+fn run_pair(
+    source: &mut dyn TrialSource,
+    out: &mut Outcome,
+    order: [Side; 2],
+    pair: usize,
+) -> anyhow::Result<bool> {
+    for plan in 0..source.plans() {
+        for side in order {
+            let run = source.trial(plan, side, pair)?;
+            match side {
+                Side::Baseline => out.baseline.push(run),
+                Side::Candidate => out.candidate.push(run),
+            }
+            if source.interrupted() {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> anyhow::Result<VerdictReport> {
