@@ -140,20 +140,40 @@ fn four_shards_merge_into_the_unsharded_run() {
     );
     let timeline: u64 = merged.timeline.iter().map(|p| p.requests).sum();
     assert_eq!(timeline, m.requests);
-    // Latency: the same server delay (2 ms) dominates both; within run-to-run noise.
+    // Latency. Comparing with the single-process run is scheduling noise (five load processes
+    // on two cores: p99 2–4× apart on an idle machine), so the merge is checked by what holds
+    // for any correct merge: a quantile of the merged histogram lies between the shards' own
+    // (a mixture's quantile is within its components'), up to the HDR resolution; and no call
+    // is faster than the server's 2 ms delay.
+    for (q, merged_q, shard_q) in [
+        (
+            "p50",
+            m.latency_us.p50,
+            shards
+                .iter()
+                .map(|r| r.summary.latency_us.p50)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "p99",
+            m.latency_us.p99,
+            shards.iter().map(|r| r.summary.latency_us.p99).collect(),
+        ),
+    ] {
+        let (lo, hi) = (
+            *shard_q.iter().min().unwrap(),
+            *shard_q.iter().max().unwrap(),
+        );
+        let slack = |v: u64| v / 500 + 1;
+        assert!(
+            merged_q + slack(lo) >= lo && merged_q <= hi + slack(hi),
+            "merged {q} {merged_q} outside the shards' {shard_q:?}"
+        );
+    }
     assert!(
-        within(m.latency_us.p50 as f64, s.latency_us.p50 as f64, 0.25),
-        "p50 {} vs {}",
-        m.latency_us.p50,
-        s.latency_us.p50
-    );
-    // p99 of five load processes sharing two cores against one process: scheduling noise
-    // reaches 2× on this machine, so the bound is 3× (a broken merge is off by far more).
-    assert!(
-        within(m.latency_us.p99 as f64, s.latency_us.p99 as f64, 2.0),
-        "p99 {} vs {}",
-        m.latency_us.p99,
-        s.latency_us.p99
+        m.latency_us.p50 >= 2_000,
+        "p50 {} below the 2 ms delay",
+        m.latency_us.p50
     );
 
     // The same merge from the store, by run id.
