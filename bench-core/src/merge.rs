@@ -224,6 +224,8 @@ fn add_counts(s: &mut Summary, r: &Summary, target: &mut Option<f64>) {
     s.late += r.late;
     s.unsent += r.unsent;
     s.redirects += r.redirects;
+    s.redirects_followed += r.redirects_followed;
+    s.redirects_offsite += r.redirects_offsite;
     s.connections.opened += r.connections.opened;
     s.connections.reused += r.connections.reused;
     s.connections.retried += r.connections.retried;

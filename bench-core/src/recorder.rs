@@ -80,6 +80,10 @@ pub struct Counts {
     pub reused: u64,
     /// Calls retried once on a fresh connection because the server had closed the idle one.
     pub retried: u64,
+    /// Redirects followed (`[http] follow_redirects`), hop by hop.
+    pub followed: u64,
+    /// Calls that ended with a redirect to another origin (never followed).
+    pub offsite: u64,
 }
 
 impl Counts {
@@ -97,7 +101,7 @@ impl Counts {
         }
     }
 
-    /// HTTP responses with a 3xx status.
+    /// Calls that ended with an HTTP 3xx status (a redirect not followed).
     #[must_use]
     pub fn redirects(&self) -> u64 {
         self.statuses
@@ -111,6 +115,8 @@ impl Counts {
         self.opened += u64::from(outcome.opened);
         self.reused += u64::from(outcome.reused);
         self.retried += u64::from(outcome.retried);
+        self.followed += u64::from(outcome.redirects);
+        self.offsite += u64::from(outcome.offsite);
     }
 
     fn count_error(&mut self, kind: ErrorKind, n: u64, message: &str) {
@@ -137,6 +143,8 @@ impl Counts {
         self.opened += other.opened;
         self.reused += other.reused;
         self.retried += other.retried;
+        self.followed += other.followed;
+        self.offsite += other.offsite;
     }
 }
 

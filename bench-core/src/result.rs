@@ -217,6 +217,8 @@ fn summary_of(rec: &Recording, total: &Series) -> Summary {
         first_message_us: total.first_message.as_ref().map(Percentiles::of),
         messages: total.messages,
         redirects: rec.counts.redirects(),
+        redirects_followed: rec.counts.followed,
+        redirects_offsite: rec.counts.offsite,
         connections: ConnectionSummary {
             opened: rec.counts.opened,
             reused: rec.counts.reused,

@@ -90,10 +90,20 @@ pub struct Summary {
     pub messages: u64,
     /// Calls per status code ("200", "503", "UNAVAILABLE", …).
     pub statuses: BTreeMap<String, u64>,
-    /// HTTP responses with a 3xx status (redirects not followed): such a run may have measured
-    /// a redirect (e.g. to a login page) rather than the endpoint.
+    /// Calls that ended with an HTTP 3xx status — a redirect not followed (following is off, the
+    /// status is not one that is followed, it leads to another origin, or the chain was too
+    /// long): such a run may have measured a redirect (e.g. to a login page) rather than the
+    /// endpoint.
     #[serde(default)]
     pub redirects: u64,
+    /// Redirects followed on the target's origin (`[http] follow_redirects`), hop by hop: a call
+    /// redirected twice counts 2. Its latency spans every hop.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redirects_followed: u64,
+    /// Calls that ended with a redirect to another origin (scheme, host or port), which is never
+    /// followed: load goes only to the target. Also counted in `redirects`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub redirects_offsite: u64,
     /// How the calls used their connections.
     #[serde(default)]
     pub connections: ConnectionSummary,

@@ -91,6 +91,10 @@ fn scenario_cases() -> Vec<Case> {
         case("gate metric", Some(("[load]", "[gate]\nmetrics = [\"p100\"]\n\n[load]")), RUN, &["gate.metrics", "unknown metric \"p100\""]),
         case("grpc without method", Some(("\n[request]\npath = \"/\"", "protocol = \"grpc\"\n\n[request]\nname = \"g\"")), RUN, &["request.method", "package.Service/Method"]),
         case("graphql without query", Some(("\n[request]\npath = \"/\"", "protocol = \"graphql\"\n\n[request]\nname = \"q\"")), RUN, &["request", "needs `query`"]),
+        case("follow_redirects too many", Some(("[load]", "[http]\nfollow_redirects = 21\n\n[load]")), RUN, &["s.toml:8:", "http.follow_redirects", "21 is more than 20"]),
+        case("follow_redirects negative", Some(("[load]", "[http]\nfollow_redirects = -1\n\n[load]")), RUN, &["s.toml:8:", "follow_redirects", "-1"]),
+        case("follow_redirects text", Some(("[load]", "[http]\nfollow_redirects = \"yes\"\n\n[load]")), RUN, &["s.toml:8:", "follow_redirects"]),
+        case("follow_redirects for grpc", Some(("\n[request]\npath = \"/\"", "protocol = \"grpc\"\n\n[http]\nfollow_redirects = 1\n\n[request]\nmethod = \"a.B/C\"")), RUN, &["s.toml:6:", "http.follow_redirects", "gRPC does not redirect"]),
         case("scenario missing", None, &["run", "{d}/missing.toml"], &["missing.toml"]),
     ]
 }

@@ -28,6 +28,10 @@ pub(crate) struct Endpoint {
     /// The URL's query, sent with every request (before the request path's own query).
     base_query: Option<String>,
     pub https: bool,
+    /// The host as written in the URL, lower case (IPv6 in brackets), and the port (the
+    /// scheme's default when the URL gives none): with the scheme, the target's origin.
+    host: String,
+    port: u16,
     /// The first hop: the proxy, the `hosts` override or the target itself.
     hop: String,
     addrs: Result<Vec<SocketAddr>, String>,
@@ -129,6 +133,8 @@ impl Endpoint {
             base_path: base.path().trim_end_matches('/').to_owned(),
             base_query: base.query().map(str::to_owned),
             https,
+            host: host.to_ascii_lowercase(),
+            port,
             hop: join_host_port(&hop_host, hop_port),
             addrs,
             tunnel,
@@ -143,6 +149,22 @@ impl Endpoint {
         } else {
             "http"
         }
+    }
+
+    /// Whether an absolute URL is on the target's origin: the same scheme, host and port (RFC
+    /// 6454), so that a request to it goes where the target's requests go.
+    pub(crate) fn same_origin(&self, url: &Uri) -> bool {
+        let https = match url.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") => false,
+            Some(s) if s.eq_ignore_ascii_case("https") => true,
+            _ => return false,
+        };
+        let port = url.port_u16().unwrap_or(if https { 443 } else { 80 });
+        https == self.https
+            && port == self.port
+            && url
+                .host()
+                .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
     }
 
     /// The base path joined with a request path (`/` when both are empty), and the target's

@@ -4,8 +4,8 @@
 //! a `HeaderMap` per request and per response. The profile in docs/benchmarks.md showed those at
 //! ~10 % of the generator's CPU. A load generator needs less: it writes a request whose bytes are
 //! known in advance, parses the status line and the few framing headers (content-length,
-//! transfer-encoding, connection) with httparse into a reused buffer, and counts the body bytes
-//! without keeping them. One request is in flight per connection (no pipelining).
+//! transfer-encoding, connection, and a redirect's location) with httparse into a reused buffer,
+//! and counts the body bytes without keeping them. One request is in flight per connection (no pipelining).
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -16,12 +16,22 @@ const MAX_HEADERS: usize = 64;
 const MAX_HEAD: usize = 64 * 1024;
 
 /// What one exchange produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Response {
     pub status: u16,
     pub body_bytes: u64,
     /// False when the server asked to close, or the body ran to end-of-stream.
     pub keep_alive: bool,
+    /// A 3xx response's `Location` (lossy UTF-8).
+    pub location: Option<String>,
+}
+
+/// A response head: what the rest of the exchange needs from it.
+struct Head {
+    status: u16,
+    framing: Framing,
+    keep_alive: bool,
+    location: Option<String>,
 }
 
 /// A failed exchange: the kind and a message. The connection must not be reused.
@@ -161,7 +171,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
             .await
             .map_err(|e| io_failure(&e))?;
         loop {
-            let (status, framing, keep_alive) = self.read_head(head_only).await?;
+            let Head {
+                status,
+                framing,
+                keep_alive,
+                location,
+            } = self.read_head(head_only).await?;
             if (100..200).contains(&status) && status != 101 {
                 continue; // 100 Continue and other interim responses: the real one follows
             }
@@ -176,6 +191,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                 status,
                 body_bytes,
                 keep_alive: keep_alive && !ended_by_close,
+                location,
             });
         }
     }
@@ -190,7 +206,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
         Ok(n)
     }
 
-    async fn read_head(&mut self, head_only: bool) -> Result<(u16, Framing, bool), Failure> {
+    async fn read_head(&mut self, head_only: bool) -> Result<Head, Failure> {
         loop {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut resp = httparse::Response::new(&mut headers);
@@ -201,6 +217,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                     let mut length = None;
                     let mut chunked = false;
                     let mut keep_alive = !http10;
+                    let mut location = None;
+                    let redirect = (300..400).contains(&status);
                     for h in resp.headers.iter() {
                         if h.name.eq_ignore_ascii_case("content-length") {
                             let text = std::str::from_utf8(h.value)
@@ -218,6 +236,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                             } else if v.windows(10).any(|w| w == b"keep-alive") {
                                 keep_alive = true;
                             }
+                        } else if redirect && h.name.eq_ignore_ascii_case("location") {
+                            location = Some(String::from_utf8_lossy(h.value).into_owned());
                         }
                     }
                     self.buf.advance(len);
@@ -234,7 +254,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                     } else {
                         Framing::UntilClose
                     };
-                    return Ok((status, framing, keep_alive));
+                    return Ok(Head {
+                        status,
+                        framing,
+                        keep_alive,
+                        location,
+                    });
                 }
                 Ok(httparse::Status::Partial) => {
                     if self.buf.len() > MAX_HEAD {

@@ -52,7 +52,8 @@ async fn content_length_body() -> TestResult {
         Response {
             status: 200,
             body_bytes: 11,
-            keep_alive: true
+            keep_alive: true,
+            location: None
         }
     );
     Ok(())
@@ -68,7 +69,8 @@ async fn chunked_body_with_extensions_and_trailers() -> TestResult {
         Response {
             status: 503,
             body_bytes: 11,
-            keep_alive: true
+            keep_alive: true,
+            location: None
         }
     );
     Ok(())
@@ -83,7 +85,8 @@ async fn interim_100_continue_then_final_and_connection_close() -> TestResult {
         Response {
             status: 201,
             body_bytes: 2,
-            keep_alive: false
+            keep_alive: false,
+            location: None
         }
     );
     Ok(())
@@ -99,9 +102,22 @@ async fn head_and_204_have_no_body() -> TestResult {
         Response {
             status: 204,
             body_bytes: 0,
-            keep_alive: true
+            keep_alive: true,
+            location: None
         }
     );
+    Ok(())
+}
+
+/// The `Location` of a redirect is kept (only of a redirect: the hot path allocates nothing).
+#[tokio::test]
+async fn a_redirect_keeps_its_location() -> TestResult {
+    let resp = b"HTTP/1.1 302 Found\r\nlocation: /login?next=%2F\r\ncontent-length: 0\r\n\r\n";
+    let (r, _) = exchange_with(resp, false).await?;
+    assert_eq!(r?.location.as_deref(), Some("/login?next=%2F"));
+    let resp = b"HTTP/1.1 201 Created\r\nLocation: /items/1\r\ncontent-length: 0\r\n\r\n";
+    let (r, _) = exchange_with(resp, false).await?;
+    assert_eq!(r?.location, None);
     Ok(())
 }
 
@@ -114,7 +130,8 @@ async fn body_until_close() -> TestResult {
         Response {
             status: 200,
             body_bytes: 11,
-            keep_alive: false
+            keep_alive: false,
+            location: None
         }
     );
     Ok(())

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
 
 use rand::rngs::SmallRng;
 
@@ -13,13 +12,10 @@ use super::h1::H1Conn;
 use super::h2::H2Conn;
 use super::http_request::Prepared;
 pub use super::http_request::{HttpError, HttpRequest, HttpRequestSpec, HttpVersion};
+use super::http_send::{follow, send_h1, send_h2};
 use super::route::ConnectOptions;
 use super::{Connector, Driver, ErrorKind, Io, Outcome};
 use crate::template::{Sources, Values};
-
-/// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
-/// it is reused.
-const IDLE_PROBE_AFTER: Duration = Duration::from_millis(500);
 
 /// Connection options.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +26,8 @@ pub struct HttpOptions {
     pub connect: ConnectOptions,
     /// The call counter and data feeder that request templates draw from.
     pub sources: Sources,
+    /// Redirects a call follows on the target's origin (0: none; a 3xx ends the call).
+    pub follow_redirects: u32,
 }
 
 /// How a response is judged: by its status (4xx and 5xx fail), and by its body when a driver
@@ -68,6 +66,7 @@ struct Shared {
     requests: Vec<Entry>,
     names: Vec<String>,
     sources: Sources,
+    follow_redirects: u32,
 }
 
 /// Makes [`HttpDriver`]s for one target.
@@ -126,6 +125,7 @@ impl HttpConnector {
             requests,
             names,
             sources: options.sources.clone(),
+            follow_redirects: options.follow_redirects,
         })))
     }
 }
@@ -161,7 +161,7 @@ impl Connector for HttpConnector {
 }
 
 #[derive(Debug)]
-enum Conn {
+pub(super) enum Conn {
     /// This driver's own connection (opened on first use).
     H1(Option<H1Conn<Box<dyn Io>>>),
     /// The connection this driver's streams share.
@@ -254,7 +254,8 @@ impl Driver for HttpDriver {
     }
 }
 
-/// Send one request on the driver's connection and read the response (into `keep` when given).
+/// Send one request on the driver's connection and read the response (into `keep` when given),
+/// following redirects when the scenario asks to.
 async fn exchange(
     shared: &Shared,
     conn: &mut Conn,
@@ -263,105 +264,26 @@ async fn exchange(
     scratch: &mut Vec<u8>,
     mut keep: Option<&mut Vec<u8>>,
 ) -> Outcome {
+    let endpoint = &shared.endpoint;
+    if shared.follow_redirects > 0 {
+        let limit = shared.follow_redirects;
+        return follow(limit, endpoint, conn, prepared, values, scratch, keep).await;
+    }
     if let Some(k) = keep.as_deref_mut() {
         k.clear();
     }
-    let endpoint = &shared.endpoint;
-    match conn {
-        Conn::H1(slot) => {
-            let bytes = match prepared.h1_bytes(endpoint, values, scratch) {
-                Ok(b) => b,
-                Err(outcome) => return outcome,
-            };
-            let reused = slot
-                .as_mut()
-                .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
-            let first = h1_exchange(endpoint, slot, reused, bytes, prepared, keep.as_deref_mut());
-            match first.await {
-                Err(f) if reused && f.before_response && prepared.is_idempotent() => {
-                    // The server had closed the kept-alive connection (idle timeout, or a close
-                    // after the last response without `Connection: close`): nothing of this
-                    // request was processed, so send it once more on a fresh connection.
-                    let second = h1_exchange(endpoint, slot, false, bytes, prepared, keep).await;
-                    let mut outcome = second.unwrap_or_else(|e| e.outcome);
-                    outcome.retried = true;
-                    outcome
-                }
-                Ok(outcome) | Err(H1Error { outcome, .. }) => outcome,
+    let answer = match conn {
+        Conn::H1(slot) => match prepared.h1_bytes(endpoint, values, scratch) {
+            Ok(bytes) => {
+                let (head, idempotent) = (prepared.is_head(), prepared.is_idempotent());
+                send_h1(endpoint, slot, bytes, head, idempotent, keep).await
             }
-        }
-        Conn::H2(conn) => {
-            let req = match prepared.h2_request(endpoint, values) {
-                Ok(r) => r,
-                Err(outcome) => return outcome,
-            };
-            match conn.send(|| endpoint.dial(), req).await {
-                Ok((resp, opened)) => Outcome {
-                    opened,
-                    reused: !opened,
-                    ..conn.drain(resp, keep).await
-                },
-                Err(outcome) => outcome,
-            }
-        }
-    }
-}
-
-/// A failed HTTP/1.1 exchange: its outcome, and whether the connection died before any byte of
-/// the response arrived.
-struct H1Error {
-    outcome: Outcome,
-    before_response: bool,
-}
-
-/// One exchange on the connection in `slot`, dialling first unless `reused`; the outcome says
-/// whether the call opened a connection or reused one.
-async fn h1_exchange(
-    endpoint: &Endpoint,
-    slot: &mut Option<H1Conn<Box<dyn Io>>>,
-    reused: bool,
-    bytes: &[u8],
-    prepared: &Prepared,
-    keep: Option<&mut Vec<u8>>,
-) -> Result<Outcome, H1Error> {
-    if !reused {
-        *slot = None;
-    }
-    let conn = match slot {
-        Some(c) => c,
-        None => {
-            let io = endpoint.dial().await.map_err(|outcome| H1Error {
-                outcome,
-                before_response: false,
-            })?;
-            slot.insert(H1Conn::new(io))
-        }
+            Err(outcome) => return outcome,
+        },
+        Conn::H2(conn) => match prepared.h2_request(endpoint, values) {
+            Ok(req) => send_h2(endpoint, conn, req, keep).await,
+            Err(outcome) => return outcome,
+        },
     };
-    let result = conn
-        .exchange(bytes, prepared.is_head(), keep.is_some())
-        .await;
-    let mut outcome = match result {
-        Ok(r) => {
-            if let Some(k) = keep {
-                k.extend_from_slice(conn.body());
-            }
-            if !r.keep_alive {
-                *slot = None;
-            }
-            Outcome::http(r.status, r.body_bytes)
-        }
-        Err(f) => {
-            *slot = None;
-            let mut outcome = Outcome::failed(f.kind, f.message);
-            outcome.opened = !reused;
-            outcome.reused = reused;
-            return Err(H1Error {
-                outcome,
-                before_response: f.before_response,
-            });
-        }
-    };
-    outcome.opened = !reused;
-    outcome.reused = reused;
-    Ok(outcome)
+    answer.outcome
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::endpoint::{Endpoint, EndpointError};
 use super::h1;
+use super::redirect::Hop;
 use super::{ErrorKind, Outcome};
 use crate::template::{Names, Needs, Template, Values};
 
@@ -119,7 +120,7 @@ impl HttpRequest {
 }
 
 /// Rendered text of one call.
-struct Rendered {
+pub(crate) struct Rendered {
     path: String,
     headers: Vec<(HeaderName, String)>,
     body: String,
@@ -170,7 +171,10 @@ impl Prepared {
                         .parse()
                         .map_err(|e: http::uri::InvalidUri| path_err(e.to_string()))?;
                     let mut bytes = Vec::new();
-                    prepared.encode_h1(endpoint, &rendered, &mut bytes);
+                    let hop = prepared.first_hop(endpoint, &rendered);
+                    prepared
+                        .hop_h1(endpoint, &rendered, &hop, &mut bytes)
+                        .map_err(|o| path_err(o.message.unwrap_or_default()))?;
                     Fixed::H1(Bytes::from(bytes))
                 }
                 HttpVersion::Http2 => Fixed::H2(Box::new(
@@ -223,6 +227,35 @@ impl Prepared {
             return Ok(bytes);
         }
         let rendered = self.render(Some(values));
+        let hop = self.first_hop(endpoint, &rendered);
+        self.hop_h1(endpoint, &rendered, &hop, scratch)?;
+        Ok(scratch)
+    }
+
+    /// This call's text, rendered once: every hop of a chain of redirects sends the same headers
+    /// and body.
+    pub(crate) fn rendered(&self, values: &mut Values<'_>) -> Rendered {
+        self.render(Some(values))
+    }
+
+    /// The first request of a call: the request's method, at the target's path joined with the
+    /// request's.
+    pub(crate) fn first_hop(&self, endpoint: &Endpoint, rendered: &Rendered) -> Hop {
+        Hop {
+            method: self.request.method.clone(),
+            target: endpoint.join(&rendered.path),
+            body: true,
+        }
+    }
+
+    /// Encode one hop of a call (its method, target and whether it keeps the body) into `out`.
+    pub(crate) fn hop_h1(
+        &self,
+        endpoint: &Endpoint,
+        rendered: &Rendered,
+        hop: &Hop,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Outcome> {
         if let Some((name, _)) = rendered
             .headers
             .iter()
@@ -233,7 +266,7 @@ impl Prepared {
                 format!("rendered header {name} contains a line break"),
             ));
         }
-        if rendered.path.bytes().any(|b| b <= b' ') {
+        if hop.target.bytes().any(|b| b <= b' ') {
             return Err(Outcome::failed(
                 ErrorKind::Protocol,
                 format!(
@@ -242,25 +275,22 @@ impl Prepared {
                 ),
             ));
         }
-        self.encode_h1(endpoint, &rendered, scratch);
-        Ok(scratch)
-    }
-
-    fn encode_h1(&self, endpoint: &Endpoint, rendered: &Rendered, out: &mut Vec<u8>) {
-        let headers = std::iter::once((USER_AGENT.as_str(), USER_AGENT_VALUE)).chain(
-            rendered
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        );
+        let headers = std::iter::once((USER_AGENT.as_str(), USER_AGENT_VALUE))
+            .chain(hop_headers(rendered, hop).map(|(n, v)| (n.as_str(), v.as_str())));
+        let body = if hop.body {
+            rendered.body.as_bytes()
+        } else {
+            &[]
+        };
         h1::encode(
             out,
-            self.request.method.as_str(),
-            &endpoint.join(&rendered.path),
+            hop.method.as_str(),
+            &hop.target,
             &endpoint.authority,
             headers,
-            rendered.body.as_bytes(),
+            body,
         );
+        Ok(())
     }
 
     /// The HTTP/2 request of this call.
@@ -284,26 +314,60 @@ impl Prepared {
         endpoint: &Endpoint,
         rendered: Rendered,
     ) -> Result<Request<Full<Bytes>>, Outcome> {
+        let hop = self.first_hop(endpoint, &rendered);
+        Self::hop_h2(endpoint, &rendered, &hop)
+    }
+
+    /// The HTTP/2 request of one hop of a call.
+    pub(crate) fn hop_h2(
+        endpoint: &Endpoint,
+        rendered: &Rendered,
+        hop: &Hop,
+    ) -> Result<Request<Full<Bytes>>, Outcome> {
         let bad = |m: String| Outcome::failed(ErrorKind::Protocol, m);
         let uri: Uri = format!(
             "{}://{}{}",
             endpoint.scheme(),
             endpoint.authority,
-            endpoint.join(&rendered.path)
+            hop.target
         )
         .parse()
         .map_err(|e: http::uri::InvalidUri| bad(format!("path {:?}: {e}", rendered.path)))?;
         let mut headers = HeaderMap::with_capacity(rendered.headers.len() + 1);
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        for (name, value) in rendered.headers {
-            let value = HeaderValue::try_from(value)
+        for (name, value) in hop_headers(rendered, hop) {
+            let value = HeaderValue::try_from(value.as_str())
                 .map_err(|e| bad(format!("rendered header {name}: {e}")))?;
-            headers.append(name, value);
+            headers.append(name.clone(), value);
         }
-        let mut req = Request::new(Full::new(Bytes::from(rendered.body)));
-        *req.method_mut() = self.request.method.clone();
+        let body = if hop.body {
+            Bytes::from(rendered.body.clone())
+        } else {
+            Bytes::new()
+        };
+        let mut req = Request::new(Full::new(body));
+        *req.method_mut() = hop.method.clone();
         *req.uri_mut() = uri;
         *req.headers_mut() = headers;
         Ok(req)
     }
+}
+
+/// The headers of a hop: all of the request's, but those that describe a body on a hop that
+/// dropped it (as browsers drop them, the Fetch standard's "request-body-header names").
+fn hop_headers<'a>(
+    rendered: &'a Rendered,
+    hop: &'a Hop,
+) -> impl Iterator<Item = &'a (HeaderName, String)> {
+    rendered.headers.iter().filter(move |(name, _)| {
+        hop.body
+            || !matches!(
+                name.as_str(),
+                "content-type"
+                    | "content-length"
+                    | "content-encoding"
+                    | "content-language"
+                    | "content-location"
+            )
+    })
 }

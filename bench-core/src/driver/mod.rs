@@ -15,7 +15,9 @@ mod h1_memory;
 mod h2;
 pub mod http;
 mod http_request;
+mod http_send;
 pub mod proxy;
+pub mod redirect;
 pub mod route;
 pub mod tls;
 
@@ -49,6 +51,9 @@ pub enum ErrorKind {
     GraphqlError,
     /// A gRPC call that ended with a non-OK status.
     GrpcStatus,
+    /// Redirects followed (`[http] follow_redirects`) ran past the limit or came back to a
+    /// request of the same call (a loop).
+    TooManyRedirects,
     /// Due in the measured window but never sent: the window ended first (every connection
     /// was busy, or the run was cancelled).
     Unsent,
@@ -66,6 +71,7 @@ impl ErrorKind {
             Self::Status => "status",
             Self::GraphqlError => "graphql_error",
             Self::GrpcStatus => "grpc_status",
+            Self::TooManyRedirects => "too_many_redirects",
             Self::Unsent => "unsent",
         }
     }
@@ -142,6 +148,10 @@ pub struct Outcome {
     /// The call was written into a connection the server had already closed and was sent
     /// again, once, on a fresh connection.
     pub retried: bool,
+    /// Redirects followed within this call (`[http] follow_redirects`).
+    pub redirects: u32,
+    /// The call ended with a redirect to another origin, which is never followed.
+    pub offsite: bool,
 }
 
 impl Outcome {

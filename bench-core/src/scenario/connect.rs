@@ -32,6 +32,7 @@ impl Scenario {
             version: h.version,
             connect: self.connect.clone(),
             sources: self.sources.clone(),
+            follow_redirects: h.follow_redirects,
         };
         Ok(match &self.plan {
             Plan::Http(requests) => {

@@ -72,6 +72,9 @@ pub struct HttpSection {
     /// `http://[user:password@]host:port`, or "none"; unset: `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// Redirects a call follows, on the target's origin only (0, the default: none).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub follow_redirects: u32,
 }
 
 /// One request (`[request]`, or each of `[[requests]]` in a weighted mix). Which fields apply

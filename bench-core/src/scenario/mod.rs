@@ -183,6 +183,7 @@ impl Scenario {
             None => None,
         };
         let connect = transport::connect_options(&file.http, dir, env, &invalid)?;
+        transport::check_follow(&file.http, file.protocol, &invalid)?;
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
         let redactor = secrets.borrow().clone();
         redact::remember(&redactor);

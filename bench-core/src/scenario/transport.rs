@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
-use super::file::HttpSection;
+use super::file::{HttpSection, Protocol};
 use super::interpolate::interpolate;
 use super::ScenarioError;
 use crate::driver::proxy::{EnvProxy, Proxy, ProxySetting};
+use crate::driver::redirect::MAX_FOLLOW;
 use crate::driver::route::{ConnectOptions, Hosts};
 use crate::driver::tls::{self, ClientIdentity, PemError, Roots, TlsError, TlsOptions};
 
@@ -54,6 +55,31 @@ pub(super) fn connect_options(
         Some(url) => ProxySetting::Always(Proxy::parse(url).map_err(|m| invalid("http.proxy", m))?),
     };
     Ok(ConnectOptions { tls, hosts, proxy })
+}
+
+/// `follow_redirects`: HTTP and GraphQL only, and at most [`MAX_FOLLOW`] hops.
+pub(super) fn check_follow(
+    h: &HttpSection,
+    protocol: Protocol,
+    invalid: Invalid<'_>,
+) -> Result<(), ScenarioError> {
+    let field = "http.follow_redirects";
+    if h.follow_redirects > MAX_FOLLOW {
+        return Err(invalid(
+            field,
+            format!(
+                "{} is more than {MAX_FOLLOW}: a longer chain of redirects is a misconfigured target",
+                h.follow_redirects
+            ),
+        ));
+    }
+    if h.follow_redirects > 0 && protocol == Protocol::Grpc {
+        return Err(invalid(
+            field,
+            "gRPC does not redirect; follow_redirects applies to http and graphql".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Remove the secrets of `[http]` as written: proxy credentials and a literal client key (a

@@ -10,6 +10,7 @@ use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
 use tailguard_demo::{DemoConfig, DemoServer};
 
 pub mod pki;
+pub mod redirects;
 
 /// A one-thread runtime and a listener it owns on 127.0.0.1 (a free port): the home of the
 /// small servers the TLS and proxy tests start.

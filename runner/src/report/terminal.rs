@@ -162,8 +162,14 @@ fn notes(out: &mut String, s: &Summary) {
     if c.retried > 0 {
         let _ = writeln!(out, "  note     {} requests met a connection the server had closed and were sent again once on a fresh one", c.retried);
     }
+    if s.redirects_followed > 0 {
+        let _ = writeln!(out, "  note     {} redirects followed on the target's origin; a call's latency spans all its hops", s.redirects_followed);
+    }
     if s.redirects > 0 {
         let _ = writeln!(out, "  WARNING  {} responses were redirects (3xx), not followed: the run may have measured a redirect (e.g. to a login page) rather than the endpoint", s.redirects);
+    }
+    if s.redirects_offsite > 0 {
+        let _ = writeln!(out, "  WARNING  {} of them led to another origin (scheme, host or port), which is never followed: load goes only to the target", s.redirects_offsite);
     }
 }
 
@@ -351,5 +357,15 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("free connection"), "{out}");
+        assert!(!out.contains("followed on") && !out.contains("another origin"));
+        s.redirects_followed = 5;
+        s.redirects_offsite = 2;
+        out.clear();
+        notes(&mut out, &s);
+        assert!(out.contains("note     5 redirects followed"), "{out}");
+        assert!(
+            out.contains("WARNING  2 of them led to another origin"),
+            "{out}"
+        );
     }
 }

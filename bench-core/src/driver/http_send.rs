@@ -1,0 +1,183 @@
+//! One request of an HTTP call on the driver's connection — HTTP/1.1 (sent once more on a fresh
+//! connection when the server had closed the kept-alive one) or HTTP/2 — and, with
+//! `follow_redirects`, the call's chain of requests hop by hop ([`super::redirect`]).
+
+use super::endpoint::Endpoint;
+use super::h1::H1Conn;
+use super::h2::H2Conn;
+use super::http::Conn;
+use super::http_request::Prepared;
+use super::redirect::Chain;
+use super::{Io, Outcome};
+use crate::template::Values;
+
+/// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
+/// it is reused.
+const IDLE_PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A response: the call's outcome so far, and a redirect's `Location`.
+pub(super) struct Answer {
+    pub(super) outcome: Outcome,
+    pub(super) location: Option<String>,
+}
+
+impl From<Outcome> for Answer {
+    fn from(outcome: Outcome) -> Self {
+        Self {
+            outcome,
+            location: None,
+        }
+    }
+}
+
+/// Send the encoded request `bytes` (a HEAD request when `head`) on the HTTP/1.1 connection in
+/// `slot` and read the response (into `keep` when given).
+pub(super) async fn send_h1(
+    endpoint: &Endpoint,
+    slot: &mut Option<H1Conn<Box<dyn Io>>>,
+    bytes: &[u8],
+    head: bool,
+    idempotent: bool,
+    mut keep: Option<&mut Vec<u8>>,
+) -> Answer {
+    let reused = slot
+        .as_mut()
+        .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
+    let first = h1_exchange(endpoint, slot, reused, bytes, head, keep.as_deref_mut());
+    match first.await {
+        Err(f) if reused && f.before_response && idempotent => {
+            // The server had closed the kept-alive connection (idle timeout, or a close after the
+            // last response without `Connection: close`): nothing of this request was
+            // processed, so send it once more on a fresh connection.
+            let second = h1_exchange(endpoint, slot, false, bytes, head, keep).await;
+            let mut answer = second.unwrap_or_else(|e| e.outcome.into());
+            answer.outcome.retried = true;
+            answer
+        }
+        Ok(answer) => answer,
+        Err(H1Error { outcome, .. }) => outcome.into(),
+    }
+}
+
+/// Send `request` on the shared HTTP/2 connection and read the response (into `keep`).
+pub(super) async fn send_h2(
+    endpoint: &Endpoint,
+    conn: &H2Conn,
+    request: http::Request<http_body_util::Full<bytes::Bytes>>,
+    keep: Option<&mut Vec<u8>>,
+) -> Answer {
+    match conn.send(|| endpoint.dial(), request).await {
+        Ok((resp, opened)) => {
+            let location = (resp.status().is_redirection())
+                .then(|| resp.headers().get(http::header::LOCATION))
+                .flatten()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+            let outcome = Outcome {
+                opened,
+                reused: !opened,
+                ..conn.drain(resp, keep).await
+            };
+            Answer { outcome, location }
+        }
+        Err(outcome) => outcome.into(),
+    }
+}
+
+/// A call that follows redirects: each hop is sent on the driver's connection, the call's
+/// outcome is the last response's, with the hops counted and the bytes of all of them (`keep`
+/// holds the last body).
+pub(super) async fn follow(
+    limit: u32,
+    endpoint: &Endpoint,
+    conn: &mut Conn,
+    prepared: &Prepared,
+    values: &mut Values<'_>,
+    scratch: &mut Vec<u8>,
+    mut keep: Option<&mut Vec<u8>>,
+) -> Outcome {
+    let rendered = prepared.rendered(values);
+    let mut hop = prepared.first_hop(endpoint, &rendered);
+    let mut chain = Chain::new(limit, &hop);
+    loop {
+        if let Some(k) = keep.as_deref_mut() {
+            k.clear();
+        }
+        let answer = match conn {
+            Conn::H1(slot) => match prepared.hop_h1(endpoint, &rendered, &hop, scratch) {
+                Ok(()) => {
+                    let head = hop.method == http::Method::HEAD;
+                    let idempotent = hop.method.is_idempotent();
+                    let keep = keep.as_deref_mut();
+                    send_h1(endpoint, slot, scratch, head, idempotent, keep).await
+                }
+                Err(outcome) => outcome.into(),
+            },
+            Conn::H2(shared) => match Prepared::hop_h2(endpoint, &rendered, &hop) {
+                Ok(req) => send_h2(endpoint, shared, req, keep.as_deref_mut()).await,
+                Err(outcome) => outcome.into(),
+            },
+        };
+        let location = answer.location.as_deref();
+        match chain.next(answer.outcome, location, &hop, endpoint) {
+            Ok(next) => hop = next,
+            Err(outcome) => return outcome,
+        }
+    }
+}
+
+/// A failed HTTP/1.1 exchange: its outcome, and whether the connection died before any byte of
+/// the response arrived.
+struct H1Error {
+    outcome: Outcome,
+    before_response: bool,
+}
+
+/// One exchange on the connection in `slot`, dialling first unless `reused`; the outcome says
+/// whether the call opened a connection or reused one.
+async fn h1_exchange(
+    endpoint: &Endpoint,
+    slot: &mut Option<H1Conn<Box<dyn Io>>>,
+    reused: bool,
+    bytes: &[u8],
+    head: bool,
+    keep: Option<&mut Vec<u8>>,
+) -> Result<Answer, H1Error> {
+    if !reused {
+        *slot = None;
+    }
+    let conn = match slot {
+        Some(c) => c,
+        None => {
+            let io = endpoint.dial().await.map_err(|outcome| H1Error {
+                outcome,
+                before_response: false,
+            })?;
+            slot.insert(H1Conn::new(io))
+        }
+    };
+    let result = conn.exchange(bytes, head, keep.is_some()).await;
+    let (mut outcome, location) = match result {
+        Ok(r) => {
+            if let Some(k) = keep {
+                k.extend_from_slice(conn.body());
+            }
+            if !r.keep_alive {
+                *slot = None;
+            }
+            (Outcome::http(r.status, r.body_bytes), r.location)
+        }
+        Err(f) => {
+            *slot = None;
+            let mut outcome = Outcome::failed(f.kind, f.message);
+            outcome.opened = !reused;
+            outcome.reused = reused;
+            return Err(H1Error {
+                outcome,
+                before_response: f.before_response,
+            });
+        }
+    };
+    outcome.opened = !reused;
+    outcome.reused = reused;
+    Ok(Answer { outcome, location })
+}
