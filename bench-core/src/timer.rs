@@ -160,20 +160,34 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// Never early, and typically as close to the deadline as the OS wakes a sleeping thread.
+    /// The reference is measured alongside, interleaved: a plain thread sleep of the same length,
+    /// so a loaded machine's scheduling lag raises both. A wake takes two hops (the timer
+    /// thread, then the task's thread) where the reference takes one, hence the factor 2; a
+    /// millisecond-tick timer (tokio's fires 0–2 ms late) is ~1 ms later than that on an idle
+    /// machine and fails.
     #[tokio::test]
     async fn wakes_close_to_the_deadline() {
-        let mut worst = Duration::ZERO;
-        for i in 0..50u64 {
-            let deadline = Instant::now() + Duration::from_micros(300 + i * 37);
+        let (mut timer, mut thread) = (Vec::new(), Vec::new());
+        for i in 0..60u64 {
+            let wait = Duration::from_micros(300 + i * 37);
+            let deadline = Instant::now() + wait;
             sleep_until(deadline).await;
-            let late = Instant::now().saturating_duration_since(deadline);
-            worst = worst.max(late);
-            assert!(Instant::now() >= deadline);
+            let woke = Instant::now();
+            assert!(woke >= deadline, "woke {:?} early", deadline - woke);
+            timer.push(woke - deadline);
+            let deadline = Instant::now() + wait;
+            std::thread::sleep(wait);
+            thread.push(Instant::now().saturating_duration_since(deadline));
         }
-        // Generous bound for a shared CI machine; typical is well under 0.2 ms.
+        let median = |v: &mut Vec<Duration>| {
+            v.sort_unstable();
+            v[v.len() / 2]
+        };
+        let (late, reference) = (median(&mut timer), median(&mut thread));
         assert!(
-            worst < Duration::from_millis(20),
-            "worst lateness {worst:?}"
+            late <= 2 * reference + Duration::from_micros(500),
+            "median lateness {late:?}; a thread sleep's {reference:?}"
         );
     }
 
