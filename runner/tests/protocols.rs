@@ -95,49 +95,64 @@ fn reflection_against_a_closed_port_is_a_clear_error_before_any_load() {
     assert!(!all.contains("requests"), "no load summary: {all}");
 }
 
-/// A mix whose fast request regresses (2 → 5 ms) under a slow one (10 ms): the total's p95 and
-/// p99 belong to the slow request and do not move, the fast request's own verdict fails, and so
-/// does the scenario.
+/// A mix whose fast request regresses (8 → 20 ms) under a slow one (40 ms): the total's p95 and
+/// p99 belong to the slow request and do not fail, the fast request's own verdict fails, and so
+/// does the scenario. The delays are large against a loaded machine's scheduling lag (a few ms),
+/// and the runs alternate sides so that a load that comes and goes weighs on both alike.
 #[test]
 fn a_regression_in_one_request_of_a_mix_fails_the_scenario() {
     let _one_at_a_time = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let server = demo(DemoConfig::default());
+    common::statistical("mix regression", |_| mix_regression(&server.url()));
+}
+
+/// Five trials a side, alternating (base, cand, cand, base, …), then `compare`: what did not hold.
+fn mix_regression(url: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = |slow_ms: u64| {
-        let path = dir.path().join(format!("mix-{slow_ms}.toml"));
+    let scenario = |fast_ms: u64| {
+        let path = dir.path().join(format!("mix-{fast_ms}.toml"));
         let text = format!(
             r#"name = "mix"
-target = "{}"
+target = "{url}"
 
 [[requests]]
 name = "slow"
-path = "/s?delay_ms=10"
+path = "/s?delay_ms=40"
 weight = 70
 
 [[requests]]
 name = "fast"
-path = "/f?delay_ms={slow_ms}"
+path = "/f?delay_ms={fast_ms}"
 weight = 30
 
 [load]
-rate = 600
+rate = 400
 duration = "2s"
 warmup = "200ms"
-connections = 32
-"#,
-            server.url()
+connections = 64
+"#
         );
         std::fs::write(&path, text).unwrap();
         path
     };
-    let mut runs = Vec::new();
-    // Five trials a side: every gated comparison of the mix (3 metrics × total and 2 requests)
-    // is held to one family-wise level, and a loaded 2-core machine is noisy.
-    for (side, slow) in [("base", 2u64), ("cand", 5)] {
-        let s = scenario(slow);
-        for i in 0..5 {
+    let (base, cand) = (scenario(8), scenario(20));
+    let (mut bases, mut cands) = (Vec::new(), Vec::new());
+    // Every gated comparison of the mix (3 metrics × total and 2 requests) is held to one
+    // family-wise level.
+    for i in 0..5 {
+        let order = if i % 2 == 0 {
+            [false, true]
+        } else {
+            [true, false]
+        };
+        for is_cand in order {
+            let (side, s, runs) = if is_cand {
+                ("cand", &cand, &mut cands)
+            } else {
+                ("base", &base, &mut bases)
+            };
             let out = dir.path().join(format!("{side}-{i}.json"));
             let o = tailguard(&[
                 "run",
@@ -152,38 +167,43 @@ connections = 32
     }
     let verdict = dir.path().join("verdict.json");
     let mut args = vec!["compare", "--baseline"];
-    args.extend(runs[..5].iter().map(String::as_str));
+    args.extend(bases.iter().map(String::as_str));
     args.push("--candidate");
-    args.extend(runs[5..].iter().map(String::as_str));
+    args.extend(cands.iter().map(String::as_str));
     args.extend(["--out", verdict.to_str().unwrap()]);
     let o = tailguard(&args);
     let all = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{all}");
+    common::check(o.status.code() == Some(1), || {
+        format!("exit {:?}: {all}", o.status.code())
+    })?;
     let v = json(&verdict);
     let scenario = &v["scenarios"][0];
-    assert_eq!(scenario["verdict"], "fail", "{all}");
     let requests = scenario["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0]["request"], "slow");
     assert_eq!(requests[1]["request"], "fast");
-    assert_eq!(requests[1]["verdict"], "fail", "{all}");
-    assert_ne!(requests[0]["verdict"], "fail", "{all}");
+    common::check(scenario["verdict"] == "fail", || {
+        format!("the scenario does not fail: {all}")
+    })?;
+    common::check(requests[1]["verdict"] == "fail", || {
+        format!("fast does not fail: {all}")
+    })?;
+    common::check(requests[0]["verdict"] != "fail", || {
+        format!("slow fails: {all}")
+    })?;
     let total_p95 = scenario["metrics"]
         .as_array()
         .unwrap()
         .iter()
         .find(|m| m["metric"]["quantile"] == 0.95)
         .unwrap();
-    assert_eq!(
-        total_p95["verdict"], "pass",
-        "the total's p95 does not see it: {all}"
-    );
-    assert!(
-        scenario["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("request fast:"),
-        "{all}"
-    );
+    // The total does not catch it. (A "pass" would also need its interval within the threshold,
+    // which the tail noise of five loaded trials does not always allow: +3.5 % [-5.6 %, +13.5 %].)
+    common::check(total_p95["verdict"] != "fail", || {
+        format!("the total's p95 sees it: {all}")
+    })?;
+    let reason = scenario["reason"].as_str().unwrap();
+    assert!(reason.starts_with("request fast:"), "{all}");
     assert!(all.contains("· fast"), "{all}");
+    Ok(())
 }

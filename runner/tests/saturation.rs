@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{demo, json, run_out as run, tailguard, text};
+use common::{check, demo, json, run_out as run, tailguard, text};
 use tailguard_demo::{DemoConfig, DemoServer, PoolConfig};
 
 /// Each test drives a pool to exhaustion; one at a time, so they do not steal each other's CPU.
@@ -52,6 +52,9 @@ must_sustain = "200 req/s with p99 < 200ms"
     path
 }
 
+/// The capacity, the requirement and the step table are measured from a few seconds of load that
+/// a loaded machine's scheduling can spoil: measured again once when they do not hold
+/// ([`common::statistical`]). The files written are checked outright.
 #[test]
 fn pool_of_5_held_20ms_saturates_near_250_per_second_and_fails_with_503() {
     let _one = SERIAL
@@ -61,43 +64,12 @@ fn pool_of_5_held_20ms_saturates_near_250_per_second_and_fails_with_503() {
     let dir = tempfile::tempdir().unwrap();
     let s = scenario(dir.path(), "from = 150\nto = 330\nsteps = 10");
     let out = dir.path().join("run.json");
-    let o = run(&s, &target.url(), &out, &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("finding  sustains"), "{stdout}");
-    assert!(stdout.contains("must ok   sustain 200 req/s"), "{stdout}");
+    common::statistical("pool of 5", |_| pool_of_5(&s, &target.url(), &out));
 
     let v = json(&out);
-    let sat = &v["saturation"];
-    let a = &sat["analysis"];
-    let capacity = a["capacity_rps"].as_f64().unwrap();
-    assert!(
-        (212.5..=287.5).contains(&capacity),
-        "saturation {capacity} req/s is not within 15% of 250\n{stdout}"
-    );
-    assert!(a["breach_level"].as_f64().unwrap() > capacity);
-    assert_eq!(a["signature"][0]["label"], "503", "{stdout}");
-    let headline = a["headline"].as_str().unwrap();
-    assert!(headline.contains("fail with 503"), "{headline}");
-    assert!(
-        headline.starts_with(&format!(
-            "sustains {capacity:.0} req/s with p99 < 200ms; at "
-        )),
-        "{headline}"
-    );
-    assert_eq!(sat["requirement"]["passed"], true);
-    // The step table has every step with offered vs achieved throughput and CO-correct p99.
-    let steps = sat["steps"].as_array().unwrap();
-    assert!(steps.len() >= 5 && steps.len() <= 10, "{}", steps.len());
-    for step in steps {
-        let offered = step["level"].as_f64().unwrap();
-        let achieved = step["achieved_rps"].as_f64().unwrap();
-        assert!(
-            achieved > 0.5 * offered && achieved < 1.2 * offered,
-            "{step}"
-        );
-        assert!(step["summary"]["latency_us"]["p99"].as_u64().unwrap() >= 20_000);
-    }
+    let capacity = v["saturation"]["analysis"]["capacity_rps"]
+        .as_f64()
+        .unwrap();
     // The run's own summary covers all steps; the stored config keeps [saturation].
     assert!(v["summary"]["requests"].as_u64().unwrap() > 1000);
     assert_eq!(v["config"]["saturation"]["hold"], "1s");
@@ -114,6 +86,50 @@ fn pool_of_5_held_20ms_saturates_near_250_per_second_and_fails_with_503() {
     assert_eq!((info.width, info.height), (960, 560));
 }
 
+/// One saturation run of the pool of 5: what did not hold.
+fn pool_of_5(s: &Path, url: &str, out: &Path) -> Result<(), String> {
+    let o = run(s, url, out, &[]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    check(o.status.code() == Some(0), || text(&o))?;
+    assert!(stdout.contains("finding  sustains"), "{stdout}");
+    check(stdout.contains("must ok   sustain 200 req/s"), || {
+        stdout.to_string()
+    })?;
+
+    let v = json(out);
+    let sat = &v["saturation"];
+    let a = &sat["analysis"];
+    let capacity = a["capacity_rps"].as_f64().unwrap();
+    check((212.5..=287.5).contains(&capacity), || {
+        format!("saturation {capacity} req/s is not within 15% of 250\n{stdout}")
+    })?;
+    assert!(a["breach_level"].as_f64().unwrap() > capacity);
+    check(a["signature"][0]["label"] == "503", || stdout.to_string())?;
+    let headline = a["headline"].as_str().unwrap();
+    check(headline.contains("fail with 503"), || headline.to_owned())?;
+    assert!(
+        headline.starts_with(&format!(
+            "sustains {capacity:.0} req/s with p99 < 200ms; at "
+        )),
+        "{headline}"
+    );
+    assert_eq!(sat["requirement"]["passed"], true);
+    // The step table has every step with offered vs achieved throughput and CO-correct p99.
+    let steps = sat["steps"].as_array().unwrap();
+    assert!(steps.len() >= 5 && steps.len() <= 10, "{}", steps.len());
+    for step in steps {
+        let offered = step["level"].as_f64().unwrap();
+        let achieved = step["achieved_rps"].as_f64().unwrap();
+        check(achieved > 0.5 * offered && achieved < 1.2 * offered, || {
+            step.to_string()
+        })?;
+        assert!(step["summary"]["latency_us"]["p99"].as_u64().unwrap() >= 20_000);
+    }
+    Ok(())
+}
+
+/// Like the test above, the capacities and the two verdicts are measured again once when they
+/// do not hold.
 #[test]
 fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
     let _one = SERIAL
@@ -121,6 +137,11 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let main = pool(10);
     let pr = pool(5);
+    common::statistical("capacity gate", |_| capacity_gate(&main.url(), &pr.url()));
+}
+
+/// Pool 10 (main) and pool 5 (PR, twice) compared: what did not hold.
+fn capacity_gate(main: &str, pr: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     // Coarse levels around both capacities (250 and 500 req/s) keep the runs short and the A/A
     // comparison on the same step.
@@ -130,14 +151,14 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
     );
     let p = |name: &str| dir.path().join(name);
 
-    let o = run(&s, &main.url(), &p("main.json"), &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = run(&s, &pr.url(), &p("pr.json"), &[]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&s, main, &p("main.json"), &[]);
+    check(o.status.code() == Some(0), || text(&o))?;
+    let o = run(&s, pr, &p("pr.json"), &[]);
+    check(o.status.code() == Some(0), || text(&o))?;
     // A second run of the same pool, holding it to a capacity it cannot reach: run exits 1.
     let o = run(
         &s,
-        &pr.url(),
+        pr,
         &p("pr-again.json"),
         &["--set", "saturation.must_sustain=\"400 req/s\""],
     );
@@ -146,7 +167,9 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
     let main_capacity = json(&p("main.json"))["saturation"]["analysis"]["capacity_rps"]
         .as_f64()
         .unwrap();
-    assert!((425.0..=575.0).contains(&main_capacity), "{main_capacity}");
+    check((425.0..=575.0).contains(&main_capacity), || {
+        format!("pool 10's capacity {main_capacity}")
+    })?;
 
     let compare = |baseline: &str, verdict: &Path| {
         tailguard(&[
@@ -160,7 +183,7 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
         ])
     };
     let o = compare("main.json", &p("v1.json"));
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    check(o.status.code() == Some(1), || text(&o))?;
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("capacity fell"),
         "{}",
@@ -171,10 +194,9 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
     let c = &v["scenarios"][0]["capacity"];
     assert_eq!(c["verdict"], "fail");
     let change = c["change"].as_f64().unwrap();
-    assert!(
-        (-0.65..=-0.35).contains(&change),
-        "pool 10 → 5 halves capacity: {change}"
-    );
+    check((-0.65..=-0.35).contains(&change), || {
+        format!("pool 10 → 5 halves capacity: {change}")
+    })?;
     // Latency rows of a saturation scenario are informational; only the capacity is gated.
     assert!(v["scenarios"][0]["metrics"]
         .as_array()
@@ -183,10 +205,11 @@ fn capacity_gate_fails_pool_10_to_pool_5_and_passes_the_same_pool() {
         .all(|m| m["gated"] == false));
 
     let o = compare("pr-again.json", &p("v2.json"));
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    check(o.status.code() == Some(0), || text(&o))?;
     let v = json(&p("v2.json"));
-    assert_eq!(v["verdict"], "pass", "{}", text(&o));
+    check(v["verdict"] == "pass", || text(&o))?;
     assert_eq!(v["scenarios"][0]["capacity"]["verdict"], "pass");
+    Ok(())
 }
 
 #[test]

@@ -95,3 +95,25 @@ pub mod history;
 pub mod influxd;
 pub mod recording;
 pub mod verdicts;
+
+/// A statistical claim — a verdict or a capacity measured from a few seconds of load, which a
+/// loaded machine's scheduling can spoil — checked once more, with fresh measurements, when the
+/// first attempt fails. A real bug fails both; noise seldom twice in a row. Deterministic checks
+/// (exit codes, file contents) belong outside `attempt`, which returns what did not hold.
+pub fn statistical(what: &str, mut attempt: impl FnMut(u32) -> Result<(), String>) {
+    if let Err(first) = attempt(1) {
+        eprintln!("{what}: the first attempt failed, measuring again: {first}");
+        if let Err(second) = attempt(2) {
+            panic!("{what}: failed twice\n1: {first}\n2: {second}");
+        }
+    }
+}
+
+/// `Ok` when `holds`, else the message `why` makes.
+pub fn check(holds: bool, why: impl FnOnce() -> String) -> Result<(), String> {
+    if holds {
+        Ok(())
+    } else {
+        Err(why())
+    }
+}
