@@ -95,9 +95,9 @@ fn reflection_against_a_closed_port_is_a_clear_error_before_any_load() {
     assert!(!all.contains("requests"), "no load summary: {all}");
 }
 
-/// A mix whose fast request regresses (8 → 20 ms) under a slow one (40 ms): the total's p95 and
+/// A mix whose fast request regresses (16 → 40 ms) under a slow one (80 ms): the total's p95 and
 /// p99 belong to the slow request and do not fail, the fast request's own verdict fails, and so
-/// does the scenario. The delays are large against a loaded machine's scheduling lag (a few ms),
+/// does the scenario. The delays are large against a loaded machine's scheduling lag (ms to tens),
 /// and the runs alternate sides so that a load that comes and goes weighs on both alike.
 #[test]
 fn a_regression_in_one_request_of_a_mix_fails_the_scenario() {
@@ -119,7 +119,7 @@ target = "{url}"
 
 [[requests]]
 name = "slow"
-path = "/s?delay_ms=40"
+path = "/s?delay_ms=80"
 weight = 70
 
 [[requests]]
@@ -137,7 +137,7 @@ connections = 64
         std::fs::write(&path, text).unwrap();
         path
     };
-    let (base, cand) = (scenario(8), scenario(20));
+    let (base, cand) = (scenario(16), scenario(40));
     let (mut bases, mut cands) = (Vec::new(), Vec::new());
     // Every gated comparison of the mix (3 metrics × total and 2 requests) is held to one
     // family-wise level.

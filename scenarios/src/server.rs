@@ -218,6 +218,11 @@ impl DemoServer {
         self.shared.routes.snapshot()
     }
 
+    /// The in-memory pool's mean hold so far: longer than the configured hold on a loaded machine.
+    pub fn pool_mean_hold(&self) -> Option<Duration> {
+        self.shared.pool.as_ref().and_then(Pool::mean_hold)
+    }
+
     /// Stops accepting, ends the runtime (dropping in-flight requests) and
     /// joins the serving thread.
     pub fn shutdown(self) {

@@ -14,6 +14,7 @@
 mod postgres;
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
@@ -104,9 +105,32 @@ fn check_database_url(_: &str) -> Result<(), String> {
     )
 }
 
+/// How long the in-memory pool's connections were actually held: the hold, plus the wait of the
+/// sleeping request to be woken and run again, which a loaded machine lengthens — and with it
+/// shrinks the capacity the pool really had (`size / mean hold`).
+#[derive(Debug, Default)]
+pub(crate) struct Holds {
+    nanos: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Holds {
+    fn add(&self, held: Duration) {
+        let nanos = u64::try_from(held.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The mean hold so far (`None` before the first).
+    pub(crate) fn mean(&self) -> Option<Duration> {
+        let count = self.count.load(Ordering::Relaxed);
+        (count > 0).then(|| Duration::from_nanos(self.nanos.load(Ordering::Relaxed) / count))
+    }
+}
+
 /// A running pool.
 pub(crate) enum Pool {
-    Memory(Semaphore),
+    Memory(Semaphore, Holds),
     #[cfg(feature = "postgres")]
     Postgres(postgres::PgPool),
 }
@@ -114,7 +138,7 @@ pub(crate) enum Pool {
 impl fmt::Debug for Pool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Memory(s) => write!(f, "Pool::Memory({} free)", s.available_permits()),
+            Self::Memory(s, _) => write!(f, "Pool::Memory({} free)", s.available_permits()),
             #[cfg(feature = "postgres")]
             Self::Postgres(p) => write!(f, "Pool::Postgres({:?})", p.status()),
         }
@@ -125,7 +149,7 @@ impl Pool {
     /// Build the pool; database connections are opened on first use.
     pub(crate) fn new(cfg: &PoolConfig) -> Result<Self, DemoError> {
         let Some(url) = &cfg.database_url else {
-            return Ok(Self::Memory(Semaphore::new(cfg.size)));
+            return Ok(Self::Memory(Semaphore::new(cfg.size), Holds::default()));
         };
         check_database_url(url).map_err(DemoError::InvalidConfig)?;
         #[cfg(feature = "postgres")]
@@ -134,16 +158,28 @@ impl Pool {
         unreachable!("check_database_url refuses every URL without the postgres feature")
     }
 
+    /// The in-memory pool's mean hold so far.
+    pub(crate) fn mean_hold(&self) -> Option<Duration> {
+        match self {
+            Self::Memory(_, holds) => holds.mean(),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => None,
+        }
+    }
+
     /// Serve one request: check a connection out, hold it, answer.
     pub(crate) async fn serve(&self, cfg: &PoolConfig) -> (StatusCode, String) {
         match self {
-            Self::Memory(semaphore) => {
-                let Ok(Ok(_permit)) =
+            Self::Memory(semaphore, holds) => {
+                let Ok(Ok(permit)) =
                     tokio::time::timeout(cfg.acquire_timeout, semaphore.acquire()).await
                 else {
                     return exhausted(cfg);
                 };
-                bench_core::timer::sleep_until(Instant::now() + cfg.hold).await;
+                let start = Instant::now();
+                bench_core::timer::sleep_until(start + cfg.hold).await;
+                holds.add(start.elapsed());
+                drop(permit);
                 (StatusCode::OK, "ok".to_owned())
             }
             #[cfg(feature = "postgres")]
