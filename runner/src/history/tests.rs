@@ -149,7 +149,13 @@ fn a_significant_drift_below_the_floor_is_not_a_change_point() {
             };
             let t = format!("2026-01-{:02}T{:02}:00:00Z", 1 + i / 24, i % 24);
             let v = u64::try_from(level + [0, 2, -1, 1, -2][i % 5]).unwrap();
-            run(&format!("r{i}"), Some(&format!("{i:040x}")), Some(&t), &t, v)
+            run(
+                &format!("r{i}"),
+                Some(&format!("{i:040x}")),
+                Some(&t),
+                &t,
+                v,
+            )
         })
         .collect();
     let series = series_of("s", &by_commit(runs), &[HistoryMetric::P99]);
