@@ -190,8 +190,7 @@ fn a_ready_path_waits_for_a_2xx_and_a_service_that_never_answers_one_is_an_error
     let mut runs = 0;
     for entry in std::fs::read_dir(&results).unwrap() {
         let run: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         assert!(run["summary"]["requests"].as_u64().unwrap() > 0, "{run}");
         assert_eq!(run["summary"]["errors"], 0, "{run}");
         runs += 1;
