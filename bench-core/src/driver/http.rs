@@ -8,13 +8,12 @@ use std::sync::Arc;
 use rand::rngs::SmallRng;
 
 use super::endpoint::Endpoint;
-use super::h1::H1Conn;
 use super::h2::H2Conn;
 use super::http_request::Prepared;
 pub use super::http_request::{HttpError, HttpRequest, HttpRequestSpec, HttpVersion};
-use super::http_send::{follow, send_h1, send_h2};
+use super::http_send::{follow, send_h1, send_h2, Conn};
 use super::route::ConnectOptions;
-use super::{Connector, Driver, ErrorKind, Io, Outcome};
+use super::{Connector, Driver, ErrorKind, Outcome};
 use crate::template::{Sources, Values};
 
 /// Connection options.
@@ -158,14 +157,6 @@ impl Connector for HttpConnector {
     fn request_names(&self) -> Vec<String> {
         self.0.names.clone()
     }
-}
-
-#[derive(Debug)]
-pub(super) enum Conn {
-    /// This driver's own connection (opened on first use).
-    H1(Option<H1Conn<Box<dyn Io>>>),
-    /// The connection this driver's streams share.
-    H2(Rc<H2Conn>),
 }
 
 /// Performs HTTP calls on its own (HTTP/1.1) or a shared (HTTP/2) connection.

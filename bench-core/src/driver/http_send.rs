@@ -2,10 +2,11 @@
 //! connection when the server had closed the kept-alive one) or HTTP/2 — and, with
 //! `follow_redirects`, the call's chain of requests hop by hop ([`super::redirect`]).
 
+use std::rc::Rc;
+
 use super::endpoint::Endpoint;
 use super::h1::H1Conn;
 use super::h2::H2Conn;
-use super::http::Conn;
 use super::http_request::Prepared;
 use super::redirect::Chain;
 use super::{Io, Outcome};
@@ -14,6 +15,15 @@ use crate::template::Values;
 /// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
 /// it is reused.
 const IDLE_PROBE_AFTER: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The connection a driver sends its requests on.
+#[derive(Debug)]
+pub(super) enum Conn {
+    /// This driver's own connection (opened on first use).
+    H1(Option<H1Conn<Box<dyn Io>>>),
+    /// The connection this driver's streams share.
+    H2(Rc<H2Conn>),
+}
 
 /// A response: the call's outcome so far, and a redirect's `Location`.
 pub(super) struct Answer {
