@@ -70,11 +70,13 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod config;
 mod decision;
 mod error;
 mod graphql;
 pub mod grpc;
+mod grpc_messages;
 mod noise;
 mod pool;
 mod server;

@@ -14,7 +14,7 @@ use super::h2::H2Conn;
 use super::http_request::Prepared;
 pub use super::http_request::{HttpError, HttpRequest, HttpRequestSpec, HttpVersion};
 use super::route::ConnectOptions;
-use super::{Connector, Driver, ErrorKind, Io, Outcome};
+use super::{Connector, Driver, ErrorKind, Exchange, Io, Outcome};
 use crate::template::{Sources, Values};
 
 /// An HTTP/1.1 connection idle for longer than this is checked for a server-side close before
@@ -192,6 +192,10 @@ impl std::fmt::Debug for Shared {
 
 impl Driver for HttpDriver {
     async fn call(&mut self, request: usize) -> Outcome {
+        self.exchange(request, &mut Exchange::default()).await
+    }
+
+    async fn exchange(&mut self, request: usize, ex: &mut Exchange) -> Outcome {
         let shared = &*self.shared;
         let Some(entry) = shared.requests.get(request) else {
             return Outcome::failed(
@@ -199,19 +203,26 @@ impl Driver for HttpDriver {
                 format!("no request #{request} in the mix"),
             );
         };
-        let mut values = shared.sources.draw(entry.first.needs, &mut self.rng);
+        let mut values = shared
+            .sources
+            .draw(entry.first.needs, &mut self.rng)
+            .with_vars(&ex.vars);
         let body_check = match shared.check {
             Check::Status => None,
             Check::Body(check) => Some(check),
         };
-        let keep = body_check.is_some();
+        let keep = body_check.is_some() || ex.keep_body;
+        let mut wire = Wire {
+            extra: &ex.extra_headers,
+            headers: ex.keep_headers.then_some(&mut ex.headers),
+        };
         let mut outcome = exchange(
             shared,
             &mut self.conn,
             &entry.first,
-            &mut values,
-            &mut self.scratch,
+            (&mut values, &mut self.scratch),
             keep.then_some(&mut self.body),
+            &mut wire,
         )
         .await;
         if let (Some(check), Some(_)) = (body_check, outcome.status) {
@@ -225,9 +236,9 @@ impl Driver for HttpDriver {
                         shared,
                         &mut self.conn,
                         register,
-                        &mut values,
-                        &mut self.scratch,
+                        (&mut values, &mut self.scratch),
                         Some(&mut self.body),
+                        &mut wire,
                     )
                     .await;
                     let bytes = first.bytes;
@@ -243,6 +254,10 @@ impl Driver for HttpDriver {
                 }
             };
         }
+        if ex.keep_body {
+            ex.body.clear();
+            ex.body.extend_from_slice(&self.body);
+        }
         outcome
     }
 
@@ -254,14 +269,21 @@ impl Driver for HttpDriver {
     }
 }
 
+/// What a call sends besides its request (extra headers) and keeps of the response besides
+/// its body (headers).
+struct Wire<'a> {
+    extra: &'a [(String, String)],
+    headers: Option<&'a mut Vec<(String, String)>>,
+}
+
 /// Send one request on the driver's connection and read the response (into `keep` when given).
 async fn exchange(
     shared: &Shared,
     conn: &mut Conn,
     prepared: &Prepared,
-    values: &mut Values<'_>,
-    scratch: &mut Vec<u8>,
+    (values, scratch): (&mut Values<'_>, &mut Vec<u8>),
     mut keep: Option<&mut Vec<u8>>,
+    wire: &mut Wire<'_>,
 ) -> Outcome {
     if let Some(k) = keep.as_deref_mut() {
         k.clear();
@@ -269,20 +291,23 @@ async fn exchange(
     let endpoint = &shared.endpoint;
     match conn {
         Conn::H1(slot) => {
-            let bytes = match prepared.h1_bytes(endpoint, values, scratch) {
+            let bytes = match prepared.h1_bytes(endpoint, values, scratch, wire.extra) {
                 Ok(b) => b,
                 Err(outcome) => return outcome,
             };
             let reused = slot
                 .as_mut()
                 .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
-            let first = h1_exchange(endpoint, slot, reused, bytes, prepared, keep.as_deref_mut());
+            let mut headers = wire.headers.as_deref_mut();
+            let out = (keep.as_deref_mut(), headers.as_deref_mut());
+            let first = h1_exchange(endpoint, slot, reused, bytes, prepared, out);
             match first.await {
                 Err(f) if reused && f.before_response && prepared.is_idempotent() => {
                     // The server had closed the kept-alive connection (idle timeout, or a close
                     // after the last response without `Connection: close`): nothing of this
                     // request was processed, so send it once more on a fresh connection.
-                    let second = h1_exchange(endpoint, slot, false, bytes, prepared, keep).await;
+                    let out = (keep, headers);
+                    let second = h1_exchange(endpoint, slot, false, bytes, prepared, out).await;
                     let mut outcome = second.unwrap_or_else(|e| e.outcome);
                     outcome.retried = true;
                     outcome
@@ -291,21 +316,42 @@ async fn exchange(
             }
         }
         Conn::H2(conn) => {
-            let req = match prepared.h2_request(endpoint, values) {
+            let req = match prepared.h2_request(endpoint, values, wire.extra) {
                 Ok(r) => r,
                 Err(outcome) => return outcome,
             };
             match conn.send(|| endpoint.dial(), req).await {
-                Ok((resp, opened)) => Outcome {
-                    opened,
-                    reused: !opened,
-                    ..conn.drain(resp, keep).await
-                },
+                Ok((resp, opened)) => {
+                    if let Some(out) = wire.headers.as_deref_mut() {
+                        copy_headers(resp.headers(), out);
+                    }
+                    Outcome {
+                        opened,
+                        reused: !opened,
+                        ..conn.drain(resp, keep).await
+                    }
+                }
                 Err(outcome) => outcome,
             }
         }
     }
 }
+
+/// Copy `map` into `out` (lower-case names; values that are not text are skipped).
+pub(crate) fn copy_headers(map: &http::HeaderMap, out: &mut Vec<(String, String)>) {
+    out.clear();
+    for (name, value) in map {
+        if let Ok(v) = value.to_str() {
+            out.push((name.as_str().to_owned(), v.to_owned()));
+        }
+    }
+}
+
+/// Where an exchange keeps the response's body and headers, when asked to.
+type Kept<'a> = (
+    Option<&'a mut Vec<u8>>,
+    Option<&'a mut Vec<(String, String)>>,
+);
 
 /// A failed HTTP/1.1 exchange: its outcome, and whether the connection died before any byte of
 /// the response arrived.
@@ -322,7 +368,7 @@ async fn h1_exchange(
     reused: bool,
     bytes: &[u8],
     prepared: &Prepared,
-    keep: Option<&mut Vec<u8>>,
+    (keep, headers): Kept<'_>,
 ) -> Result<Outcome, H1Error> {
     if !reused {
         *slot = None;
@@ -337,6 +383,7 @@ async fn h1_exchange(
             slot.insert(H1Conn::new(io))
         }
     };
+    conn.keep_headers(headers.is_some());
     let result = conn
         .exchange(bytes, prepared.is_head(), keep.is_some())
         .await;
@@ -344,6 +391,10 @@ async fn h1_exchange(
         Ok(r) => {
             if let Some(k) = keep {
                 k.extend_from_slice(conn.body());
+            }
+            if let Some(h) = headers {
+                h.clear();
+                h.extend_from_slice(conn.headers());
             }
             if !r.keep_alive {
                 *slot = None;

@@ -212,17 +212,29 @@ impl Prepared {
         }
     }
 
+    /// The rendered call with `extra` headers (the virtual user's cookies) after its own.
+    fn render_with(&self, values: &mut Values<'_>, extra: &[(String, String)]) -> Rendered {
+        let mut rendered = self.render(Some(values));
+        for (name, value) in extra {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                rendered.headers.push((name, value.clone()));
+            }
+        }
+        rendered
+    }
+
     /// The HTTP/1.1 bytes of this call: the fixed encoding, or rendered into `scratch`.
     pub(crate) fn h1_bytes<'a>(
         &'a self,
         endpoint: &Endpoint,
         values: &mut Values<'_>,
         scratch: &'a mut Vec<u8>,
+        extra: &[(String, String)],
     ) -> Result<&'a [u8], Outcome> {
-        if let Some(Fixed::H1(bytes)) = &self.fixed {
+        if let (Some(Fixed::H1(bytes)), true) = (&self.fixed, extra.is_empty()) {
             return Ok(bytes);
         }
-        let rendered = self.render(Some(values));
+        let rendered = self.render_with(values, extra);
         if let Some((name, _)) = rendered
             .headers
             .iter()
@@ -268,15 +280,16 @@ impl Prepared {
         &self,
         endpoint: &Endpoint,
         values: &mut Values<'_>,
+        extra: &[(String, String)],
     ) -> Result<Request<Full<Bytes>>, Outcome> {
-        if let Some(Fixed::H2(req)) = &self.fixed {
+        if let (Some(Fixed::H2(req)), true) = (&self.fixed, extra.is_empty()) {
             let mut copy = Request::new(req.body().clone());
             *copy.method_mut() = req.method().clone();
             *copy.uri_mut() = req.uri().clone();
             *copy.headers_mut() = req.headers().clone();
             return Ok(copy);
         }
-        self.build_h2(endpoint, self.render(Some(values)))
+        self.build_h2(endpoint, self.render_with(values, extra))
     }
 
     fn build_h2(
