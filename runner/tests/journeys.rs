@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{demo, json, tailguard, text};
+use common::{demo, json, run_out, tailguard, text};
 use tailguard_demo::DemoConfig;
 
 /// One load test at a time: the demo's `/flaky-json` counter is shared by the process.
@@ -26,15 +26,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn run(scenario: &Path, target: &str, out: &Path) -> (Option<i32>, String) {
-    let o = tailguard(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--target",
-        target,
-        "--quiet",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = run_out(scenario, target, out, &[]);
     (o.status.code(), text(&o))
 }
 

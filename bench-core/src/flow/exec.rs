@@ -46,6 +46,11 @@ struct Ended {
 /// A worker's virtual user: its variables, its cookie jar and the buffers of its calls.
 pub(crate) struct Vu {
     flows: Arc<Flows>,
+    user: User,
+}
+
+/// The virtual user's own state: what it sends and what it kept of the last response.
+struct User {
     ex: Exchange,
     jar: Option<CookieJar>,
 }
@@ -57,7 +62,10 @@ impl Vu {
             ..Exchange::default()
         };
         let jar = flows.cookies.then(CookieJar::default);
-        Self { flows, ex, jar }
+        Self {
+            flows,
+            user: User { ex, jar },
+        }
     }
 
     /// One setup call of request `r`: `Err` names the failure.
@@ -68,7 +76,12 @@ impl Vu {
         driver: &mut D,
         ctx: &Ctx<'_>,
     ) -> Result<(), String> {
-        match self.call(r, start, driver, ctx).await.failure {
+        match self
+            .user
+            .call(&self.flows, r, start, driver, ctx)
+            .await
+            .failure
+        {
             None => Ok(()),
             Some(failure) => Err(failure),
         }
@@ -76,7 +89,7 @@ impl Vu {
 
     /// The variables' values.
     pub(crate) fn into_vars(self) -> Vec<String> {
-        self.ex.vars
+        self.user.ex.vars
     }
 
     /// Run mix choice `entry`; true when the drain after the window ended a call.
@@ -87,20 +100,25 @@ impl Vu {
         driver: &mut D,
         ctx: &Ctx<'_>,
     ) -> bool {
-        match self.flows.entry(entry) {
-            Entry::Request(r) => self.call(r, start, driver, ctx).await.drained,
-            Entry::Journey(j) => self.journey(j, start, driver, ctx).await,
+        // Borrowed, not cloned: an `Arc` count shared by every engine thread would bounce
+        // between cores on every call.
+        let flows = &*self.flows;
+        match flows.entry(entry) {
+            Entry::Request(r) => self.user.call(flows, r, start, driver, ctx).await.drained,
+            Entry::Journey(j) => self.user.journey(flows, j, start, driver, ctx).await,
         }
     }
+}
 
+impl User {
     async fn journey<D: Driver>(
         &mut self,
+        flows: &Flows,
         j: usize,
         start: Start,
         driver: &mut D,
         ctx: &Ctx<'_>,
     ) -> bool {
-        let flows = self.flows.clone();
         let steps = &flows.journeys[j].steps;
         self.ex.vars = flows.initial_vars();
         if let Some(jar) = &mut self.jar {
@@ -109,10 +127,10 @@ impl Vu {
         let mut step_start = start;
         let mut ok = true;
         for (k, &r) in steps.iter().enumerate() {
-            let ended = self.call(r, step_start, driver, ctx).await;
+            let ended = self.call(flows, r, step_start, driver, ctx).await;
             ok = ended.ok;
             if ended.drained || !ended.ok {
-                self.record_journey(j, start, ok, ctx);
+                record_journey(flows, j, start, ok, ctx);
                 return ended.drained;
             }
             if k + 1 == steps.len() {
@@ -135,27 +153,19 @@ impl Vu {
                 ..start
             };
         }
-        self.record_journey(j, start, ok, ctx);
+        record_journey(flows, j, start, ok, ctx);
         false
-    }
-
-    fn record_journey(&self, j: usize, start: Start, ok: bool, ctx: &Ctx<'_>) {
-        if start.measured {
-            let series = self.flows.journey_series(j);
-            let mut recorder = ctx.recorder.borrow_mut();
-            recorder.record_journey(series, start.due, Instant::now(), ok);
-        }
     }
 
     /// One call of request `r`, judged and recorded.
     async fn call<D: Driver>(
         &mut self,
+        flows: &Flows,
         r: usize,
         start: Start,
         driver: &mut D,
         ctx: &Ctx<'_>,
     ) -> Ended {
-        let flows = self.flows.clone();
         let step = flows.step(r);
         self.prepare(step);
         let plain = step.is_plain() && self.ex.is_plain();
@@ -281,6 +291,15 @@ impl Vu {
         if let (Some(m), false) = (&mut outcome.message, self.ex.vars.is_empty()) {
             *m = mask(m, &self.ex.vars);
         }
+    }
+}
+
+/// Record journey `j` that started at `start`, completed or failed.
+fn record_journey(flows: &Flows, j: usize, start: Start, ok: bool, ctx: &Ctx<'_>) {
+    if start.measured {
+        let series = flows.journey_series(j);
+        let mut recorder = ctx.recorder.borrow_mut();
+        recorder.record_journey(series, start.due, Instant::now(), ok);
     }
 }
 
