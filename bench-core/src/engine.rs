@@ -10,9 +10,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::driver::Connector;
 pub use crate::engine_error::EngineError;
+use crate::flow::Flows;
 use crate::pacer::{Cancel, LoadModel};
 use crate::recorder::{Counts, Series, ThreadRecording};
 pub use crate::run_config::{RunConfig, Shard};
+use crate::summary::CheckSummary;
 use crate::thread::{thread_main, ThreadCtx};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
 pub use crate::worker::LATE_AFTER;
@@ -48,8 +50,12 @@ pub struct Recording {
     /// From the first to the last measured completion: the window over which the target's
     /// achieved throughput is measured (see [`Recording::achieved_rps`]).
     pub completion_span: Duration,
-    /// Names and series of the mix's requests.
+    /// Names and series of the mix's requests (and of the journeys' steps).
     pub series: Vec<(String, Series)>,
+    /// Names and series of the journeys: end-to-end latency, completed and failed journeys.
+    pub journeys: Vec<(String, Series)>,
+    /// Pass and fail counts of every check, by request.
+    pub checks: Vec<CheckSummary>,
     /// Status and error counts, and late sends.
     pub counts: Counts,
     /// Per-second timeline.
@@ -98,8 +104,12 @@ pub fn run<C: Connector>(
     cancel: &Cancel,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Recording, EngineError> {
-    let names = connector.request_names();
-    validate(config, names.len())?;
+    let flows = config
+        .flows
+        .clone()
+        .unwrap_or_else(|| Flows::plain(connector.request_names().len()));
+    let names = flows.series_names(&connector.request_names());
+    validate(config, flows.entries.len())?;
     let connections = config.shard_connections();
     crate::limits::check(config, connections)?;
     let threads = thread_count(config, connections);
@@ -121,6 +131,7 @@ pub fn run<C: Connector>(
             sink: tx.clone(),
             cancel: cancel.clone(),
             requests: names.len(),
+            flows: flows.clone(),
         };
         let connector = connector.clone();
         let config = config.clone();
@@ -145,7 +156,7 @@ pub fn run<C: Connector>(
     let timeline = collect(&rx, start, measure_start, threads, progress);
     finish(
         handles,
-        names,
+        (names, &flows),
         config,
         cancel,
         (started_at, measure_start),
@@ -214,7 +225,7 @@ fn collect(
 /// Join the threads and merge their recordings.
 fn finish(
     handles: Vec<std::thread::JoinHandle<Result<ThreadRecording, EngineError>>>,
-    names: Vec<String>,
+    (names, flows): (Vec<String>, &Flows),
     config: &RunConfig,
     cancel: &Cancel,
     (started_at, measure_start): (SystemTime, Instant),
@@ -256,21 +267,42 @@ fn finish(
         (Some(first), Some(last)) => last.saturating_duration_since(first),
         _ => Duration::ZERO,
     };
+    let mut series: Vec<(String, Series)> = names
+        .into_iter()
+        .chain(std::iter::repeat(String::from("default")))
+        .zip(series)
+        .collect();
+    let journeys = series.split_off(flows.recorded.min(series.len()));
     Ok(Recording {
         started_at,
         duration,
         window,
         completion_span,
-        series: names
-            .into_iter()
-            .chain(std::iter::repeat(String::from("default")))
-            .zip(series)
-            .collect(),
+        checks: check_counts(flows, &series),
+        series,
+        journeys,
         counts,
         timeline: timeline.finish(duration),
         cancelled: cancel.is_cancelled(),
         target_rps,
     })
+}
+
+/// The pass and fail counts of every check of the recorded requests.
+fn check_counts(flows: &Flows, series: &[(String, Series)]) -> Vec<CheckSummary> {
+    let mut out = Vec::new();
+    for (r, (name, s)) in series.iter().enumerate() {
+        for (k, check) in flows.step(r).checks.iter().enumerate() {
+            let [passed, failed] = s.checks.get(k).copied().unwrap_or([0, 0]);
+            out.push(CheckSummary {
+                request: name.clone(),
+                check: check.name.clone(),
+                passed,
+                failed,
+            });
+        }
+    }
+    out
 }
 
 /// The length of the measured window (see [`Recording::window`]); at least 1 ms.

@@ -76,6 +76,7 @@ pub mod engine;
 mod engine_error;
 pub mod environment;
 pub mod feeder;
+pub mod flow;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;

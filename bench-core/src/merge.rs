@@ -230,6 +230,19 @@ fn add_counts(s: &mut Summary, r: &Summary, target: &mut Option<f64>) {
     s.connections.reused += r.connections.reused;
     s.connections.retried += r.connections.retried;
     s.bytes += r.bytes;
+    for c in &r.checks {
+        match s
+            .checks
+            .iter_mut()
+            .find(|m| m.request == c.request && m.check == c.check)
+        {
+            Some(m) => {
+                m.passed += c.passed;
+                m.failed += c.failed;
+            }
+            None => s.checks.push(c.clone()),
+        }
+    }
     s.messages += r.messages;
     // Shards run side by side: their achieved and offered rates add.
     s.rps += r.rps;

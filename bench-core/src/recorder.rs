@@ -36,6 +36,8 @@ pub struct Series {
     /// Calls that were due in the window but never sent (also counted in `requests` and
     /// `errors`, and in `latency` from their due time to the end of the window).
     pub unsent: u64,
+    /// Passed and failed counts of each of the request's checks, by check.
+    pub checks: Vec<[u64; 2]>,
 }
 
 impl Series {
@@ -53,6 +55,13 @@ impl Series {
         self.bytes += other.bytes;
         self.messages += other.messages;
         self.unsent += other.unsent;
+        if self.checks.len() < other.checks.len() {
+            self.checks.resize(other.checks.len(), [0, 0]);
+        }
+        for (mine, theirs) in self.checks.iter_mut().zip(&other.checks) {
+            mine[0] += theirs[0];
+            mine[1] += theirs[1];
+        }
     }
 }
 
@@ -181,6 +190,8 @@ pub struct ThreadRecording {
 /// Records one thread's samples.
 #[derive(Debug)]
 pub struct Recorder {
+    /// Maps the mix's choices to series (journeys); `None`: choice `i` is request `i`.
+    flows: Option<std::sync::Arc<crate::flow::Flows>>,
     thread: usize,
     measure_start: Instant,
     rec: ThreadRecording,
@@ -213,6 +224,7 @@ impl Recorder {
         sink: Sender<IntervalReport>,
     ) -> Self {
         Self {
+            flows: None,
             thread,
             measure_start,
             rec: ThreadRecording {
@@ -229,6 +241,13 @@ impl Recorder {
             },
             sink,
         }
+    }
+
+    /// The same recorder, mapping the mix's choices through `flows` (unsent journeys).
+    #[must_use]
+    pub fn with_flows(mut self, flows: std::sync::Arc<crate::flow::Flows>) -> Self {
+        self.flows = Some(flows);
+        self
     }
 
     /// Record a measured call.
@@ -270,6 +289,28 @@ impl Recorder {
         self.rec.last_done = Some(self.rec.last_done.map_or(s.done, |t| t.max(s.done)));
     }
 
+    /// Count one verdict of check `check` of request `request`.
+    pub fn count_check(&mut self, request: usize, check: usize, passed: bool) {
+        let idx = request.min(self.rec.series.len() - 1);
+        let checks = &mut self.rec.series[idx].checks;
+        if checks.len() <= check {
+            checks.resize(check + 1, [0, 0]);
+        }
+        checks[check][usize::from(!passed)] += 1;
+    }
+
+    /// Record a journey (series `series`) that started at `due` and ended at `done`, completed
+    /// or failed; its steps were recorded as calls, so it adds to no run-wide count.
+    pub fn record_journey(&mut self, series: usize, due: Instant, done: Instant, ok: bool) {
+        let idx = series.min(self.rec.series.len() - 1);
+        let s = &mut self.rec.series[idx];
+        s.requests += 1;
+        s.errors += u64::from(!ok);
+        let took = done.saturating_duration_since(due);
+        s.latency.record(took);
+        s.service.record(took);
+    }
+
     /// Count the connection use of a call that is not measured (warm-up).
     pub fn count_connection(&mut self, outcome: &Outcome) {
         self.rec.counts.count_connection(outcome);
@@ -278,18 +319,33 @@ impl Recorder {
     /// Record `n` calls of request `request` that were due at `due` but never sent because the
     /// window ended at `end`: errors of kind [`ErrorKind::Unsent`] with a latency of
     /// `end − due` (a lower bound: they would have completed later still).
-    pub fn record_unsent(&mut self, request: usize, due: Instant, end: Instant, n: u64) {
+    /// With flows, `entry` is a choice of the mix: an unsent journey counts on its first step
+    /// and on its own series.
+    pub fn record_unsent(&mut self, entry: usize, due: Instant, end: Instant, n: u64) {
         if n == 0 {
             return;
         }
         self.advance_to(end);
         let latency = end.saturating_duration_since(due);
+        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+        let request = match self.flows.as_deref().map(|f| (f.entry(entry), f)) {
+            Some((crate::flow::Entry::Journey(j), f)) => {
+                let last = self.rec.series.len() - 1;
+                let journey = &mut self.rec.series[f.journey_series(j).min(last)];
+                journey.requests += n;
+                journey.errors += n;
+                journey.unsent += n;
+                journey.latency.record_us_n(us, n);
+                f.journeys[j].steps.first().copied().unwrap_or(0)
+            }
+            Some((crate::flow::Entry::Request(r), _)) => r,
+            None => entry,
+        };
         let idx = request.min(self.rec.series.len() - 1);
         let series = &mut self.rec.series[idx];
         series.requests += n;
         series.errors += n;
         series.unsent += n;
-        let us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
         series.latency.record_us_n(us, n);
         self.interval.latency.record_us_n(us, n);
         self.interval.requests += n;

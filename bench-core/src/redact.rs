@@ -17,8 +17,6 @@ use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 
-use crate::result::RunResult;
-
 /// What a secret is replaced with.
 pub const MASK: &str = "<redacted>";
 
@@ -125,7 +123,10 @@ impl Redactor {
 
     /// Mask secrets in every text of a run: its configuration, error samples, SLO and step
     /// descriptions.
-    pub fn result(&self, run: &mut RunResult) -> Result<(), serde_json::Error> {
+    pub fn result<R>(&self, run: &mut R) -> Result<(), serde_json::Error>
+    where
+        R: serde::Serialize + serde::de::DeserializeOwned,
+    {
         if self.is_empty() {
             return Ok(());
         }

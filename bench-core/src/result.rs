@@ -88,6 +88,10 @@ pub struct RequestResult {
     pub first_message_us: Option<Percentiles>,
     /// Histograms.
     pub histograms: Histograms,
+    /// A journey's end-to-end row (its `requests` are journeys started, its `errors` failed
+    /// ones), not a request: it is not counted in the summary.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub journey: bool,
 }
 
 /// Descriptive facts about a run that are not measurements.
@@ -226,6 +230,7 @@ fn summary_of(rec: &Recording, total: &Series) -> Summary {
         },
         statuses,
         errors_by_kind,
+        checks: rec.checks.clone(),
     }
 }
 
@@ -235,10 +240,13 @@ impl RunResult {
     pub fn new(meta: RunMeta, rec: &Recording) -> Self {
         let total = rec.total();
         let summary = summary_of(rec, &total);
+        let journeys = rec.journeys.iter().map(|(n, s)| (n, s, true));
         let requests = rec
             .series
             .iter()
-            .map(|(name, s)| RequestResult {
+            .map(|(n, s)| (n, s, false))
+            .chain(journeys)
+            .map(|(name, s, journey)| RequestResult {
                 name: name.clone(),
                 requests: s.requests,
                 errors: s.errors,
@@ -247,6 +255,7 @@ impl RunResult {
                 service_time_us: Percentiles::of(&s.service),
                 first_message_us: s.first_message.as_ref().map(Percentiles::of),
                 histograms: Histograms::of(s),
+                journey,
             })
             .collect();
         Self {

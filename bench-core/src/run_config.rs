@@ -49,6 +49,9 @@ pub struct RunConfig {
     pub shard: Shard,
     /// When to start (shards of one run share it); `None` starts now.
     pub start_at: Option<SystemTime>,
+    /// Checks, extractions, journeys and cookies ([`crate::flow`]); `None`: a plain mix whose
+    /// weights are the connector's requests'.
+    pub flows: Option<std::sync::Arc<crate::flow::Flows>>,
 }
 
 impl Default for RunConfig {
@@ -69,6 +72,7 @@ impl Default for RunConfig {
             weights: Vec::new(),
             shard: Shard::default(),
             start_at: None,
+            flows: None,
         }
     }
 }

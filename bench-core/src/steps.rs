@@ -194,6 +194,14 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         .iter()
         .map(|(name, _)| (name.clone(), Series::default()))
         .collect();
+    let mut journeys = first.recording.journeys.clone();
+    journeys
+        .iter_mut()
+        .for_each(|(_, s)| *s = Series::default());
+    let mut checks = first.recording.checks.clone();
+    checks
+        .iter_mut()
+        .for_each(|c| (c.passed, c.failed) = (0, 0));
     let mut counts = Counts::default();
     let mut timeline: Vec<TimelinePoint> = Vec::new();
     let mut duration = Duration::ZERO;
@@ -204,6 +212,13 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         let r = &step.recording;
         for ((_, mine), (_, theirs)) in series.iter_mut().zip(&r.series) {
             mine.merge(theirs);
+        }
+        for ((_, mine), (_, theirs)) in journeys.iter_mut().zip(&r.journeys) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in checks.iter_mut().zip(&r.checks) {
+            mine.passed += theirs.passed;
+            mine.failed += theirs.failed;
         }
         counts.merge(&r.counts);
         timeline.extend(r.timeline.iter().cloned().map(|mut p| {
@@ -221,6 +236,8 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         window,
         completion_span: span,
         series,
+        journeys,
+        checks,
         counts,
         timeline,
         cancelled: steps.iter().any(|s| s.recording.cancelled),

@@ -109,6 +109,22 @@ pub struct Summary {
     pub connections: ConnectionSummary,
     /// Failures per kind.
     pub errors_by_kind: BTreeMap<String, ErrorSummary>,
+    /// Pass and fail counts of every check of every request (none without checks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSummary>,
+}
+
+/// The verdicts of one check of one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckSummary {
+    /// The request (`journey/step` for a journey's step).
+    pub request: String,
+    /// The check's name.
+    pub check: String,
+    /// Responses that passed it.
+    pub passed: u64,
+    /// Responses that failed it.
+    pub failed: u64,
 }
 
 /// Connections opened and reused over the run (warm-up included).

@@ -16,6 +16,7 @@ use tokio::task::LocalSet;
 
 use crate::driver::Connector;
 use crate::engine_error::EngineError;
+use crate::flow::Vu;
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
 use crate::run_config::RunConfig;
@@ -35,6 +36,7 @@ pub(crate) struct ThreadCtx {
     pub(crate) sink: mpsc::Sender<IntervalReport>,
     pub(crate) cancel: Cancel,
     pub(crate) requests: usize,
+    pub(crate) flows: std::sync::Arc<crate::flow::Flows>,
 }
 
 pub(crate) fn thread_main<C: Connector>(
@@ -64,12 +66,10 @@ pub(crate) fn thread_main<C: Connector>(
         ctx.cancel.clone(),
     );
     let pacer = Rc::new(pacer(config, &ctx, start));
-    let recorder = Rc::new(RefCell::new(Recorder::new(
-        ctx.thread,
-        ctx.requests,
-        measure_start,
-        ctx.sink,
-    )));
+    let recorder = Rc::new(RefCell::new(
+        Recorder::new(ctx.thread, ctx.requests, measure_start, ctx.sink)
+            .with_flows(ctx.flows.clone()),
+    ));
     let mix = Rc::new(Mix::new(&config.weights));
     let turn = Rc::new(Turn::default());
     let recording = local.block_on(&rt, async {
@@ -85,6 +85,7 @@ pub(crate) fn thread_main<C: Connector>(
                 turn: turn.clone(),
                 timeout: config.timeout,
                 rng: SmallRng::seed_from_u64(seed),
+                vu: Vu::new(ctx.flows.clone()),
             };
             tasks.push(tokio::task::spawn_local(worker.run(driver)));
         }

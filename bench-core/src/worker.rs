@@ -1,5 +1,6 @@
 //! One worker: takes the next slot from its thread's pacer, waits until it is due, picks a
-//! request of the mix, calls the driver under the timeout and records the sample. Many workers
+//! request (or journey) of the mix, and has its virtual user run it (`flow/exec.rs`: calls under
+//! the timeout, checks, recording). Many workers
 //! share a thread (and its pacer and recorder); one worker owns one driver.
 
 use std::cell::RefCell;
@@ -9,9 +10,10 @@ use std::time::{Duration, Instant};
 use rand::rngs::SmallRng;
 use rand::Rng;
 
-use crate::driver::{Driver, ErrorKind, Outcome};
+use crate::driver::Driver;
+use crate::flow::{Ctx, Start, Vu};
 use crate::pacer::Pacer;
-use crate::recorder::{Recorder, Sample};
+use crate::recorder::Recorder;
 use crate::turn::Turn;
 use crate::window::Window;
 
@@ -61,6 +63,8 @@ pub(crate) struct Worker {
     pub(crate) turn: Rc<Turn>,
     pub(crate) timeout: Duration,
     pub(crate) rng: SmallRng,
+    /// The virtual user: variables, cookies, checks (see `flow/`).
+    pub(crate) vu: Vu,
 }
 
 impl Worker {
@@ -106,38 +110,20 @@ impl Worker {
                 }
                 break;
             }
-            let request = self.mix.pick(&mut self.rng);
-            let sent = Instant::now();
-            let (outcome, drained) = tokio::select! {
-                r = tokio::time::timeout(self.timeout, driver.call(request)) => match r {
-                    Ok(outcome) => (outcome, false),
-                    Err(_) => {
-                        driver.reset();
-                        let message = format!("no response within {:?}", self.timeout);
-                        (Outcome::failed(ErrorKind::Timeout, message), false)
-                    }
-                },
-                () = self.window.drained() => {
-                    driver.reset();
-                    let message = "no response by the end of the drain after the measured window";
-                    (Outcome::failed(ErrorKind::Timeout, message), true)
-                }
-            };
-            let sample = Sample {
-                request,
+            let entry = self.mix.pick(&mut self.rng);
+            let start = Start {
                 due: slot.due,
-                sent,
-                done: Instant::now(),
+                measured: slot.measured,
                 late,
             };
-            let mut recorder = self.recorder.borrow_mut();
-            if slot.measured {
-                recorder.record(sample, &outcome);
-            } else {
-                recorder.count_connection(&outcome);
-            }
-            if drained {
-                break;
+            let ctx = Ctx {
+                recorder: &self.recorder,
+                window: &self.window,
+                timeout: self.timeout,
+            };
+            // A request of the mix, or a journey's steps (`flow/exec.rs`).
+            if self.vu.run(entry, start, &mut driver, &ctx).await {
+                break; // the drain ended a call
             }
         }
     }

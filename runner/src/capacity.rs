@@ -125,6 +125,8 @@ mod tests {
             duration: std::time::Duration::from_secs(1),
             window: std::time::Duration::from_secs(1),
             completion_span: std::time::Duration::from_secs(1),
+            journeys: Vec::new(),
+            checks: Vec::new(),
             series: Vec::new(),
             counts: Default::default(),
             timeline: Vec::new(),

@@ -23,75 +23,10 @@ use crate::decision::Decision;
 /// The service's `.proto` source.
 pub const DEMO_PROTO: &str = include_str!("../proto/demo.proto");
 
+pub use crate::grpc_messages::*;
+
 /// The full name of the demo service.
 pub const SERVICE: &str = "tailguard.demo.v1.Demo";
-
-/// `GetUserRequest`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct GetUserRequest {
-    /// User id.
-    #[prost(int64, tag = "1")]
-    pub id: i64,
-}
-
-/// `User`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct User {
-    /// Id.
-    #[prost(int64, tag = "1")]
-    pub id: i64,
-    /// Name.
-    #[prost(string, tag = "2")]
-    pub name: String,
-    /// E-mail.
-    #[prost(string, tag = "3")]
-    pub email: String,
-}
-
-/// `ListPostsRequest`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ListPostsRequest {
-    /// Author.
-    #[prost(int64, tag = "1")]
-    pub user_id: i64,
-    /// Posts to stream.
-    #[prost(uint32, tag = "2")]
-    pub limit: u32,
-    /// Pause between posts.
-    #[prost(uint32, tag = "3")]
-    pub interval_ms: u32,
-}
-
-/// `Post`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct Post {
-    /// Id.
-    #[prost(int64, tag = "1")]
-    pub id: i64,
-    /// Author.
-    #[prost(int64, tag = "2")]
-    pub user_id: i64,
-    /// Title.
-    #[prost(string, tag = "3")]
-    pub title: String,
-    /// Text.
-    #[prost(string, tag = "4")]
-    pub body: String,
-}
-
-/// `CreatePostRequest`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct CreatePostRequest {
-    /// Author.
-    #[prost(int64, tag = "1")]
-    pub user_id: i64,
-    /// Title.
-    #[prost(string, tag = "2")]
-    pub title: String,
-    /// Text.
-    #[prost(string, tag = "3")]
-    pub body: String,
-}
 
 type Reply = Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>;
 type Handler = Box<dyn Fn(http::Request<Incoming>) -> Reply + Send + Sync>;
@@ -216,8 +151,42 @@ pub(crate) async fn serve(
                 .unary(Call(move |r| create_post(decision.clone(), r)), req)
                 .await
         }
+        Some("Login") => {
+            Grpc::new(ProstCodec::<Session, LoginRequest>::new())
+                .unary(Call(move |r| login(decision.seq, r)), req)
+                .await
+        }
+        Some("GetProfile") => {
+            Grpc::new(ProstCodec::<User, GetProfileRequest>::new())
+                .unary(Call(get_profile), req)
+                .await
+        }
         _ => Status::unimplemented(format!("no method {path}")).into_http(),
     }
+}
+
+async fn login(
+    seq: u64,
+    req: tonic::Request<LoginRequest>,
+) -> Result<tonic::Response<Session>, Status> {
+    let token = crate::auth::issue(&req.into_inner().user, seq);
+    let user = crate::auth::verify(&token).unwrap_or_default();
+    Ok(tonic::Response::new(Session { token, user }))
+}
+
+async fn get_profile(
+    req: tonic::Request<GetProfileRequest>,
+) -> Result<tonic::Response<User>, Status> {
+    let token = crate::auth::token_of(&req.metadata().clone().into_headers());
+    let user = token
+        .as_deref()
+        .and_then(crate::auth::verify)
+        .ok_or_else(|| Status::unauthenticated("missing or invalid bearer token"))?;
+    Ok(tonic::Response::new(User {
+        id: 0,
+        email: format!("{user}@example.com"),
+        name: user,
+    }))
 }
 
 /// A closure as the tower service tonic's handlers take.
@@ -388,6 +357,23 @@ mod tests {
         );
         let svc = pool.get_service_by_name(SERVICE).unwrap();
         let methods: Vec<String> = svc.methods().map(|m| m.name().to_owned()).collect();
-        assert_eq!(methods, ["GetUser", "ListPosts", "CreatePost"]);
+        assert_eq!(
+            methods,
+            ["GetUser", "ListPosts", "CreatePost", "Login", "GetProfile"]
+        );
+        let session = Session {
+            token: "t".into(),
+            user: "u".into(),
+        };
+        check(
+            "Session",
+            session.encode_to_vec(),
+            serde_json::json!({"token": "t", "user": "u"}),
+        );
+        check(
+            "LoginRequest",
+            LoginRequest { user: "u".into() }.encode_to_vec(),
+            serde_json::json!({"user": "u"}),
+        );
     }
 }

@@ -23,6 +23,12 @@
 //!   the knobs and answers either `200` with a small JSON body
 //!   (`{"ok":true,"seq":N}`) or `500 injected error`.
 //!
+//! * Sessions for journeys (no knobs): `POST /login` (`{"user":"alice"}`) answers
+//!   `{"token":…,"user":…}` and sets a `session` cookie; `GET /me` answers `{"user":…}` with a
+//!   valid `Authorization: Bearer TOKEN` or `session` cookie, else `401`;
+//!   `GET /flaky-json?every=N` answers `{"ok":false}` on exactly every N-th call (default 10),
+//!   `{"ok":true}` otherwise. GraphQL has `login(user)` and `me(token)`, gRPC `Login` and
+//!   `GetProfile` (metadata `authorization: Bearer TOKEN`, else `UNAUTHENTICATED`).
 //! * `GET /db`, when [`DemoConfig::pool`] is set, goes through a bounded connection pool
 //!   ([`PoolConfig`]): hold a connection for the hold time, or answer `503` after waiting the
 //!   acquire timeout for one — in memory, or on a real PostgreSQL (cargo feature `postgres`).
@@ -70,11 +76,13 @@
 //! ```
 #![deny(missing_docs)]
 
+mod auth;
 mod config;
 mod decision;
 mod error;
 mod graphql;
 pub mod grpc;
+mod grpc_messages;
 mod noise;
 mod pool;
 mod server;

@@ -27,6 +27,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use crate::auth::{self, Flaky};
 use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
 use crate::decision::{grpc_code, Decision, Routes};
 use crate::graphql::{execute, schema, DemoSchema};
@@ -46,6 +47,7 @@ struct Shared {
     served: Arc<AtomicU64>,
     first_arrival: OnceLock<Instant>,
     routes: Routes,
+    flaky: Flaky,
     graphql: DemoSchema,
     reflection: Reflection,
     pool: Option<Pool>,
@@ -74,6 +76,7 @@ impl Shared {
             served: Arc::new(AtomicU64::new(0)),
             first_arrival: OnceLock::new(),
             routes: Routes::default(),
+            flaky: Flaky::default(),
             graphql: schema(),
         })
     }
@@ -326,6 +329,11 @@ async fn handle(
         }
     }
     let grpc = is_grpc(&req);
+    if !grpc && auth::ROUTES.contains(&path.as_str()) {
+        shared.served.fetch_add(1, Ordering::Relaxed);
+        let seq = shared.arrivals.fetch_add(1, Ordering::Relaxed);
+        return boxed(auth::serve(req, seq, &shared.flaky).await);
+    }
     if grpc && is_reflection(&path) {
         return boxed(reflect(&shared.reflection, req).await);
     }

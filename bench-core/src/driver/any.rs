@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::endpoint::Endpoint;
 use super::grpc::{GrpcConnector, GrpcDriver, GrpcError};
 use super::http::{HttpConnector, HttpDriver, HttpError};
-use super::{block_on_local, Connector, Driver, Outcome};
+use super::{block_on_local, Connector, Driver, Exchange, Outcome};
 
 /// A connector for HTTP, GraphQL or gRPC.
 #[derive(Debug, Clone)]
@@ -35,6 +35,9 @@ pub enum ConnectorError {
     /// gRPC.
     #[error(transparent)]
     Grpc(#[from] GrpcError),
+    /// A `[setup]` step failed: no load is sent.
+    #[error(transparent)]
+    Setup(#[from] crate::flow::setup::SetupError),
     /// The first connection failed in a way no call can succeed (TLS or proxy).
     #[error("the first connection to {target} failed: {reason}")]
     FirstConnection {
@@ -95,6 +98,13 @@ impl Driver for AnyDriver {
         match self {
             Self::Http(d) => d.call(request).await,
             Self::Grpc(d) => d.call(request).await,
+        }
+    }
+
+    async fn exchange(&mut self, request: usize, exchange: &mut Exchange) -> Outcome {
+        match self {
+            Self::Http(d) => d.exchange(request, exchange).await,
+            Self::Grpc(d) => d.exchange(request, exchange).await,
         }
     }
 

@@ -77,6 +77,9 @@ pub(crate) struct H1Conn<IO> {
     /// The last response's body, when the exchange asked to keep it.
     body: Vec<u8>,
     keep_body: bool,
+    /// The last response's headers (lower-case names), when asked for.
+    headers: Vec<(String, String)>,
+    keep_headers: bool,
     /// Bytes read during the current exchange.
     received: u64,
 }
@@ -104,6 +107,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
             last_used: std::time::Instant::now(),
             body: Vec::new(),
             keep_body: false,
+            headers: Vec::new(),
+            keep_headers: false,
             received: 0,
         }
     }
@@ -127,6 +132,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
             std::task::Poll::Ready(Err(_)) => true,
             std::task::Poll::Pending => false,
         }
+    }
+
+    /// Keep the headers of the responses that follow (for checks and extraction).
+    pub(crate) fn keep_headers(&mut self, keep: bool) {
+        self.keep_headers = keep;
+    }
+
+    /// The headers of the last response, kept when asked for ([`H1Conn::keep_headers`]).
+    pub(crate) fn headers(&self) -> &[(String, String)] {
+        &self.headers
     }
 
     /// The body of the last response, kept when the exchange asked for it.
@@ -219,6 +234,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
                     let mut keep_alive = !http10;
                     let mut location = None;
                     let redirect = (300..400).contains(&status);
+                    if self.keep_headers {
+                        self.headers.clear();
+                        self.headers.extend(resp.headers.iter().map(|h| {
+                            let value = String::from_utf8_lossy(h.value).into_owned();
+                            (h.name.to_ascii_lowercase(), value)
+                        }));
+                    }
                     for h in resp.headers.iter() {
                         if h.name.eq_ignore_ascii_case("content-length") {
                             let text = std::str::from_utf8(h.value)

@@ -11,9 +11,9 @@ use super::endpoint::Endpoint;
 use super::h2::H2Conn;
 use super::http_request::Prepared;
 pub use super::http_request::{HttpError, HttpRequest, HttpRequestSpec, HttpVersion};
-use super::http_send::{follow, send_h1, send_h2, Conn};
+use super::http_send::{follow, send_h1, send_h2, Conn, Wire};
 use super::route::ConnectOptions;
-use super::{Connector, Driver, ErrorKind, Outcome};
+use super::{Connector, Driver, ErrorKind, Exchange, Outcome};
 use crate::template::{Sources, Values};
 
 /// Connection options.
@@ -183,6 +183,10 @@ impl std::fmt::Debug for Shared {
 
 impl Driver for HttpDriver {
     async fn call(&mut self, request: usize) -> Outcome {
+        self.exchange(request, &mut Exchange::default()).await
+    }
+
+    async fn exchange(&mut self, request: usize, ex: &mut Exchange) -> Outcome {
         let shared = &*self.shared;
         let Some(entry) = shared.requests.get(request) else {
             return Outcome::failed(
@@ -190,19 +194,26 @@ impl Driver for HttpDriver {
                 format!("no request #{request} in the mix"),
             );
         };
-        let mut values = shared.sources.draw(entry.first.needs, &mut self.rng);
+        let mut values = shared
+            .sources
+            .draw(entry.first.needs, &mut self.rng)
+            .with_vars(&ex.vars);
         let body_check = match shared.check {
             Check::Status => None,
             Check::Body(check) => Some(check),
         };
-        let keep = body_check.is_some();
+        let keep = body_check.is_some() || ex.keep_body;
+        let mut wire = Wire {
+            extra: &ex.extra_headers,
+            headers: ex.keep_headers.then_some(&mut ex.headers),
+        };
         let mut outcome = exchange(
             shared,
             &mut self.conn,
             &entry.first,
-            &mut values,
-            &mut self.scratch,
+            (&mut values, &mut self.scratch),
             keep.then_some(&mut self.body),
+            &mut wire,
         )
         .await;
         if let (Some(check), Some(_)) = (body_check, outcome.status) {
@@ -216,9 +227,9 @@ impl Driver for HttpDriver {
                         shared,
                         &mut self.conn,
                         register,
-                        &mut values,
-                        &mut self.scratch,
+                        (&mut values, &mut self.scratch),
                         Some(&mut self.body),
+                        &mut wire,
                     )
                     .await;
                     let bytes = first.bytes;
@@ -233,6 +244,10 @@ impl Driver for HttpDriver {
                     o
                 }
             };
+        }
+        if ex.keep_body {
+            ex.body.clear();
+            ex.body.extend_from_slice(&self.body);
         }
         outcome
     }
@@ -251,28 +266,30 @@ async fn exchange(
     shared: &Shared,
     conn: &mut Conn,
     prepared: &Prepared,
-    values: &mut Values<'_>,
-    scratch: &mut Vec<u8>,
+    (values, scratch): (&mut Values<'_>, &mut Vec<u8>),
     mut keep: Option<&mut Vec<u8>>,
+    wire: &mut Wire<'_>,
 ) -> Outcome {
     let endpoint = &shared.endpoint;
     if shared.follow_redirects > 0 {
         let limit = shared.follow_redirects;
-        return follow(limit, endpoint, conn, prepared, values, scratch, keep).await;
+        let text = (values, scratch);
+        return follow(limit, endpoint, conn, prepared, text, keep, wire).await;
     }
     if let Some(k) = keep.as_deref_mut() {
         k.clear();
     }
+    let headers = wire.headers.as_deref_mut();
     let answer = match conn {
-        Conn::H1(slot) => match prepared.h1_bytes(endpoint, values, scratch) {
+        Conn::H1(slot) => match prepared.h1_bytes(endpoint, values, scratch, wire.extra) {
             Ok(bytes) => {
                 let (head, idempotent) = (prepared.is_head(), prepared.is_idempotent());
-                send_h1(endpoint, slot, bytes, head, idempotent, keep).await
+                send_h1(endpoint, slot, bytes, (head, idempotent), (keep, headers)).await
             }
             Err(outcome) => return outcome,
         },
-        Conn::H2(conn) => match prepared.h2_request(endpoint, values) {
-            Ok(req) => send_h2(endpoint, conn, req, keep).await,
+        Conn::H2(conn) => match prepared.h2_request(endpoint, values, wire.extra) {
+            Ok(req) => send_h2(endpoint, conn, req, (keep, headers)).await,
             Err(outcome) => return outcome,
         },
     };

@@ -216,17 +216,29 @@ impl Prepared {
         }
     }
 
+    /// The rendered call with `extra` headers (the virtual user's cookies) after its own.
+    fn render_with(&self, values: &mut Values<'_>, extra: &[(String, String)]) -> Rendered {
+        let mut rendered = self.render(Some(values));
+        for (name, value) in extra {
+            if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                rendered.headers.push((name, value.clone()));
+            }
+        }
+        rendered
+    }
+
     /// The HTTP/1.1 bytes of this call: the fixed encoding, or rendered into `scratch`.
     pub(crate) fn h1_bytes<'a>(
         &'a self,
         endpoint: &Endpoint,
         values: &mut Values<'_>,
         scratch: &'a mut Vec<u8>,
+        extra: &[(String, String)],
     ) -> Result<&'a [u8], Outcome> {
-        if let Some(Fixed::H1(bytes)) = &self.fixed {
+        if let (Some(Fixed::H1(bytes)), true) = (&self.fixed, extra.is_empty()) {
             return Ok(bytes);
         }
-        let rendered = self.render(Some(values));
+        let rendered = self.render_with(values, extra);
         let hop = self.first_hop(endpoint, &rendered);
         self.hop_h1(endpoint, &rendered, &hop, scratch)?;
         Ok(scratch)
@@ -234,8 +246,8 @@ impl Prepared {
 
     /// This call's text, rendered once: every hop of a chain of redirects sends the same headers
     /// and body.
-    pub(crate) fn rendered(&self, values: &mut Values<'_>) -> Rendered {
-        self.render(Some(values))
+    pub(crate) fn rendered(&self, values: &mut Values<'_>, extra: &[(String, String)]) -> Rendered {
+        self.render_with(values, extra)
     }
 
     /// The first request of a call: the request's method, at the target's path joined with the
@@ -298,15 +310,16 @@ impl Prepared {
         &self,
         endpoint: &Endpoint,
         values: &mut Values<'_>,
+        extra: &[(String, String)],
     ) -> Result<Request<Full<Bytes>>, Outcome> {
-        if let Some(Fixed::H2(req)) = &self.fixed {
+        if let (Some(Fixed::H2(req)), true) = (&self.fixed, extra.is_empty()) {
             let mut copy = Request::new(req.body().clone());
             *copy.method_mut() = req.method().clone();
             *copy.uri_mut() = req.uri().clone();
             *copy.headers_mut() = req.headers().clone();
             return Ok(copy);
         }
-        self.build_h2(endpoint, self.render(Some(values)))
+        self.build_h2(endpoint, self.render_with(values, extra))
     }
 
     fn build_h2(

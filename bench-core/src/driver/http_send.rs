@@ -25,6 +25,29 @@ pub(super) enum Conn {
     H2(Rc<H2Conn>),
 }
 
+/// What a call sends besides its request (extra headers: the virtual user's cookies) and keeps
+/// of the response besides its body (headers, for checks and extraction).
+pub(super) struct Wire<'a> {
+    pub(super) extra: &'a [(String, String)],
+    pub(super) headers: Option<&'a mut Vec<(String, String)>>,
+}
+
+/// Where an exchange keeps the response's body and headers, when asked to.
+pub(super) type Kept<'a> = (
+    Option<&'a mut Vec<u8>>,
+    Option<&'a mut Vec<(String, String)>>,
+);
+
+/// Copy `map` into `out` (lower-case names; values that are not text are skipped).
+pub(crate) fn copy_headers(map: &http::HeaderMap, out: &mut Vec<(String, String)>) {
+    out.clear();
+    for (name, value) in map {
+        if let Ok(v) = value.to_str() {
+            out.push((name.as_str().to_owned(), v.to_owned()));
+        }
+    }
+}
+
 /// A response: the call's outcome so far, and a redirect's `Location`.
 pub(super) struct Answer {
     pub(super) outcome: Outcome,
@@ -41,25 +64,25 @@ impl From<Outcome> for Answer {
 }
 
 /// Send the encoded request `bytes` (a HEAD request when `head`) on the HTTP/1.1 connection in
-/// `slot` and read the response (into `keep` when given).
+/// `slot` and read the response (its body and headers into `kept` when given).
 pub(super) async fn send_h1(
     endpoint: &Endpoint,
     slot: &mut Option<H1Conn<Box<dyn Io>>>,
     bytes: &[u8],
-    head: bool,
-    idempotent: bool,
-    mut keep: Option<&mut Vec<u8>>,
+    (head, idempotent): (bool, bool),
+    (mut keep, mut headers): Kept<'_>,
 ) -> Answer {
     let reused = slot
         .as_mut()
         .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
-    let first = h1_exchange(endpoint, slot, reused, bytes, head, keep.as_deref_mut());
+    let kept = (keep.as_deref_mut(), headers.as_deref_mut());
+    let first = h1_exchange(endpoint, slot, reused, bytes, head, kept);
     match first.await {
         Err(f) if reused && f.before_response && idempotent => {
             // The server had closed the kept-alive connection (idle timeout, or a close after the
             // last response without `Connection: close`): nothing of this request was
             // processed, so send it once more on a fresh connection.
-            let second = h1_exchange(endpoint, slot, false, bytes, head, keep).await;
+            let second = h1_exchange(endpoint, slot, false, bytes, head, (keep, headers)).await;
             let mut answer = second.unwrap_or_else(|e| e.outcome.into());
             answer.outcome.retried = true;
             answer
@@ -69,15 +92,19 @@ pub(super) async fn send_h1(
     }
 }
 
-/// Send `request` on the shared HTTP/2 connection and read the response (into `keep`).
+/// Send `request` on the shared HTTP/2 connection and read the response (its body and headers
+/// into `kept`).
 pub(super) async fn send_h2(
     endpoint: &Endpoint,
     conn: &H2Conn,
     request: http::Request<http_body_util::Full<bytes::Bytes>>,
-    keep: Option<&mut Vec<u8>>,
+    (keep, headers): Kept<'_>,
 ) -> Answer {
     match conn.send(|| endpoint.dial(), request).await {
         Ok((resp, opened)) => {
+            if let Some(out) = headers {
+                copy_headers(resp.headers(), out);
+            }
             let location = (resp.status().is_redirection())
                 .then(|| resp.headers().get(http::header::LOCATION))
                 .flatten()
@@ -101,11 +128,11 @@ pub(super) async fn follow(
     endpoint: &Endpoint,
     conn: &mut Conn,
     prepared: &Prepared,
-    values: &mut Values<'_>,
-    scratch: &mut Vec<u8>,
+    (values, scratch): (&mut Values<'_>, &mut Vec<u8>),
     mut keep: Option<&mut Vec<u8>>,
+    wire: &mut Wire<'_>,
 ) -> Outcome {
-    let rendered = prepared.rendered(values);
+    let rendered = prepared.rendered(values, wire.extra);
     let mut hop = prepared.first_hop(endpoint, &rendered);
     let mut chain = Chain::new(limit, &hop);
     loop {
@@ -117,13 +144,16 @@ pub(super) async fn follow(
                 Ok(()) => {
                     let head = hop.method == http::Method::HEAD;
                     let idempotent = hop.method.is_idempotent();
-                    let keep = keep.as_deref_mut();
-                    send_h1(endpoint, slot, scratch, head, idempotent, keep).await
+                    let kept = (keep.as_deref_mut(), wire.headers.as_deref_mut());
+                    send_h1(endpoint, slot, scratch, (head, idempotent), kept).await
                 }
                 Err(outcome) => outcome.into(),
             },
             Conn::H2(shared) => match Prepared::hop_h2(endpoint, &rendered, &hop) {
-                Ok(req) => send_h2(endpoint, shared, req, keep.as_deref_mut()).await,
+                Ok(req) => {
+                    let kept = (keep.as_deref_mut(), wire.headers.as_deref_mut());
+                    send_h2(endpoint, shared, req, kept).await
+                }
                 Err(outcome) => outcome.into(),
             },
         };
@@ -150,7 +180,7 @@ async fn h1_exchange(
     reused: bool,
     bytes: &[u8],
     head: bool,
-    keep: Option<&mut Vec<u8>>,
+    (keep, headers): Kept<'_>,
 ) -> Result<Answer, H1Error> {
     if !reused {
         *slot = None;
@@ -165,11 +195,16 @@ async fn h1_exchange(
             slot.insert(H1Conn::new(io))
         }
     };
+    conn.keep_headers(headers.is_some());
     let result = conn.exchange(bytes, head, keep.is_some()).await;
     let (mut outcome, location) = match result {
         Ok(r) => {
             if let Some(k) = keep {
                 k.extend_from_slice(conn.body());
+            }
+            if let Some(h) = headers {
+                h.clear();
+                h.extend_from_slice(conn.headers());
             }
             if !r.keep_alive {
                 *slot = None;

@@ -8,6 +8,7 @@
 mod any;
 mod authority;
 mod endpoint;
+mod exchange;
 pub mod graphql;
 pub mod grpc;
 pub(crate) mod h1;
@@ -23,6 +24,7 @@ pub mod tls;
 
 pub use any::{AnyConnector, AnyDriver, ConnectorError};
 pub use endpoint::EndpointError;
+pub use exchange::Exchange;
 #[doc(hidden)]
 pub use h1_memory::exchange_in_memory as h1_exchange_in_memory;
 pub use route::ConnectOptions;
@@ -57,6 +59,10 @@ pub enum ErrorKind {
     /// Due in the measured window but never sent: the window ended first (every connection
     /// was busy, or the run was cancelled).
     Unsent,
+    /// A response failed one of the request's checks (the message names the check).
+    Check,
+    /// A value to extract from a response was not there (the message names the variable).
+    Extract,
 }
 
 impl ErrorKind {
@@ -73,6 +79,8 @@ impl ErrorKind {
             Self::GrpcStatus => "grpc_status",
             Self::TooManyRedirects => "too_many_redirects",
             Self::Unsent => "unsent",
+            Self::Check => "check",
+            Self::Extract => "extract",
         }
     }
 }
@@ -178,6 +186,17 @@ impl Outcome {
         }
     }
 
+    /// This failure, for a call that got `response`: its status, bytes and connection use are
+    /// kept.
+    #[must_use]
+    pub fn with_response_of(self, response: &Outcome) -> Self {
+        Self {
+            error: self.error,
+            message: self.message,
+            ..response.clone()
+        }
+    }
+
     /// True when the call succeeded.
     #[must_use]
     pub fn is_ok(&self) -> bool {
@@ -208,6 +227,18 @@ pub(crate) fn io_error_kind(e: &std::io::Error) -> ErrorKind {
 pub trait Driver {
     /// Perform request number `request` of the scenario's mix and classify the result.
     fn call(&mut self, request: usize) -> impl Future<Output = Outcome>;
+
+    /// [`Driver::call`] with the virtual user's variables and extra headers, keeping the
+    /// response's headers and body in `exchange` when it asks for them. Drivers that support
+    /// none of it (test doubles) just call.
+    fn exchange(
+        &mut self,
+        request: usize,
+        exchange: &mut Exchange,
+    ) -> impl Future<Output = Outcome> {
+        let _ = exchange;
+        self.call(request)
+    }
 
     /// Forget the current connection (after a timeout its state is unknown); the next call
     /// reconnects.

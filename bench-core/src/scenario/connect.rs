@@ -10,6 +10,7 @@ use crate::driver::grpc::schema::{SchemaError, SchemaSource};
 use crate::driver::grpc::{GrpcConnector, GrpcError, GrpcOptions};
 use crate::driver::http::{HttpConnector, HttpError, HttpOptions};
 use crate::driver::{AnyConnector, ConnectorError};
+use crate::flow::setup::SetupError;
 
 /// The longest the first connection may take before the load (it is then left to the run).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,10 +19,18 @@ impl Scenario {
     /// The connector for this scenario, ready for load. For gRPC this resolves the schema:
     /// `.proto` files are compiled, or the server's reflection service is asked. Then the target
     /// is dialled once ([`AnyConnector::probe`]): a TLS or proxy failure is an error here,
-    /// naming the reason, instead of thousands of identical connect errors in the run.
+    /// naming the reason, instead of thousands of identical connect errors in the run. Last,
+    /// the `[setup]` steps run (once per loaded scenario).
     pub fn connector(&self) -> Result<AnyConnector, ConnectorError> {
         let connector = self.build_connector()?;
         connector.probe(PROBE_TIMEOUT.min(self.file.load.timeout))?;
+        // The setup runs once, before any load; a failure stops the run here.
+        self.flows
+            .run_setup(&connector, self.file.load.timeout)
+            .map_err(|e| SetupError {
+                message: self.redactor.text(&e.message),
+                ..e
+            })?;
         Ok(connector)
     }
 
@@ -67,13 +76,30 @@ impl Scenario {
         })
     }
 
-    /// The dotted path of request `i`'s section.
+    /// The dotted path of request `i`'s section: the mix's requests, then the journeys' steps,
+    /// then the setup's (the order of `flows::build`).
     pub(super) fn section(&self, i: usize) -> String {
-        if self.file.request.is_some() {
-            "request".into()
+        let f = &self.file;
+        let mix = if f.request.is_some() {
+            1
         } else {
-            format!("requests[{i}]")
+            f.requests.len()
+        };
+        if i < mix {
+            return if f.request.is_some() {
+                "request".into()
+            } else {
+                format!("requests[{i}]")
+            };
         }
+        let mut k = i - mix;
+        for (j, journey) in f.journeys.iter().enumerate() {
+            if k < journey.steps.len() {
+                return format!("journeys[{j}].steps[{k}]");
+            }
+            k -= journey.steps.len();
+        }
+        format!("setup.steps[{k}]")
     }
 
     /// The field a connector error is about.
@@ -101,6 +127,7 @@ impl Scenario {
                 of(request, &field_name(field))
             }
             ConnectorError::Grpc(GrpcError::Schema(SchemaError::Proto(_))) => "grpc.proto".into(),
+            ConnectorError::Setup(_) => "setup".into(),
             ConnectorError::Grpc(GrpcError::Schema(
                 SchemaError::MethodSyntax(method)
                 | SchemaError::ClientStreaming(method)

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::flow_file::{CheckSection, ExtractMap};
 use super::gate;
 pub use super::load::{LoadSection, ModelKind};
 use super::saturation::SaturationSection;
@@ -48,6 +49,9 @@ pub struct HttpSection {
     /// Accept any TLS certificate.
     #[serde(default)]
     pub insecure: bool,
+    /// Keep a cookie jar per virtual user (cleared when a journey starts).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cookies: bool,
     /// "system" (default), "webpki" or "none" (only `ca_file`).
     #[serde(default)]
     pub roots: Roots,
@@ -122,6 +126,19 @@ pub struct RequestSection {
     /// Share of the mix (relative).
     #[serde(default = "default_weight")]
     pub weight: f64,
+    /// Checks on every response.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckSection>,
+    /// Values captured from a successful response into variables (`{{name}}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extract: ExtractMap,
+    /// A journey's step: pause after it before the next step.
+    #[serde(
+        default,
+        with = "crate::duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub think_time: Option<Duration>,
 }
 
 /// A GraphQL operation of a batch.
@@ -221,6 +238,12 @@ pub struct ScenarioFile {
     /// A weighted mix of requests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<RequestSection>,
+    /// Weighted journeys of ordered steps (in the mix with the requests).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journeys: Vec<JourneySection>,
+    /// Steps run once before the load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<SetupSection>,
     /// Load shape.
     pub load: LoadSection,
     /// Absolute thresholds, e.g. `["p99 < 200ms", "error_rate < 1%"]`.
@@ -232,6 +255,29 @@ pub struct ScenarioFile {
     /// Step load and saturation criteria (makes this a saturation scenario).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub saturation: Option<SaturationSection>,
+}
+
+/// `[[journeys]]`: a weighted sequence of steps, each a request of the scenario's protocol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JourneySection {
+    /// Name in results (its steps are named `journey/step`).
+    pub name: String,
+    /// Share of the mix (relative, with the `[[requests]]`' weights).
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+    /// The steps, in order.
+    pub steps: Vec<RequestSection>,
+}
+
+/// `[setup]`: steps run once before the load; their extracted variables are every virtual
+/// user's starting values.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupSection {
+    /// The steps, in order.
+    #[serde(default)]
+    pub steps: Vec<RequestSection>,
 }
 
 fn is_default<T: Default + PartialEq>(v: &T) -> bool {

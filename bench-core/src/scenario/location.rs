@@ -51,56 +51,65 @@ impl Location {
 }
 
 fn span_of(root: &Item, field: &str) -> Option<usize> {
-    let mut item = root;
+    let mut node = Node::Item(root);
     let mut best = None;
     for part in field.split('.') {
         let (key, index) = match part.split_once('[') {
             Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
             None => (part, None),
         };
-        let Some(next) = item.get(key) else {
+        let Some(next) = node.get(key) else {
             return best;
         };
-        item = next;
-        if let Some(s) = item.span() {
-            best = Some(s.start);
-        }
+        node = next;
+        best = node.start().or(best);
         if let Some(i) = index {
-            match item {
-                Item::ArrayOfTables(a) => {
-                    let Some(t) = a.get(i) else { return best };
-                    if let Some(s) = t.span() {
-                        best = Some(s.start);
-                    }
-                    // Continue inside the i-th table.
-                    return span_in_table(t, field.split('.').skip_while(|p| *p != part).skip(1))
-                        .or(best);
-                }
-                Item::Value(Value::Array(arr)) => {
-                    return arr.get(i).and_then(Value::span).map(|s| s.start).or(best);
-                }
-                _ => return best,
-            }
+            let Some(next) = node.index(i) else {
+                return best;
+            };
+            node = next;
+            best = node.start().or(best);
         }
     }
     best
 }
 
-fn span_in_table<'a>(t: &toml_edit::Table, rest: impl Iterator<Item = &'a str>) -> Option<usize> {
-    let mut item: Option<&Item> = None;
-    let mut best = t.span().map(|s| s.start);
-    for part in rest {
-        let next = match item {
-            None => t.get(part),
-            Some(i) => i.get(part),
-        };
-        let Some(next) = next else { return best };
-        if let Some(s) = next.span() {
-            best = Some(s.start);
+/// A place in a parsed document: a table's item, a table of an array of tables, or a value
+/// (inline tables and arrays nest values).
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Item(&'a Item),
+    Table(&'a toml_edit::Table),
+    Value(&'a Value),
+}
+
+impl<'a> Node<'a> {
+    fn get(self, key: &str) -> Option<Node<'a>> {
+        match self {
+            Self::Item(i) => i.get(key).map(Node::Item),
+            Self::Table(t) => t.get(key).map(Node::Item),
+            Self::Value(v) => v.as_inline_table()?.get(key).map(Node::Value),
         }
-        item = Some(next);
     }
-    best
+
+    fn index(self, i: usize) -> Option<Node<'a>> {
+        match self {
+            Self::Item(Item::ArrayOfTables(a)) => a.get(i).map(Node::Table),
+            Self::Item(Item::Value(Value::Array(arr))) | Self::Value(Value::Array(arr)) => {
+                arr.get(i).map(Node::Value)
+            }
+            _ => None,
+        }
+    }
+
+    fn start(self) -> Option<usize> {
+        match self {
+            Self::Item(i) => i.span(),
+            Self::Table(t) => t.span(),
+            Self::Value(v) => v.span(),
+        }
+        .map(|s| s.start)
+    }
 }
 
 /// A file that is not UTF-8: where the first bad byte is (offset, and its line and column).

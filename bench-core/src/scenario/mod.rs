@@ -9,6 +9,8 @@
 
 mod connect;
 mod file;
+mod flow_file;
+mod flows;
 pub mod gate;
 mod interpolate;
 mod load;
@@ -26,9 +28,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use file::{
-    DataSection, GraphqlSection, GrpcSection, HttpSection, LoadSection, ModelKind,
-    OperationSection, Protocol, RequestSection, ScenarioFile,
+    DataSection, GraphqlSection, GrpcSection, HttpSection, JourneySection, LoadSection, ModelKind,
+    OperationSection, Protocol, RequestSection, ScenarioFile, SetupSection,
 };
+pub use flow_file::{CheckSection, ExtractSection};
 pub use interpolate::interpolate;
 pub use location::Location;
 pub use request::Plan;
@@ -37,6 +40,7 @@ use slo::Slo;
 use crate::driver::http::HttpVersion;
 use crate::driver::route::ConnectOptions;
 use crate::feeder::Feeder;
+use crate::flow::Flows;
 use crate::redact::{self, Redactor};
 use crate::template::{self, Sources};
 
@@ -98,6 +102,8 @@ pub struct Scenario {
     pub connect: ConnectOptions,
     /// Masks the values this scenario took from the environment.
     pub redactor: Redactor,
+    /// Checks, extractions, journeys, setup and cookies around the plan's requests.
+    pub flows: Arc<Flows>,
 }
 
 impl Scenario {
@@ -153,9 +159,16 @@ impl Scenario {
         let target =
             interpolate(&file.target, env).map_err(|m| invalid("target", m.to_string()))?;
         target::check(&target).map_err(|m| invalid("target", format!("the target URL {m}")))?;
-        let sections = request_sections(&file).map_err(|(field, m)| invalid(field, m.into()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let (plan, weights) = request::plan(file.protocol, &sections, env, dir, &invalid)?;
+        let feeder = match &file.data {
+            Some(d) => Some(Arc::new(
+                Feeder::load(&dir.join(&d.file), d.order)
+                    .map_err(|e| invalid("data.file", e.to_string()))?,
+            )),
+            None => None,
+        };
+        let columns = feeder.as_ref().map_or(&[][..], |f| f.columns());
+        let (plan, weights, flows) = flows::build(&file, env, dir, columns, &invalid)?;
         if let Some(name) = duplicate_name(&plan) {
             return Err(invalid(
                 "requests",
@@ -175,13 +188,6 @@ impl Scenario {
         file.gate
             .gated_metrics()
             .map_err(|m| invalid("gate.metrics", m))?;
-        let feeder = match &file.data {
-            Some(d) => Some(Arc::new(
-                Feeder::load(&dir.join(&d.file), d.order)
-                    .map_err(|e| invalid("data.file", e.to_string()))?,
-            )),
-            None => None,
-        };
         let connect = transport::connect_options(&file.http, dir, env, &invalid)?;
         transport::check_follow(&file.http, file.protocol, &invalid)?;
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
@@ -191,7 +197,8 @@ impl Scenario {
             redactor,
             path: path.to_owned(),
             target,
-            sources: Sources::new(feeder, seed),
+            sources: Sources::new(feeder, seed).with_vars(flows.vars.clone()),
+            flows: Arc::new(flows),
             plan,
             weights,
             slos,
@@ -279,6 +286,7 @@ impl Scenario {
             drain: l.drain.unwrap_or(crate::window::DEFAULT_DRAIN),
             seed: l.seed.unwrap_or(DEFAULT_SEED),
             weights: self.weights.clone(),
+            flows: Some(self.flows.clone()),
             ..RunConfig::default()
         }
     }
@@ -312,25 +320,6 @@ impl Scenario {
     #[must_use]
     pub fn name(&self) -> &str {
         &self.file.name
-    }
-}
-
-/// The request sections with their dotted field paths: `[request]`, or each of `[[requests]]`.
-fn request_sections(
-    file: &ScenarioFile,
-) -> Result<Vec<(String, &RequestSection)>, (&'static str, &'static str)> {
-    match (&file.request, file.requests.as_slice()) {
-        (Some(_), [_, ..]) => Err(("requests", "use either [request] or [[requests]], not both")),
-        (Some(r), []) => Ok(vec![("request".into(), r)]),
-        (None, []) => Err((
-            "request",
-            "a scenario needs a [request] or [[requests]] section",
-        )),
-        (None, list) => Ok(list
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (format!("requests[{i}]"), r))
-            .collect()),
     }
 }
 

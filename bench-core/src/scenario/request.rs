@@ -34,6 +34,20 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Rename request `i` to `f(its name)`.
+    pub(super) fn rename(&mut self, i: usize, f: impl FnOnce(&str) -> String) {
+        let name = match self {
+            Self::Http(r) => r.get_mut(i).map(|r| &mut r.name),
+            Self::Graphql(r) => r.get_mut(i).map(|r| &mut r.name),
+            Self::Grpc(r) => r.get_mut(i).map(|r| &mut r.name),
+        };
+        if let Some(name) = name {
+            *name = f(name);
+        }
+    }
+}
+
 /// Builds located errors: `(dotted field, message)`.
 pub(super) type Invalid<'a> = &'a dyn Fn(&str, String) -> ScenarioError;
 

@@ -30,6 +30,8 @@ pub enum SloMetric {
     ErrorRate,
     /// Achieved requests per second.
     Rps,
+    /// Passed fraction of all check verdicts (`checks > 99.9%`).
+    Checks,
 }
 
 /// `<` or `<=` or `>` or `>=`.
@@ -94,7 +96,7 @@ impl FromStr for Slo {
             _ => Op::Ge,
         };
         let metric = parse_metric(lhs).ok_or_else(|| {
-            format!("threshold {text:?}: unknown metric {lhs:?} (p50, p90, p95, p99, p99.9, max, mean, error_rate, rps)")
+            format!("threshold {text:?}: unknown metric {lhs:?} (p50, p90, p95, p99, p99.9, max, mean, error_rate, rps, checks)")
         })?;
         let bound = parse_bound(metric, rhs).map_err(|e| format!("threshold {text:?}: {e}"))?;
         let slo = Slo {
@@ -118,7 +120,7 @@ fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, String> {
                 .as_secs_f64()
                 * 1e6
         }
-        SloMetric::ErrorRate => super::gate::parse_percent(rhs)?,
+        SloMetric::ErrorRate | SloMetric::Checks => super::gate::parse_percent(rhs)?,
         SloMetric::Rps => rhs
             .trim_end_matches("/s")
             .trim()
@@ -140,6 +142,7 @@ fn parse_metric(s: &str) -> Option<SloMetric> {
         "mean" | "avg" => return Some(SloMetric::Mean),
         "error_rate" | "errors" => return Some(SloMetric::ErrorRate),
         "rps" | "throughput" => return Some(SloMetric::Rps),
+        "checks" => return Some(SloMetric::Checks),
         _ => {}
     }
     let num = s.strip_prefix('p')?;
@@ -159,6 +162,7 @@ impl Slo {
     fn range(&self) -> (f64, f64, &'static str) {
         match self.metric {
             SloMetric::ErrorRate => (0.0, 1.0, "an error rate is between 0% and 100%"),
+            SloMetric::Checks => (0.0, 1.0, "a pass rate is between 0% and 100%"),
             SloMetric::Rps => (0.0, f64::INFINITY, "a rate is never negative"),
             _ => (0.0, f64::INFINITY, "a latency is never negative"),
         }
@@ -208,6 +212,7 @@ impl Slo {
             SloMetric::Mean => s.latency_us.mean,
             SloMetric::ErrorRate => s.error_rate,
             SloMetric::Rps => successful_rps(s),
+            SloMetric::Checks => return checks_passed(s),
         })
     }
 
@@ -223,7 +228,7 @@ impl Slo {
                 let tail = (1.0 - f64::from(permille) / 1000.0) * latency.len() as f64;
                 s.unsent as f64 >= tail
             }
-            SloMetric::ErrorRate | SloMetric::Rps => false,
+            SloMetric::ErrorRate | SloMetric::Rps | SloMetric::Checks => false,
         }
     }
 
@@ -260,7 +265,7 @@ impl Slo {
             SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
                 format!("{:.2}ms", v / 1000.0)
             }
-            SloMetric::ErrorRate => format!("{:.3}%", v * 100.0),
+            SloMetric::ErrorRate | SloMetric::Checks => format!("{:.3}%", v * 100.0),
             SloMetric::Rps => format!("{v:.1}/s"),
         };
         SloCheck {
@@ -279,6 +284,14 @@ fn successful_rps(s: &Summary) -> f64 {
     }
     let ok = s.requests.saturating_sub(s.errors);
     s.rps * ok as f64 / sent as f64
+}
+
+/// The passed fraction of every check verdict of a run; `None` without any.
+fn checks_passed(s: &Summary) -> Option<f64> {
+    let passed: u64 = s.checks.iter().map(|c| c.passed).sum();
+    let failed: u64 = s.checks.iter().map(|c| c.failed).sum();
+    let all = passed + failed;
+    (all > 0).then(|| passed as f64 / all as f64)
 }
 
 /// Every threshold of a run, plus one failed check per request of a mix that was never called

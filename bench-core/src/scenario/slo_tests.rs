@@ -170,3 +170,33 @@ fn rps_counts_successful_calls() {
         "10.0/s"
     );
 }
+
+/// `checks > 99.9%` bounds the passed share of every check verdict; no verdict is no data.
+#[test]
+fn checks_threshold_is_the_pass_rate_of_all_verdicts() {
+    use crate::summary::CheckSummary;
+    let slo: Slo = "checks > 99.9%".parse().unwrap();
+    assert_eq!(slo.metric, SloMetric::Checks);
+    assert!("checks > 100%".parse::<Slo>().is_err());
+    let verdicts = |passed, failed| CheckSummary {
+        request: "r".into(),
+        check: "c".into(),
+        passed,
+        failed,
+    };
+    let s = Summary {
+        requests: 10,
+        checks: vec![verdicts(999, 0), verdicts(998, 3)],
+        ..Summary::default()
+    };
+    let c = slo.check_in(&LatencyHistogram::new(), &s);
+    assert_eq!((c.passed, c.actual.as_str()), (false, "99.850%"));
+    let ok = Summary {
+        checks: vec![verdicts(1000, 1), verdicts(1000, 0)],
+        ..s.clone()
+    };
+    assert!(slo.check_in(&LatencyHistogram::new(), &ok).passed);
+    let none = Summary::default();
+    let c = slo.check_in(&LatencyHistogram::new(), &none);
+    assert_eq!((c.passed, c.actual.as_str()), (false, NO_DATA));
+}

@@ -25,6 +25,8 @@ pub(crate) enum Expr {
     RandomInt(i64, i64),
     /// A column of the data feeder's current row.
     Column(usize),
+    /// A variable of the virtual user (extracted from a response, or by the setup).
+    Var(usize),
     /// A literal string.
     Text(String),
 }
@@ -52,11 +54,13 @@ pub struct Template {
     segments: Vec<Segment>,
 }
 
-/// What a template may refer to: the feeder's columns.
+/// What a template may refer to: the feeder's columns and the scenario's variables.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Names<'a> {
     /// Column names of the data feeder (none without one).
     pub columns: &'a [String],
+    /// Variables extracted from responses (`extract`), by slot.
+    pub vars: &'a [String],
 }
 
 impl Template {
@@ -131,6 +135,14 @@ impl Template {
             }
         }
         n
+    }
+
+    /// Whether the template names a variable of the virtual user.
+    #[must_use]
+    pub fn has_vars(&self) -> bool {
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Hole(Expr::Var(_), _)))
     }
 
     /// Render into `out` (appending).
@@ -277,10 +289,13 @@ fn parse_expr(text: &str, names: Names<'_>) -> Result<Expr, String> {
             Ok(Expr::RandomInt(lo, hi))
         }
         "" => Err("empty placeholder {{}}".into()),
+        name if names.vars.iter().any(|v| v == name) => {
+            no_args(Expr::Var(names.vars.iter().position(|v| v == name).unwrap_or(0)))
+        }
         name => match names.columns.iter().position(|c| c == name) {
             Some(i) => no_args(Expr::Column(i)),
             None if names.columns.is_empty() => Err(format!(
-                "unknown placeholder {{{{{text}}}}}: use seq, uuid, random_int MIN MAX, or a column of a [data] feeder"
+                "unknown placeholder {{{{{text}}}}}: use seq, uuid, random_int MIN MAX, a column of a [data] feeder, or a variable of `extract`"
             )),
             None => Err(format!(
                 "unknown placeholder {{{{{text}}}}}: not seq, uuid or random_int, and the data feeder has no column {name:?} (columns: {})",

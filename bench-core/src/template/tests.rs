@@ -124,7 +124,14 @@ fn bad_placeholders_are_explained() -> TestResult {
     assert!(e.contains("unclosed"), "{e}");
     assert!(Template::text("{{seq 1}}", names).is_err());
     let columns = vec!["id".to_owned()];
-    let e = Template::text("{{name}}", Names { columns: &columns }).unwrap_err();
+    let e = Template::text(
+        "{{name}}",
+        Names {
+            columns: &columns,
+            ..Names::default()
+        },
+    )
+    .unwrap_err();
     assert!(e.contains("columns: id"), "{e}");
     Ok(())
 }

@@ -38,6 +38,7 @@ pub struct Sources {
     feeder: Option<Arc<Feeder>>,
     seed: u64,
     drivers: Arc<AtomicU64>,
+    vars: Arc<[String]>,
 }
 
 impl Sources {
@@ -51,11 +52,21 @@ impl Sources {
         }
     }
 
-    /// The same feeder and seed with fresh counters: for renders that check a template without
-    /// using up values of the run.
+    /// The same sources, whose templates may also name `vars` (see [`Names::vars`]).
+    #[must_use]
+    pub fn with_vars(mut self, vars: Vec<String>) -> Self {
+        self.vars = vars.into();
+        self
+    }
+
+    /// The same feeder, seed and variables with fresh counters: for renders that check a
+    /// template without using up values of the run.
     #[must_use]
     pub fn probe(&self) -> Self {
-        Self::new(self.feeder.clone(), self.seed)
+        Self {
+            vars: self.vars.clone(),
+            ..Self::new(self.feeder.clone(), self.seed)
+        }
     }
 
     /// A random generator for one driver (each driver gets its own stream).
@@ -70,6 +81,7 @@ impl Sources {
     pub fn names(&self) -> Names<'_> {
         Names {
             columns: self.feeder.as_ref().map_or(&[], |f| f.columns()),
+            vars: &self.vars,
         }
     }
 
@@ -92,6 +104,7 @@ impl Sources {
             row,
             feeder: self.feeder.as_deref(),
             rng,
+            vars: &[],
         }
     }
 }
@@ -103,9 +116,17 @@ pub struct Values<'a> {
     row: Option<usize>,
     feeder: Option<&'a Feeder>,
     rng: &'a mut SmallRng,
+    vars: &'a [String],
 }
 
-impl Values<'_> {
+impl<'a> Values<'a> {
+    /// The same values, with the virtual user's variables (indexed like [`Names::vars`]).
+    #[must_use]
+    pub fn with_vars(mut self, vars: &'a [String]) -> Self {
+        self.vars = vars;
+        self
+    }
+
     pub(super) fn write(&mut self, expr: &Expr, escape: Escape, out: &mut String) {
         match expr {
             Expr::Seq => {
@@ -125,6 +146,16 @@ impl Values<'_> {
                 }
             }
             Expr::Text(t) => out.push_str(t),
+            Expr::Var(i) => {
+                let v = self.vars.get(*i).map_or("", String::as_str);
+                match escape {
+                    Escape::Raw => out.push_str(v),
+                    Escape::JsonString => out.push_str(&json_escape(v)),
+                    // A value that reads as a JSON number goes in as one (an extracted id).
+                    Escape::JsonValue if is_json_number(v) => out.push_str(v),
+                    Escape::JsonValue => out.push_str(&serde_json::Value::from(v).to_string()),
+                }
+            }
             Expr::Column(c) => {
                 let cell = self.feeder.zip(self.row).and_then(|(f, r)| f.cell(r, *c));
                 match (cell, escape) {
@@ -137,6 +168,10 @@ impl Values<'_> {
             }
         }
     }
+}
+
+fn is_json_number(v: &str) -> bool {
+    !v.is_empty() && serde_json::from_str::<serde_json::Number>(v).is_ok()
 }
 
 /// A version-4 UUID from 128 random bits, in its 8-4-4-4-12 hex form.

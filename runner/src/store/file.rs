@@ -269,6 +269,8 @@ mod store_tests {
             duration: Duration::from_secs(1),
             window: Duration::from_secs(1),
             completion_span: Duration::from_secs(1),
+            journeys: Vec::new(),
+            checks: Vec::new(),
             series: vec![("r".into(), s)],
             counts: Counts::default(),
             timeline: Vec::new(),

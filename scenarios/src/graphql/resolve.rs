@@ -1,8 +1,9 @@
 //! Execution of a parsed document against the demo schema:
 //!
 //! ```graphql
-//! type Query { user(id: ID!): User  posts(userId: ID, limit: Int): [Post!]! }
-//! type Mutation { createPost(userId: ID!, title: String!, body: String!): Post! }
+//! type Query { user(id: ID!): User  posts(userId: ID, limit: Int): [Post!]!  me(token: String!): User }
+//! type Mutation { createPost(userId: ID!, title: String!, body: String!): Post!  login(user: String!): Session! }
+//! type Session { token: String! user: String! }
 //! type User { id: ID! name: String! email: String! }
 //! type Post { id: ID! userId: ID! title: String! body: String! }
 //! ```
@@ -249,8 +250,13 @@ fn root_field(
         ("Query", "user") => &["id"],
         ("Query", "posts") => &["userId", "limit"],
         ("Mutation", "createPost") => &["userId", "title", "body"],
+        ("Query", "me") => &["token"],
+        ("Mutation", "login") => &["user"],
         _ => return Err(format!("unknown field {name} on type {root}")),
     };
+    if let Some(session) = session_field(name, args, seq) {
+        return session.map(Ok).or_else(|e| Ok(Err(e)));
+    }
     if let Some(bad) = args.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(format!("unknown argument {bad} of {root}.{name}"));
     }
@@ -292,6 +298,24 @@ fn root_field(
                 ))
             }
         }
+    })
+}
+
+/// The session fields (`login`, `me`; `auth.rs`): `None` for the others.
+fn session_field(name: &str, args: &Obj, seq: u64) -> Option<Result<(&'static str, Json), String>> {
+    Some(match name {
+        "login" => string(args, "user").map(|user| {
+            let token = crate::auth::issue(&user, seq);
+            let user = crate::auth::verify(&token).unwrap_or_default();
+            ("Session", json!({ "token": token, "user": user }))
+        }),
+        "me" => string(args, "token").and_then(|token| {
+            let user = crate::auth::verify(&token).ok_or("unauthenticated: invalid token")?;
+            let user_json =
+                json!({ "id": "0", "name": user, "email": format!("{user}@example.com") });
+            Ok(("User", user_json))
+        }),
+        _ => return None,
     })
 }
 

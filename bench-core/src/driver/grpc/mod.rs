@@ -10,28 +10,28 @@
 mod frame;
 mod json_fit;
 mod reflection;
+mod response;
 pub mod schema;
 
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use http::{HeaderMap, Request, Response, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http::{HeaderMap, Request, Uri};
+use http_body_util::Full;
 use prost::Message;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 use rand::rngs::SmallRng;
 
-use self::frame::Deframer;
+use self::response::{read_call, Keep};
 use self::schema::{SchemaError, SchemaSource};
 use super::endpoint::{Endpoint, EndpointError};
-use super::h2::{classify, H2Conn};
+use super::h2::H2Conn;
 use super::http_request::USER_AGENT_VALUE;
 use super::route::ConnectOptions;
-use super::{Connector, Driver, ErrorKind, Outcome, Status};
+use super::{Connector, Driver, ErrorKind, Exchange, Outcome, Status};
 use crate::template::{Needs, Sources, Template, Values};
 
 /// How long schema reflection may take before the run is refused.
@@ -91,6 +91,7 @@ struct Call {
     uri: Uri,
     streaming: bool,
     input: MessageDescriptor,
+    output: MessageDescriptor,
     message: Template,
     /// The framed message when it has no placeholders.
     fixed: Option<Bytes>,
@@ -156,15 +157,8 @@ impl GrpcConnector {
                 endpoint.base_path
             );
             let message = Template::json(&spec.message, names).map_err(|e| err("message", e))?;
-            // Render once (with throw-away counters) so a bad field fails now, not per call.
-            let mut values = probe.draw(message.needs(), &mut probe_rng);
-            let encoded =
-                encode(&method.input(), &message.render_string(&mut values)).map_err(|e| {
-                    err(
-                        "message",
-                        format!("for {}: {e}", method.input().full_name()),
-                    )
-                })?;
+            let encoded = probe_encode(&method.input(), &message, &probe, &mut probe_rng)
+                .map_err(|e| err("message", e))?;
             let mut metadata = Vec::with_capacity(spec.metadata.len());
             for (k, v) in &spec.metadata {
                 let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
@@ -182,6 +176,7 @@ impl GrpcConnector {
                 streaming: method.is_server_streaming(),
                 fixed: message.literal().map(|_| Bytes::from(encoded)),
                 input: method.input(),
+                output: method.output(),
                 message,
                 metadata,
                 needs,
@@ -194,6 +189,21 @@ impl GrpcConnector {
             deadline: options.deadline,
             sources: options.sources.clone(),
         })))
+    }
+}
+
+/// Render `message` once (with throw-away counters) and encode it, so a bad field fails before
+/// the load, not per call; a message with variables is only known once they are captured.
+fn probe_encode(
+    desc: &MessageDescriptor,
+    message: &Template,
+    probe: &Sources,
+    rng: &mut SmallRng,
+) -> Result<Vec<u8>, String> {
+    let mut values = probe.draw(message.needs(), rng);
+    match encode(desc, &message.render_string(&mut values)) {
+        Err(_) if message.has_vars() => Ok(Vec::new()),
+        other => other.map_err(|e| format!("for {}: {e}", desc.full_name())),
     }
 }
 
@@ -241,6 +251,10 @@ pub struct GrpcDriver {
 
 impl Driver for GrpcDriver {
     async fn call(&mut self, request: usize) -> Outcome {
+        self.exchange(request, &mut Exchange::default()).await
+    }
+
+    async fn exchange(&mut self, request: usize, ex: &mut Exchange) -> Outcome {
         let shared = &*self.shared;
         let Some(call) = shared.calls.get(request) else {
             return Outcome::failed(
@@ -248,12 +262,19 @@ impl Driver for GrpcDriver {
                 format!("no request #{request} in the mix"),
             );
         };
-        let mut values = shared.sources.draw(call.needs, &mut self.rng);
-        let req = match build(call, shared.deadline, &mut values) {
+        let mut values = shared
+            .sources
+            .draw(call.needs, &mut self.rng)
+            .with_vars(&ex.vars);
+        let req = match build(call, shared.deadline, &mut values, &ex.extra_headers) {
             Ok(r) => r,
             Err(o) => return o,
         };
-        let exchange = exchange(&self.conn, &shared.endpoint, req, call.streaming);
+        let keep = Keep {
+            headers: ex.keep_headers.then_some(&mut ex.headers),
+            body: ex.keep_body.then_some((&mut ex.body, &call.output)),
+        };
+        let exchange = exchange(&self.conn, &shared.endpoint, req, call.streaming, keep);
         match shared.deadline {
             None => exchange.await,
             Some(d) => match tokio::time::timeout(d, exchange).await {
@@ -273,6 +294,7 @@ fn build(
     call: &Call,
     deadline: Option<Duration>,
     values: &mut Values<'_>,
+    extra: &[(String, String)],
 ) -> Result<Request<Full<Bytes>>, Outcome> {
     let body = match &call.fixed {
         Some(b) => b.clone(),
@@ -301,10 +323,12 @@ fn build(
         let text = v
             .literal()
             .map_or_else(|| v.render_string(values), str::to_owned);
-        let value = HeaderValue::try_from(text).map_err(|e| {
-            Outcome::failed(ErrorKind::Protocol, format!("rendered metadata {k}: {e}"))
-        })?;
-        headers.append(k.clone(), value);
+        append(&mut headers, k.clone(), text)?;
+    }
+    for (k, v) in extra {
+        if let Ok(k) = HeaderName::from_bytes(k.as_bytes()) {
+            append(&mut headers, k, v.clone())?;
+        }
     }
     let mut req = Request::new(Full::new(body));
     *req.method_mut() = http::Method::POST;
@@ -313,11 +337,19 @@ fn build(
     Ok(req)
 }
 
+fn append(headers: &mut HeaderMap, k: HeaderName, text: String) -> Result<(), Outcome> {
+    let value = HeaderValue::try_from(text)
+        .map_err(|e| Outcome::failed(ErrorKind::Protocol, format!("rendered metadata {k}: {e}")))?;
+    headers.append(k, value);
+    Ok(())
+}
+
 async fn exchange(
     conn: &H2Conn,
     endpoint: &Endpoint,
     req: Request<Full<Bytes>>,
     streaming: bool,
+    keep: Keep<'_>,
 ) -> Outcome {
     let (resp, opened) = match conn.send(|| endpoint.dial(), req).await {
         Ok(r) => r,
@@ -326,63 +358,7 @@ async fn exchange(
     Outcome {
         opened,
         reused: !opened,
-        ..read_call(conn, resp, streaming).await
-    }
-}
-
-async fn read_call(conn: &H2Conn, resp: Response<Incoming>, streaming: bool) -> Outcome {
-    let http_status = resp.status().as_u16();
-    if http_status != 200 {
-        return grpc_outcome(
-            frame::code_of_http(http_status),
-            &format!("HTTP {http_status}"),
-            0,
-        );
-    }
-    if let Some((code, message)) = frame::status(resp.headers()) {
-        return grpc_outcome(code, &message, 0); // trailers-only response
-    }
-    let mut body = resp.into_body();
-    let mut deframer = Deframer::default();
-    let mut bytes = 0u64;
-    let mut first = None;
-    let mut status = None;
-    while let Some(frame) = body.frame().await {
-        match frame {
-            Ok(frame) => match frame.into_data() {
-                Ok(data) => {
-                    bytes += data.len() as u64;
-                    if deframer.push(&data) > 0 && first.is_none() {
-                        first = Some(Instant::now());
-                    }
-                }
-                Err(frame) => status = frame.trailers_ref().and_then(frame::status),
-            },
-            Err(e) => {
-                conn.reset();
-                return classify(&e);
-            }
-        }
-    }
-    let Some((code, message)) = status else {
-        return Outcome {
-            bytes,
-            ..Outcome::failed(
-                ErrorKind::Protocol,
-                "the response ended without grpc-status",
-            )
-        };
-    };
-    if !deframer.is_clean() {
-        return Outcome {
-            bytes,
-            ..Outcome::failed(ErrorKind::Protocol, "the response ended inside a message")
-        };
-    }
-    Outcome {
-        first_message: if streaming { first } else { None },
-        messages: deframer.messages,
-        ..grpc_outcome(code, &message, bytes)
+        ..read_call(conn, resp, streaming, keep).await
     }
 }
 

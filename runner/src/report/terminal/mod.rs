@@ -82,9 +82,10 @@ pub fn summary(r: &RunResult) -> String {
     }
     if r.requests.len() > 1 {
         for req in &r.requests {
+            let mark = if req.journey { "»" } else { "·" };
             row(
                 &mut out,
-                &format!("· {}", truncate(&req.name, 11)),
+                &format!("{mark} {}", truncate(&req.name, 11)),
                 &req.latency_us,
                 req.histograms.latency.len(),
                 req.requests,
@@ -136,12 +137,44 @@ pub fn summary(r: &RunResult) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  error    {kind}: {}{sample}", e.count);
     }
+    checks_and_journeys(&mut out, r);
     notes(&mut out, s);
     for check in &r.slo {
         let mark = if check.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
     }
     out
+}
+
+/// Each check's verdicts, and each journey's completed and failed count.
+fn checks_and_journeys(out: &mut String, r: &RunResult) {
+    for c in &r.summary.checks {
+        let all = c.passed + c.failed;
+        let share = if all == 0 {
+            "no verdict".to_owned()
+        } else {
+            format!("{:.2}% passed", 100.0 * c.passed as f64 / all as f64)
+        };
+        let _ = writeln!(
+            out,
+            "  check    {}: {}  {} passed, {} failed ({share})",
+            truncate(&c.request, 30),
+            truncate(&c.check, 50),
+            c.passed,
+            c.failed
+        );
+    }
+    for j in r.requests.iter().filter(|q| q.journey) {
+        let _ = writeln!(
+            out,
+            "  journey  {}: {} completed, {} failed (end to end p50 {} ms, p99 {} ms)",
+            j.name,
+            j.requests - j.errors,
+            j.errors,
+            j.latency_us.p50 as f64 / 1000.0,
+            j.latency_us.p99 as f64 / 1000.0
+        );
+    }
 }
 
 /// Connections, and the notes that qualify the numbers above: late and unsent requests,
