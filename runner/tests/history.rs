@@ -37,12 +37,11 @@ fn history_names_the_first_slower_commit_and_fail_on_new_alerts_once() {
             alerts.push(i);
         }
     }
-    // Seen once about 5 commits (the minimum segment) follow it: the first alert comes then (a
-    // p-value near alpha can make a later commit alert again; never an earlier one).
+    // Seen by about the 5th slower commit (the minimum segment). It can come a little earlier:
+    // a split may then sit a commit or two before the first slower one (both segments keep 5
+    // commits), which is an early, true alert whose location is off by that much.
     assert!(
-        alerts
-            .first()
-            .is_some_and(|a| (FAST + 3..FAST + 8).contains(a)),
+        alerts.first().is_some_and(|a| (FAST..FAST + 8).contains(a)),
         "alerts after commits {alerts:?}"
     );
 
