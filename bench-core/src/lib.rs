@@ -70,12 +70,15 @@
 
 #![deny(missing_docs)]
 
+mod alarm;
+mod dispatch;
 pub mod driver;
 pub mod duration_serde;
 pub mod engine;
 mod engine_error;
 pub mod environment;
 pub mod feeder;
+pub mod generator;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
@@ -98,7 +101,6 @@ pub mod template;
 mod thread;
 pub mod timeline;
 pub mod timer;
-mod turn;
 mod unsent;
 pub mod window;
 mod worker;

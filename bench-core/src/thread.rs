@@ -1,7 +1,7 @@
 //! One engine thread: a single-threaded tokio runtime with its own drivers (connections),
-//! workers, pacer share and [`Recorder`]. It reports ready once its drivers exist, starts at the
-//! instant the engine sends back, runs its workers until the window and the drain end, then
-//! counts the slots it never sent.
+//! workers, pacer share, open-model [`Dispatch`] (with its alarm) and [`Recorder`]. It reports
+//! ready once its drivers exist, starts at the instant the engine sends back, runs its workers
+//! until the window and the drain end, then counts the slots it never sent, and its own CPU time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,13 +14,15 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use tokio::task::LocalSet;
 
+use crate::alarm::{Alarm, AlarmKind};
+use crate::dispatch::Dispatch;
 use crate::driver::Connector;
 use crate::engine_error::EngineError;
+use crate::generator::thread_cpu;
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
 use crate::run_config::RunConfig;
-use crate::turn::Turn;
-use crate::window::Window;
+use crate::window::{Drain, Window};
 use crate::worker::{Mix, Worker};
 
 pub(crate) struct ThreadCtx {
@@ -71,28 +73,45 @@ pub(crate) fn thread_main<C: Connector>(
         ctx.sink,
     )));
     let mix = Rc::new(Mix::new(&config.weights));
-    let turn = Rc::new(Turn::default());
-    let recording = local.block_on(&rt, async {
+    let alarm = {
+        let _entered = rt.enter();
+        Alarm::new()
+    };
+    let pacing = alarm.kind();
+    let (cpu_start, wall_start) = (thread_cpu(), Instant::now());
+    let mut recording = local.block_on(&rt, async {
+        let dispatch = pacer
+            .is_open()
+            .then(|| Rc::new(Dispatch::new(pacer.clone(), window.clone())));
+        let drain = Rc::new(Drain::default());
         let mut tasks = Vec::with_capacity(drivers.len());
         for (i, driver) in drivers.into_iter().enumerate() {
             let (c, s) = (i / streams, i % streams);
             let seed = config.seed ^ ((ctx.thread as u64) << 40 | (c as u64) << 16 | s as u64);
             let worker = Worker {
+                id: i,
                 pacer: pacer.clone(),
+                dispatch: dispatch.clone(),
                 recorder: recorder.clone(),
                 mix: mix.clone(),
                 window: window.clone(),
-                turn: turn.clone(),
+                drain: drain.clone(),
                 timeout: config.timeout,
                 rng: SmallRng::seed_from_u64(seed),
             };
             tasks.push(tokio::task::spawn_local(worker.run(driver)));
         }
+        let dispatcher = dispatch.map(|d| tokio::task::spawn_local(d.run(alarm)));
+        let watcher = tokio::task::spawn_local(drain.watch(window.clone()));
         let ticker = spawn_ticker(recorder.clone());
         for task in tasks {
             let _ = task.await;
         }
         ticker.abort();
+        watcher.abort();
+        if let Some(d) = dispatcher {
+            d.abort();
+        }
         let mut rng = SmallRng::seed_from_u64(config.seed ^ (ctx.thread as u64) << 48);
         crate::unsent::count(
             &pacer,
@@ -103,6 +122,14 @@ pub(crate) fn thread_main<C: Connector>(
         );
         recorder.borrow_mut().finish()
     });
+    recording.wall = wall_start.elapsed();
+    recording.pacing = match pacing {
+        AlarmKind::TimerFd => "timerfd",
+        AlarmKind::Tokio => "tokio",
+    };
+    recording.cpu = cpu_start
+        .zip(thread_cpu())
+        .map(|(a, b)| b.saturating_sub(a));
     Ok(recording)
 }
 

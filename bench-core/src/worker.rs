@@ -1,26 +1,21 @@
-//! One worker: takes the next slot from its thread's pacer, waits until it is due, picks a
-//! request of the mix, calls the driver under the timeout and records the sample. Many workers
-//! share a thread (and its pacer and recorder); one worker owns one driver.
+//! One worker: claims the next slot (open model: from its thread's [`Dispatch`]; closed model:
+//! from the pacer, after the think time), picks a request of the mix, calls the driver under its
+//! connection's deadline and records the sample. Many workers share a thread (and its pacer,
+//! dispatch and recorder); one worker owns one driver.
 
 use std::cell::RefCell;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::Rng;
 
+use crate::dispatch::{Claim, Dispatch, Mailbox};
 use crate::driver::{Driver, ErrorKind, Outcome};
 use crate::pacer::Pacer;
 use crate::recorder::{Recorder, Sample};
-use crate::turn::Turn;
-use crate::window::Window;
-
-/// A request counts as late when its due time had passed by more than this before a connection
-/// was free to send it.
-pub const LATE_AFTER: Duration = Duration::from_millis(1);
-
-/// Waits shorter than this yield to other tasks instead of sleeping on the timer thread.
-const YIELD_BELOW: Duration = Duration::from_micros(50);
+use crate::window::{Drain, Window};
 
 /// Weighted choice of the request to send.
 #[derive(Debug)]
@@ -54,11 +49,15 @@ impl Mix {
 }
 
 pub(crate) struct Worker {
+    /// Index among the thread's workers.
+    pub(crate) id: usize,
     pub(crate) pacer: Rc<Pacer>,
+    /// The open model's dispatch (`None`: closed model).
+    pub(crate) dispatch: Option<Rc<Dispatch>>,
     pub(crate) recorder: Rc<RefCell<Recorder>>,
     pub(crate) mix: Rc<Mix>,
     pub(crate) window: Window,
-    pub(crate) turn: Rc<Turn>,
+    pub(crate) drain: Rc<Drain>,
     pub(crate) timeout: Duration,
     pub(crate) rng: SmallRng,
 }
@@ -67,71 +66,38 @@ impl Worker {
     /// Send until the window ends (or the pacer runs dry); a call still in flight at the end of
     /// the drain is abandoned and counted as a timeout.
     pub(crate) async fn run<D: Driver>(mut self, mut driver: D) {
+        let mailbox = Rc::new(Mailbox::default());
+        // The connection's one deadline, moved for each call (no timer entry per request).
+        let deadline = tokio::time::sleep(self.timeout);
+        tokio::pin!(deadline);
         let mut first = true;
         loop {
             // When this worker's connection became free (its previous call ended); before its
             // first call it was free from the start.
             let idle_since = (!first).then(Instant::now);
-            // Open model: one idle worker at a time takes the next slot (see `turn.rs`).
-            let turn = if self.pacer.is_open() {
-                Some(self.turn.take().await)
-            } else {
-                None
-            };
-            let claimed_at = Instant::now();
-            if self.window.is_closed(claimed_at) {
-                break;
-            }
-            let Some(slot) = self.pacer.next(claimed_at, first) else {
+            let Some(claim) = self.next(&mailbox, idle_since, first).await else {
                 break;
             };
             first = false;
-            // Late means waiting for a free connection: this one was still busy at the due time.
-            // A slot taken late by a worker that was already idle then is the generator's own
-            // delay (CPU, timer), not a busy connection, and is not counted here.
-            let late = self.pacer.is_open()
-                && claimed_at > slot.due + LATE_AFTER
-                && idle_since.is_some_and(|t| t > slot.due);
-            self.wait_until(slot.due).await;
-            drop(turn);
-            let end = self.window.end();
-            // A slot due before the end is still sent during the send grace (see `window.rs`).
-            if slot.due >= end || self.window.is_closed(Instant::now()) {
-                // Due before the end but never sent: counted, not silently dropped.
-                if slot.measured && slot.due < end {
-                    let request = self.mix.pick(&mut self.rng);
-                    self.recorder
-                        .borrow_mut()
-                        .record_unsent(request, slot.due, end, 1);
-                }
-                break;
-            }
             let request = self.mix.pick(&mut self.rng);
             let sent = Instant::now();
-            let (outcome, drained) = tokio::select! {
-                r = tokio::time::timeout(self.timeout, driver.call(request)) => match r {
-                    Ok(outcome) => (outcome, false),
-                    Err(_) => {
-                        driver.reset();
-                        let message = format!("no response within {:?}", self.timeout);
-                        (Outcome::failed(ErrorKind::Timeout, message), false)
-                    }
-                },
-                () = self.window.drained() => {
-                    driver.reset();
-                    let message = "no response by the end of the drain after the measured window";
-                    (Outcome::failed(ErrorKind::Timeout, message), true)
-                }
-            };
+            if claim.slot.measured && claim.free_at_due && self.dispatch.is_some() {
+                // Due with a connection free: the delay to the send is the generator's own.
+                self.recorder
+                    .borrow_mut()
+                    .record_lag(sent.saturating_duration_since(claim.slot.due));
+            }
+            deadline.as_mut().reset((sent + self.timeout).into());
+            let (outcome, drained) = self.call(&mut driver, request, deadline.as_mut()).await;
             let sample = Sample {
                 request,
-                due: slot.due,
+                due: claim.slot.due,
                 sent,
                 done: Instant::now(),
-                late,
+                late: claim.late,
             };
             let mut recorder = self.recorder.borrow_mut();
-            if slot.measured {
+            if claim.slot.measured {
                 recorder.record(sample, &outcome);
             } else {
                 recorder.count_connection(&outcome);
@@ -142,20 +108,68 @@ impl Worker {
         }
     }
 
-    /// Wait until `due`, or until the window ends (cancellation) if that comes first.
-    async fn wait_until(&self, due: Instant) {
-        let now = Instant::now();
-        if due > now && due - now <= YIELD_BELOW {
-            // Due within a few tens of µs (high rates): yield to the thread's other tasks
-            // until then; a hand-off to the timer thread would cost more than the wait.
-            while Instant::now() < due {
-                tokio::task::yield_now().await;
+    /// Call the driver until it answers, the deadline passes (a timeout) or the drain ends;
+    /// true in the last case.
+    async fn call<D: Driver>(
+        &self,
+        driver: &mut D,
+        request: usize,
+        deadline: Pin<&mut tokio::time::Sleep>,
+    ) -> (Outcome, bool) {
+        tokio::select! {
+            outcome = driver.call(request) => (outcome, false),
+            () = deadline => {
+                driver.reset();
+                let message = format!("no response within {:?}", self.timeout);
+                (Outcome::failed(ErrorKind::Timeout, message), false)
             }
-        } else if due > now {
-            tokio::select! {
-                () = crate::timer::sleep_until(due) => {}
-                () = self.window.ended() => {}
+            () = self.drain.wait(self.id) => {
+                driver.reset();
+                let message = "no response by the end of the drain after the measured window";
+                (Outcome::failed(ErrorKind::Timeout, message.to_owned()), true)
             }
         }
+    }
+
+    /// The next slot: the open model's from the dispatch, the closed model's after the think
+    /// time; `None` when nothing more may be sent.
+    async fn next(
+        &mut self,
+        mailbox: &Rc<Mailbox>,
+        idle_since: Option<Instant>,
+        first: bool,
+    ) -> Option<Claim> {
+        if let Some(dispatch) = &self.dispatch {
+            return dispatch.claim(mailbox, idle_since).await;
+        }
+        if self.window.is_closed(Instant::now()) {
+            return None;
+        }
+        let mut slot = self.pacer.next(Instant::now(), first)?;
+        if slot.due > Instant::now() {
+            // Think time (or the start). The closed model keeps no schedule: tokio's millisecond
+            // timer serves, and the call counts from when it woke, so its lateness is not latency.
+            tokio::select! {
+                () = tokio::time::sleep_until(slot.due.into()) => {}
+                () = self.window.ended() => {}
+            }
+            slot.due = slot.due.max(Instant::now());
+        }
+        let end = self.window.end();
+        if slot.due >= end || self.window.is_closed(Instant::now()) {
+            // Due before the end but never sent: counted, not silently dropped.
+            if slot.measured && slot.due < end {
+                let request = self.mix.pick(&mut self.rng);
+                self.recorder
+                    .borrow_mut()
+                    .record_unsent(request, slot.due, end, 1);
+            }
+            return None;
+        }
+        Some(Claim {
+            slot,
+            late: false,
+            free_at_due: true,
+        })
     }
 }

@@ -3,7 +3,7 @@
 //! (exit 2) or a failed gate (exit 1), never an inconclusive exit 0.
 
 use bench_core::result::RunResult;
-use bench_core::stats::{Metric, Trial};
+use bench_core::stats::{Metric, Trial, Verdict};
 
 /// Every candidate scenario needs a baseline and every baseline scenario a candidate: a renamed
 /// scenario, a wrong artifact, a misspelt or empty store is a configuration error naming the
@@ -96,4 +96,142 @@ pub fn no_data(baseline: &[Trial], candidate: &[Trial], gated: &[Metric]) -> Opt
         }
     }
     (!gaps.is_empty()).then(|| format!("no data: {}", gaps.join("; ")))
+}
+
+/// A regression the generator could have caused is not called. The generator's own delays only
+/// manufacture a regression when they hit the candidate's runs more than the baseline's: so a
+/// fail becomes inconclusive, naming the run and why, when a candidate run's generator was
+/// saturated (see [`bench_core::generator`]) and either its CPU was (then any delay is possible)
+/// or the candidate's scheduling lag p99 exceeds the baseline's by at least half the rise of
+/// the latency p99. Other verdicts pass through.
+pub fn unless_generator_saturated(
+    decided: (Verdict, Option<String>),
+    baseline: &[RunResult],
+    candidate: &[RunResult],
+) -> (Verdict, Option<String>) {
+    if decided.0 != Verdict::Fail {
+        return decided;
+    }
+    let lag = |runs: &[RunResult]| {
+        runs.iter()
+            .filter_map(|r| r.generator.as_ref()?.lag_us.map(|l| l.p99 as f64))
+            .fold(0.0, f64::max)
+    };
+    let p99 = |runs: &[RunResult]| {
+        runs.iter()
+            .map(|r| r.summary.latency_us.p99 as f64)
+            .sum::<f64>()
+            / runs.len().max(1) as f64
+    };
+    let lag_explains = 2.0 * (lag(candidate) - lag(baseline)) >= p99(candidate) - p99(baseline);
+    let saturated = candidate.iter().find_map(|r| {
+        let g = r.generator.as_ref()?;
+        let why = g.saturated.as_deref()?;
+        let cpu_bound = g
+            .cpu_per_thread
+            .is_some_and(|c| c > bench_core::generator::CPU_BOUND);
+        (cpu_bound || lag_explains).then(|| format!("candidate run {}: {why}", r.meta.run_id))
+    });
+    match saturated {
+        None => decided,
+        Some(why) => (
+            Verdict::Inconclusive,
+            Some(format!(
+                "{why}; a regression the generator could have caused is not called ({})",
+                decided
+                    .1
+                    .unwrap_or_else(|| "it would have failed".to_owned())
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bench_core::engine::Recording;
+    use bench_core::generator::{GeneratorReport, GeneratorUsage};
+    use bench_core::result::RunMeta;
+    use bench_core::LatencyHistogram;
+    use std::time::Duration;
+
+    /// A run with latency p99 ≈ `p99_us`, generator lag p99 ≈ `lag_us` and CPU share `cpu`.
+    fn run(p99_us: u64, lag_us: u64, cpu: f64) -> RunResult {
+        let mut s = bench_core::recorder::Series::default();
+        s.latency.record_us_n(p99_us, 100);
+        s.requests = 100;
+        let rec = Recording {
+            started_at: std::time::SystemTime::UNIX_EPOCH,
+            duration: Duration::from_secs(1),
+            window: Duration::from_secs(1),
+            completion_span: Duration::from_secs(1),
+            series: vec![("r".into(), s)],
+            counts: Default::default(),
+            timeline: Vec::new(),
+            cancelled: false,
+            target_rps: None,
+            generator: GeneratorUsage::default(),
+        };
+        let mut r = RunResult::new(RunMeta::default(), &rec);
+        let mut lag = LatencyHistogram::new();
+        lag.record_us_n(lag_us, 100);
+        let usage = GeneratorUsage {
+            threads: 1,
+            busiest: Some(cpu),
+            lag,
+            ..GeneratorUsage::default()
+        };
+        r.generator = Some(GeneratorReport::of(&usage));
+        r
+    }
+
+    fn fail() -> (Verdict, Option<String>) {
+        (Verdict::Fail, Some("p99 +50 %".into()))
+    }
+
+    #[test]
+    fn a_lagging_candidate_generator_that_explains_the_rise_makes_a_fail_inconclusive() {
+        let (v, why) = unless_generator_saturated(
+            fail(),
+            &[run(20_000, 100, 0.3)],
+            &[run(30_000, 8_000, 0.3)],
+        );
+        assert_eq!(v, Verdict::Inconclusive);
+        let why = why.unwrap();
+        assert!(
+            why.contains("scheduling lag p99") && why.contains("p99 +50 %"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_busy_candidate_generator_makes_a_fail_inconclusive() {
+        let (v, _) =
+            unless_generator_saturated(fail(), &[run(20_000, 100, 0.3)], &[run(30_000, 100, 0.97)]);
+        assert_eq!(v, Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn a_fail_stands_when_the_lag_cannot_explain_it_or_only_the_baseline_lagged() {
+        // 2 ms of lag cannot make a 10 ms rise.
+        let (v, _) = unless_generator_saturated(
+            fail(),
+            &[run(20_000, 100, 0.3)],
+            &[run(30_000, 2_000, 0.3)],
+        );
+        assert_eq!(v, Verdict::Fail);
+        // A saturated baseline makes the baseline slower, never the candidate.
+        let (v, _) = unless_generator_saturated(
+            fail(),
+            &[run(20_000, 9_000, 0.99)],
+            &[run(30_000, 100, 0.3)],
+        );
+        assert_eq!(v, Verdict::Fail);
+        // Anything but a fail passes through.
+        let pass = (Verdict::Pass, None);
+        assert_eq!(
+            unless_generator_saturated(pass.clone(), &[], &[run(30_000, 9_000, 0.99)]),
+            pass
+        );
+    }
 }
