@@ -140,3 +140,70 @@ fn a_service_that_exits_before_it_is_ready_is_an_error_with_its_log() {
     );
     assert!(text(&o).contains("cannot bind"), "{}", text(&o));
 }
+
+/// Both services answer every GET with 503 for their first 1.5 s: with `--ready-path` the gate
+/// waits for a 2xx, so no trial sees one of those errors; a service that stays unhealthy is an
+/// error naming the probe and what it last saw.
+#[test]
+fn a_ready_path_waits_for_a_2xx_and_a_service_that_never_answers_one_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("short.toml");
+    let short = std::fs::read_to_string(scenario(dir.path()))
+        .unwrap()
+        .replace("duration = \"3s\"", "duration = \"1s\"");
+    std::fs::write(&path, short).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cpu_service.py");
+    let warming = |port: u16, ready_ms: u32| {
+        format!("exec python3 {} {port} 1 0 {ready_ms}", script.display())
+    };
+    let gate = |bp: u16, cp: u16, ready_ms: u32, results: &Path| {
+        tailguard(&[
+            "gate",
+            path.to_str().unwrap(),
+            "--baseline-target",
+            &format!("http://127.0.0.1:{bp}"),
+            "--candidate-target",
+            &format!("http://127.0.0.1:{cp}"),
+            "--baseline-cmd",
+            &warming(bp, ready_ms),
+            "--candidate-cmd",
+            &warming(cp, ready_ms),
+            "--ready-path",
+            "/health",
+            "--ready-timeout",
+            "4s",
+            "--service-logs",
+            dir.path().join("logs").to_str().unwrap(),
+            "--results-dir",
+            results.to_str().unwrap(),
+            "--trials",
+            "2",
+            "--max-trials",
+            "2",
+            "--quiet",
+        ])
+    };
+    let results = dir.path().join("results");
+    let o = gate(free_port(), free_port(), 1500, &results);
+    assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("answering 2xx"), "{}", text(&o));
+    let mut runs = 0;
+    for entry in std::fs::read_dir(&results).unwrap() {
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
+        assert!(run["summary"]["requests"].as_u64().unwrap() > 0, "{run}");
+        assert_eq!(run["summary"]["errors"], 0, "{run}");
+        runs += 1;
+    }
+    assert_eq!(runs, 4);
+
+    let (bp, cp) = (free_port(), free_port());
+    let o = gate(bp, cp, 600_000, &dir.path().join("never"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let want = format!("GET http://127.0.0.1:{bp}/health answered 503");
+    assert!(text(&o).contains("was not ready"), "{}", text(&o));
+    assert!(text(&o).contains(&want), "{want} in {}", text(&o));
+    for port in [bp, cp] {
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    }
+}

@@ -117,13 +117,22 @@ fn history_names_the_first_slower_commit_and_fail_on_new_alerts_once() {
 fn bad_history_flags_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--alpha", "2"], "--alpha"),
         (&["--alpha", "0.001"], "smallest p-value"),
         (&["--min-segment", "0"], "min_segment"),
         (&["--metrics", "p42"], "--metrics: unknown metric \"p42\""),
         (&["--threshold", "ten"], "--threshold"),
         (&["--since", "yesterdayish"], "--since \"yesterdayish\""),
+        (
+            &["--min-change=-5%"],
+            "--min-change: \"-5%\" must be 0% or more",
+        ),
+        (&["--min-change", "NaN"], "--min-change"),
+        (
+            &["--min-error-rate-change", "lots"],
+            "--min-error-rate-change",
+        ),
     ];
     for (extra, want) in cases {
         let mut args = vec!["history", "--store-dir", d];

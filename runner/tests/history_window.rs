@@ -7,11 +7,11 @@
 mod common;
 
 use bench_core::result::RunResult;
-use bench_core::stats::change_point::ChangePointSettings;
 use common::verdicts::run;
 use common::{tailguard, text};
 use tailguard::history::series::HistoryMetric;
 use tailguard::history::window::{select, WindowPolicy};
+use tailguard::history::Detector;
 use tailguard::store::file::FileStore;
 use tailguard::store::{BranchName, Store};
 
@@ -32,7 +32,7 @@ fn policy(allow_mismatch: bool) -> WindowPolicy {
     WindowPolicy {
         max_runs: 5,
         metrics: vec![HistoryMetric::P95, HistoryMetric::P99],
-        detector: ChangePointSettings::default(),
+        detector: Detector::default(),
         allow_mismatch,
     }
 }

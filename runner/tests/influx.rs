@@ -52,6 +52,16 @@ fn write_then_read_back_equals_the_original_run() {
     assert!(run.timeline.len() >= 2);
     // Big enough to need chunking: InfluxDB 1.x refuses string fields over 64 KiB.
     run.meta.config["note"] = serde_json::Value::String("x".repeat(150_000));
+    // What the gate measured of the service in this trial (--baseline-cmd).
+    run.service = Some(bench_core::service_usage::ServiceUsage {
+        cpu_us: 812_000,
+        user_us: 700_000,
+        system_us: 112_000,
+        cpu_us_per_request: Some(203.5),
+        peak_rss_kib: 48_128,
+        voluntary_switches: 9_001,
+        involuntary_switches: 42,
+    });
     let st = v1(&influx.url(), "perf", &dir.path().join("spool"));
     let saved = st.save(&main_branch(), &run).unwrap();
     assert_eq!(saved.warning, None, "{saved:?}");
@@ -82,6 +92,14 @@ fn write_then_read_back_equals_the_original_run() {
     );
     let row = &v["results"][0]["series"][0]["values"][0];
     assert_eq!(row[1].as_u64(), Some(run.summary.latency_us.p99));
+    let v = influx.query(
+        "perf",
+        r#"SELECT "service_cpu_us_per_request","service_peak_rss_kib","service_involuntary_switches" FROM "tailguard_run""#,
+    );
+    let row = &v["results"][0]["series"][0]["values"][0];
+    assert_eq!(row[1].as_f64(), Some(203.5), "{v}");
+    assert_eq!(row[2].as_u64(), Some(48_128), "{v}");
+    assert_eq!(row[3].as_u64(), Some(42), "{v}");
 }
 
 #[test]

@@ -11,6 +11,12 @@
 //! values follow it. The permutations come from a seeded generator: the same series and settings
 //! give the same change points.
 //!
+//! A significant split is not always a change worth naming: with enough runs, a drift of 1–2 %
+//! between two stretches of the history (a runner image update, a neighbour on the host) is
+//! significant. [`merge_small`] removes the change points whose shift is below a floor, the
+//! smallest first, re-measuring the neighbours' levels each time (Hunter / Otava's
+//! `min_magnitude`).
+//!
 //! The statistic compares whole distributions (mean absolute differences), not only means, so
 //! one outlier moves it little, and no normality is assumed. Cost per test:
 //! `permutations × Σ segment length²`.
@@ -126,9 +132,42 @@ pub fn detect(
         cuts.push((at, p));
         cuts.sort_by_key(|c| c.0);
     }
-    let bounds = boundaries(values.len(), &cuts);
-    Ok(cuts
-        .iter()
+    Ok(levels(values, &cuts))
+}
+
+/// `change_points` (of `values`, as [`detect`] gives them) without those whose level shift
+/// `|after − before|` is below `min_shift` (in the values' unit). The smallest goes first and
+/// the two segments it separated become one, so its neighbours' levels are re-measured before
+/// the next is judged: a creep of small steps that adds up to more than `min_shift` keeps a
+/// change point. The p-values are those of the original splits.
+#[must_use]
+pub fn merge_small(
+    values: &[f64],
+    change_points: &[ChangePoint],
+    min_shift: f64,
+) -> Vec<ChangePoint> {
+    let mut cuts: Vec<(usize, f64)> = change_points.iter().map(|c| (c.index, c.p_value)).collect();
+    loop {
+        let levels = levels(values, &cuts);
+        let smallest = levels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, (c.after - c.before).abs()))
+            .filter(|(_, shift)| *shift < min_shift)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match smallest {
+            Some((i, _)) => {
+                cuts.remove(i);
+            }
+            None => return levels,
+        }
+    }
+}
+
+/// The change points at `cuts` with the mean levels of the segments on either side.
+fn levels(values: &[f64], cuts: &[(usize, f64)]) -> Vec<ChangePoint> {
+    let bounds = boundaries(values.len(), cuts);
+    cuts.iter()
         .enumerate()
         .map(|(i, &(index, p_value))| ChangePoint {
             index,
@@ -136,7 +175,7 @@ pub fn detect(
             after: mean(&values[index..bounds[i + 2]]),
             p_value,
         })
-        .collect())
+        .collect()
 }
 
 /// `[0, cut₁, …, cutₖ, n]`.

@@ -6,7 +6,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use super::super::sampling::standard_normal;
-use super::{detect, ChangePointSettings};
+use super::{detect, merge_small, ChangePointSettings};
 
 const SERIES: u64 = 100;
 const NOISE: f64 = 0.05;
@@ -148,4 +148,72 @@ fn bad_settings_and_values_are_errors() {
     }
     let err = detect(&[1.0, f64::NAN], &settings(1)).unwrap_err();
     assert!(err.to_string().contains("sample 1"), "{err}");
+}
+
+/// ln(1.05): the history's default floor for ratio metrics.
+const FIVE_PERCENT: f64 = 0.048_790_164_169_432;
+
+#[test]
+fn a_significant_drift_below_the_floor_is_merged_away_and_a_step_kept() {
+    // 1 % noise: a +2 % drift at run 40 is significant, the +20 % step at run 20 is the change.
+    let mut rng = StdRng::seed_from_u64(3);
+    let level = |i: usize| -> f64 {
+        match i {
+            0..20 => 1.0,
+            20..40 => 1.2,
+            _ => 1.2 * 1.02,
+        }
+    };
+    let x: Vec<f64> = (0..60)
+        .map(|i| (1000.0 * level(i)).ln() + 0.01 * standard_normal(&mut rng))
+        .collect();
+    let found = detect(&x, &settings(3)).unwrap();
+    assert_eq!(found.len(), 2, "the drift is significant: {found:?}");
+    let kept = merge_small(&x, &found, FIVE_PERCENT);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].index, 20);
+    assert_eq!(kept[0].p_value, found[0].p_value);
+    // The levels are re-measured over the merged segment (20..60).
+    let after = x[20..].iter().sum::<f64>() / 40.0;
+    assert!((kept[0].after - after).abs() < 1e-12, "{kept:?}");
+    assert_eq!(merge_small(&x, &found, 0.0), found);
+}
+
+#[test]
+fn a_creep_that_adds_up_beyond_the_floor_keeps_a_change_point() {
+    let mut kept = 0;
+    for seed in 0..SERIES {
+        let x = series(2000 + seed, 60, |i| 1.03_f64.powi((i / 5).min(10) as i32));
+        let found = detect(&x, &settings(seed)).unwrap();
+        if !merge_small(&x, &found, FIVE_PERCENT).is_empty() {
+            kept += 1;
+        }
+    }
+    eprintln!("creep of ten +3 % steps, 5 % floor: at least one change in {kept}/{SERIES}");
+    assert_eq!(kept, SERIES, "{kept}/{SERIES}");
+}
+
+#[test]
+fn the_smallest_shift_goes_first() {
+    // Levels 0, 0.06, 0.10, 0.20 (steps of 0.06, 0.04, 0.10), floor 0.05: the 0.04 step goes;
+    // the merged middle (mean 0.08) is then 0.08 above 0 and 0.12 below 0.20: both stay.
+    let x: Vec<f64> = [0.0, 0.06, 0.10, 0.20]
+        .iter()
+        .flat_map(|&l| std::iter::repeat_n(l, 10))
+        .collect();
+    let cps = |idx: &[usize]| -> Vec<super::ChangePoint> {
+        idx.iter()
+            .map(|&index| super::ChangePoint {
+                index,
+                before: 0.0,
+                after: 0.0,
+                p_value: 0.005,
+            })
+            .collect()
+    };
+    let kept: Vec<usize> = merge_small(&x, &cps(&[10, 20, 30]), 0.05)
+        .iter()
+        .map(|c| c.index)
+        .collect();
+    assert_eq!(kept, vec![10, 30]);
 }

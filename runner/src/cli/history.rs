@@ -30,6 +30,13 @@ pub struct HistoryArgs {
     /// Permutations per test.
     #[arg(long, default_value_t = 199)]
     pub permutations: usize,
+    /// Smallest level shift of a latency or throughput series named a change point, e.g. 5%
+    /// (a smaller significant shift is merged into its neighbours).
+    #[arg(long, default_value = "5%")]
+    pub min_change: String,
+    /// Smallest error-rate shift named a change point, in percentage points, e.g. 0.5%.
+    #[arg(long, default_value = "0.5%")]
+    pub min_error_rate_change: String,
     /// Seed of the permutations (the same history and seed give the same change points).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

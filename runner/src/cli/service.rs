@@ -38,7 +38,11 @@ pub struct ServiceArgs {
     /// Read the candidate's CPU and peak memory from this cgroup v2 directory instead of /proc.
     #[arg(long, value_name = "DIR")]
     pub candidate_cgroup: Option<PathBuf>,
-    /// How long a started service may take to accept connections.
+    /// A started service is ready only once `GET PATH` on its target's origin answers 2xx (e.g.
+    /// /health); without it, once the target accepts connections.
+    #[arg(long, value_name = "PATH")]
+    pub ready_path: Option<String>,
+    /// How long a started service may take to be ready.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     pub ready_timeout: Duration,
     /// Where the started services' logs are kept (`baseline.log`, `candidate.log`).

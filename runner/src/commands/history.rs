@@ -16,6 +16,15 @@ use crate::history::{self, by_commit, series_of, HistoryMetric, HistoryReport};
 use crate::store::{BranchName, Store};
 use crate::Exit;
 
+/// A `--min-*change` flag: a percentage, 0 or more.
+fn floor(flag: &str, text: &str) -> anyhow::Result<f64> {
+    match parse_percent(text) {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(_) => anyhow::bail!("{flag}: {text:?} must be 0% or more"),
+        Err(e) => anyhow::bail!("{flag}: {e}"),
+    }
+}
+
 /// Run the command.
 pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let settings = ChangePointSettings {
@@ -27,6 +36,13 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     settings
         .validate()
         .map_err(|e| anyhow::anyhow!("--alpha/--min-segment/--permutations: {e}"))?;
+    let detector = history::Detector {
+        settings,
+        min_change: history::MinChange {
+            ratio: floor("--min-change", &args.min_change)?,
+            error_rate: floor("--min-error-rate-change", &args.min_error_rate_change)?,
+        },
+    };
     let metrics = args
         .metrics
         .iter()
@@ -40,7 +56,7 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let branch = BranchName::new(&args.branch)?;
     let st = store::open_existing(&args.store)?;
     let series = read_series(st.as_ref(), &branch, args, &metrics, since.as_deref())?;
-    let report = history::report(branch.as_str(), &st.describe(), series, &settings)
+    let report = history::report(branch.as_str(), &st.describe(), series, &detector)
         .map_err(anyhow::Error::msg)?;
     print!("{}", render::terminal(&report));
     write_outputs(&report, args)?;

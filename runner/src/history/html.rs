@@ -27,14 +27,15 @@ pub fn render(report: &HistoryReport, series: &[&Series], charts: &[Rendered]) -
     let _ = writeln!(
         out,
         "<p>{} series from <code>{}</code>, {} change point(s); e-divisive means with alpha {}, \
-         minimum segment {} commits, {} permutations (seed {}).</p>",
+         minimum segment {} commits, {} permutations (seed {}), smallest change {}.</p>",
         report.series.len(),
         esc(&report.source),
         report.change_points.len(),
         report.settings.alpha,
         report.settings.min_segment,
         report.settings.permutations,
-        report.settings.seed
+        report.settings.seed,
+        esc(&report.min_change.to_string())
     );
     for (s, chart) in series.iter().zip(charts) {
         section(&mut out, report, s, chart);

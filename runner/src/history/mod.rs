@@ -7,6 +7,7 @@
 //! `new`), and `series[]` with their `points[]` (`index, commit?, time, run_ids, value`).
 
 pub mod chart;
+pub mod detector;
 pub mod html;
 pub mod influx;
 pub mod render;
@@ -14,9 +15,10 @@ pub mod series;
 pub mod stored;
 pub mod window;
 
-use bench_core::stats::change_point::{detect, ChangePointSettings};
+use bench_core::stats::change_point::ChangePointSettings;
 use serde::{Deserialize, Serialize};
 
+pub use detector::{Detector, MinChange};
 pub use series::{by_commit, series_of, HistoryMetric, HistoryPoint, Series};
 
 /// The schema version of history files.
@@ -69,6 +71,8 @@ pub struct HistoryReport {
     pub source: String,
     /// Detector settings.
     pub settings: ChangePointSettings,
+    /// The smallest shift named a change point.
+    pub min_change: MinChange,
     /// Every change point, by scenario, metric, request, index.
     pub change_points: Vec<ChangePointRow>,
     /// Every series.
@@ -77,14 +81,16 @@ pub struct HistoryReport {
 
 /// The change points of `series`, each compared with the history without the newest point to
 /// tell which are new.
-pub fn analyse(
-    series: &Series,
-    settings: &ChangePointSettings,
-) -> Result<Vec<ChangePointRow>, String> {
+pub fn analyse(series: &Series, detector: &Detector) -> Result<Vec<ChangePointRow>, String> {
     let values = transformed(series);
-    let found = detect(&values, settings).map_err(|e| e.to_string())?;
+    let search = |v: &[f64]| {
+        detector
+            .change_points(v, series.metric)
+            .map_err(|e| e.to_string())
+    };
+    let found = search(&values)?;
     let before_newest = match values.split_last() {
-        Some((_, rest)) => detect(rest, settings).map_err(|e| e.to_string())?,
+        Some((_, rest)) => search(rest)?,
         None => Vec::new(),
     };
     let mut rows = Vec::with_capacity(found.len());
@@ -150,17 +156,18 @@ pub fn report(
     branch: &str,
     source: &str,
     series: Vec<Series>,
-    settings: &ChangePointSettings,
+    detector: &Detector,
 ) -> Result<HistoryReport, String> {
     let mut change_points = Vec::new();
     for s in &series {
-        change_points.extend(analyse(s, settings)?);
+        change_points.extend(analyse(s, detector)?);
     }
     Ok(HistoryReport {
         schema_version: HISTORY_SCHEMA_VERSION,
         branch: branch.to_owned(),
         source: source.to_owned(),
-        settings: *settings,
+        settings: detector.settings,
+        min_change: detector.min_change,
         change_points,
         series,
     })

@@ -55,13 +55,14 @@ pub fn terminal(report: &HistoryReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "history of {} in {}: {} series, {} change point(s) (alpha {}, min segment {})",
+        "history of {} in {}: {} series, {} change point(s) (alpha {}, min segment {}, min change {})",
         report.branch,
         report.source,
         report.series.len(),
         report.change_points.len(),
         report.settings.alpha,
-        report.settings.min_segment
+        report.settings.min_segment,
+        report.min_change
     );
     if report.change_points.is_empty() {
         let _ = writeln!(out, "  no change points");
@@ -107,12 +108,13 @@ pub fn markdown(report: &HistoryReport, charts: &[ChartLink]) -> String {
     let _ = writeln!(
         out,
         "{} series from {}; change points by e-divisive means (alpha {}, minimum segment {} \
-         commits, {} permutations). See docs/history.md.\n",
+         commits, {} permutations, smallest change {}). See docs/history.md.\n",
         report.series.len(),
         report.source,
         report.settings.alpha,
         report.settings.min_segment,
-        report.settings.permutations
+        report.settings.permutations,
+        report.min_change
     );
     if report.change_points.is_empty() {
         let _ = writeln!(out, "No change points.\n");

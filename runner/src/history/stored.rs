@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use bench_core::result::{RunMeta, RunResult};
 use bench_core::scenario::gate::GateSection;
-use bench_core::stats::change_point::ChangePointSettings;
 use bench_core::stats::{prediction, Direction, Metric, Rule, Verdict};
 
 use super::series::HistoryMetric;
@@ -39,7 +38,7 @@ pub fn read(
     let policy = WindowPolicy {
         max_runs: gate.baseline_runs(),
         metrics,
-        detector: ChangePointSettings::default(),
+        detector: super::Detector::default(),
         allow_mismatch,
     };
     let (runs, window) = select(stored, candidate, &policy)?;

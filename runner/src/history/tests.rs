@@ -1,9 +1,9 @@
 //! Series building and the report's rules on hand-made runs.
 #![allow(clippy::unwrap_used)]
 
+use super::Detector;
 use bench_core::histogram::LatencyHistogram;
 use bench_core::result::{Histograms, IterationSamples, RunMeta, RunResult, Summary};
-use bench_core::stats::change_point::ChangePointSettings;
 use bench_core::Environment;
 
 use super::series::{by_commit, series_of, HistoryMetric};
@@ -134,7 +134,44 @@ fn stepped(after: usize) -> super::HistoryReport {
         })
         .collect();
     let series = series_of("s", &by_commit(runs), &[HistoryMetric::P99]);
-    report("main", "test", series, &ChangePointSettings::default()).unwrap()
+    report("main", "test", series, &Detector::default()).unwrap()
+}
+
+/// A +30 % step at commit 20, then a +2 % drift at commit 40, with ±0.2 % wobble: both are
+/// significant; only the step is named with the default 5 % floor.
+#[test]
+fn a_significant_drift_below_the_floor_is_not_a_change_point() {
+    let runs: Vec<RunResult> = (0..60)
+        .map(|i| {
+            let level = match i {
+                0..20 => 1000,
+                20..40 => 1300,
+                _ => 1326,
+            };
+            let t = format!("2026-01-{:02}T{:02}:00:00Z", 1 + i / 24, i % 24);
+            let v = u64::try_from(level + [0, 2, -1, 1, -2][i % 5]).unwrap();
+            run(
+                &format!("r{i}"),
+                Some(&format!("{i:040x}")),
+                Some(&t),
+                &t,
+                v,
+            )
+        })
+        .collect();
+    let series = series_of("s", &by_commit(runs), &[HistoryMetric::P99]);
+    let index = |d: &Detector| -> Vec<usize> {
+        report("main", "test", series.clone(), d)
+            .unwrap()
+            .change_points
+            .iter()
+            .map(|c| c.index)
+            .collect()
+    };
+    let mut every = Detector::default();
+    every.min_change.ratio = 0.0;
+    assert_eq!(index(&every), [20, 40]);
+    assert_eq!(index(&Detector::default()), [20]);
 }
 
 /// The commit that first shows the step reports it as new (and `--fail-on-new` fails); the

@@ -10,7 +10,6 @@
 use std::fmt;
 
 use bench_core::result::{RunMeta, RunResult};
-use bench_core::stats::change_point::ChangePointSettings;
 use bench_core::stats::prediction;
 use serde::{Deserialize, Serialize};
 
@@ -103,7 +102,7 @@ pub struct WindowPolicy {
     /// Gated metrics: their series decide the stable segment and get a noise estimate.
     pub metrics: Vec<HistoryMetric>,
     /// Change-point search.
-    pub detector: ChangePointSettings,
+    pub detector: super::Detector,
     /// Use runs of another environment or configuration (reported) instead of refusing.
     pub allow_mismatch: bool,
 }
@@ -182,7 +181,9 @@ pub fn select(
     let mut start = 0;
     for s in series.iter().filter(|s| s.request.is_none()) {
         let values = super::transformed(s);
-        let found = bench_core::stats::change_point::detect(&values, &policy.detector)
+        let found = policy
+            .detector
+            .change_points(&values, s.metric)
             .map_err(|e| Refusal(e.to_string()))?;
         if let Some(last) = found.last() {
             start = start.max(last.index);

@@ -3,6 +3,7 @@
 //! tree, CPU µs per request, peak RSS, context switches).
 
 pub mod process;
+pub mod ready;
 pub mod sides;
 pub mod usage;
 

@@ -3,13 +3,13 @@
 //! accepts TCP connections, stopped (SIGTERM, then SIGKILL after a grace period) at the end even
 //! when the gate fails.
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use super::ready::Probe;
 use super::usage::{tree, Source};
 
 /// A running service.
@@ -30,6 +30,8 @@ pub struct Spec {
     pub cmd: String,
     /// The target URL; ready when its host:port accepts a TCP connection.
     pub target: String,
+    /// Also ready only once `GET` this path on the target's origin answers 2xx.
+    pub ready_path: Option<String>,
     /// Give up waiting for readiness after this long.
     pub ready_timeout: Duration,
     /// Where the log goes.
@@ -38,33 +40,15 @@ pub struct Spec {
     pub cgroup: Option<PathBuf>,
 }
 
-/// The socket address of a target URL (`http://127.0.0.1:8080/x` → `127.0.0.1:8080`).
-fn address(target: &str) -> anyhow::Result<SocketAddr> {
-    let uri: http::Uri = target
-        .parse()
-        .with_context(|| format!("{target:?} is not a URL"))?;
-    let host = uri
-        .host()
-        .with_context(|| format!("{target:?} has no host"))?;
-    let port = uri.port_u16().unwrap_or(match uri.scheme_str() {
-        Some("https") => 443,
-        _ => 80,
-    });
-    (host.trim_matches(['[', ']']), port)
-        .to_socket_addrs()
-        .with_context(|| format!("resolving {target:?}"))?
-        .next()
-        .with_context(|| format!("{target:?} resolves to no address"))
-}
-
 impl Service {
-    /// Start the service and wait until its target accepts connections.
+    /// Start the service and wait until it is ready (its target accepts connections, and answers
+    /// the ready path with a 2xx when one is given).
     ///
     /// # Errors
     /// When the command cannot start, exits before it is ready, or is not ready in time (the
     /// log's last lines are in the error); the process is stopped in every case.
     pub fn start(spec: &Spec) -> anyhow::Result<Self> {
-        let addr = address(&spec.target)?;
+        let probe = Probe::new(&spec.target, spec.ready_path.as_deref())?;
         if let Some(dir) = spec.log.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
@@ -84,31 +68,33 @@ impl Service {
             log: spec.log.clone(),
             cgroup: spec.cgroup.clone(),
         };
-        service.wait_ready(addr, spec.ready_timeout)?;
+        service.wait_ready(&probe, spec.ready_timeout)?;
         eprintln!(
-            "{} service ready at {addr} (pid {}, log {})",
+            "{} service ready: {} (pid {}, log {})",
             spec.name,
+            probe.describe(),
             service.pid(),
             spec.log.display()
         );
         Ok(service)
     }
 
-    fn wait_ready(&mut self, addr: SocketAddr, timeout: Duration) -> anyhow::Result<()> {
+    fn wait_ready(&mut self, probe: &Probe, timeout: Duration) -> anyhow::Result<()> {
         let started = Instant::now();
         loop {
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return Ok(());
-            }
+            let last = match probe.check() {
+                Ok(()) => return Ok(()),
+                Err(seen) => seen,
+            };
             let exited = match self.child.as_mut() {
                 Some(c) => c.try_wait()?.map(|s| s.to_string()),
                 None => Some("not running".into()),
             };
             if let Some(status) = exited {
                 anyhow::bail!(
-                    "the {} service exited ({status}) before {addr} accepted connections; its \
-                     log {}:\n{}",
+                    "the {} service exited ({status}) before {}; its log {}:\n{}",
                     self.name,
+                    probe.describe(),
                     self.log.display(),
                     tail(&self.log)
                 );
@@ -116,9 +102,10 @@ impl Service {
             if started.elapsed() > timeout {
                 self.stop();
                 anyhow::bail!(
-                    "the {} service did not accept connections at {addr} within {:?}; its log \
+                    "the {} service was not ready ({}) within {:?}; last seen: {last}; its log \
                      {}:\n{}",
                     self.name,
+                    probe.describe(),
                     timeout,
                     self.log.display(),
                     tail(&self.log)

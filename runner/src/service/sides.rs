@@ -41,6 +41,7 @@ fn side(
             name: name.to_owned(),
             cmd: cmd.clone(),
             target: target.to_owned(),
+            ready_path: args.ready_path.clone(),
             ready_timeout: args.ready_timeout,
             log: args.service_logs.join(format!("{name}.log")),
             cgroup: cgroup.cloned(),

@@ -75,6 +75,9 @@ pub fn encode(branch: &BranchName, run: &RunResult) -> Result<Vec<Point>, StoreE
     for (status, n) in &s.statuses {
         p.int(format!("status_{status}"), *n);
     }
+    if let Some(u) = &run.service {
+        service_usage(&mut p, u);
+    }
     histograms(&mut p, json.get_mut("histograms").map(Value::take));
     if let Some(obj) = json.as_object_mut() {
         obj.remove("timeline");
@@ -163,6 +166,20 @@ pub fn start_ns(run: &RunResult) -> Result<i64, StoreError> {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     Ok(i64::try_from(ns).unwrap_or(i64::MAX))
+}
+
+/// The service's own resources (the gate's `--*-cmd`/`--*-pid`), for dashboards; the run's JSON
+/// in `result` carries them for the round trip.
+fn service_usage(p: &mut Point, u: &bench_core::service_usage::ServiceUsage) {
+    p.int("service_cpu_us", u.cpu_us);
+    p.int("service_user_us", u.user_us);
+    p.int("service_system_us", u.system_us);
+    if let Some(v) = u.cpu_us_per_request {
+        p.float("service_cpu_us_per_request", v);
+    }
+    p.int("service_peak_rss_kib", u.peak_rss_kib);
+    p.int("service_voluntary_switches", u.voluntary_switches);
+    p.int("service_involuntary_switches", u.involuntary_switches);
 }
 
 fn percentiles(p: &mut Point, prefix: &str, v: &Percentiles) {
