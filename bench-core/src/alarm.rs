@@ -22,6 +22,16 @@ pub(crate) enum AlarmKind {
     Tokio,
 }
 
+impl AlarmKind {
+    /// As the result's `generator.pacing` names it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            AlarmKind::TimerFd => "timerfd",
+            AlarmKind::Tokio => "tokio",
+        }
+    }
+}
+
 /// One engine thread's alarm. Create it inside the thread's runtime.
 pub(crate) struct Alarm {
     #[cfg(target_os = "linux")]

@@ -48,6 +48,7 @@ impl Mix {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Worker {
     /// Index among the thread's workers.
     pub(crate) id: usize,
