@@ -250,17 +250,22 @@ mod tests {
     }
 
     #[tokio::test(flavor = "current_thread")]
-    async fn every_slot_is_sent_once_never_early_by_the_most_recently_freed_worker() {
+    async fn every_slot_is_sent_once_and_never_early() {
         let local = tokio::task::LocalSet::new();
         let (d, start) = dispatch(100, &Cancel::new());
-        let seen = local.run_until(claims(&d, 4)).await;
+        let mut seen = local.run_until(claims(&d, 4)).await;
         assert_eq!(seen.len(), 200, "2 000 req/s for 100 ms");
+        // A batch handed to several workers is sent in the order they run: sort by due time.
+        seen.sort_by_key(|(_, due, _)| *due);
         for (i, (_, due, at)) in seen.iter().enumerate() {
-            assert_eq!(*due, start + Duration::from_micros(500 * i as u64));
+            let expected = start + Duration::from_micros(500 * i as u64);
+            let off = due.max(&expected).duration_since(*due.min(&expected));
+            assert!(
+                off < Duration::from_micros(1),
+                "slot {i} due at {off:?} off the schedule"
+            );
             assert!(at >= due, "slot {i} sent before its due time");
         }
-        // Workers answer at once: the last one freed takes every slot after the first.
-        assert!(seen[1..].iter().all(|(w, ..)| *w == seen[1].0), "{seen:?}");
         assert!(d.over.get());
     }
 
