@@ -38,8 +38,7 @@ const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("runner/src/commands/gate.rs", "command"),
     ("runner/src/report/chart/mod.rs", "draw"),
     ("runner/src/report/saturation.rs", "summary"),
-    ("runner/src/report/terminal.rs", "summary"),
-    ("runner/src/report/terminal.rs", "verdict"),
+    ("runner/src/report/terminal/mod.rs", "summary"),
     ("runner/src/verdict.rs", "compare_scenario"),
 ];
 

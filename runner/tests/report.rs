@@ -351,3 +351,43 @@ fn a_bad_verdict_file_is_named_with_its_line() {
     let o = tailguard(&["report", path.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("schema version 9"));
 }
+
+/// The terminal table's columns fit their widest cell: a long metric name (`cpu_per_request *`)
+/// and a long value (`µs CPU`) never push a row's verdict out of its column.
+#[test]
+fn the_terminal_table_keeps_its_columns_with_long_names_and_values() {
+    let mut v = saturation_verdict();
+    let s = &mut v.scenarios[0];
+    let mut cpu = s.metrics[0].clone();
+    cpu.gated = true;
+    cpu.comparison.metric = bench_core::stats::Metric::CpuPerRequest;
+    cpu.comparison.baseline = Some(16_200.0);
+    cpu.comparison.candidate = Some(147.5);
+    s.metrics.push(cpu);
+    let table = tailguard::report::terminal::verdict(&v);
+    let lines: Vec<&str> = table.lines().collect();
+    let header = lines.iter().position(|l| l.contains("interval")).unwrap();
+    let column = |l: &str| l.chars().collect::<Vec<char>>();
+    let at = column(lines[header])
+        .windows(7)
+        .position(|w| w.iter().collect::<String>() == "verdict")
+        .unwrap();
+    let rows = &lines[header + 1..header + 1 + s_len(&v)];
+    assert!(
+        rows.iter().any(|r| r.contains("cpu_per_request *")),
+        "{table}"
+    );
+    assert!(rows.iter().any(|r| r.contains("µs CPU")), "{table}");
+    for row in rows {
+        let chars = column(row);
+        assert!(chars.len() > at, "{row}\n{table}");
+        assert!(
+            chars[at - 2] == ' ' && chars[at] != ' ',
+            "{row:?} at {at}\n{table}"
+        );
+    }
+}
+
+fn s_len(v: &VerdictReport) -> usize {
+    v.scenarios[0].metrics.len() + usize::from(v.scenarios[0].capacity.is_some())
+}

@@ -76,3 +76,15 @@ pub fn mark(v: Verdict) -> &'static str {
         Verdict::Inconclusive => "inconclusive",
     }
 }
+
+/// `s` cut to `n` characters, the last one `…` when cut.
+#[must_use]
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}

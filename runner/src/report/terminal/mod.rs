@@ -1,12 +1,14 @@
-//! The terminal summary of a run.
+//! The terminal summary of a run; the comparison's table is in [`verdict`].
+
+mod verdict;
 
 use std::fmt::Write as _;
 
 use bench_core::result::{Percentiles, RunResult, Summary};
-use bench_core::stats::{Metric, Verdict};
 
+use super::format::truncate;
 pub use super::format::{fmt_change, fmt_metric_value, fmt_us, mark, power};
-use crate::verdict::VerdictReport;
+pub use verdict::verdict;
 
 /// A latency row of `calls` calls of which `samples` have a time. Calls that failed without a
 /// response have none (docs/statistics.md): the row says how many it leaves out, and a row
@@ -164,153 +166,6 @@ fn notes(out: &mut String, s: &Summary) {
     }
     if s.redirects > 0 {
         let _ = writeln!(out, "  WARNING  {} responses were redirects (3xx), not followed: the run may have measured a redirect (e.g. to a login page) rather than the endpoint", s.redirects);
-    }
-}
-
-/// The terminal table of a comparison.
-#[must_use]
-pub fn verdict(report: &VerdictReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "verdict: {}  (baseline: {})",
-        mark(report.verdict).to_uppercase(),
-        report.baseline_source
-    );
-    for s in &report.scenarios {
-        let _ = writeln!(
-            out,
-            "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {:.0}%)",
-            s.scenario,
-            mark(s.verdict),
-            s.metrics
-                .first()
-                .map_or(s.baseline_runs.len(), |m| m.comparison.baseline_trials),
-            s.metrics
-                .first()
-                .map_or(s.candidate_runs.len(), |m| m.comparison.candidate_trials),
-            s.used_method(),
-            s.settings.threshold * 100.0
-        );
-        if let Some(reason) = &s.reason {
-            let _ = writeln!(out, "  {}", truncate(reason, 300));
-        }
-        let _ = writeln!(
-            out,
-            "  {:<12} {:>10} {:>10} {:>9} {:>21}  {:<12}  noise, MDE, trials",
-            "metric",
-            "baseline",
-            "candidate",
-            "change",
-            format!("{:.1}% interval", s.settings.confidence * 100.0),
-            "verdict"
-        );
-        for m in &s.metrics {
-            let c = &m.comparison;
-            let interval = match (c.ci_low, c.ci_high) {
-                (Some(lo), Some(hi)) => format!(
-                    "[{}, {}]",
-                    fmt_change(c.metric, Some(lo)),
-                    fmt_change(c.metric, Some(hi))
-                ),
-                _ => "–".into(),
-            };
-            let name = format!("{}{}", c.metric, if m.gated { " *" } else { "" });
-            let _ = writeln!(
-                out,
-                "  {name:<12} {:>10} {:>10} {:>9} {interval:>21}  {:<12}  {}",
-                fmt_metric_value(c.metric, c.baseline),
-                fmt_metric_value(c.metric, c.candidate),
-                fmt_change(c.metric, c.change),
-                mark(c.verdict),
-                power(c),
-            );
-        }
-        if let Some(c) = &s.capacity {
-            let baseline = c.baseline_rps.map(|b| format!("{b:.1}/s"));
-            let _ = writeln!(
-                out,
-                "  {:<12} {:>10} {:>10} {:>9} {:>21}  {}",
-                "capacity *",
-                baseline.as_deref().unwrap_or("–"),
-                format!("{:.1}/s", c.candidate_rps),
-                fmt_change(Metric::Throughput, c.change),
-                format!("must not fall >{:.0}%", c.threshold * 100.0),
-                mark(c.verdict),
-            );
-            if let Some(why) = &c.reason {
-                let _ = writeln!(out, "  capacity: {}", truncate(why, 300));
-            }
-        }
-        for r in &s.requests {
-            let gated: Vec<String> = r
-                .metrics
-                .iter()
-                .filter(|m| m.gated)
-                .map(|m| {
-                    format!(
-                        "{} {}",
-                        m.comparison.metric,
-                        fmt_change(m.comparison.metric, m.comparison.change)
-                    )
-                })
-                .collect();
-            let why = r
-                .reason
-                .as_deref()
-                .filter(|_| r.verdict != Verdict::Pass)
-                .map(|w| format!("  ({})", truncate(w, 160)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  · {:<20} {:<12} {}{why}",
-                truncate(&r.request, 20),
-                mark(r.verdict),
-                gated.join(", ")
-            );
-        }
-    }
-    for (label, names) in [
-        ("new (no baseline, not compared)", &report.new),
-        ("removed (only in the baseline)", &report.removed),
-    ] {
-        if !names.is_empty() {
-            let _ = writeln!(out, "\n{label}: {}", names.join(", "));
-        }
-    }
-    if let Some(t) = &report.trials {
-        let _ = writeln!(
-            out,
-            "\ntrials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {:.1}s",
-            t.pairs, t.order, t.seed, t.looks, t.stopped, t.wall_s
-        );
-    }
-    if let Some(f) = &report.family {
-        let _ = writeln!(
-            out,
-            "family: {} gated comparisons, fails held to {:.2}% family-wise ({})",
-            f.comparisons,
-            f.level * 100.0,
-            f.method
-        );
-    }
-    let _ = writeln!(out, "\n  * gated metric; others are informational");
-    if report.scenarios.iter().any(|s| !s.requests.is_empty()) {
-        let _ = writeln!(
-            out,
-            "  · request of a mix: its gated metrics on its own histograms; a failed request fails the scenario"
-        );
-    }
-    out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
     }
 }
 
