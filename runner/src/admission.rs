@@ -98,39 +98,31 @@ pub fn no_data(baseline: &[Trial], candidate: &[Trial], gated: &[Metric]) -> Opt
     (!gaps.is_empty()).then(|| format!("no data: {}", gaps.join("; ")))
 }
 
-/// A regression the generator could have caused is not called. The generator's own delays only
-/// manufacture a regression when they hit the candidate's runs more than the baseline's: so a
-/// fail becomes inconclusive, naming the run and why, when a candidate run's generator was
-/// saturated (see [`bench_core::generator`]) and either its CPU was (then any delay is possible)
-/// or the candidate's scheduling lag p99 exceeds the baseline's by at least half the rise of
-/// the latency p99. Other verdicts pass through.
+/// A regression the generator could have caused is not called: a fail becomes inconclusive,
+/// naming the run and why, when a candidate run's generator was saturated on CPU (its busiest
+/// engine thread above [`bench_core::generator::CPU_BOUND`] of a core: then any delay is
+/// possible). A saturated baseline changes nothing (it can only make the baseline slower). A
+/// scheduling lag above its bound is recorded and warned about but does not by itself stop a
+/// fail: on a loaded 2-core runner it exceeds 1 ms often enough to hide real regressions
+/// (docs/statistics.md). Other verdicts pass through.
 pub fn unless_generator_saturated(
     decided: (Verdict, Option<String>),
-    baseline: &[RunResult],
+    _baseline: &[RunResult],
     candidate: &[RunResult],
 ) -> (Verdict, Option<String>) {
     if decided.0 != Verdict::Fail {
         return decided;
     }
-    let lag = |runs: &[RunResult]| {
-        runs.iter()
-            .filter_map(|r| r.generator.as_ref()?.lag_us.map(|l| l.p99 as f64))
-            .fold(0.0, f64::max)
-    };
-    let p99 = |runs: &[RunResult]| {
-        runs.iter()
-            .map(|r| r.summary.latency_us.p99 as f64)
-            .sum::<f64>()
-            / runs.len().max(1) as f64
-    };
-    let lag_explains = 2.0 * (lag(candidate) - lag(baseline)) >= p99(candidate) - p99(baseline);
     let saturated = candidate.iter().find_map(|r| {
         let g = r.generator.as_ref()?;
-        let why = g.saturated.as_deref()?;
-        let cpu_bound = g
-            .cpu_per_thread
-            .is_some_and(|c| c > bench_core::generator::CPU_BOUND);
-        (cpu_bound || lag_explains).then(|| format!("candidate run {}: {why}", r.meta.run_id))
+        let cpu = g.cpu_per_thread?;
+        (cpu > bench_core::generator::CPU_BOUND).then(|| {
+            let why = g
+                .saturated
+                .as_deref()
+                .unwrap_or("the generator was saturated");
+            format!("candidate run {}: {why}", r.meta.run_id)
+        })
     });
     match saturated {
         None => decided,
@@ -190,18 +182,13 @@ mod tests {
     }
 
     #[test]
-    fn a_lagging_candidate_generator_that_explains_the_rise_makes_a_fail_inconclusive() {
-        let (v, why) = unless_generator_saturated(
+    fn a_lagging_candidate_generator_is_recorded_but_does_not_stop_a_fail() {
+        let (v, _) = unless_generator_saturated(
             fail(),
             &[run(20_000, 100, 0.3)],
             &[run(30_000, 8_000, 0.3)],
         );
-        assert_eq!(v, Verdict::Inconclusive);
-        let why = why.unwrap();
-        assert!(
-            why.contains("scheduling lag p99") && why.contains("p99 +50 %"),
-            "{why}"
-        );
+        assert_eq!(v, Verdict::Fail);
     }
 
     #[test]
@@ -212,14 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fail_stands_when_the_lag_cannot_explain_it_or_only_the_baseline_lagged() {
-        // 2 ms of lag cannot make a 10 ms rise.
-        let (v, _) = unless_generator_saturated(
-            fail(),
-            &[run(20_000, 100, 0.3)],
-            &[run(30_000, 2_000, 0.3)],
-        );
-        assert_eq!(v, Verdict::Fail);
+    fn a_fail_stands_when_only_the_baseline_was_saturated() {
         // A saturated baseline makes the baseline slower, never the candidate.
         let (v, _) = unless_generator_saturated(
             fail(),
