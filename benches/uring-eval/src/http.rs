@@ -20,7 +20,8 @@ pub struct Config {
 impl Config {
     /// The gap between two intended sends on one connection at a fixed rate.
     pub fn period(&self) -> Option<Duration> {
-        self.rate.map(|r| Duration::from_secs_f64(self.conns as f64 / r))
+        self.rate
+            .map(|r| Duration::from_secs_f64(self.conns as f64 / r))
     }
 
     /// Connection `i`'s first intended send: the connections are spread over one period.
@@ -135,12 +136,18 @@ fn head_end(b: &[u8]) -> Option<usize> {
 
 fn content_length(head: &[u8]) -> Result<usize, String> {
     if !head.starts_with(b"HTTP/1.1 200") {
-        return Err(format!("unexpected response: {:?}", String::from_utf8_lossy(head)));
+        return Err(format!(
+            "unexpected response: {:?}",
+            String::from_utf8_lossy(head)
+        ));
     }
     for line in head.split(|&c| c == b'\n') {
         if line.len() > 15 && line[..15].eq_ignore_ascii_case(b"content-length:") {
             let v = std::str::from_utf8(&line[15..]).map_err(|e| e.to_string())?;
-            return v.trim().parse().map_err(|e| format!("Content-Length {v:?}: {e}"));
+            return v
+                .trim()
+                .parse()
+                .map_err(|e| format!("Content-Length {v:?}: {e}"));
         }
     }
     Err("response without Content-Length".into())
@@ -162,7 +169,8 @@ pub fn cpu_time() -> (Duration, u64) {
 pub fn connect_all(cfg: &Config) -> Result<Vec<std::net::TcpStream>, String> {
     (0..cfg.conns)
         .map(|_| {
-            let s = std::net::TcpStream::connect(cfg.addr).map_err(|e| format!("connect {}: {e}", cfg.addr))?;
+            let s = std::net::TcpStream::connect(cfg.addr)
+                .map_err(|e| format!("connect {}: {e}", cfg.addr))?;
             s.set_nodelay(true).map_err(|e| e.to_string())?;
             Ok(s)
         })
@@ -171,14 +179,24 @@ pub fn connect_all(cfg: &Config) -> Result<Vec<std::net::TcpStream>, String> {
 
 fn parse(args: &[String]) -> Result<(String, Config), String> {
     let usage = "usage: uring-eval MODE HOST:PORT [--conns N] [--duration SECS] [--rate REQ_PER_S] [--tick-us US]";
-    let [mode, addr, rest @ ..] = args else { return Err(usage.into()) };
+    let [mode, addr, rest @ ..] = args else {
+        return Err(usage.into());
+    };
     let addr: SocketAddr = addr.parse().map_err(|e| format!("address {addr:?}: {e}"))?;
     if !addr.ip().is_loopback() {
         return Err(format!("{addr}: only loopback servers"));
     }
-    let mut cfg = Config { addr, conns: 64, duration: Duration::from_secs(10), rate: None, tick: Duration::ZERO };
+    let mut cfg = Config {
+        addr,
+        conns: 64,
+        duration: Duration::from_secs(10),
+        rate: None,
+        tick: Duration::ZERO,
+    };
     for pair in rest.chunks(2) {
-        let [k, v] = pair else { return Err(usage.into()) };
+        let [k, v] = pair else {
+            return Err(usage.into());
+        };
         let num = |v: &str| v.parse::<f64>().map_err(|e| format!("{k} {v:?}: {e}"));
         match k.as_str() {
             "--conns" => cfg.conns = num(v)? as usize,
@@ -233,4 +251,33 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         return Err("no responses".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Framer;
+
+    const RESP: &[u8] = b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 5\r\n\r\nhello";
+
+    #[test]
+    fn whole_split_and_back_to_back_responses_are_counted_once_each() {
+        let mut f = Framer::default();
+        assert_eq!(f.feed(RESP), Ok(1));
+        // Split at every byte: the head across reads, then the body across reads.
+        for cut in 1..RESP.len() {
+            let mut f = Framer::default();
+            let n = f.feed(&RESP[..cut]).unwrap_or(9) + f.feed(&RESP[cut..]).unwrap_or(9);
+            assert_eq!(n, 1, "cut at {cut}");
+        }
+        let two = [RESP, RESP].concat();
+        assert_eq!(Framer::default().feed(&two), Ok(2));
+    }
+
+    #[test]
+    fn a_response_without_length_or_not_200_is_an_error() {
+        let no_len = b"HTTP/1.1 200 OK\r\nServer: nginx\r\n\r\n";
+        assert!(Framer::default().feed(no_len).is_err());
+        let not_found = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        assert!(Framer::default().feed(not_found).is_err());
+    }
 }

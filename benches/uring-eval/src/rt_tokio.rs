@@ -23,7 +23,13 @@ pub fn run(cfg: &Config) -> Result<Tally, String> {
             s.set_nonblocking(true).map_err(|e| e.to_string())?;
             let s = tokio::net::TcpStream::from_std(s).map_err(|e| e.to_string())?;
             let first = cfg.first_send(start, i);
-            tasks.push(tokio::task::spawn_local(conn(s, req.clone(), cfg.period(), first, end)));
+            tasks.push(tokio::task::spawn_local(conn(
+                s,
+                req.clone(),
+                cfg.period(),
+                first,
+                end,
+            )));
         }
         let mut total = Tally::default();
         for t in tasks {

@@ -15,7 +15,11 @@ pub const ENTRIES: u32 = 4096;
 /// A ring for one thread: SINGLE_ISSUER + DEFER_TASKRUN (6.1+: completions are run only when
 /// the thread waits for them, in one batch) when the kernel has them, a plain ring otherwise.
 pub fn ring() -> std::io::Result<(IoUring, &'static str)> {
-    match IoUring::builder().setup_single_issuer().setup_defer_taskrun().build(ENTRIES) {
+    match IoUring::builder()
+        .setup_single_issuer()
+        .setup_defer_taskrun()
+        .build(ENTRIES)
+    {
         Ok(r) => Ok((r, "single_issuer+defer_taskrun")),
         Err(_) => IoUring::new(ENTRIES).map(|r| (r, "plain")),
     }
@@ -44,11 +48,21 @@ impl BufRing {
         if entries.is_null() {
             return Err("out of memory".into());
         }
-        let mut br = BufRing { entries, layout, data: vec![0; count as usize * size], size, count, tail: 0 };
+        let mut br = BufRing {
+            entries,
+            layout,
+            data: vec![0; count as usize * size],
+            size,
+            count,
+            tail: 0,
+        };
         // SAFETY: the entries stay allocated until Drop, which runs after the ring (the caller
         // declares the BufRing after the IoUring) or the group is never used again.
-        unsafe { ring.submitter().register_buf_ring_with_flags(entries as u64, count, bgid, 0) }
-            .map_err(|e| format!("register_buf_ring: {e}"))?;
+        unsafe {
+            ring.submitter()
+                .register_buf_ring_with_flags(entries as u64, count, bgid, 0)
+        }
+        .map_err(|e| format!("register_buf_ring: {e}"))?;
         for bid in 0..count {
             br.recycle(bid);
         }
@@ -103,18 +117,28 @@ pub fn probe() -> String {
         .map_or("absent".into(), |s| s.trim().to_string());
     let (ring, flags) = match ring() {
         Ok(r) => r,
-        Err(e) => return format!("io_uring=unavailable error=\"{e}\" kernel={} io_uring_disabled={disabled}", kernel.trim()),
+        Err(e) => {
+            return format!(
+                "io_uring=unavailable error=\"{e}\" kernel={} io_uring_disabled={disabled}",
+                kernel.trim()
+            )
+        }
     };
     let mut p = io_uring::Probe::new();
     let ops = match ring.submitter().register_probe(&mut p) {
-        Ok(()) => [("recv", opcode::Recv::CODE), ("send", opcode::Send::CODE), ("timeout", opcode::Timeout::CODE)]
-            .iter()
-            .map(|(n, c)| format!("{n}:{}", p.is_supported(*c)))
-            .collect::<Vec<_>>()
-            .join(","),
+        Ok(()) => [
+            ("recv", opcode::Recv::CODE),
+            ("send", opcode::Send::CODE),
+            ("timeout", opcode::Timeout::CODE),
+        ]
+        .iter()
+        .map(|(n, c)| format!("{n}:{}", p.is_supported(*c)))
+        .collect::<Vec<_>>()
+        .join(","),
         Err(e) => format!("probe-failed:{e}"),
     };
-    let bufring = BufRing::new(&ring, 8, 64, 7).map_or_else(|e| format!("no({e})"), |_| "yes".into());
+    let bufring =
+        BufRing::new(&ring, 8, 64, 7).map_or_else(|e| format!("no({e})"), |_| "yes".into());
     format!(
         "io_uring=available kernel={} io_uring_disabled={disabled} setup={flags} ops={ops} \
          buf_ring={bufring} skip_success={} ext_arg={}",

@@ -57,7 +57,11 @@ pub fn run(cfg: &Config, multishot: bool) -> Result<Tally, String> {
             framer: Framer::default(),
             sent_at: start,
             due: cfg.first_send(start, i),
-            buf: if multishot { Vec::new() } else { vec![0; BUF_SIZE] },
+            buf: if multishot {
+                Vec::new()
+            } else {
+                vec![0; BUF_SIZE]
+            },
         })
         .collect();
     let mut lp = Loop {
@@ -93,7 +97,9 @@ impl Loop<'_> {
         // SAFETY: the buffers an entry points at (the request, the connection's receive buffer,
         // the buffer ring) live as long as the loop, which outlives the ring's use of them.
         while unsafe { self.ring.submission().push(&e) }.is_err() {
-            self.ring.submit().map_err(|e| format!("io_uring_enter: {e}"))?;
+            self.ring
+                .submit()
+                .map_err(|e| format!("io_uring_enter: {e}"))?;
         }
         Ok(())
     }
@@ -147,15 +153,24 @@ impl Loop<'_> {
 
     /// Submits what is queued and waits for one completion, or until the next deadline.
     fn wait(&mut self, now: Instant) -> Result<(), String> {
-        let mut next = self.heap.peek().map_or(self.end, |Reverse((d, _))| (*d).min(self.end));
+        let mut next = self
+            .heap
+            .peek()
+            .map_or(self.end, |Reverse((d, _))| (*d).min(self.end));
         if !self.cfg.tick.is_zero() {
             // The next tick at or after the deadline: the sends due by then go out together.
             let tick = self.cfg.tick.as_nanos();
-            let at = next.saturating_duration_since(self.start).as_nanos().div_ceil(tick) * tick;
+            let at = next
+                .saturating_duration_since(self.start)
+                .as_nanos()
+                .div_ceil(tick)
+                * tick;
             next = self.start + Duration::from_nanos(at as u64);
         }
         let r = if self.cfg.rate.is_some() {
-            let left = next.saturating_duration_since(now).max(Duration::from_micros(1));
+            let left = next
+                .saturating_duration_since(now)
+                .max(Duration::from_micros(1));
             let ts = types::Timespec::from(left);
             let args = types::SubmitArgs::new().timespec(&ts);
             self.ring.submitter().submit_with_args(1, &args)
@@ -164,7 +179,14 @@ impl Loop<'_> {
         };
         match r {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.raw_os_error(), Some(libc::ETIME | libc::EINTR | libc::EBUSY)) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ETIME | libc::EINTR | libc::EBUSY)
+                ) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(format!("io_uring_enter: {e}")),
         }
     }
@@ -173,18 +195,26 @@ impl Loop<'_> {
         let i = (cqe.user_data() >> 1) as usize;
         let res = cqe.result();
         if cqe.user_data() & 1 == SEND {
-            return Err(format!("send on connection {i}: {}", std::io::Error::from_raw_os_error(-res)));
+            return Err(format!(
+                "send on connection {i}: {}",
+                std::io::Error::from_raw_os_error(-res)
+            ));
         }
         if res == -libc::ENOBUFS {
             return self.arm_recv(i); // the buffer ring ran dry: the multishot receive stopped
         }
         if res <= 0 {
-            let why = if res == 0 { "closed by the server".into() } else { std::io::Error::from_raw_os_error(-res).to_string() };
+            let why = if res == 0 {
+                "closed by the server".into()
+            } else {
+                std::io::Error::from_raw_os_error(-res).to_string()
+            };
             return Err(format!("receive on connection {i}: {why}"));
         }
         let done = match &mut self.bufs {
             Some(b) => {
-                let bid = cqueue::buffer_select(cqe.flags()).ok_or("a multishot receive without a buffer")?;
+                let bid = cqueue::buffer_select(cqe.flags())
+                    .ok_or("a multishot receive without a buffer")?;
                 let d = self.conns[i].framer.feed(b.get(bid, res as usize));
                 b.recycle(bid);
                 if !cqueue::more(cqe.flags()) {
@@ -209,7 +239,9 @@ impl Loop<'_> {
     fn responded(&mut self, i: usize, now: Instant) -> Result<(), String> {
         let c = &mut self.conns[i];
         self.tally.done(c.sent_at, now);
-        let Some(p) = self.cfg.period() else { return self.send(i, now) };
+        let Some(p) = self.cfg.period() else {
+            return self.send(i, now);
+        };
         c.due += p;
         if c.due <= now {
             let due = c.due;
