@@ -23,7 +23,7 @@
 #   DURATION=10  seconds per run         ROUNDS=3      CONNS=64
 #   RATES="5000 10000"  fixed rates in req/s (tokio, io-uring exact and on a 1 ms tick)
 #   CLOSED="wrk tokio uring uring-single monoio compio"   the closed-loop cases
-#   ENGINE=1     also tailguard's engine (needs jq; TG=... the binary, default
+#   ENGINE=0     1: also tailguard's engine (needs jq; TG=... the binary, default
 #                target/release/tailguard, built unless SKIP_BUILD=1)
 #   SERVER_CPU=0  CLIENT_CPU=1  PAUSE=1  SKIP_BUILD=0
 #   OUT_DIR=...  raw outputs and table.md (default: a fresh temp dir, kept)
@@ -38,7 +38,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PAUSE=${PAUSE:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
-ENGINE=${ENGINE:-1}
+ENGINE=${ENGINE:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/uring-eval"
