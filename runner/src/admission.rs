@@ -158,6 +158,8 @@ mod tests {
             window: Duration::from_secs(1),
             completion_span: Duration::from_secs(1),
             series: vec![("r".into(), s)],
+            journeys: Vec::new(),
+            checks: Vec::new(),
             counts: Default::default(),
             timeline: Vec::new(),
             cancelled: false,
