@@ -77,6 +77,7 @@ mod engine_error;
 pub mod environment;
 pub mod feeder;
 pub mod flow;
+pub mod format;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
