@@ -25,9 +25,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[];
 const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("bench-core/src/stats/verdict.rs", "compare"),
     ("runner/src/commands/gate.rs", "command"),
-    ("runner/src/report/chart/mod.rs", "draw"),
-    ("runner/src/report/saturation.rs", "summary"),
-    ("runner/src/report/terminal/mod.rs", "summary"),
     ("runner/src/verdict.rs", "compare_scenario"),
 ];
 

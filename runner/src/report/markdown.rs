@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 
 use bench_core::stats::Verdict;
 
+use super::format::truncate;
 use super::markdown_text::{code, code_text, escape};
 use super::tables::{self, Align, Cell, Table};
-use super::wording::{findings, headline, mark, method, shorten, side_labels, word};
+use super::wording::{findings, headline, mark, method, side_labels, word};
 use crate::verdict::{ScenarioVerdict, VerdictReport};
 
 /// A chart image to link under its scenario.
@@ -42,7 +43,7 @@ pub fn render(report: &VerdictReport, charts: &[ChartLink]) -> String {
         "{n} scenario{} · {}: {} · {}\n",
         if n == 1 { "" } else { "s" },
         escape(&base),
-        code(&shorten(&report.baseline_source, 100)),
+        code(&truncate(&report.baseline_source, 100)),
         tally.join(" · ")
     );
     for s in &report.scenarios {
