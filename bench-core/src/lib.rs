@@ -70,6 +70,8 @@
 
 #![deny(missing_docs)]
 
+mod alarm;
+mod dispatch;
 pub mod driver;
 pub mod duration_serde;
 pub mod engine;
@@ -78,6 +80,7 @@ pub mod environment;
 pub mod feeder;
 pub mod flow;
 pub mod format;
+pub mod generator;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
@@ -100,7 +103,6 @@ pub mod template;
 mod thread;
 pub mod timeline;
 pub mod timer;
-mod turn;
 mod unsent;
 pub mod window;
 mod worker;
