@@ -79,6 +79,7 @@ mod engine_error;
 pub mod environment;
 pub mod feeder;
 pub mod flow;
+pub mod format;
 pub mod generator;
 mod hdr_input;
 pub mod histogram;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::driver::Connector;
 use crate::engine::{EngineError, Progress, Recording, RunConfig};
+use crate::format::fmt_level;
 use crate::pacer::{Cancel, LoadModel, StopCondition};
 use crate::recorder::{Counts, Series};
 use crate::schedule::{Arrival, Rate, RateProfile};
@@ -38,16 +39,6 @@ impl Dimension {
             Self::Rate => format!("{} req/s", fmt_level(level)),
             Self::Workers => format!("{} workers", fmt_level(level)),
         }
-    }
-}
-
-/// A level without needless decimals: "250", "262.5".
-#[must_use]
-pub fn fmt_level(level: f64) -> String {
-    if (level - level.round()).abs() < 1e-9 {
-        format!("{level:.0}")
-    } else {
-        format!("{level:.1}")
     }
 }
 

@@ -52,7 +52,7 @@ impl LiveProgress {
             format!(
                 "{} req/s  p99 {}  {} req  {} errors",
                 p.last_second_rps,
-                crate::report::terminal::fmt_us(p.p99_us),
+                crate::report::format::fmt_us(p.p99_us),
                 p.requests,
                 p.errors
             )

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use bench_core::result::{RunMeta, RunResult};
-use bench_core::saturation::{fmt_latency, fmt_share, Saturation, StepResult};
+use bench_core::saturation::{Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
 
 use crate::progress::LiveProgress;
+use crate::report::format::{fmt_share, fmt_us};
 use crate::report::{chart, saturation as report};
 
 /// Run the steps of `plan` and analyse them into a result described by `meta`. The result's summary, histograms and timeline cover
@@ -60,7 +61,7 @@ pub fn execute(
                     "{}: achieved {:.1}/s, p99 {}, errors {}",
                     plan.dimension.format(step.level),
                     s.achieved_rps,
-                    fmt_latency(s.summary.latency_us.p99),
+                    fmt_us(s.summary.latency_us.p99),
                     fmt_share(s.summary.error_rate)
                 );
             }

@@ -1,9 +1,10 @@
 //! The finding of a saturation analysis in words: "sustains 250 req/s with p99 < 200ms; at
-//! 275 req/s requests queue (p99 121.3ms), only 247 req/s succeed and 6.5% fail with 503".
+//! 275 req/s requests queue (p99 121.30ms), only 247 req/s succeed and 6.5% fail with 503".
 
 use super::{Criteria, FailureShare, StepResult, StepVerdict};
+use crate::format::{fmt_level, fmt_share, fmt_us};
 use crate::scenario::slo::SloMetric;
-use crate::steps::{fmt_level, Dimension};
+use crate::steps::Dimension;
 
 /// A failure label in words: "503", "timeouts", "connection resets".
 #[must_use]
@@ -16,29 +17,6 @@ pub fn failure_words(label: &str) -> String {
         "graphql_error" => "GraphQL errors".into(),
         "unsent" => "calls never sent".into(),
         other => other.into(),
-    }
-}
-
-/// Microseconds in words: "850µs", "35.1ms", "2.00s".
-#[must_use]
-pub fn fmt_latency(us: u64) -> String {
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 1_000_000 {
-        format!("{:.1}ms", us as f64 / 1e3)
-    } else {
-        format!("{:.2}s", us as f64 / 1e6)
-    }
-}
-
-/// A fraction as a percentage: "13%", "0.4%".
-#[must_use]
-pub fn fmt_share(f: f64) -> String {
-    let p = f * 100.0;
-    if p >= 9.95 {
-        format!("{p:.0}%")
-    } else {
-        format!("{p:.1}%")
     }
 }
 
@@ -64,7 +42,7 @@ pub(super) fn headline(
         .collect();
     let with = |s: &StepResult| {
         if latency_slos.is_empty() {
-            format!("(p99 {})", fmt_latency(s.summary.latency_us.p99))
+            format!("(p99 {})", fmt_us(s.summary.latency_us.p99))
         } else {
             format!("with {}", latency_slos.join(" and "))
         }
@@ -111,7 +89,7 @@ fn breach_words(
     signature: &[FailureShare],
 ) -> String {
     let mut what = Vec::new();
-    let p99 = fmt_latency(bs.summary.latency_us.p99);
+    let p99 = fmt_us(bs.summary.latency_us.p99);
     if queueing {
         what.push(format!("requests queue (p99 {p99})"));
     } else {

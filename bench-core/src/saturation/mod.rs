@@ -24,7 +24,7 @@ use crate::steps::Dimension;
 pub use crate::result::steps::{
     Analysis, FailureShare, RequirementCheck, Saturation, StepResult, StepVerdict,
 };
-pub use finding::{failure_words, fmt_latency, fmt_share};
+pub use finding::failure_words;
 pub use requirement::Requirement;
 
 use finding::headline;

@@ -91,13 +91,9 @@ impl Comparison {
         self
     }
 
-    /// `+12.3%` for ratio metrics, `+1.20 pp` for the error rate.
+    /// `+12.3%` for ratio metrics, `+1.20pp` for the error rate.
     pub(crate) fn fmt_change(&self, x: f64) -> String {
-        if self.metric.is_ratio() {
-            format!("{:+.1}%", x * 100.0)
-        } else {
-            format!("{:+.2} pp", x * 100.0)
-        }
+        crate::format::fmt_signed_change(self.metric.is_ratio(), x)
     }
 }
 

@@ -17,8 +17,8 @@
 //! Module map:
 //! * [`Distribution`] (`distribution.rs`): weighted sorted samples built from an
 //!   HDR histogram or a slice; type-7 and Harrell–Davis quantiles, mean.
-//! * [`Metric`], [`Quantile`], [`Trial`] (`metric.rs`): what is compared and how
-//!   one trial is reduced to one number.
+//! * [`Metric`], [`Trial`] (`metric.rs`): what is compared and how one trial is
+//!   reduced to one number; [`Quantile`] (`quantile.rs`): a validated quantile level.
 //! * [`TInterval`] (`ttest.rs`): Welch and paired t intervals.
 //! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
@@ -39,6 +39,7 @@ mod decision;
 mod distribution;
 mod metric;
 pub mod prediction;
+mod quantile;
 mod sampling;
 mod sequential;
 mod settings;
@@ -52,7 +53,8 @@ mod simulation;
 
 pub use comparison::{Comparison, Verdict};
 pub use distribution::Distribution;
-pub use metric::{Direction, Metric, Quantile, QuantileEstimator, Trial};
+pub use metric::{Direction, Metric, QuantileEstimator, Trial};
+pub use quantile::Quantile;
 pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};

@@ -228,7 +228,7 @@ fn error_rate_is_an_absolute_difference() -> TestResult {
     assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
     assert!(close(c.change, 0.02) && close(c.ci_low, 0.02), "{c:?}");
     assert!(
-        c.reason.as_deref().is_some_and(|r| r.contains("+2.00 pp")),
+        c.reason.as_deref().is_some_and(|r| r.contains("+2.00pp")),
         "{c:?}"
     );
     let c = compare(

@@ -2,7 +2,7 @@
 
 use crate::cli::{BaselineAction, StoreArgs};
 use crate::commands::store;
-use crate::report::terminal::fmt_us;
+use crate::report::format::fmt_us;
 use crate::store::{to_prune, BranchName};
 use crate::Exit;
 

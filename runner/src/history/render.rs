@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{label, ChangePointRow, HistoryReport, Series};
-use crate::report::terminal::fmt_us;
+use crate::report::format::fmt_us;
 
 /// A value in its series' unit.
 #[must_use]

@@ -8,8 +8,9 @@ use std::io::Write;
 use anyhow::Context as _;
 use bench_core::stats::Verdict;
 
+use super::format::truncate;
 use super::markdown;
-use super::wording::{regressions, shorten};
+use super::wording::regressions;
 use crate::verdict::VerdictReport;
 
 /// The workflow commands for a verdict: one `::error` per regression, one `::warning` per
@@ -37,7 +38,7 @@ pub fn annotations(report: &VerdictReport) -> Vec<String> {
         out.push(format!(
             "::warning title={}::{}",
             property(&format!("tailguard: {} is inconclusive", s.scenario)),
-            data(&shorten(
+            data(&truncate(
                 s.reason.as_deref().unwrap_or("not enough evidence"),
                 500
             ))

@@ -1,22 +1,15 @@
-//! How numbers are shown in every report format: durations, metric values, changes, the
-//! noise and power of a comparison, and the verdict mark.
+//! How every report format (terminal, markdown, HTML, annotations, progress lines) shows a
+//! number: durations, metric values, rates, changes and intervals, thresholds, shares, the noise
+//! and power of a comparison, and the verdict mark. One function per kind of value, so a value
+//! prints the same way wherever it appears. The plain units come from
+//! [`bench_core::format`], which the library's own sentences (saturation findings, comparison
+//! reasons) use too.
 
-use bench_core::stats::{Metric, Verdict};
+use bench_core::stats::{Comparison, Metric, Verdict};
 
-/// Microseconds as a short human duration ("850µs", "12.3ms", "1.20s").
-#[must_use]
-pub fn fmt_us(us: u64) -> String {
-    let v = us as f64;
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 1_000_000 {
-        format!("{:.2}ms", v / 1_000.0)
-    } else {
-        format!("{:.3}s", v / 1_000_000.0)
-    }
-}
+pub use bench_core::format::{fmt_level, fmt_share, fmt_us};
 
-/// A metric's value for display: latency in ms, throughput in req/s, error rate in %.
+/// A metric's value: latency as a duration, throughput per second, error rate in %.
 #[must_use]
 pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
     match (metric, v) {
@@ -31,20 +24,63 @@ pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
     }
 }
 
-/// A change for display: relative in % for ratios, percentage points for the error rate.
+/// A length of time in seconds: "5.0s".
+#[must_use]
+pub fn fmt_seconds(s: f64) -> String {
+    format!("{s:.1}s")
+}
+
+/// Requests per second: "250.0 req/s".
+#[must_use]
+pub fn fmt_rate(v: f64) -> String {
+    format!("{v:.1} req/s")
+}
+
+/// A change: relative in % for ratios ("+12.3%"), percentage points for the error rate
+/// ("+1.20pp"); "–" without one.
 #[must_use]
 pub fn fmt_change(metric: Metric, v: Option<f64>) -> String {
-    match (metric, v) {
-        (_, None) => "–".into(),
-        (Metric::ErrorRate, Some(v)) => format!("{:+.2}pp", v * 100.0),
-        (_, Some(v)) => format!("{:+.1}%", v * 100.0),
+    v.map_or_else(
+        || "–".into(),
+        |v| bench_core::format::fmt_signed_change(metric.is_ratio(), v),
+    )
+}
+
+/// An interval of changes: "[+18.1%, +29.0%]", or "–" without one.
+#[must_use]
+pub fn fmt_interval(metric: Metric, lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(
+            "[{}, {}]",
+            fmt_change(metric, Some(lo)),
+            fmt_change(metric, Some(hi))
+        ),
+        _ => "–".into(),
     }
+}
+
+/// A threshold (or any unsigned change) in the metric's unit: "10%", "12.5%" or "1.00pp".
+#[must_use]
+pub fn fmt_threshold(metric: Metric, t: f64) -> String {
+    match metric {
+        Metric::ErrorRate => format!("{:.2}pp", t * 100.0),
+        _ => {
+            let s = format!("{:.1}", t * 100.0);
+            format!("{}%", s.trim_end_matches(".0"))
+        }
+    }
+}
+
+/// A confidence level: "95.0%".
+#[must_use]
+pub fn fmt_confidence(c: f64) -> String {
+    format!("{:.1}%", c * 100.0)
 }
 
 /// Noise, power and trials of a comparison: `±4.1% noise, MDE 12.3%, 5 trials (≈23 needed)`.
 /// The noise is the sd of one pair's log ratio (percentage points for the error rate).
 #[must_use]
-pub fn power(c: &bench_core::stats::Comparison) -> String {
+pub fn power(c: &Comparison) -> String {
     let pct = |v: f64| match c.metric {
         Metric::ErrorRate => format!("{:.2}pp", v * 100.0),
         _ => format!("{:.1}%", v * 100.0),
@@ -67,7 +103,7 @@ pub fn power(c: &bench_core::stats::Comparison) -> String {
     parts.join(", ")
 }
 
-/// The verdict mark used in tables.
+/// The verdict mark of the terminal's tables.
 #[must_use]
 pub fn mark(v: Verdict) -> &'static str {
     match v {
@@ -86,5 +122,33 @@ pub fn truncate(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bench_core::stats::Quantile;
+
+    #[test]
+    fn each_kind_of_value_has_one_form() {
+        let p99 = Metric::Quantile(Quantile::P99);
+        assert_eq!(fmt_metric_value(p99, Some(12_345.0)), "12.35ms");
+        assert_eq!(fmt_metric_value(p99, Some(0.5)), "500.00ns");
+        assert_eq!(fmt_metric_value(Metric::ErrorRate, Some(0.0065)), "0.65%");
+        assert_eq!(fmt_metric_value(Metric::Throughput, None), "–");
+        assert_eq!(fmt_rate(250.0), "250.0 req/s");
+        assert_eq!(fmt_seconds(4.96), "5.0s");
+        assert_eq!(fmt_change(Metric::ErrorRate, Some(0.012)), "+1.20pp");
+        assert_eq!(
+            fmt_interval(p99, Some(0.181), Some(0.29)),
+            "[+18.1%, +29.0%]"
+        );
+        assert_eq!(fmt_interval(p99, None, Some(0.29)), "–");
+        assert_eq!(fmt_threshold(p99, 0.1), "10%");
+        assert_eq!(fmt_threshold(p99, 0.125), "12.5%");
+        assert_eq!(fmt_threshold(Metric::ErrorRate, 0.01), "1.00pp");
+        assert_eq!(fmt_confidence(0.95), "95.0%");
+        assert_eq!(truncate("abcdef", 4), "abc…");
     }
 }

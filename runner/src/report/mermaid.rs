@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::markdown_text::escape;
 use crate::evidence::{Evidence, Second};
 
 /// Most points drawn; longer timelines show the worst second of each bucket.
@@ -75,7 +76,7 @@ pub fn p99_per_second(scenario: &str, ev: &Evidence, labels: (&str, &str)) -> Op
         .iter()
         .map(|(label, _)| *label)
         .zip(["🟦", "🟥"])
-        .map(|(label, square)| format!("{square} {}", super::markdown::escape(label)))
+        .map(|(label, square)| format!("{square} {}", escape(label)))
         .collect();
     let per = if bucket > 1 {
         format!(" · the worst second of every {bucket}")

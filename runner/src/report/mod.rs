@@ -7,6 +7,7 @@ pub mod combine;
 pub mod format;
 pub mod html;
 pub mod markdown;
+pub mod markdown_text;
 pub mod mermaid;
 pub mod saturation;
 pub mod tables;

@@ -4,24 +4,47 @@
 use std::fmt::Write as _;
 
 use bench_core::result::RunResult;
-use bench_core::saturation::{failure_words, fmt_latency, fmt_share, Saturation};
-use bench_core::steps::{fmt_level, Dimension};
+use bench_core::saturation::{failure_words, Saturation};
+use bench_core::steps::Dimension;
 
 use super::chart::{Axis, AxisScale, Chart, Line, Marker, Side};
+use super::format::{fmt_level, fmt_rate, fmt_seconds, fmt_share, fmt_us};
 
-/// The terminal report of a saturation run.
+/// The terminal report of a saturation run: a row per step, then what the analysis found.
 #[must_use]
 pub fn summary(r: &RunResult, sat: &Saturation) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "scenario {}  ({}, saturation: {} steps, {:.1}s measured{})",
+        "scenario {}  ({}, saturation: {} steps, {} measured{})",
         r.meta.scenario,
         r.meta.protocol,
         sat.steps.len(),
-        r.duration_s,
+        fmt_seconds(r.duration_s),
         if r.cancelled { ", interrupted" } else { "" }
     );
+    step_rows(&mut out, sat);
+    let _ = writeln!(
+        out,
+        "  (SAT = saturation point; over = not sustained: {})",
+        criteria_words(sat)
+    );
+    analysis_lines(&mut out, sat);
+    if let Some(req) = &sat.requirement {
+        let mark = if req.passed { "ok  " } else { "FAIL" };
+        let sustained = req.sustained_rps.map_or("nothing".to_owned(), fmt_rate);
+        let _ = writeln!(
+            out,
+            "  must {mark} sustain {}  (sustained {sustained})",
+            req.requirement
+        );
+    }
+    out
+}
+
+/// The step table: level, achieved and goodput rates, latency, errors, the step's mark (ok,
+/// over, SAT) and its failures by kind.
+fn step_rows(out: &mut String, sat: &Saturation) {
     let level = match sat.dimension {
         Dimension::Rate => "offered/s",
         Dimension::Workers => "workers",
@@ -39,28 +62,31 @@ pub fn summary(r: &RunResult, sat: &Saturation) -> String {
             .iter()
             .map(|(label, n)| format!("{label}: {n}"))
             .collect();
-        let mut mark = if v.healthy { "ok" } else { "over" }.to_owned();
-        if a.saturation_level == Some(s.level) {
-            mark = "SAT".into();
-        }
+        let mark = if a.saturation_level == Some(s.level) {
+            "SAT"
+        } else if v.healthy {
+            "ok"
+        } else {
+            "over"
+        };
         let _ = writeln!(
             out,
             "  {:>10} {:>10.1} {:>10.1} {:>9} {:>9} {:>9} {:>7}  {mark:<6} {}",
             fmt_level(s.level),
             s.achieved_rps,
             s.goodput_rps(),
-            fmt_latency(p.p50),
-            fmt_latency(p.p95),
-            fmt_latency(p.p99),
+            fmt_us(p.p50),
+            fmt_us(p.p95),
+            fmt_us(p.p99),
             fmt_share(s.summary.error_rate),
             failures.join("  ")
         );
     }
-    let _ = writeln!(
-        out,
-        "  (SAT = saturation point; over = not sustained: {})",
-        criteria_words(sat)
-    );
+}
+
+/// The knee, why the breach step failed, the failure signature, an early stop and the finding.
+fn analysis_lines(out: &mut String, sat: &Saturation) {
+    let a = &sat.analysis;
     if let Some(knee) = a.knee_level {
         let _ = writeln!(
             out,
@@ -89,18 +115,6 @@ pub fn summary(r: &RunResult, sat: &Saturation) -> String {
         let _ = writeln!(out, "  stopped  {why}");
     }
     let _ = writeln!(out, "  finding  {}", a.headline);
-    if let Some(req) = &sat.requirement {
-        let mark = if req.passed { "ok  " } else { "FAIL" };
-        let sustained = req
-            .sustained_rps
-            .map_or("nothing".to_owned(), |s| format!("{s:.1} req/s"));
-        let _ = writeln!(
-            out,
-            "  must {mark} sustain {}  (sustained {sustained})",
-            req.requirement
-        );
-    }
-    out
 }
 
 fn criteria_words(sat: &Saturation) -> String {

@@ -4,8 +4,11 @@
 use bench_core::stats::{Metric, Verdict};
 use bench_core::Environment;
 
-use super::terminal::{fmt_change, fmt_metric_value, fmt_us};
-use super::wording::{config_diff, interval, mark, threshold, word};
+use super::format::{
+    fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_seconds,
+    fmt_threshold, fmt_us, power,
+};
+use super::wording::{config_diff, mark, word};
 use crate::evidence::{Evidence, Side};
 use crate::verdict::ScenarioVerdict;
 
@@ -90,9 +93,9 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
                 Cell::plain(fmt_metric_value(c.metric, c.baseline)),
                 Cell::plain(fmt_metric_value(c.metric, c.candidate)),
                 Cell::plain(fmt_change(c.metric, c.change)),
-                Cell::plain(interval(c.metric, c.ci_low, c.ci_high)),
+                Cell::plain(fmt_interval(c.metric, c.ci_low, c.ci_high)),
                 verdict_cell(c.verdict, m.gated),
-                Cell::plain(crate::report::terminal::power(c)),
+                Cell::plain(power(c)),
             ]
         })
         .collect();
@@ -102,7 +105,7 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
             base.into(),
             cand.into(),
             "change".into(),
-            format!("{:.1}% interval", s.settings.confidence * 100.0),
+            format!("{} interval", fmt_confidence(s.settings.confidence)),
             "verdict".into(),
             "noise, MDE, trials".into(),
         ],
@@ -116,7 +119,7 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
 pub fn capacity(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Option<Table> {
     use Align::{Left, Right};
     let cap = s.capacity.as_ref()?;
-    let rps = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.1} req/s"));
+    let rps = |v: Option<f64>| v.map_or("–".to_owned(), fmt_rate);
     Some(Table {
         header: vec![
             String::new(),
@@ -136,7 +139,7 @@ pub fn capacity(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Option<Table
                     "{} {} (must not fall > {})",
                     mark(cap.verdict),
                     word(cap.verdict),
-                    threshold(Metric::Throughput, cap.threshold)
+                    fmt_threshold(Metric::Throughput, cap.threshold)
                 ),
                 cap.verdict == Verdict::Fail,
             ),
@@ -198,9 +201,9 @@ pub fn trials(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
                 Cell::plain(label),
                 Cell::code(t.run_id.clone()),
                 Cell::plain(t.started_at.clone()),
-                Cell::plain(format!("{:.1}s", t.duration_s)),
+                Cell::plain(fmt_seconds(t.duration_s)),
                 Cell::plain(t.requests.to_string()),
-                Cell::plain(format!("{:.1}/s", t.rps)),
+                Cell::plain(fmt_metric_value(Metric::Throughput, Some(t.rps))),
                 Cell::plain(fmt_us(t.p99_us)),
                 Cell::plain(t.errors.to_string()),
             ]);

@@ -3,7 +3,9 @@
 
 use bench_core::stats::{Method, Metric, Rule, Verdict};
 
-use super::terminal::{fmt_change, fmt_metric_value};
+use super::format::{
+    fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_threshold, truncate,
+};
 use crate::evidence::Evidence;
 use crate::verdict::{MetricVerdict, ScenarioVerdict, VerdictReport};
 
@@ -65,33 +67,6 @@ pub fn side_labels(report: &VerdictReport) -> (String, String) {
     }
 }
 
-/// "[+18.1%, +29.0%]", or "–" without an interval.
-#[must_use]
-pub fn interval(metric: Metric, lo: Option<f64>, hi: Option<f64>) -> String {
-    match (lo, hi) {
-        (Some(lo), Some(hi)) => format!(
-            "[{}, {}]",
-            fmt_change(metric, Some(lo)),
-            fmt_change(metric, Some(hi))
-        ),
-        _ => "–".into(),
-    }
-}
-
-/// A threshold in the metric's unit: "10%" or "1.00pp".
-#[must_use]
-pub fn threshold(metric: Metric, t: f64) -> String {
-    match metric {
-        Metric::ErrorRate => format!("{:.2}pp", t * 100.0),
-        _ => format!("{}%", trim(t * 100.0)),
-    }
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.1}");
-    s.trim_end_matches(".0").to_owned()
-}
-
 /// Every failed gated metric and capacity, worst first.
 #[must_use]
 pub fn regressions(report: &VerdictReport) -> Vec<Regression> {
@@ -108,8 +83,8 @@ pub fn regressions(report: &VerdictReport) -> Vec<Regression> {
                     c.metric,
                     s.scenario,
                     fmt_change(c.metric, c.change),
-                    interval(c.metric, c.ci_low, c.ci_high),
-                    threshold(c.metric, c.threshold)
+                    fmt_interval(c.metric, c.ci_low, c.ci_high),
+                    fmt_threshold(c.metric, c.threshold)
                 ),
                 values: format!(
                     "{base} {} → {cand} {}",
@@ -126,7 +101,7 @@ pub fn regressions(report: &VerdictReport) -> Vec<Regression> {
                     s.scenario,
                     fmt_change(Metric::Throughput, Some(ch)),
                     cap.candidate_rps,
-                    threshold(Metric::Throughput, cap.threshold)
+                    fmt_threshold(Metric::Throughput, cap.threshold)
                 ),
                 _ => format!(
                     "capacity of {}: {}",
@@ -139,10 +114,9 @@ pub fn regressions(report: &VerdictReport) -> Vec<Regression> {
                 what: "capacity".into(),
                 text,
                 values: format!(
-                    "{base} {} → {cand} {:.1} req/s",
-                    cap.baseline_rps
-                        .map_or("–".to_owned(), |b| format!("{b:.1} req/s")),
-                    cap.candidate_rps
+                    "{base} {} → {cand} {}",
+                    cap.baseline_rps.map_or("–".to_owned(), fmt_rate),
+                    fmt_rate(cap.candidate_rps)
                 ),
                 severity: cap.change.unwrap_or(-1.0).abs() / cap.threshold.max(1e-12),
             });
@@ -192,7 +166,7 @@ pub fn headline(report: &VerdictReport) -> String {
                     format!(
                         "{mark} tailguard: inconclusive — {}: {}{more}",
                         first.scenario,
-                        shorten(why, 160)
+                        truncate(why, 160)
                     )
                 }
                 None => format!("{mark} tailguard: inconclusive — nothing was compared"),
@@ -221,7 +195,7 @@ pub fn headline(report: &VerdictReport) -> String {
                 .collect();
             let same = thresholds.windows(2).all(|w| w[0] == w[1]);
             let t = match thresholds.first() {
-                Some(t) if same => format!("; threshold {}", threshold(Metric::Mean, *t)),
+                Some(t) if same => format!("; threshold {}", fmt_threshold(Metric::Mean, *t)),
                 _ => String::new(),
             };
             format!(
@@ -230,18 +204,6 @@ pub fn headline(report: &VerdictReport) -> String {
                 gated.join(", ")
             )
         }
-    }
-}
-
-/// At most `n` characters, with an ellipsis when cut.
-#[must_use]
-pub fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
     }
 }
 
@@ -266,13 +228,13 @@ pub fn method(s: &ScenarioVerdict) -> String {
     format!(
         "Each trial is reduced to one value per metric; the change is the ratio of the two \
          sides' geometric means − 1 (for the error rate, the difference in percentage points). \
-         Its {:.1}% interval is {how}. A gated metric passes only when the interval's worse end \
+         Its {} interval is {how}. A gated metric passes only when the interval's worse end \
          is within the threshold, and fails when {rule} (threshold {}, error rate {}) and the \
          fail survives Holm's correction over every gated comparison of the gate; anything else \
          is inconclusive, as is fewer than {} trials on a side. See docs/statistics.md.",
-        st.confidence * 100.0,
-        threshold(Metric::Mean, st.threshold),
-        threshold(Metric::ErrorRate, st.error_rate_threshold),
+        fmt_confidence(st.confidence),
+        fmt_threshold(Metric::Mean, st.threshold),
+        fmt_threshold(Metric::ErrorRate, st.error_rate_threshold),
         st.min_trials
     )
 }
@@ -291,9 +253,7 @@ pub fn findings(ev: &Evidence, (base, cand): (&str, &str)) -> Vec<String> {
             .unwrap_or_default();
         out.push(format!("{label}: {}{knee}", curve.headline));
         if let Some(req) = &curve.requirement {
-            let got = req
-                .sustained_rps
-                .map_or("nothing".to_owned(), |r| format!("{r:.1} req/s"));
+            let got = req.sustained_rps.map_or("nothing".to_owned(), fmt_rate);
             let v = if req.passed {
                 Verdict::Pass
             } else {

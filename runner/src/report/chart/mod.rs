@@ -8,14 +8,14 @@
 //! machine without system fonts; the SVG names `sans-serif` and lets the viewer draw the text.
 
 mod axis;
+mod draw;
 
 use std::sync::OnceLock;
 
-use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::register_font;
 
-use axis::{scaled, tick, x_range, y_range, Scale};
+use draw::draw;
 
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/Inter-Regular-subset.otf");
 const FAMILY: &str = "sans-serif";
@@ -179,137 +179,9 @@ fn draw_error(chart: &Chart, e: &dyn std::fmt::Display) -> ChartError {
     }
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Result<(), ChartError>
-where
-    DB::ErrorType: 'static,
-{
-    let err = |e: &dyn std::fmt::Display| draw_error(chart, e);
-    if chart.lines.iter().all(|l| l.points.is_empty()) {
-        return Err(ChartError::Empty(chart.title.clone()));
-    }
-    let x_range = x_range(chart);
-    let x_scale = || Scale {
-        range: x_range.clone(),
-        scale: chart.x.scale,
-    };
-    let left_range = y_range(chart, Side::Left, &chart.left);
-    let right_axis = chart.right.clone().unwrap_or_else(|| chart.left.clone());
-    let right_range = y_range(chart, Side::Right, &right_axis);
-
-    root.fill(&WHITE).map_err(|e| err(&e))?;
-    let mut cc = ChartBuilder::on(root)
-        .caption(&chart.title, (FAMILY, 22))
-        .margin(14)
-        .x_label_area_size(44)
-        .y_label_area_size(64)
-        .right_y_label_area_size(if chart.right.is_some() { 64 } else { 0 })
-        .build_cartesian_2d(
-            x_scale(),
-            Scale {
-                range: left_range.clone(),
-                scale: chart.left.scale,
-            },
-        )
-        .map_err(|e| err(&e))?
-        .set_secondary_coord(
-            x_scale(),
-            Scale {
-                range: right_range,
-                scale: right_axis.scale,
-            },
-        );
-    let left_fmt = |v: &f64| tick(&chart.left, *v);
-    let x_fmt = |v: &f64| tick(&chart.x, *v);
-    cc.configure_mesh()
-        .x_desc(chart.x.label.as_str())
-        .y_desc(chart.left.label.as_str())
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&left_fmt)
-        .label_style((FAMILY, 14))
-        .axis_desc_style((FAMILY, 15))
-        .light_line_style(WHITE)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()
-        .map_err(|e| err(&e))?;
-    if let Some(right) = &chart.right {
-        let right_fmt = |v: &f64| tick(right, *v);
-        cc.configure_secondary_axes()
-            .y_desc(right.label.as_str())
-            .y_label_formatter(&right_fmt)
-            .label_style((FAMILY, 14))
-            .axis_desc_style((FAMILY, 15))
-            .draw()
-            .map_err(|e| err(&e))?;
-    }
-    for (i, m) in chart.markers.iter().enumerate() {
-        let Some(x) = scaled(&chart.x, m.x) else {
-            continue;
-        };
-        let color = RGBColor(m.color.0, m.color.1, m.color.2);
-        let (lo, hi) = (left_range.start, left_range.end);
-        // Labels hang from the top, one row per marker, so neighbouring markers stay legible.
-        let label_y = hi - (hi - lo) * 0.06 * i as f64;
-        cc.draw_series(std::iter::once(PathElement::new(
-            vec![(x, lo), (x, hi)],
-            color.stroke_width(1),
-        )))
-        .map_err(|e| err(&e))?;
-        cc.draw_series(std::iter::once(Text::new(
-            m.label.clone(),
-            (x, label_y),
-            (FAMILY, 13).into_font().color(&color),
-        )))
-        .map_err(|e| err(&e))?;
-    }
-    for line in &chart.lines {
-        let axis = match line.side {
-            Side::Left => &chart.left,
-            Side::Right => &right_axis,
-        };
-        let points: Vec<(f64, f64)> = line
-            .points
-            .iter()
-            .filter_map(|(x, y)| Some((scaled(&chart.x, *x)?, scaled(axis, *y)?)))
-            .collect();
-        let color = RGBColor(line.color.0, line.color.1, line.color.2);
-        let width = if line.reference { 1 } else { 2 };
-        let series = LineSeries::new(points.clone(), color.stroke_width(width));
-        let dots = points
-            .iter()
-            .filter(|_| !line.reference)
-            .map(move |p| Circle::new(*p, 3, color.filled()));
-        let legend = move |(x, y): (i32, i32)| {
-            PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-        };
-        match line.side {
-            Side::Left => {
-                cc.draw_series(series)
-                    .map_err(|e| err(&e))?
-                    .label(line.name.as_str())
-                    .legend(legend);
-                cc.draw_series(dots).map_err(|e| err(&e))?;
-            }
-            Side::Right => {
-                cc.draw_secondary_series(series)
-                    .map_err(|e| err(&e))?
-                    .label(line.name.as_str())
-                    .legend(legend);
-                cc.draw_secondary_series(dots).map_err(|e| err(&e))?;
-            }
-        }
-    }
-    cc.configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FAMILY, 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .draw()
-        .map_err(|e| err(&e))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::axis::{scaled, tick};
     use super::*;
 
     fn chart() -> Chart {

@@ -5,9 +5,9 @@ mod verdict;
 use std::fmt::Write as _;
 
 use bench_core::result::{Percentiles, RunResult, Summary};
+use bench_core::stats::Metric;
 
-use super::format::truncate;
-pub use super::format::{fmt_change, fmt_metric_value, fmt_us, mark, power};
+use super::format::{fmt_metric_value, fmt_rate, fmt_seconds, fmt_us, truncate};
 pub use verdict::verdict;
 
 /// A latency row of `calls` calls of which `samples` have a time. Calls that failed without a
@@ -41,50 +41,58 @@ fn row(out: &mut String, label: &str, p: &Percentiles, samples: u64, calls: u64)
     );
 }
 
-/// The summary table of one run.
+/// The summary table of one run: its latency rows, counts, checks, notes and SLOs.
 #[must_use]
 pub fn summary(r: &RunResult) -> String {
     if let Some(sat) = &r.saturation {
         return super::saturation::summary(r, sat);
     }
-    let s = &r.summary;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "scenario {}  ({}, {:.1}s measured{})",
+        "scenario {}  ({}, {} measured{})",
         r.meta.scenario,
         r.meta.protocol,
-        r.duration_s,
+        fmt_seconds(r.duration_s),
         if r.cancelled { ", interrupted" } else { "" }
     );
+    latency_rows(&mut out, r);
+    counts(&mut out, r);
+    checks_and_journeys(&mut out, r);
+    notes(&mut out, &r.summary);
+    for check in &r.slo {
+        let mark = if check.passed { "ok  " } else { "FAIL" };
+        let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
+    }
+    out
+}
+
+/// The percentile header and a row each for latency, service time, the first message of a
+/// stream, and each request of a mix.
+fn latency_rows(out: &mut String, r: &RunResult) {
+    let s = &r.summary;
+    let h = &r.histograms;
     let _ = writeln!(
         out,
         "  {:<13} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "", "p50", "p90", "p95", "p99", "p99.9", "max", "mean"
     );
-    let h = &r.histograms;
+    row(out, "latency", &s.latency_us, h.latency.len(), s.requests);
     row(
-        &mut out,
-        "latency",
-        &s.latency_us,
-        h.latency.len(),
-        s.requests,
-    );
-    row(
-        &mut out,
+        out,
         "service time",
         &s.service_time_us,
         h.service_time.len(),
         s.requests,
     );
     if let (Some(first), Some(fh)) = (&s.first_message_us, &h.first_message) {
-        row(&mut out, "first message", first, fh.len(), fh.len());
+        row(out, "first message", first, fh.len(), fh.len());
     }
     if r.requests.len() > 1 {
         for req in &r.requests {
             let mark = if req.journey { "»" } else { "·" };
             row(
-                &mut out,
+                out,
                 &format!("{mark} {}", truncate(&req.name, 11)),
                 &req.latency_us,
                 req.histograms.latency.len(),
@@ -92,18 +100,23 @@ pub fn summary(r: &RunResult) -> String {
             );
         }
     }
+}
+
+/// Requests, rate and errors; messages per stream; status codes; errors by kind.
+fn counts(out: &mut String, r: &RunResult) {
+    let s = &r.summary;
     let target = s
         .target_rps
         .map(|t| format!(" of {t:.1} target"))
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  requests {}  rate {:.1} req/s{target}  late {}  errors {} ({:.2}%)",
+        "  requests {}  rate {}{target}  late {}  errors {} ({})",
         s.requests,
-        s.rps,
+        fmt_rate(s.rps),
         s.late,
         s.errors,
-        s.error_rate * 100.0
+        fmt_metric_value(Metric::ErrorRate, Some(s.error_rate))
     );
     let streams: Vec<String> = r
         .requests
@@ -137,13 +150,6 @@ pub fn summary(r: &RunResult) -> String {
             .unwrap_or_default();
         let _ = writeln!(out, "  error    {kind}: {}{sample}", e.count);
     }
-    checks_and_journeys(&mut out, r);
-    notes(&mut out, s);
-    for check in &r.slo {
-        let mark = if check.passed { "ok  " } else { "FAIL" };
-        let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
-    }
-    out
 }
 
 /// Each check's verdicts, and each journey's completed and failed count.
@@ -167,12 +173,12 @@ fn checks_and_journeys(out: &mut String, r: &RunResult) {
     for j in r.requests.iter().filter(|q| q.journey) {
         let _ = writeln!(
             out,
-            "  journey  {}: {} completed, {} failed (end to end p50 {} ms, p99 {} ms)",
+            "  journey  {}: {} completed, {} failed (end to end p50 {}, p99 {})",
             j.name,
             j.requests - j.errors,
             j.errors,
-            j.latency_us.p50 as f64 / 1000.0,
-            j.latency_us.p99 as f64 / 1000.0
+            fmt_us(j.latency_us.p50),
+            fmt_us(j.latency_us.p99)
         );
     }
 }
@@ -211,13 +217,6 @@ fn notes(out: &mut String, s: &Summary) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_durations() {
-        assert_eq!(fmt_us(850), "850µs");
-        assert_eq!(fmt_us(12_345), "12.35ms");
-        assert_eq!(fmt_us(1_200_000), "1.200s");
-    }
 
     #[test]
     fn notes_show_connections_unsent_retries_and_redirects_only_when_there_are_some() {

@@ -5,8 +5,10 @@ use std::fmt::Write as _;
 
 use bench_core::stats::{Metric, Verdict};
 
-use super::{fmt_change, fmt_metric_value, mark, power};
-use crate::report::format::truncate;
+use crate::report::format::{
+    fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_seconds,
+    fmt_threshold, mark, power, truncate,
+};
 use crate::verdict::{RequestVerdict, ScenarioVerdict, VerdictReport};
 
 /// The terminal table of a comparison.
@@ -31,10 +33,11 @@ pub fn verdict(report: &VerdictReport) -> String {
         }
     }
     if let Some(t) = &report.trials {
-        let _ = writeln!(
+        let _ =
+            writeln!(
             out,
-            "\ntrials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {:.1}s",
-            t.pairs, t.order, t.seed, t.looks, t.stopped, t.wall_s
+            "\ntrials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {}",
+            t.pairs, t.order, t.seed, t.looks, t.stopped, fmt_seconds(t.wall_s)
         );
     }
     if let Some(f) = &report.family {
@@ -61,7 +64,7 @@ pub fn verdict(report: &VerdictReport) -> String {
 fn scenario_verdict(out: &mut String, s: &ScenarioVerdict) {
     let _ = writeln!(
         out,
-        "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {:.0}%)",
+        "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {})",
         s.scenario,
         mark(s.verdict),
         s.metrics
@@ -71,7 +74,7 @@ fn scenario_verdict(out: &mut String, s: &ScenarioVerdict) {
             .first()
             .map_or(s.candidate_runs.len(), |m| m.comparison.candidate_trials),
         s.used_method(),
-        s.settings.threshold * 100.0
+        fmt_threshold(Metric::Mean, s.settings.threshold)
     );
     if let Some(reason) = &s.reason {
         let _ = writeln!(out, "  {}", truncate(reason, 300));
@@ -89,26 +92,18 @@ fn metric_table(out: &mut String, s: &ScenarioVerdict) {
         "baseline".into(),
         "candidate".into(),
         "change".into(),
-        format!("{:.1}% interval", s.settings.confidence * 100.0),
+        format!("{} interval", fmt_confidence(s.settings.confidence)),
         "verdict".into(),
     ]];
     let mut tails = vec!["noise, MDE, trials".to_owned()];
     for m in &s.metrics {
         let c = &m.comparison;
-        let interval = match (c.ci_low, c.ci_high) {
-            (Some(lo), Some(hi)) => format!(
-                "[{}, {}]",
-                fmt_change(c.metric, Some(lo)),
-                fmt_change(c.metric, Some(hi))
-            ),
-            _ => "–".into(),
-        };
         rows.push([
             format!("{}{}", c.metric, if m.gated { " *" } else { "" }),
             fmt_metric_value(c.metric, c.baseline),
             fmt_metric_value(c.metric, c.candidate),
             fmt_change(c.metric, c.change),
-            interval,
+            fmt_interval(c.metric, c.ci_low, c.ci_high),
             mark(c.verdict).to_owned(),
         ]);
         tails.push(power(c));
@@ -116,10 +111,13 @@ fn metric_table(out: &mut String, s: &ScenarioVerdict) {
     if let Some(c) = &s.capacity {
         rows.push([
             "capacity *".into(),
-            c.baseline_rps.map_or("–".into(), |b| format!("{b:.1}/s")),
-            format!("{:.1}/s", c.candidate_rps),
+            c.baseline_rps.map_or("–".into(), fmt_rate),
+            fmt_rate(c.candidate_rps),
             fmt_change(Metric::Throughput, c.change),
-            format!("must not fall >{:.0}%", c.threshold * 100.0),
+            format!(
+                "must not fall > {}",
+                fmt_threshold(Metric::Throughput, c.threshold)
+            ),
             mark(c.verdict).to_owned(),
         ]);
         tails.push(String::new());
