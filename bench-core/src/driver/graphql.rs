@@ -82,7 +82,9 @@ pub fn connector(
                 if i > 0 {
                     t.push_lit(",");
                 }
-                t.append(operation_body(op, mode, names).map_err(|e| err("variables", e))?);
+                t.append(
+                    operation_body(op, mode, names).map_err(|e| err("variables", e.to_string()))?,
+                );
             }
             if spec.batch {
                 t.push_lit("]");
@@ -120,7 +122,7 @@ fn operation_body(
     op: &GraphqlOperation,
     mode: Persisted,
     names: crate::template::Names<'_>,
-) -> Result<Template, String> {
+) -> Result<Template, crate::template::TemplateError> {
     let json = |v: &str| serde_json::Value::String(v.to_owned()).to_string();
     let mut t = Template::lit("{");
     let mut fields = 0;
