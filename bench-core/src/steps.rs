@@ -124,6 +124,7 @@ impl StepPlan {
 
 /// One level's recording.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Step {
     /// The level (req/s or workers).
     pub level: f64,

@@ -30,6 +30,7 @@ pub enum RequirementError {
 
 /// A parsed `must_sustain`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Requirement {
     /// As written.
     pub text: String,

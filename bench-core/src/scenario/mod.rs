@@ -32,7 +32,7 @@ pub use file::{
     OperationSection, Protocol, RequestSection, ScenarioFile, SetupSection,
 };
 pub use flow_file::{CheckSection, ExtractSection};
-pub use interpolate::interpolate;
+pub use interpolate::{interpolate, InterpolateError};
 pub use location::Location;
 pub use request::Plan;
 use slo::Slo;

@@ -53,6 +53,7 @@ pub enum Op {
 
 /// One threshold. Latency bounds are in microseconds, rates as fractions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Slo {
     /// The text as written.
     pub text: String,
