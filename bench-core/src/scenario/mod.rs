@@ -303,7 +303,7 @@ impl Scenario {
         file.target = redact_url(&file.target);
         transport::redact(&mut file.http);
         for r in file.request.iter_mut().chain(file.requests.iter_mut()) {
-            for (name, value) in r.headers.iter_mut() {
+            for (name, value) in &mut r.headers {
                 if is_sensitive(name) && !interpolate::mentions_variable(value) {
                     *value = "<redacted>".into();
                 }

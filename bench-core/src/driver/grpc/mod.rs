@@ -159,7 +159,7 @@ impl GrpcConnector {
             let message =
                 Template::json(&spec.message, names).map_err(|e| err("message", e.to_string()))?;
             let encoded = probe_encode(&method.input(), &message, &probe, &mut probe_rng)
-                .map_err(|e| err("message", e.to_string()))?;
+                .map_err(|e| err("message", e.clone()))?;
             let mut metadata = Vec::with_capacity(spec.metadata.len());
             for (k, v) in &spec.metadata {
                 let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
