@@ -99,6 +99,8 @@
 
 #![deny(missing_docs)]
 
+mod alarm;
+mod dispatch;
 pub mod driver;
 pub mod duration_serde;
 pub mod engine;
@@ -106,6 +108,7 @@ mod engine_error;
 pub mod environment;
 pub mod feeder;
 pub mod flow;
+pub mod generator;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
@@ -128,7 +131,6 @@ pub mod template;
 mod thread;
 pub mod timeline;
 pub mod timer;
-mod turn;
 mod unsent;
 pub mod window;
 mod worker;

@@ -72,10 +72,14 @@ impl Flows {
             timeout,
             crate::pacer::Cancel::new(),
         );
-        let ctx = super::Ctx {
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut ctx = super::Ctx {
             recorder: &recorder,
             window: &window,
             timeout,
+            deadline,
+            drain: None,
         };
         let mut vu = Vu::new(self.clone());
         for &r in &self.setup {
@@ -85,7 +89,7 @@ impl Flows {
                 late: false,
             };
             let step = names.get(r).map_or("", String::as_str);
-            vu.setup_call((r, step), start, driver, &ctx).await?;
+            vu.setup_call((r, step), start, driver, &mut ctx).await?;
         }
         Ok(vu.into_vars())
     }
