@@ -55,6 +55,35 @@
 //!
 //! A runnable version is `cargo run -p bench-core --example quickstart`.
 //!
+//! ## Panics and errors
+//!
+//! No public function is meant to panic on any input: `unwrap`, `expect` and `todo!` are denied
+//! outside tests, durations read from files are capped at a year
+//! ([`duration_serde::MAX`]) so deadlines computed from them cannot overflow, and histograms
+//! saturate instead of rejecting a value. A panic is a bug; please report it.
+//!
+//! Every fallible function returns a [`thiserror`](https://docs.rs/thiserror) error of its own
+//! module, whose variants carry the offending value (field, text, file, request) and whose
+//! `Display` is the message tailguard shows. Errors never quote a secret (a proxy password, a
+//! `${VAR}` value). Most enums are `#[non_exhaustive]`: match them with a wildcard arm.
+//!
+//! | Part | Functions | Error |
+//! |------|-----------|-------|
+//! | Scenario files | [`Scenario::load`] and friends | [`scenario::ScenarioError`] (file, line, field) |
+//! | … their parts | `[gate]`, `slo`, `must_sustain`, `${VAR}` | [`scenario::gate::GateError`], [`scenario::slo::SloError`], [`saturation::RequirementError`], [`scenario::InterpolateError`] |
+//! | Templates | [`template::Template::text`], [`template::Template::json`] | [`template::TemplateError`] |
+//! | Data feeders | [`feeder`] | [`feeder::FeederError`] |
+//! | Drivers | connectors' `new`, [`driver::AnyConnector::probe`] | [`driver::ConnectorError`], [`driver::EndpointError`], [`driver::http::HttpError`], [`driver::grpc::GrpcError`], [`driver::tls::TlsError`] |
+//! | Connections | [`driver::proxy::Proxy::parse`], [`driver::proxy::Proxy::tunnel`], [`driver::route::Hosts::parse`] | [`driver::proxy::ProxyError`], [`driver::proxy::TunnelError`], [`driver::route::HostsError`] |
+//! | Checks and extraction | [`flow::check::Check::judge`], [`flow::extract::Extract::capture`], [`flow::Flows::run_setup`] | [`flow::check::CheckFailure`], [`flow::extract::ExtractError`], [`flow::setup::SetupError`] |
+//! | Engine | [`engine::run`] | [`engine::EngineError`] |
+//! | Results | [`RunResult`] reading, [`merge`], histograms | [`result::ResultError`], [`merge::MergeError`], [`histogram::HistogramError`] |
+//! | Statistics | [`stats`] | [`stats::StatsError`] |
+//! | Durations | [`duration_serde::parse`] | [`duration_serde::DurationError`] |
+//!
+//! A failed *call* under load is not an error of the API: it is counted in the run's results by
+//! kind ([`driver::ErrorKind`]) and never stops the run.
+//!
 //! ## Limitations and caveats
 //!
 //! * Timers have tokio's 1 ms granularity: a request is sent up to ~1 ms after its due time and
@@ -84,21 +113,21 @@ pub mod generator;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
-pub mod limits;
+mod limits;
 pub mod merge;
 pub mod pacer;
 mod parser_proptests;
 pub mod recorder;
 pub mod redact;
 pub mod result;
-pub mod run_config;
+mod run_config;
 pub mod saturation;
 pub mod scenario;
 pub mod schedule;
 pub mod service_usage;
 pub mod stats;
 pub mod steps;
-pub mod summary;
+mod summary;
 pub mod template;
 mod thread;
 pub mod timeline;

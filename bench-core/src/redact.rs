@@ -13,6 +13,7 @@
 //! [`process`]), so a command redacts with everything it has read, whichever scenario a text
 //! came from.
 
+use std::fmt::Write as _;
 use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
@@ -186,7 +187,7 @@ pub fn percent_encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -17,11 +17,14 @@ use crate::timeline::TimelinePoint;
 
 pub mod steps;
 
-pub use crate::summary::{ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary};
+pub use crate::summary::{
+    CheckSummary, ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary,
+};
 pub use steps::Saturation;
 
 /// The outcome of checking one threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SloCheck {
     /// The threshold as written.
     pub slo: String,
@@ -69,6 +72,7 @@ pub enum ResultError {
 
 /// One request of a mix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RequestResult {
     /// Name from the scenario.
     pub name: String,

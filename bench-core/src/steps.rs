@@ -115,6 +115,7 @@ impl StepPlan {
 
 /// One level's recording.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Step {
     /// The level (req/s or workers).
     pub level: f64,
@@ -150,7 +151,7 @@ pub fn run_steps<C: Connector>(
     for (i, &level) in plan.levels.iter().enumerate() {
         let config = plan.config_at(base, level);
         let recording = crate::engine::run(connector.clone(), &config, cancel, &mut |p| {
-            progress(i, level, p)
+            progress(i, level, p);
         })?;
         if recording.cancelled {
             // The interrupted step still counts in the partial run's totals (it is not a finished
@@ -186,13 +187,13 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         .map(|(name, _)| (name.clone(), Series::default()))
         .collect();
     let mut journeys = first.recording.journeys.clone();
-    journeys
-        .iter_mut()
-        .for_each(|(_, s)| *s = Series::default());
+    for (_, s) in &mut journeys {
+        *s = Series::default();
+    }
     let mut checks = first.recording.checks.clone();
-    checks
-        .iter_mut()
-        .for_each(|c| (c.passed, c.failed) = (0, 0));
+    for c in &mut checks {
+        (c.passed, c.failed) = (0, 0);
+    }
     let mut counts = Counts::default();
     let mut timeline: Vec<TimelinePoint> = Vec::new();
     let mut duration = Duration::ZERO;

@@ -10,6 +10,7 @@ use crate::recorder::Series;
 
 /// Latency percentiles in microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Percentiles {
     /// Median.
     pub p50: u64,
@@ -45,6 +46,7 @@ impl Percentiles {
 
 /// Count and first message of one error kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorSummary {
     /// How many.
     pub count: u64,
@@ -116,6 +118,7 @@ pub struct Summary {
 
 /// The verdicts of one check of one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CheckSummary {
     /// The request (`journey/step` for a journey's step).
     pub request: String,
@@ -129,6 +132,7 @@ pub struct CheckSummary {
 
 /// Connections opened and reused over the run (warm-up included).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConnectionSummary {
     /// Connections opened (TCP, and TLS over it).
     pub opened: u64,

@@ -11,6 +11,7 @@ use crate::recorder::IntervalReport;
 
 /// One second of the run (by completion time, counted from the end of warm-up).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TimelinePoint {
     /// Seconds since the measurement started.
     pub second: u64,

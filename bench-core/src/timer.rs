@@ -197,7 +197,7 @@ mod tests {
         let tasks: Vec<_> = (0..100u64)
             .map(|i| {
                 tokio::spawn(async move {
-                    sleep_until(start + Duration::from_micros(100 * (100 - i))).await
+                    sleep_until(start + Duration::from_micros(100 * (100 - i))).await;
                 })
             })
             .collect();

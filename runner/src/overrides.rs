@@ -2,6 +2,7 @@
 //! `--rate`, `--duration`, …), and loading a scenario with them so that an error about an
 //! overridden field names the flag and the value the user wrote, never a line of the file.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use bench_core::scenario::ScenarioError;
@@ -55,7 +56,9 @@ pub fn toml_string(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

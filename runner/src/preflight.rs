@@ -57,14 +57,13 @@ fn writable_dir(flag: &str, given: &Path, dir: &Path) -> anyhow::Result<()> {
     let existing = dir
         .ancestors()
         .find(|a| a.as_os_str().is_empty() || a.exists())
-        .map(|a| {
+        .map_or(Path::new("."), |a| {
             if a.as_os_str().is_empty() {
                 Path::new(".")
             } else {
                 a
             }
-        })
-        .unwrap_or(Path::new("."));
+        });
     if !existing.is_dir() {
         anyhow::bail!(
             "{flag} {}: {} is not a directory",

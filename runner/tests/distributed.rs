@@ -218,12 +218,12 @@ fn four_shards_merge_into_the_unsharded_run() {
     };
     let mut files = others(3);
     files.push(edit(&outs[3], "other-scenario.json", &|r| {
-        r.meta.scenario = "else".into()
+        r.meta.scenario = "else".into();
     }));
     refuse(files, &["other-scenario.json", "scenario"]);
     let mut files = others(3);
     files.push(edit(&outs[3], "other-run.json", &|r| {
-        r.meta.run_id = "run-43".into()
+        r.meta.run_id = "run-43".into();
     }));
     refuse(files, &["other-run.json", "run_id"]);
     refuse(others(2), &["missing shard(s) [2] of 4"]);

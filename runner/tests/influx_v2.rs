@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use common::demo;
@@ -75,27 +76,31 @@ fn csv_table(
     let n = tags.len();
     let time =
         humantime::format_rfc3339_nanos(SystemTime::UNIX_EPOCH + Duration::from_nanos(t as u64));
-    out.push_str(&format!(
-        "#datatype,string,long,dateTime:RFC3339,string,string{},{dtype}\n",
+    let _ = writeln!(
+        out,
+        "#datatype,string,long,dateTime:RFC3339,string,string{},{dtype}",
         ",string".repeat(n)
-    ));
-    out.push_str(&format!(
-        "#group,false,false,false,true,true{},false\n",
+    );
+    let _ = writeln!(
+        out,
+        "#group,false,false,false,true,true{},false",
         ",true".repeat(n)
-    ));
-    out.push_str(&format!("#default,_result,,,,{},\n", ",".repeat(n)));
+    );
+    let _ = writeln!(out, "#default,_result,,,,{},", ",".repeat(n));
     let names: Vec<String> = tags.iter().map(|(k, _)| k.clone()).collect();
-    out.push_str(&format!(
-        ",result,table,_time,_measurement,_field,{},_value\n",
+    let _ = writeln!(
+        out,
+        ",result,table,_time,_measurement,_field,{},_value",
         names.join(",")
-    ));
+    );
     let vals: Vec<String> = tags.iter().map(|(_, v)| q(v)).collect();
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         ",,{table},{time},{m},{},{},{}\n\n",
         q(field),
         vals.join(","),
         q(value)
-    ));
+    );
 }
 
 type Fields = Vec<(String, (&'static str, String))>;

@@ -131,11 +131,7 @@ fn prune_keep_0_wants_yes_and_dry_run_only_lists() {
         let o = run_out(&s, &server.url(), &out, &save);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     }
-    let stored = || {
-        std::fs::read_dir(store.join("main/lost"))
-            .map(|d| d.count())
-            .unwrap_or(0)
-    };
+    let stored = || std::fs::read_dir(store.join("main/lost")).map_or(0, |d| d.count());
     assert_eq!(stored(), 2);
     let prune = |extra: &[&str]| {
         let mut args = vec![

@@ -6,6 +6,7 @@
 //! Tokens are stateless: `tg.USER.N.MAC`, the MAC a SHA-256 over a per-process secret, so any
 //! server of the process verifies them and nothing grows with the number of logins.
 
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
@@ -37,10 +38,17 @@ fn mac(user: &str, n: u64) -> String {
     h.update(secret());
     h.update(user.as_bytes());
     h.update(n.to_le_bytes());
-    h.finalize()[..8]
+    hex(&h.finalize()[..8])
+}
+
+/// `bytes` in lower-case hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(2 * bytes.len()), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// A new token for `user` (`n` makes each login's token distinct).

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::endpoint::Endpoint;
 use super::grpc::{GrpcConnector, GrpcDriver, GrpcError};
 use super::http::{HttpConnector, HttpDriver, HttpError};
-use super::{block_on_local, Connector, Driver, Exchange, Outcome};
+use super::{block_on_local, Blocked, Connector, Driver, Exchange, Outcome};
 
 /// A connector for HTTP, GraphQL or gRPC.
 #[derive(Debug, Clone)]
@@ -57,13 +57,15 @@ impl AnyConnector {
             Self::Http(c) => c.endpoint(),
             Self::Grpc(c) => c.endpoint(),
         };
-        match block_on_local(timeout, || endpoint.probe(timeout)) {
-            Some(Err(reason)) => Err(ConnectorError::FirstConnection {
-                target: endpoint.authority.clone(),
-                reason,
-            }),
-            Some(Ok(())) | None => Ok(()),
-        }
+        let reason = match block_on_local(timeout, || endpoint.probe(timeout)) {
+            Ok(Ok(())) | Err(Blocked::TimedOut(_)) => return Ok(()),
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        Err(ConnectorError::FirstConnection {
+            target: endpoint.authority.clone(),
+            reason,
+        })
     }
 }
 

@@ -46,13 +46,22 @@ struct Tls {
     identity: bool,
 }
 
-/// Where dialling failed: a TLS or proxy failure is a configuration problem, a TCP one may be
+/// Why dialling failed: a TLS or proxy failure is a configuration problem, a TCP one may be
 /// the target's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Tcp,
-    Proxy,
-    Tls,
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DialError {
+    /// The name did not resolve (message from the resolver, kept from construction).
+    #[error("{0}")]
+    Resolve(String),
+    /// TCP connect failed.
+    #[error("connect {hop}: {error}")]
+    Tcp { hop: String, error: std::io::Error },
+    /// The proxy's CONNECT tunnel failed.
+    #[error(transparent)]
+    Proxy(#[from] super::proxy::TunnelError),
+    /// The TLS handshake failed (or the server refused the client certificate just after it).
+    #[error("TLS handshake with {name}: {reason}")]
+    Tls { name: String, reason: String },
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -204,21 +213,24 @@ impl Endpoint {
         match self.connect().await {
             Ok(Dialed::Plain(tcp)) => Ok(Box::new(tcp)),
             Ok(Dialed::Tls(tls)) => Ok(tls),
-            Err((_, message)) => Err(Outcome::failed(ErrorKind::Connect, message)),
+            Err(e) => Err(Outcome::failed(ErrorKind::Connect, e.to_string())),
         }
     }
 
-    async fn connect(&self) -> Result<Dialed, (Stage, String)> {
-        let addrs = self.addrs.as_ref().map_err(|e| (Stage::Tcp, e.clone()))?;
+    async fn connect(&self) -> Result<Dialed, DialError> {
+        let addrs = self
+            .addrs
+            .as_ref()
+            .map_err(|e| DialError::Resolve(e.clone()))?;
         let mut tcp = TcpStream::connect(addrs.as_slice())
             .await
-            .map_err(|e| (Stage::Tcp, format!("connect {}: {e}", self.hop)))?;
+            .map_err(|error| DialError::Tcp {
+                hop: self.hop.clone(),
+                error,
+            })?;
         let _ = tcp.set_nodelay(true);
         if let Some((proxy, authority)) = &self.tunnel {
-            proxy
-                .tunnel(&mut tcp, authority)
-                .await
-                .map_err(|m| (Stage::Proxy, m))?;
+            proxy.tunnel(&mut tcp, authority).await?;
         }
         let Some(tls) = &self.tls else {
             return Ok(Dialed::Plain(tcp));
@@ -227,15 +239,15 @@ impl Endpoint {
             .connect(tls.name.clone(), tcp)
             .await
             .map(|s| Dialed::Tls(Box::new(s)))
-            .map_err(|e| (Stage::Tls, self.handshake_error(tls, &e)))
+            .map_err(|e| Self::handshake_error(tls, &e))
     }
 
-    fn handshake_error(&self, tls: &Tls, e: &std::io::Error) -> String {
+    fn handshake_error(tls: &Tls, e: &std::io::Error) -> DialError {
         let name = tls.name.to_str();
-        format!(
-            "TLS handshake with {name}: {}",
-            tls::explain(e, &name, tls.identity)
-        )
+        DialError::Tls {
+            reason: tls::explain(e, &name, tls.identity),
+            name: name.into_owned(),
+        }
     }
 
     /// Dial once before the load, so that a setting that cannot work is an error naming the
@@ -243,14 +255,14 @@ impl Endpoint {
     /// error (for TLS 1.3 this includes the server's refusal of the client certificate, which
     /// arrives just after the handshake); a TCP failure or no answer within `timeout` is left to
     /// the run to count.
-    pub(crate) async fn probe(&self, timeout: Duration) -> Result<(), String> {
+    pub(crate) async fn probe(&self, timeout: Duration) -> Result<(), DialError> {
         if self.tls.is_none() && self.tunnel.is_none() {
             return Ok(());
         }
         let started = Instant::now();
         let dialed = match tokio::time::timeout(timeout, self.connect()).await {
-            Err(_) | Ok(Err((Stage::Tcp, _))) => return Ok(()),
-            Ok(Err((_, message))) => return Err(message),
+            Err(_) | Ok(Err(DialError::Resolve(_) | DialError::Tcp { .. })) => return Ok(()),
+            Ok(Err(e)) => return Err(e),
             Ok(Ok(d)) => d,
         };
         let (Dialed::Tls(mut stream), Some(tls)) = (dialed, &self.tls) else {
@@ -263,7 +275,7 @@ impl Endpoint {
         let mut byte = [0u8; 1];
         match tokio::time::timeout(wait, stream.read(&mut byte)).await {
             Ok(Err(e)) if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
-                Err(self.handshake_error(tls, &e))
+                Err(Self::handshake_error(tls, &e))
             }
             _ => Ok(()),
         }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::http::{Check, Checked, HttpConnector, HttpError, HttpOptions, HttpRequest};
 use super::{ErrorKind, Outcome};
 use crate::template::Template;
+use std::fmt::Write as _;
 
 /// One GraphQL operation.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -82,7 +83,9 @@ pub fn connector(
                 if i > 0 {
                     t.push_lit(",");
                 }
-                t.append(operation_body(op, mode, names).map_err(|e| err("variables", e))?);
+                t.append(
+                    operation_body(op, mode, names).map_err(|e| err("variables", e.to_string()))?,
+                );
             }
             if spec.batch {
                 t.push_lit("]");
@@ -120,7 +123,7 @@ fn operation_body(
     op: &GraphqlOperation,
     mode: Persisted,
     names: crate::template::Names<'_>,
-) -> Result<Template, String> {
+) -> Result<Template, crate::template::TemplateError> {
     let json = |v: &str| serde_json::Value::String(v.to_owned()).to_string();
     let mut t = Template::lit("{");
     let mut fields = 0;
@@ -146,7 +149,10 @@ fn operation_body(
     if mode != Persisted::No {
         sep(&mut t);
         let hash = Sha256::digest(op.query.as_bytes());
-        let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hash.iter().fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        });
         t.push_lit(&format!(
             "\"extensions\":{{\"persistedQuery\":{{\"version\":1,\"sha256Hash\":\"{hex}\"}}}}"
         ));

@@ -100,11 +100,11 @@ impl HttpRequest {
         }
         let body = String::from_utf8(spec.body.clone())
             .map_err(|_| err("body", "not UTF-8 text".into()))
-            .and_then(|b| Template::text(&b, names).map_err(|e| err("body", e)))?;
+            .and_then(|b| Template::text(&b, names).map_err(|e| err("body", e.to_string())))?;
         Ok(Self {
             name: spec.name.clone(),
             method,
-            path: Template::text(&spec.path, names).map_err(|e| err("path", e))?,
+            path: Template::text(&spec.path, names).map_err(|e| err("path", e.to_string()))?,
             headers,
             body,
         })

@@ -23,6 +23,7 @@ pub mod route;
 pub mod tls;
 
 pub use any::{AnyConnector, AnyDriver, ConnectorError};
+pub use authority::AuthorityError;
 pub use endpoint::EndpointError;
 pub use exchange::Exchange;
 #[doc(hidden)]
@@ -259,30 +260,40 @@ pub trait Connector: Send + Sync + 'static {
     fn request_names(&self) -> Vec<String>;
 }
 
+/// Why [`block_on_local`] has no output.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Blocked {
+    /// No runtime could be built.
+    #[error("cannot start a runtime: {0}")]
+    Runtime(std::io::Error),
+    /// The helper thread panicked.
+    #[error("a helper thread panicked")]
+    Panicked,
+    /// The time ran out.
+    #[error("no answer within {0:?}")]
+    TimedOut(Duration),
+}
+
 /// Run the future `make` returns on a fresh single-threaded runtime (with a `LocalSet`) on a
 /// scoped thread — callers may themselves be inside a runtime — for at most `timeout`.
-/// `None` when the time ran out.
-pub(crate) fn block_on_local<T, F, Fut>(timeout: Duration, make: F) -> Option<Result<T, String>>
+pub(crate) fn block_on_local<R, F, Fut>(timeout: Duration, make: F) -> Result<R, Blocked>
 where
-    T: Send,
+    R: Send,
     F: FnOnce() -> Fut + Send,
-    Fut: Future<Output = Result<T, String>>,
+    Fut: Future<Output = R>,
 {
     std::thread::scope(|s| {
         s.spawn(|| {
-            let rt = match tokio::runtime::Builder::new_current_thread()
+            let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-            {
-                Ok(rt) => rt,
-                Err(e) => return Some(Err(format!("cannot start a runtime: {e}"))),
-            };
+                .map_err(Blocked::Runtime)?;
             let local = tokio::task::LocalSet::new();
             local
                 .block_on(&rt, async { tokio::time::timeout(timeout, make()).await })
-                .ok()
+                .map_err(|_| Blocked::TimedOut(timeout))
         })
         .join()
-        .unwrap_or_else(|_| Some(Err("a helper thread panicked".into())))
+        .unwrap_or(Err(Blocked::Panicked))
     })
 }

@@ -8,7 +8,81 @@ use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::authority::split_host_port;
+use super::authority::{split_host_port, AuthorityError};
+
+/// Why a proxy setting is refused. Never quotes the URL, which may hold a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProxyError {
+    /// A scheme other than `http://`.
+    #[error("proxy scheme {scheme:?} is not supported: give an http:// proxy (the tunnel to an https target is still TLS end to end)")]
+    Scheme {
+        /// The scheme as written.
+        scheme: String,
+    },
+    /// The `host:port` part does not parse.
+    #[error(transparent)]
+    Authority(#[from] AuthorityError),
+    /// No host.
+    #[error("the proxy URL has no host")]
+    NoHost,
+    /// A bad proxy variable of the environment.
+    #[error("environment variable {name}: {reason}")]
+    Env {
+        /// The variable's name.
+        name: String,
+        /// What is wrong with its value.
+        reason: Box<ProxyError>,
+    },
+}
+
+/// Why a CONNECT tunnel through a proxy failed; the message names the proxy (`host:port`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TunnelError {
+    /// Writing or reading the connection failed.
+    #[error("proxy {proxy}: {error}")]
+    Io {
+        /// The proxy's `host:port`.
+        proxy: String,
+        /// The failure.
+        error: std::io::Error,
+    },
+    /// The response head is longer than 16 KiB.
+    #[error("proxy {proxy}: CONNECT response head too long")]
+    HeadTooLong {
+        /// The proxy's `host:port`.
+        proxy: String,
+    },
+    /// The proxy closed the connection before answering.
+    #[error("proxy {proxy} closed the connection without answering CONNECT {authority}")]
+    Closed {
+        /// The proxy's `host:port`.
+        proxy: String,
+        /// The tunnel's destination.
+        authority: String,
+    },
+    /// The answer is not HTTP.
+    #[error("proxy {proxy}: bad CONNECT response: {error}")]
+    BadResponse {
+        /// The proxy's `host:port`.
+        proxy: String,
+        /// The parse error.
+        error: httparse::Error,
+    },
+    /// A status other than 2xx.
+    #[error("proxy {proxy} refused CONNECT {authority}: {code} {reason}{}", if *.code == 407 { ": the proxy wants credentials (http://user:password@proxy:port)" } else { "" })]
+    Refused {
+        /// The proxy's `host:port`.
+        proxy: String,
+        /// The tunnel's destination.
+        authority: String,
+        /// The status code.
+        code: u16,
+        /// The reason phrase.
+        reason: String,
+    },
+}
 
 /// The longest CONNECT response head accepted.
 const MAX_HEAD: usize = 16 * 1024;
@@ -40,13 +114,13 @@ impl std::fmt::Debug for Proxy {
 impl Proxy {
     /// `http://[user:password@]host[:port]` (the scheme may be left out). Errors never quote the
     /// URL, which may hold a password.
-    pub fn parse(url: &str) -> Result<Self, String> {
+    pub fn parse(url: &str) -> Result<Self, ProxyError> {
         let rest = match url.split_once("://") {
             Some(("http" | "HTTP", rest)) => rest,
             Some((scheme, _)) => {
-                return Err(format!(
-                    "proxy scheme {scheme:?} is not supported: give an http:// proxy (the tunnel to an https target is still TLS end to end)"
-                ))
+                return Err(ProxyError::Scheme {
+                    scheme: scheme.to_owned(),
+                })
             }
             None => url,
         };
@@ -55,9 +129,9 @@ impl Proxy {
             Some((c, h)) => (Some(c), h),
             None => (None, authority),
         };
-        let (host, port) = split_host_port(hostport).map_err(|e| e.to_string())?;
+        let (host, port) = split_host_port(hostport)?;
         if host.is_empty() {
-            return Err("the proxy URL has no host".into());
+            return Err(ProxyError::NoHost);
         }
         let authorization = credentials.map(|c| {
             let decoded = percent_decode(c);
@@ -83,7 +157,7 @@ impl Proxy {
     /// Open a CONNECT tunnel to `authority` (`host:port`) over `tcp`, a connection to this proxy.
     /// Public for other HTTP clients (tailguard's own, for InfluxDB and GitHub) that honour the
     /// same proxy settings.
-    pub async fn tunnel(&self, tcp: &mut TcpStream, authority: &str) -> Result<(), String> {
+    pub async fn tunnel(&self, tcp: &mut TcpStream, authority: &str) -> Result<(), TunnelError> {
         let mut head = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
         if let Some(auth) = &self.authorization {
             head.push_str("Proxy-Authorization: ");
@@ -91,23 +165,24 @@ impl Proxy {
             head.push_str("\r\n");
         }
         head.push_str("\r\n");
-        let io = |e: std::io::Error| format!("proxy {}:{}: {e}", self.host, self.port);
+        let proxy = || format!("{}:{}", self.host, self.port);
+        let io = |error| TunnelError::Io {
+            proxy: proxy(),
+            error,
+        };
         tcp.write_all(head.as_bytes()).await.map_err(io)?;
         let mut buf = Vec::with_capacity(512);
         let mut byte = [0u8; 1];
         // Byte by byte: whatever follows the head belongs to the tunnel.
         while !buf.ends_with(b"\r\n\r\n") {
             if buf.len() >= MAX_HEAD {
-                return Err(format!(
-                    "proxy {}:{}: CONNECT response head too long",
-                    self.host, self.port
-                ));
+                return Err(TunnelError::HeadTooLong { proxy: proxy() });
             }
             if tcp.read(&mut byte).await.map_err(io)? == 0 {
-                return Err(format!(
-                    "proxy {}:{} closed the connection without answering CONNECT {authority}",
-                    self.host, self.port
-                ));
+                return Err(TunnelError::Closed {
+                    proxy: proxy(),
+                    authority: authority.to_owned(),
+                });
             }
             buf.push(byte[0]);
         }
@@ -115,26 +190,22 @@ impl Proxy {
         let mut response = httparse::Response::new(&mut headers);
         let code = match response.parse(&buf) {
             Ok(_) => response.code.unwrap_or(0),
-            Err(e) => {
-                return Err(format!(
-                    "proxy {}:{}: bad CONNECT response: {e}",
-                    self.host, self.port
-                ))
+            Err(error) => {
+                return Err(TunnelError::BadResponse {
+                    proxy: proxy(),
+                    error,
+                })
             }
         };
         if (200..300).contains(&code) {
             return Ok(());
         }
-        let hint = match code {
-            407 => ": the proxy wants credentials (http://user:password@proxy:port)",
-            _ => "",
-        };
-        Err(format!(
-            "proxy {}:{} refused CONNECT {authority}: {code} {}{hint}",
-            self.host,
-            self.port,
-            response.reason.unwrap_or_default()
-        ))
+        Err(TunnelError::Refused {
+            proxy: proxy(),
+            authority: authority.to_owned(),
+            code,
+            reason: response.reason.unwrap_or_default().to_owned(),
+        })
     }
 }
 
@@ -174,7 +245,7 @@ pub struct EnvProxy {
 impl EnvProxy {
     /// Read `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case names, which win).
     /// An error names the variable.
-    pub fn read(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+    pub fn read(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ProxyError> {
         let var = |name: &str| {
             env(&name.to_ascii_lowercase())
                 .or_else(|| env(name))
@@ -183,7 +254,10 @@ impl EnvProxy {
         let proxy = |name: &str| {
             var(name)
                 .map(|v| {
-                    Proxy::parse(v.trim()).map_err(|e| format!("environment variable {name}: {e}"))
+                    Proxy::parse(v.trim()).map_err(|e| ProxyError::Env {
+                        name: name.to_owned(),
+                        reason: Box::new(e),
+                    })
                 })
                 .transpose()
         };
@@ -287,7 +361,8 @@ mod tests {
     }
 
     #[test]
-    fn the_environment_picks_the_proxy_per_scheme_and_no_proxy_bypasses() -> Result<(), String> {
+    fn the_environment_picks_the_proxy_per_scheme_and_no_proxy_bypasses(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         let vars = [
             ("HTTPS_PROXY", "http://u%40x:p%3Aw@proxy.corp:3128"),
             ("http_proxy", "plain.corp"),
@@ -324,9 +399,13 @@ mod tests {
 
     #[test]
     fn bad_proxies_are_named_without_their_password() {
-        let e = EnvProxy::read(&env(&[("HTTPS_PROXY", "https://u:hunter2@p:1")])).unwrap_err();
+        let e = EnvProxy::read(&env(&[("HTTPS_PROXY", "https://u:hunter2@p:1")]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("HTTPS_PROXY") && !e.contains("hunter2"), "{e}");
-        let e = Proxy::parse("http://u:hunter2@p:99999").unwrap_err();
+        let e = Proxy::parse("http://u:hunter2@p:99999")
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("hunter2"), "{e}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::authority::split_host_port;
+use super::authority::{split_host_port, AuthorityError};
 use super::proxy::ProxySetting;
 use super::tls::TlsOptions;
 
@@ -16,6 +16,30 @@ pub struct ConnectOptions {
     pub hosts: Hosts,
     /// Proxy.
     pub proxy: ProxySetting,
+}
+
+/// Why a `hosts` entry is refused; the message quotes the entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostsError {
+    /// A side does not parse as `host[:port]`.
+    #[error("{from:?} = {to:?}: {reason}")]
+    Authority {
+        /// The name side as written.
+        from: String,
+        /// The address side as written.
+        to: String,
+        /// What does not parse.
+        reason: AuthorityError,
+    },
+    /// A side without a host.
+    #[error("{from:?} = {to:?}: give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\"")]
+    Empty {
+        /// The name side as written.
+        from: String,
+        /// The address side as written.
+        to: String,
+    },
 }
 
 /// `name[:port]` → `address[:port]` overrides. The name stays in the URL, `Host` and SNI; only
@@ -33,14 +57,21 @@ struct Override {
 
 impl Hosts {
     /// Parse `{ "name[:port]" = "address[:port]" }`; an error names the entry.
-    pub fn parse(map: &BTreeMap<String, String>) -> Result<Self, String> {
+    pub fn parse(map: &BTreeMap<String, String>) -> Result<Self, HostsError> {
         let mut overrides = Vec::with_capacity(map.len());
         for (from, to) in map {
-            let err = |m: &dyn std::fmt::Display| format!("{from:?} = {to:?}: {m}");
-            let (name, port) = split_host_port(from).map_err(|e| err(&e))?;
-            let (to_host, to_port) = split_host_port(to).map_err(|e| err(&e))?;
+            let err = |reason| HostsError::Authority {
+                from: from.clone(),
+                to: to.clone(),
+                reason,
+            };
+            let (name, port) = split_host_port(from).map_err(err)?;
+            let (to_host, to_port) = split_host_port(to).map_err(err)?;
             if name.is_empty() || to_host.is_empty() {
-                return Err(err(&"give a host name and an address, e.g. \"api.staging.internal\" = \"10.0.0.7:443\""));
+                return Err(HostsError::Empty {
+                    from: from.clone(),
+                    to: to.clone(),
+                });
             }
             overrides.push(Override {
                 name: name.to_ascii_lowercase(),
@@ -72,7 +103,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn overrides_keep_the_name_and_prefer_a_port_match() -> Result<(), String> {
+    fn overrides_keep_the_name_and_prefer_a_port_match() -> Result<(), HostsError> {
         let map = BTreeMap::from([
             ("api.staging.internal".to_owned(), "10.0.0.7".to_owned()),
             (
@@ -98,7 +129,7 @@ mod tests {
     #[test]
     fn bad_entries_are_named() {
         let map = BTreeMap::from([("api".to_owned(), "10.0.0.7:99999".to_owned())]);
-        let e = Hosts::parse(&map).unwrap_err();
+        let e = Hosts::parse(&map).unwrap_err().to_string();
         assert!(e.contains("\"api\"") && e.contains("99999"), "{e}");
         assert!(Hosts::parse(&BTreeMap::from([("a".to_owned(), String::new())])).is_err());
     }

@@ -83,6 +83,41 @@ impl Test {
     }
 }
 
+/// What a failed check found instead of what it wanted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckFailure {
+    /// Another status.
+    #[error("got {0}")]
+    Status(Status),
+    /// No status (the call failed before one arrived).
+    #[error("no status")]
+    NoStatus,
+    /// The header is missing.
+    #[error("no {0} header")]
+    NoHeader(String),
+    /// Another value (a header's or a JSON pointer's), quoted and shortened.
+    #[error("got {0}")]
+    Value(String),
+    /// The body does not hold the text or pattern (shortened, quoted).
+    #[error("body was {0}")]
+    Body(String),
+    /// Nothing at the JSON pointer.
+    #[error("nothing at {0}")]
+    Nothing(String),
+    /// The body is larger than allowed.
+    #[error("body was {0} bytes")]
+    TooLarge(u64),
+    /// The body is not JSON.
+    #[error(transparent)]
+    NotJson(#[from] NotJson),
+}
+
+/// A body that does not parse as JSON, with the parser's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the body is not JSON: {0}")]
+pub struct NotJson(String);
+
 /// A response as checks and extractions see it.
 #[derive(Debug)]
 pub struct Response<'a> {
@@ -92,7 +127,7 @@ pub struct Response<'a> {
     pub bytes: u64,
     /// Headers and body, when kept.
     pub kept: &'a Exchange,
-    json: Option<Result<serde_json::Value, String>>,
+    json: Option<Result<serde_json::Value, NotJson>>,
 }
 
 impl<'a> Response<'a> {
@@ -108,12 +143,10 @@ impl<'a> Response<'a> {
     }
 
     /// The body parsed as JSON (once).
-    pub fn json(&mut self) -> Result<&serde_json::Value, String> {
+    pub fn json(&mut self) -> Result<&serde_json::Value, NotJson> {
         let body = &self.kept.body;
         self.json
-            .get_or_insert_with(|| {
-                serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
-            })
+            .get_or_insert_with(|| serde_json::from_slice(body).map_err(|e| NotJson(e.to_string())))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -127,39 +160,39 @@ impl<'a> Response<'a> {
 
 impl Check {
     /// Judge `response`: `Err` says what was found instead.
-    pub fn judge(&self, response: &mut Response<'_>) -> Result<(), String> {
+    pub fn judge(&self, response: &mut Response<'_>) -> Result<(), CheckFailure> {
         match &self.test {
             Test::Status(list) => match response.status {
                 Some(s) if list.contains(&s) => Ok(()),
-                Some(s) => Err(format!("got {s}")),
-                None => Err("no status".into()),
+                Some(s) => Err(CheckFailure::Status(s)),
+                None => Err(CheckFailure::NoStatus),
             },
             Test::Header(name, expect) => {
                 let value = response.kept.header(name);
                 match (value, expect) {
-                    (None, _) => Err(format!("no {name} header")),
+                    (None, _) => Err(CheckFailure::NoHeader(name.clone())),
                     (Some(_), Expect::Present) => Ok(()),
                     (Some(v), Expect::Equals(want)) if v == want => Ok(()),
                     (Some(v), Expect::Matches(re)) if re.is_match(v) => Ok(()),
-                    (Some(v), _) => Err(format!("got {}", snippet(v))),
+                    (Some(v), _) => Err(CheckFailure::Value(snippet(v))),
                 }
             }
             Test::BodyContains(text) if response.text().contains(text.as_str()) => Ok(()),
             Test::BodyMatches(re) if re.is_match(&response.text()) => Ok(()),
             Test::BodyContains(_) | Test::BodyMatches(_) => {
-                Err(format!("body was {}", snippet(&response.text())))
+                Err(CheckFailure::Body(snippet(&response.text())))
             }
             Test::Json(pointer, want) => {
                 let found = response.json()?.pointer(pointer);
                 match (found, want) {
-                    (None, _) => Err(format!("nothing at {pointer}")),
+                    (None, _) => Err(CheckFailure::Nothing(pointer.clone())),
                     (Some(_), None) => Ok(()),
                     (Some(v), Some(w)) if json_equal(v, w) => Ok(()),
-                    (Some(v), Some(_)) => Err(format!("got {}", snippet(&v.to_string()))),
+                    (Some(v), Some(_)) => Err(CheckFailure::Value(snippet(&v.to_string()))),
                 }
             }
             Test::MaxBodyBytes(max) if response.bytes <= *max => Ok(()),
-            Test::MaxBodyBytes(_) => Err(format!("body was {} bytes", response.bytes)),
+            Test::MaxBodyBytes(_) => Err(CheckFailure::TooLarge(response.bytes)),
         }
     }
 }
@@ -202,7 +235,7 @@ mod tests {
             test,
         };
         let mut r = Response::new(Some(Status::Http(status)), ex.body.len() as u64, ex);
-        check.judge(&mut r)
+        check.judge(&mut r).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -16,6 +16,8 @@ use tokio::time::Sleep;
 
 use super::check::Response;
 use super::cookies::CookieJar;
+use super::extract::ExtractError;
+use super::setup::SetupError;
 use super::{Entry, Flows, Step};
 use crate::driver::{Driver, ErrorKind, Exchange, Outcome};
 use crate::recorder::{Recorder, Sample};
@@ -77,14 +79,14 @@ impl Vu {
         }
     }
 
-    /// One setup call of request `r`: `Err` names the failure.
+    /// One setup call of request `r`, the step named `step`: `Err` names the failure.
     pub(crate) async fn setup_call<D: Driver>(
         &mut self,
-        r: usize,
+        (r, step): (usize, &str),
         start: Start,
         driver: &mut D,
         ctx: &mut Ctx<'_>,
-    ) -> Result<(), String> {
+    ) -> Result<(), SetupError> {
         match self
             .user
             .call(&self.flows, r, start, driver, ctx)
@@ -92,7 +94,10 @@ impl Vu {
             .failure
         {
             None => Ok(()),
-            Some(failure) => Err(failure),
+            Some(message) => Err(SetupError {
+                step: step.to_owned(),
+                message,
+            }),
         }
     }
 
@@ -285,7 +290,7 @@ impl User {
             }
         }
         // Captured whatever the checks say, so a failure message showing them is masked too.
-        let captured: Vec<(usize, Result<String, String>)> = step
+        let captured: Vec<(usize, Result<String, ExtractError>)> = step
             .extract
             .iter()
             .map(|e| (e.slot, e.capture(&mut response)))
@@ -296,7 +301,7 @@ impl User {
         let missing = captured.iter().find_map(|(_, c)| c.as_ref().err());
         if let (Some(message), true) = (missing, outcome.is_ok()) {
             *outcome =
-                Outcome::failed(ErrorKind::Extract, message.clone()).with_response_of(outcome);
+                Outcome::failed(ErrorKind::Extract, message.to_string()).with_response_of(outcome);
         }
         for (slot, value) in captured {
             if let (Some(v), Ok(value)) = (self.ex.vars.get_mut(slot), value) {

@@ -4,7 +4,7 @@
 
 use regex::Regex;
 
-use super::check::Response;
+use super::check::{NotJson, Response};
 
 /// One value to capture.
 #[derive(Debug, Clone)]
@@ -50,19 +50,44 @@ impl Source {
     }
 }
 
+/// Why an extraction captured nothing; the message names the variable and its source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("extract {name:?}: {from} {why}")]
+pub struct ExtractError {
+    /// The variable.
+    pub name: String,
+    /// Where it is taken from (`json /token`, `header x-session`, `regex /…/ group 1`).
+    pub from: String,
+    /// What went wrong.
+    pub why: Missing,
+}
+
+/// What an extraction found instead of a value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Missing {
+    /// Nothing there (or JSON null).
+    #[error("found nothing")]
+    Nothing,
+    /// The body is not JSON.
+    #[error("failed: {0}")]
+    NotJson(NotJson),
+}
+
 impl Extract {
     /// The captured value, or why there is none.
-    pub fn capture(&self, response: &mut Response<'_>) -> Result<String, String> {
-        let missing =
-            |why: &str| format!("extract {:?}: {} {why}", self.name, self.from.describe());
+    pub fn capture(&self, response: &mut Response<'_>) -> Result<String, ExtractError> {
+        let missing = |why| ExtractError {
+            name: self.name.clone(),
+            from: self.from.describe(),
+            why,
+        };
         match &self.from {
             Source::Json(pointer) => {
-                let json = response
-                    .json()
-                    .map_err(|e| missing(&format!("failed: {e}")))?;
+                let json = response.json().map_err(|e| missing(Missing::NotJson(e)))?;
                 match json.pointer(pointer) {
                     Some(serde_json::Value::String(s)) => Ok(s.clone()),
-                    Some(serde_json::Value::Null) | None => Err(missing("found nothing")),
+                    Some(serde_json::Value::Null) | None => Err(missing(Missing::Nothing)),
                     Some(v) => Ok(v.to_string()),
                 }
             }
@@ -70,12 +95,12 @@ impl Extract {
                 .kept
                 .header(name)
                 .map(str::to_owned)
-                .ok_or_else(|| missing("found nothing")),
+                .ok_or_else(|| missing(Missing::Nothing)),
             Source::Regex(re, group) => re
                 .captures(&response.text())
                 .and_then(|c| c.get(*group))
                 .map(|m| m.as_str().to_owned())
-                .ok_or_else(|| missing("found nothing")),
+                .ok_or_else(|| missing(Missing::Nothing)),
         }
     }
 }
@@ -103,6 +128,7 @@ mod tests {
                 from,
             };
             e.capture(&mut Response::new(Some(Status::Http(200)), 0, ex))
+                .map_err(|e| e.to_string())
         };
         assert_eq!(
             cap(Source::Json("/token".into()), &json_ex),

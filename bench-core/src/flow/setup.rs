@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Flows, Start, Vu};
-use crate::driver::{block_on_local, Connector};
+use crate::driver::{block_on_local, Blocked, Connector};
 
 /// A failed setup step.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,26 +34,21 @@ impl Flows {
         let total = timeout.saturating_mul(u32::try_from(self.setup.len()).unwrap_or(u32::MAX));
         let flows = self.clone();
         let ran = block_on_local(total, || async move {
-            let Some(mut driver) = connector.drivers(1).pop() else {
-                return Err("the connector made no driver".to_owned());
-            };
-            Ok(flows.setup_steps(&mut driver, &names, timeout).await)
+            let mut driver = connector.drivers(1).pop()?;
+            Some(flows.setup_steps(&mut driver, &names, timeout).await)
         });
+        let whole = |message| SetupError {
+            step: "setup".into(),
+            message,
+        };
         let values = match ran {
-            Some(Ok(Ok(values))) => values,
-            Some(Ok(Err((step, message)))) => return Err(SetupError { step, message }),
-            Some(Err(message)) => {
-                return Err(SetupError {
-                    step: "setup".into(),
-                    message,
-                })
+            Ok(Some(Ok(values))) => values,
+            Ok(Some(Err(e))) => return Err(e),
+            Ok(None) => return Err(whole("the connector made no driver".to_owned())),
+            Err(Blocked::TimedOut(_)) => {
+                return Err(whole(format!("did not finish within {total:?}")))
             }
-            None => {
-                return Err(SetupError {
-                    step: "setup".into(),
-                    message: format!("did not finish within {total:?}"),
-                })
-            }
+            Err(e) => return Err(whole(e.to_string())),
         };
         let secrets = crate::redact::Redactor::new(values.iter().map(String::as_str));
         crate::redact::remember(&secrets);
@@ -67,7 +62,7 @@ impl Flows {
         driver: &mut D,
         names: &[String],
         timeout: Duration,
-    ) -> Result<Vec<String>, (String, String)> {
+    ) -> Result<Vec<String>, SetupError> {
         let (tx, _rx) = std::sync::mpsc::channel();
         let now = std::time::Instant::now();
         let recorder = std::cell::RefCell::new(crate::recorder::Recorder::new(0, 1, now, tx));
@@ -93,10 +88,8 @@ impl Flows {
                 measured: false,
                 late: false,
             };
-            if let Err(message) = vu.setup_call(r, start, driver, &mut ctx).await {
-                let step = names.get(r).cloned().unwrap_or_default();
-                return Err((step, message));
-            }
+            let step = names.get(r).map_or("", String::as_str);
+            vu.setup_call((r, step), start, driver, &mut ctx).await?;
         }
         Ok(vu.into_vars())
     }

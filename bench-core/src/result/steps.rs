@@ -76,6 +76,7 @@ impl StepResult {
 
 /// How one step fared against the criteria.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StepVerdict {
     /// The goodput the step needed to keep up with its offered load (req/s).
     pub expected_rps: f64,
@@ -93,6 +94,7 @@ pub struct StepVerdict {
 
 /// One kind of failure above the saturation point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FailureShare {
     /// "503", "timeout", "reset", "RESOURCE_EXHAUSTED", …
     pub label: String,

@@ -25,7 +25,7 @@ pub use crate::result::steps::{
     Analysis, FailureShare, RequirementCheck, Saturation, StepResult, StepVerdict,
 };
 pub use finding::failure_words;
-pub use requirement::Requirement;
+pub use requirement::{Requirement, RequirementError};
 
 use finding::headline;
 

@@ -5,11 +5,32 @@
 use std::str::FromStr;
 
 use super::{analyze, Criteria, RequirementCheck, StepResult};
-use crate::scenario::slo::Slo;
+use crate::scenario::slo::{Slo, SloError};
 use crate::steps::Dimension;
+
+/// Why a `must_sustain` is refused; the message quotes it as written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequirementError {
+    /// No positive rate before `with`.
+    #[error("{text:?}: expected a rate, e.g. \"200 req/s with p99 < 200ms\"")]
+    Rate {
+        /// The requirement as written.
+        text: String,
+    },
+    /// One of its thresholds is refused.
+    #[error("{text:?}: {reason}")]
+    Slo {
+        /// The requirement as written.
+        text: String,
+        /// Why the threshold is refused.
+        reason: SloError,
+    },
+}
 
 /// A parsed `must_sustain`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Requirement {
     /// As written.
     pub text: String,
@@ -20,9 +41,9 @@ pub struct Requirement {
 }
 
 impl FromStr for Requirement {
-    type Err = String;
+    type Err = RequirementError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, RequirementError> {
         let t = text.trim();
         let (rate, slos) = match t.split_once(" with ") {
             Some((r, s)) => (r.trim(), Some(s.trim())),
@@ -37,15 +58,20 @@ impl FromStr for Requirement {
             .parse()
             .ok()
             .filter(|r: &f64| r.is_finite() && *r > 0.0)
-            .ok_or_else(|| {
-                format!("{text:?}: expected a rate, e.g. \"200 req/s with p99 < 200ms\"")
+            .ok_or_else(|| RequirementError::Rate {
+                text: text.to_owned(),
             })?;
         let slos = match slos {
             None => Vec::new(),
             Some(list) => list
                 .split(" and ")
                 .flat_map(|part| part.split(','))
-                .map(|s| s.parse::<Slo>().map_err(|e| format!("{text:?}: {e}")))
+                .map(|s| {
+                    s.parse::<Slo>().map_err(|reason| RequirementError::Slo {
+                        text: text.to_owned(),
+                        reason,
+                    })
+                })
                 .collect::<Result<_, _>>()?,
         };
         Ok(Self {

@@ -4,6 +4,7 @@
 use super::*;
 use crate::histogram::LatencyHistogram;
 use crate::result::{ErrorSummary, Percentiles, Summary};
+use crate::scenario::slo::SloError;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -59,7 +60,7 @@ fn step(
     }
 }
 
-fn criteria(slos: &[&str]) -> Result<Criteria, String> {
+fn criteria(slos: &[&str]) -> Result<Criteria, SloError> {
     Ok(Criteria {
         slos: slos.iter().map(|s| s.parse()).collect::<Result<_, _>>()?,
         tolerance: 0.05,
@@ -224,7 +225,7 @@ fn closed_model_keeps_up_while_throughput_scales_with_workers() -> TestResult {
 fn requirement_holds_up_to_the_capacity_under_its_own_slos() -> TestResult {
     let steps = pool_steps();
     let c = criteria(&["p99 < 200ms"])?;
-    let check = |text: &str| -> Result<_, String> {
+    let check = |text: &str| -> Result<_, RequirementError> {
         Ok(text
             .parse::<Requirement>()?
             .check(Dimension::Rate, &steps, &c))

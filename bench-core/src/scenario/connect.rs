@@ -117,11 +117,10 @@ impl Scenario {
         };
         match e {
             ConnectorError::Http(HttpError::Endpoint(_))
-            | ConnectorError::Grpc(GrpcError::Endpoint(_))
-            | ConnectorError::FirstConnection { .. }
-            | ConnectorError::Grpc(GrpcError::Schema(SchemaError::Reflection { .. })) => {
-                "target".into()
-            }
+            | ConnectorError::Grpc(
+                GrpcError::Endpoint(_) | GrpcError::Schema(SchemaError::Reflection { .. }),
+            )
+            | ConnectorError::FirstConnection { .. } => "target".into(),
             ConnectorError::Http(HttpError::Request { request, field, .. })
             | ConnectorError::Grpc(GrpcError::Request { request, field, .. }) => {
                 of(request, &field_name(field))

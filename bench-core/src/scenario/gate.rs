@@ -3,7 +3,41 @@
 
 use serde::{de, Deserialize, Deserializer, Serialize};
 
-use crate::stats::{Method, Metric, Quantile, Rule, Settings};
+use crate::stats::{Method, Metric, Quantile, Rule, Settings, StatsError};
+
+/// Why a `[gate]` section, a metric name or a percentage is rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GateError {
+    /// A `method` other than welch, paired or bootstrap.
+    #[error("unknown method {method:?} (welch, paired, bootstrap)")]
+    UnknownMethod {
+        /// The method as written.
+        method: String,
+    },
+    /// Settings out of range (threshold, confidence, trials).
+    #[error(transparent)]
+    Settings(#[from] StatsError),
+    /// A metric name that is not gated or reported.
+    #[error("unknown metric {text:?} (p50, p90, p95, p99, p99.9, mean, throughput, error_rate, cpu_per_request)")]
+    UnknownMetric {
+        /// The name as written.
+        text: String,
+    },
+    /// Text that is not a percentage.
+    #[error("{text:?} is not a percentage; write e.g. \"10%\" or 0.10")]
+    NotPercent {
+        /// The text as written.
+        text: String,
+    },
+}
+
+/// For callers that still carry errors as text (the runner's gate policy): the message.
+impl From<GateError> for String {
+    fn from(e: GateError) -> Self {
+        e.to_string()
+    }
+}
 
 /// The `[gate]` section as written. Missing fields take the defaults of [`Settings`] and
 /// [`GateSection::DEFAULT_METRICS`].
@@ -65,7 +99,7 @@ impl GateSection {
     }
 
     /// The statistics settings; `interleaved` picks the paired method when none is named.
-    pub fn settings(&self, interleaved: bool) -> Result<Settings, String> {
+    pub fn settings(&self, interleaved: bool) -> Result<Settings, GateError> {
         let mut s = Settings::default();
         if let Some(t) = self.threshold {
             s.threshold = t;
@@ -88,17 +122,17 @@ impl GateSection {
             Some("paired") => Method::Paired,
             Some("bootstrap") => Method::BOOTSTRAP,
             Some(other) => {
-                return Err(format!(
-                    "unknown method {other:?} (welch, paired, bootstrap)"
-                ))
+                return Err(GateError::UnknownMethod {
+                    method: other.to_owned(),
+                })
             }
         };
-        s.validate().map_err(|e| e.to_string())?;
+        s.validate()?;
         Ok(s)
     }
 
     /// The gated metrics.
-    pub fn gated_metrics(&self) -> Result<Vec<Metric>, String> {
+    pub fn gated_metrics(&self) -> Result<Vec<Metric>, GateError> {
         match &self.metrics {
             Some(list) => list.iter().map(|m| parse_metric(m)).collect(),
             None => Self::DEFAULT_METRICS
@@ -130,7 +164,7 @@ pub fn reported_metrics() -> Vec<Metric> {
 }
 
 /// Parse a metric name: `p95`, `p99.9`, `mean`, `throughput`/`rps`, `error_rate`.
-pub fn parse_metric(text: &str) -> Result<Metric, String> {
+pub fn parse_metric(text: &str) -> Result<Metric, GateError> {
     let t = text.trim().to_ascii_lowercase();
     match t.as_str() {
         "mean" => return Ok(Metric::Mean),
@@ -139,8 +173,8 @@ pub fn parse_metric(text: &str) -> Result<Metric, String> {
         "cpu_per_request" | "cpu" => return Ok(Metric::CpuPerRequest),
         _ => {}
     }
-    let bad = || {
-        format!("unknown metric {text:?} (p50, p90, p95, p99, p99.9, mean, throughput, error_rate, cpu_per_request)")
+    let bad = || GateError::UnknownMetric {
+        text: text.to_owned(),
     };
     let pct: f64 = t
         .strip_prefix('p')
@@ -159,13 +193,15 @@ pub fn parse_metric(text: &str) -> Result<Metric, String> {
 }
 
 /// Parse `"10%"`, `"0.1"` or a number as a fraction.
-pub fn parse_percent(text: &str) -> Result<f64, String> {
+pub fn parse_percent(text: &str) -> Result<f64, GateError> {
     let t = text.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|p| p / 100.0),
         None => t.parse::<f64>(),
     };
-    v.map_err(|_| format!("{text:?} is not a percentage; write e.g. \"10%\" or 0.10"))
+    v.map_err(|_| GateError::NotPercent {
+        text: text.to_owned(),
+    })
 }
 
 pub(crate) fn percent_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {

@@ -32,7 +32,7 @@ pub use file::{
     OperationSection, Protocol, RequestSection, ScenarioFile, SetupSection,
 };
 pub use flow_file::{CheckSection, ExtractSection};
-pub use interpolate::interpolate;
+pub use interpolate::{interpolate, InterpolateError};
 pub use location::Location;
 pub use request::Plan;
 use slo::Slo;
@@ -181,13 +181,15 @@ impl Scenario {
         for (i, s) in file.slo.iter().enumerate() {
             slos.push(
                 s.parse::<Slo>()
-                    .map_err(|m| invalid(&format!("slo[{i}]"), m))?,
+                    .map_err(|m| invalid(&format!("slo[{i}]"), m.to_string()))?,
             );
         }
-        file.gate.settings(false).map_err(|m| invalid("gate", m))?;
+        file.gate
+            .settings(false)
+            .map_err(|m| invalid("gate", m.to_string()))?;
         file.gate
             .gated_metrics()
-            .map_err(|m| invalid("gate.metrics", m))?;
+            .map_err(|m| invalid("gate.metrics", m.to_string()))?;
         let connect = transport::connect_options(&file.http, dir, env, &invalid)?;
         transport::check_follow(&file.http, file.protocol, &invalid)?;
         let seed = file.load.seed.unwrap_or(DEFAULT_SEED);
@@ -217,11 +219,13 @@ impl Scenario {
             (Plan::Grpc(requests), true) => {
                 let names = self.sources.names();
                 for (i, r) in requests.iter().enumerate() {
-                    template::Template::json(&r.message, names)
-                        .map_err(|m| invalid(&format!("{}.message", self.section(i)), m))?;
+                    template::Template::json(&r.message, names).map_err(|m| {
+                        invalid(&format!("{}.message", self.section(i)), m.to_string())
+                    })?;
                     for (k, v) in &r.metadata {
-                        template::Template::text(v, names)
-                            .map_err(|m| invalid(&format!("{}.headers.{k}", self.section(i)), m))?;
+                        template::Template::text(v, names).map_err(|m| {
+                            invalid(&format!("{}.headers.{k}", self.section(i)), m.to_string())
+                        })?;
                     }
                 }
                 Ok(())
@@ -299,7 +303,7 @@ impl Scenario {
         file.target = redact_url(&file.target);
         transport::redact(&mut file.http);
         for r in file.request.iter_mut().chain(file.requests.iter_mut()) {
-            for (name, value) in r.headers.iter_mut() {
+            for (name, value) in &mut r.headers {
                 if is_sensitive(name) && !interpolate::mentions_variable(value) {
                     *value = "<redacted>".into();
                 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::file::{OperationSection, Protocol, RequestSection};
-use super::interpolate::interpolate;
+use super::interpolate::{interpolate, InterpolateError};
 use super::ScenarioError;
 use crate::driver::graphql::{GraphqlOperation, GraphqlRequestSpec};
 use crate::driver::grpc::GrpcRequestSpec;
@@ -314,16 +314,16 @@ fn json_value(
             .map_err(|e| invalid(field, format!("not valid JSON: {e}")))?,
         other => other.clone(),
     };
-    interpolate_json(value, env).map_err(|m| invalid(field, m))
+    interpolate_json(value, env).map_err(|m| invalid(field, m.to_string()))
 }
 
 fn interpolate_json(
     value: serde_json::Value,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, InterpolateError> {
     use serde_json::Value;
     Ok(match value {
-        Value::String(s) => Value::String(interpolate(&s, env).map_err(|e| e.to_string())?),
+        Value::String(s) => Value::String(interpolate(&s, env)?),
         Value::Array(items) => Value::Array(
             items
                 .into_iter()
@@ -333,7 +333,7 @@ fn interpolate_json(
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| Ok((k, interpolate_json(v, env)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, InterpolateError>>()?,
         ),
         other => other,
     })

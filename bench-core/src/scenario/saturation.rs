@@ -117,7 +117,7 @@ impl SaturationSection {
         }
         if let Some(text) = &self.must_sustain {
             text.parse::<Requirement>()
-                .map_err(|m| ("saturation.must_sustain".to_owned(), m))?;
+                .map_err(|m| ("saturation.must_sustain".to_owned(), m.to_string()))?;
         }
         Ok(())
     }

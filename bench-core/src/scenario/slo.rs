@@ -53,6 +53,7 @@ pub enum Op {
 
 /// One threshold. Latency bounds are in microseconds, rates as fractions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Slo {
     /// The text as written.
     pub text: String,
@@ -67,6 +68,74 @@ pub struct Slo {
     pub allow_no_data: bool,
 }
 
+/// Why a threshold is refused; the message names the threshold as written.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SloError {
+    /// No `<`, `<=`, `>` or `>=`.
+    #[error("threshold {text:?} has no comparison; write e.g. \"p99 < 200ms\"")]
+    NoComparison {
+        /// The threshold as written.
+        text: String,
+    },
+    /// The left-hand side is no metric an SLO can bound.
+    #[error("threshold {text:?}: unknown metric {metric:?} (p50, p90, p95, p99, p99.9, max, mean, error_rate, rps, checks)")]
+    UnknownMetric {
+        /// The threshold as written.
+        text: String,
+        /// The metric as written.
+        metric: String,
+    },
+    /// The bound does not parse for the metric.
+    #[error("threshold {text:?}: {reason}")]
+    Bound {
+        /// The threshold as written.
+        text: String,
+        /// What is wrong with the bound.
+        reason: BoundError,
+    },
+    /// Every possible value meets the threshold.
+    #[error("threshold {text:?} can never fail: {why}; give a bound it can breach")]
+    NeverFails {
+        /// The threshold as written.
+        text: String,
+        /// The range of the metric.
+        why: &'static str,
+    },
+    /// No possible value meets the threshold.
+    #[error("threshold {text:?} can never hold: {why}")]
+    NeverHolds {
+        /// The threshold as written.
+        text: String,
+        /// The range of the metric.
+        why: &'static str,
+    },
+}
+
+/// Why the bound of a threshold (the right-hand side) does not parse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BoundError {
+    /// A latency bound that is no duration.
+    #[error(transparent)]
+    Duration(#[from] crate::duration_serde::DurationError),
+    /// A rate bound that is no percentage.
+    #[error(transparent)]
+    Percent(#[from] super::gate::GateError),
+    /// An `rps` bound that is no number.
+    #[error("{value:?} is not a number of requests per second")]
+    NotRps {
+        /// The bound as written.
+        value: String,
+    },
+    /// Infinity or NaN.
+    #[error("{value:?} is not a finite bound")]
+    NotFinite {
+        /// The bound as written.
+        value: String,
+    },
+}
+
 /// The suffix that lets a threshold hold on zero samples.
 const OR_NO_DATA: &str = "or no data";
 
@@ -74,9 +143,9 @@ const OR_NO_DATA: &str = "or no data";
 pub const NO_DATA: &str = "no data";
 
 impl FromStr for Slo {
-    type Err = String;
+    type Err = SloError;
 
-    fn from_str(text: &str) -> Result<Self, String> {
+    fn from_str(text: &str) -> Result<Self, SloError> {
         let t = text.trim();
         let lower = t.to_ascii_lowercase();
         let (body, allow_no_data) = match lower.strip_suffix(OR_NO_DATA) {
@@ -86,8 +155,8 @@ impl FromStr for Slo {
         let (lhs, op, rhs) = ["<=", ">=", "<", ">"]
             .iter()
             .find_map(|op| body.split_once(op).map(|(l, r)| (l.trim(), *op, r.trim())))
-            .ok_or_else(|| {
-                format!("threshold {text:?} has no comparison; write e.g. \"p99 < 200ms\"")
+            .ok_or_else(|| SloError::NoComparison {
+                text: text.to_owned(),
             })?;
         let op = match op {
             "<" => Op::Lt,
@@ -95,10 +164,14 @@ impl FromStr for Slo {
             ">" => Op::Gt,
             _ => Op::Ge,
         };
-        let metric = parse_metric(lhs).ok_or_else(|| {
-            format!("threshold {text:?}: unknown metric {lhs:?} (p50, p90, p95, p99, p99.9, max, mean, error_rate, rps, checks)")
+        let metric = parse_metric(lhs).ok_or_else(|| SloError::UnknownMetric {
+            text: text.to_owned(),
+            metric: lhs.to_owned(),
         })?;
-        let bound = parse_bound(metric, rhs).map_err(|e| format!("threshold {text:?}: {e}"))?;
+        let bound = parse_bound(metric, rhs).map_err(|reason| SloError::Bound {
+            text: text.to_owned(),
+            reason,
+        })?;
         let slo = Slo {
             text: t.to_owned(),
             metric,
@@ -106,31 +179,31 @@ impl FromStr for Slo {
             bound,
             allow_no_data,
         };
-        slo.decidable()
-            .map_err(|e| format!("threshold {text:?} {e}"))?;
+        slo.decidable(text)?;
         Ok(slo)
     }
 }
 
-fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, String> {
+fn parse_bound(metric: SloMetric, rhs: &str) -> Result<f64, BoundError> {
     let bound = match metric {
         SloMetric::Latency(_) | SloMetric::Max | SloMetric::Mean => {
-            crate::duration_serde::parse(rhs)
-                .map_err(|e| e.to_string())?
-                .as_secs_f64()
-                * 1e6
+            crate::duration_serde::parse(rhs)?.as_secs_f64() * 1e6
         }
         SloMetric::ErrorRate | SloMetric::Checks => super::gate::parse_percent(rhs)?,
         SloMetric::Rps => rhs
             .trim_end_matches("/s")
             .trim()
             .parse::<f64>()
-            .map_err(|_| format!("{rhs:?} is not a number of requests per second"))?,
+            .map_err(|_| BoundError::NotRps {
+                value: rhs.to_owned(),
+            })?,
     };
     if bound.is_finite() {
         Ok(bound)
     } else {
-        Err(format!("{rhs:?} is not a finite bound"))
+        Err(BoundError::NotFinite {
+            value: rhs.to_owned(),
+        })
     }
 }
 
@@ -169,7 +242,7 @@ impl Slo {
     }
 
     /// Refuse a threshold that every possible value meets, or that none does.
-    fn decidable(&self) -> Result<(), String> {
+    fn decidable(&self, text: &str) -> Result<(), SloError> {
         let (lo, hi, why) = self.range();
         let b = self.bound;
         let (always, never) = match self.op {
@@ -179,9 +252,15 @@ impl Slo {
             Op::Ge => (b <= lo, b > hi),
         };
         if always {
-            Err(format!("can never fail: {why}; give a bound it can breach"))
+            Err(SloError::NeverFails {
+                text: text.to_owned(),
+                why,
+            })
         } else if never {
-            Err(format!("can never hold: {why}"))
+            Err(SloError::NeverHolds {
+                text: text.to_owned(),
+                why,
+            })
         } else {
             Ok(())
         }

@@ -37,7 +37,7 @@ fn thresholds_that_cannot_fail_or_hold_are_refused() {
         "p99 >= 0ms",
         "mean >= 0s",
     ] {
-        let e = text.parse::<Slo>().unwrap_err();
+        let e = text.parse::<Slo>().unwrap_err().to_string();
         assert!(e.contains("can never fail"), "{text}: {e}");
     }
     for text in [
@@ -46,11 +46,11 @@ fn thresholds_that_cannot_fail_or_hold_are_refused() {
         "rps < 0",
         "p99 < 0ms",
     ] {
-        let e = text.parse::<Slo>().unwrap_err();
+        let e = text.parse::<Slo>().unwrap_err().to_string();
         assert!(e.contains("can never hold"), "{text}: {e}");
     }
     for text in ["rps < inf", "rps > NaN", "error_rate < nan%"] {
-        let e = text.parse::<Slo>().unwrap_err();
+        let e = text.parse::<Slo>().unwrap_err().to_string();
         assert!(e.contains("finite"), "{text}: {e}");
     }
     for text in [

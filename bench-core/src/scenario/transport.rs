@@ -48,11 +48,15 @@ pub(super) fn connect_options(
         *to = interpolate(to, env)
             .map_err(|m| invalid(&format!("http.hosts.{name}"), m.to_string()))?;
     }
-    let hosts = Hosts::parse(&hosts).map_err(|m| invalid("http.hosts", m))?;
+    let hosts = Hosts::parse(&hosts).map_err(|m| invalid("http.hosts", m.to_string()))?;
     let proxy = match value("proxy", &h.proxy)?.as_deref().map(str::trim) {
-        None => ProxySetting::Env(EnvProxy::read(env).map_err(|m| invalid("http.proxy", m))?),
+        None => ProxySetting::Env(
+            EnvProxy::read(env).map_err(|m| invalid("http.proxy", m.to_string()))?,
+        ),
         Some("" | "none") => ProxySetting::Direct,
-        Some(url) => ProxySetting::Always(Proxy::parse(url).map_err(|m| invalid("http.proxy", m))?),
+        Some(url) => ProxySetting::Always(
+            Proxy::parse(url).map_err(|m| invalid("http.proxy", m.to_string()))?,
+        ),
     };
     Ok(ConnectOptions { tls, hosts, proxy })
 }

@@ -14,6 +14,63 @@ mod values;
 
 pub use values::{Needs, Sources, Values};
 
+/// Why a template does not parse: the placeholder's text and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// A `{{` without its `}}`.
+    #[error("unclosed \"{{{{\" in {text:?} (a literal \"{{{{\" is written {{{{\"{{{{\"}}}})")]
+    Unclosed {
+        /// The whole template text.
+        text: String,
+    },
+    /// `{{}}`.
+    #[error("empty placeholder {{{{}}}}")]
+    Empty,
+    /// Arguments after a placeholder that takes none (`{{seq 1}}`).
+    #[error("{{{{{name}}}}} takes no arguments")]
+    Arguments {
+        /// The placeholder's name.
+        name: String,
+    },
+    /// `random_int` without exactly two bounds.
+    #[error("{{{{{text}}}}}: write {{{{random_int MIN MAX}}}}, e.g. {{{{random_int 1 1000}}}}")]
+    RandomIntArity {
+        /// The placeholder's text.
+        text: String,
+    },
+    /// A bound of `random_int` that is not an integer.
+    #[error("{{{{{text}}}}}: {value:?} is not an integer")]
+    NotInteger {
+        /// The placeholder's text.
+        text: String,
+        /// The bound as written.
+        value: String,
+    },
+    /// `random_int` with MIN above MAX.
+    #[error("{{{{{text}}}}}: MIN must not exceed MAX")]
+    EmptyRange {
+        /// The placeholder's text.
+        text: String,
+    },
+    /// A name that is no placeholder, variable or column (and there is no feeder).
+    #[error("unknown placeholder {{{{{text}}}}}: use seq, uuid, random_int MIN MAX, a column of a [data] feeder, or a variable of `extract`")]
+    Unknown {
+        /// The placeholder's text.
+        text: String,
+    },
+    /// A name that is no placeholder, variable or column of the feeder.
+    #[error("unknown placeholder {{{{{text}}}}}: not seq, uuid or random_int, and the data feeder has no column {name:?} (columns: {})", .columns.join(", "))]
+    UnknownColumn {
+        /// The placeholder's text.
+        text: String,
+        /// The name it used.
+        name: String,
+        /// The feeder's columns.
+        columns: Vec<String>,
+    },
+}
+
 /// What a placeholder stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Expr {
@@ -78,14 +135,14 @@ impl Template {
     }
 
     /// Parse text with placeholders, inserted as is.
-    pub fn text(text: &str, names: Names<'_>) -> Result<Self, String> {
+    pub fn text(text: &str, names: Names<'_>) -> Result<Self, TemplateError> {
         let mut t = Self::default();
         t.push_text(text, Escape::Raw, names)?;
         Ok(t)
     }
 
     /// A JSON document whose string values may hold placeholders (see the module docs).
-    pub fn json(value: &serde_json::Value, names: Names<'_>) -> Result<Self, String> {
+    pub fn json(value: &serde_json::Value, names: Names<'_>) -> Result<Self, TemplateError> {
         let mut t = Self::default();
         t.push_json(value, names)?;
         Ok(t)
@@ -163,7 +220,12 @@ impl Template {
         out
     }
 
-    fn push_text(&mut self, text: &str, escape: Escape, names: Names<'_>) -> Result<(), String> {
+    fn push_text(
+        &mut self,
+        text: &str,
+        escape: Escape,
+        names: Names<'_>,
+    ) -> Result<(), TemplateError> {
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
             let lit = &rest[..start];
@@ -172,8 +234,8 @@ impl Template {
                 _ => lit.to_owned(),
             });
             let body = &rest[start + 2..];
-            let end = find_close(body).ok_or_else(|| {
-                format!("unclosed \"{{{{\" in {text:?} (a literal \"{{{{\" is written {{{{\"{{{{\"}}}})")
+            let end = find_close(body).ok_or_else(|| TemplateError::Unclosed {
+                text: text.to_owned(),
             })?;
             let expr = parse_expr(&body[..end], names)?;
             match expr {
@@ -192,7 +254,11 @@ impl Template {
         Ok(())
     }
 
-    fn push_json(&mut self, value: &serde_json::Value, names: Names<'_>) -> Result<(), String> {
+    fn push_json(
+        &mut self,
+        value: &serde_json::Value,
+        names: Names<'_>,
+    ) -> Result<(), TemplateError> {
         use serde_json::Value;
         match value {
             Value::String(s) if s.contains("{{") => {
@@ -254,7 +320,7 @@ fn find_close(body: &str) -> Option<usize> {
     None
 }
 
-fn parse_expr(text: &str, names: Names<'_>) -> Result<Expr, String> {
+fn parse_expr(text: &str, names: Names<'_>) -> Result<Expr, TemplateError> {
     let text = text.trim();
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         return Ok(Expr::Text(inner.to_owned()));
@@ -266,7 +332,9 @@ fn parse_expr(text: &str, names: Names<'_>) -> Result<Expr, String> {
         if args.is_empty() {
             Ok(e)
         } else {
-            Err(format!("{{{{{head}}}}} takes no arguments"))
+            Err(TemplateError::Arguments {
+                name: head.to_owned(),
+            })
         }
     };
     match head {
@@ -274,33 +342,38 @@ fn parse_expr(text: &str, names: Names<'_>) -> Result<Expr, String> {
         "uuid" => no_args(Expr::Uuid),
         "random_int" => {
             let [lo, hi] = args.as_slice() else {
-                return Err(format!(
-                    "{{{{{text}}}}}: write {{{{random_int MIN MAX}}}}, e.g. {{{{random_int 1 1000}}}}"
-                ));
+                return Err(TemplateError::RandomIntArity {
+                    text: text.to_owned(),
+                });
             };
             let parse = |s: &str| {
-                s.parse::<i64>()
-                    .map_err(|_| format!("{{{{{text}}}}}: {s:?} is not an integer"))
+                s.parse::<i64>().map_err(|_| TemplateError::NotInteger {
+                    text: text.to_owned(),
+                    value: s.to_owned(),
+                })
             };
             let (lo, hi) = (parse(lo)?, parse(hi)?);
             if lo > hi {
-                return Err(format!("{{{{{text}}}}}: MIN must not exceed MAX"));
+                return Err(TemplateError::EmptyRange {
+                    text: text.to_owned(),
+                });
             }
             Ok(Expr::RandomInt(lo, hi))
         }
-        "" => Err("empty placeholder {{}}".into()),
-        name if names.vars.iter().any(|v| v == name) => {
-            no_args(Expr::Var(names.vars.iter().position(|v| v == name).unwrap_or(0)))
-        }
+        "" => Err(TemplateError::Empty),
+        name if names.vars.iter().any(|v| v == name) => no_args(Expr::Var(
+            names.vars.iter().position(|v| v == name).unwrap_or(0),
+        )),
         name => match names.columns.iter().position(|c| c == name) {
             Some(i) => no_args(Expr::Column(i)),
-            None if names.columns.is_empty() => Err(format!(
-                "unknown placeholder {{{{{text}}}}}: use seq, uuid, random_int MIN MAX, a column of a [data] feeder, or a variable of `extract`"
-            )),
-            None => Err(format!(
-                "unknown placeholder {{{{{text}}}}}: not seq, uuid or random_int, and the data feeder has no column {name:?} (columns: {})",
-                names.columns.join(", ")
-            )),
+            None if names.columns.is_empty() => Err(TemplateError::Unknown {
+                text: text.to_owned(),
+            }),
+            None => Err(TemplateError::UnknownColumn {
+                text: text.to_owned(),
+                name: name.to_owned(),
+                columns: names.columns.to_vec(),
+            }),
         },
     }
 }

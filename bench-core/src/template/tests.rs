@@ -114,13 +114,19 @@ fn csv_columns_render_as_strings() -> TestResult {
 #[test]
 fn bad_placeholders_are_explained() -> TestResult {
     let names = Names::default();
-    let e = Template::text("{{user_id}}", names).unwrap_err();
+    let e = Template::text("{{user_id}}", names)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("unknown placeholder {{user_id}}"), "{e}");
-    let e = Template::text("{{random_int 9 1}}", names).unwrap_err();
+    let e = Template::text("{{random_int 9 1}}", names)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("MIN must not exceed MAX"), "{e}");
-    let e = Template::text("{{random_int 1}}", names).unwrap_err();
+    let e = Template::text("{{random_int 1}}", names)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("random_int MIN MAX"), "{e}");
-    let e = Template::text("x {{seq", names).unwrap_err();
+    let e = Template::text("x {{seq", names).unwrap_err().to_string();
     assert!(e.contains("unclosed"), "{e}");
     assert!(Template::text("{{seq 1}}", names).is_err());
     let columns = vec!["id".to_owned()];
@@ -131,7 +137,8 @@ fn bad_placeholders_are_explained() -> TestResult {
             ..Names::default()
         },
     )
-    .unwrap_err();
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("columns: id"), "{e}");
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! target, which speaks HTTP/1.1, h2c and gRPC).
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -22,7 +23,7 @@ pub fn pem(label: &str, der: &[u8]) -> String {
         out.push_str(std::str::from_utf8(line).unwrap());
         out.push('\n');
     }
-    out.push_str(&format!("-----END {label}-----\n"));
+    let _ = writeln!(out, "-----END {label}-----");
     out
 }
 

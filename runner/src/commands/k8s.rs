@@ -24,8 +24,7 @@ pub fn command(args: &K8sRenderArgs) -> anyhow::Result<Exit> {
     let stem = args
         .scenario
         .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
+        .map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
     let name = args
         .name
         .clone()

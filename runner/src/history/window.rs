@@ -8,6 +8,7 @@
 //! segment (one value per commit). `stored.rs` reads the store and applies the result.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use bench_core::result::{RunMeta, RunResult};
 use bench_core::stats::prediction;
@@ -261,15 +262,17 @@ fn reason(
         )
     };
     if left_out > 0 {
-        r.push_str(&format!(
+        let _ = write!(
+            r,
             "; left out {left_out} run(s) of another environment or configuration"
-        ));
+        );
     }
     if used > 0 {
-        r.push_str(&format!(
+        let _ = write!(
+            r,
             "; OVERRIDE (--allow-env-mismatch): {used} run(s) of another environment or \
              configuration included"
-        ));
+        );
     }
     r
 }

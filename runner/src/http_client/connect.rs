@@ -214,7 +214,7 @@ mod tests {
         assert!(seen.lock().unwrap().is_empty());
         // A bad variable is an error naming it.
         let env = |n: &str| (n == "HTTPS_PROXY").then(|| "socks5://h:1".to_owned());
-        let e = EnvProxy::read(&env).unwrap_err();
+        let e = EnvProxy::read(&env).unwrap_err().to_string();
         assert!(e.contains("HTTPS_PROXY"), "{e}");
     }
 }

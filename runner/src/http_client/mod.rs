@@ -159,7 +159,8 @@ impl HttpClient {
     /// whole request after `timeout`, through the proxies of the environment (`HTTPS_PROXY`,
     /// `HTTP_PROXY`, `NO_PROXY`; a bad value is an error naming the variable).
     pub fn new(connect_timeout: Duration, timeout: Duration) -> Result<Self, HttpError> {
-        let proxy = EnvProxy::read(&|name| std::env::var(name).ok()).map_err(HttpError::Request)?;
+        let proxy = EnvProxy::read(&|name| std::env::var(name).ok())
+            .map_err(|e| HttpError::Request(e.to_string()))?;
         Self::with_proxy(connect_timeout, timeout, ProxySetting::Env(proxy))
     }
 

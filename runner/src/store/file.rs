@@ -3,6 +3,7 @@
 //! repository or kept as a CI artifact. Names are percent-encoded into single path segments
 //! (`feature/x` → `feature%2Fx`); file names sort by time.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use bench_core::result::RunResult;
@@ -195,7 +196,7 @@ pub fn encode(name: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     if out.starts_with('.') {

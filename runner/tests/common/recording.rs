@@ -2,6 +2,7 @@
 //! that cannot run here (InfluxDB 2.x, the GitHub API).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
@@ -159,7 +160,7 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, handler: &Handler) {
             a.body.len()
         );
         for (k, v) in &a.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
+            let _ = write!(head, "{k}: {v}\r\n");
         }
         head.push_str("\r\n");
         if out.write_all(head.as_bytes()).is_err() || out.write_all(a.body.as_bytes()).is_err() {

@@ -99,10 +99,7 @@ impl DemoSchema {
                 .cloned()
                 .ok_or_else(|| "PersistedQueryNotFound".into()),
             (Some(q), Some(h)) => {
-                let digest: String = Sha256::digest(q.as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let digest = crate::auth::hex(&Sha256::digest(q.as_bytes()));
                 if digest != h {
                     return Err("provided sha does not match query".into());
                 }
@@ -202,10 +199,7 @@ mod tests {
     fn persisted_queries_register_by_their_hash() {
         let s = schema();
         let q = "{ posts(limit: 1) { id } }";
-        let hash: String = Sha256::digest(q.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = crate::auth::hex(&Sha256::digest(q.as_bytes()));
         let ext = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
         let r = post(&s, json!({"extensions": ext}));
         assert_eq!(r["errors"][0]["message"], "PersistedQueryNotFound");

@@ -156,14 +156,15 @@ impl GrpcConnector {
                 endpoint.authority,
                 endpoint.base_path
             );
-            let message = Template::json(&spec.message, names).map_err(|e| err("message", e))?;
+            let message =
+                Template::json(&spec.message, names).map_err(|e| err("message", e.to_string()))?;
             let encoded = probe_encode(&method.input(), &message, &probe, &mut probe_rng)
-                .map_err(|e| err("message", e))?;
+                .map_err(|e| err("message", e.clone()))?;
             let mut metadata = Vec::with_capacity(spec.metadata.len());
             for (k, v) in &spec.metadata {
                 let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
                     .map_err(|e| err("metadata", format!("{k}: {e}")))?;
-                let value = Template::text(v, names).map_err(|e| err("metadata", e))?;
+                let value = Template::text(v, names).map_err(|e| err("metadata", e.to_string()))?;
                 metadata.push((key, value));
             }
             let needs = metadata

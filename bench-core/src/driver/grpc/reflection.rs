@@ -86,10 +86,9 @@ pub(crate) fn fetch(
         target: target.to_owned(),
         message,
     };
-    let outcome =
-        super::super::block_on_local(timeout, || fetch_files(endpoint, services, version))
-            .unwrap_or_else(|| Err(format!("no answer within {timeout:?}")));
-    let files = outcome.map_err(err)?;
+    let files = super::super::block_on_local(timeout, || fetch_files(endpoint, services, version))
+        .map_err(|e| err(e.to_string()))?
+        .map_err(err)?;
     let mut pool = DescriptorPool::new();
     pool.add_file_descriptor_set(FileDescriptorSet { file: files })
         .map_err(|e| {

@@ -107,6 +107,17 @@ fn append_headers(map: &http::HeaderMap, out: &mut Vec<(String, String)>) {
     out.extend(more);
 }
 
+/// Why a response message could not be kept as JSON.
+#[derive(Debug, thiserror::Error)]
+enum DecodeError {
+    /// Not a message of the method's output type.
+    #[error(transparent)]
+    Protobuf(#[from] prost::DecodeError),
+    /// Not representable as JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
 /// The response's messages as JSON into `out`: the message of a unary call, an array of a
 /// stream's.
 fn decode_json(
@@ -114,11 +125,11 @@ fn decode_json(
     desc: &MessageDescriptor,
     streaming: bool,
     out: &mut Vec<u8>,
-) -> Result<(), String> {
+) -> Result<(), DecodeError> {
     let mut values = Vec::with_capacity(messages.len());
     for m in messages {
-        let msg = DynamicMessage::decode(desc.clone(), m.as_slice()).map_err(|e| e.to_string())?;
-        values.push(serde_json::to_value(&msg).map_err(|e| e.to_string())?);
+        let msg = DynamicMessage::decode(desc.clone(), m.as_slice())?;
+        values.push(serde_json::to_value(&msg)?);
     }
     let value = if streaming {
         serde_json::Value::Array(values)
@@ -126,5 +137,6 @@ fn decode_json(
         values.into_iter().next().unwrap_or(serde_json::Value::Null)
     };
     out.clear();
-    serde_json::to_writer(&mut *out, &value).map_err(|e| e.to_string())
+    serde_json::to_writer(&mut *out, &value)?;
+    Ok(())
 }

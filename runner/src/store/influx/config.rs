@@ -2,6 +2,7 @@
 //! the environment (or the URL's user info), are never printed, and are redacted from every
 //! error message.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use bench_core::redact::Redactor;
@@ -188,7 +189,7 @@ pub fn redact_url(text: &str) -> String {
         match authority.rfind('@') {
             Some(at) => {
                 let user = authority[..at].split(':').next().unwrap_or("");
-                out.push_str(&format!("{user}:***@{}", &authority[at + 1..]));
+                let _ = write!(out, "{user}:***@{}", &authority[at + 1..]);
             }
             None => out.push_str(authority),
         }

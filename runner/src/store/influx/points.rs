@@ -163,8 +163,7 @@ pub fn start_ns(run: &RunResult) -> Result<i64, StoreError> {
     })?;
     let ns = t
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_nanos());
     Ok(i64::try_from(ns).unwrap_or(i64::MAX))
 }
 

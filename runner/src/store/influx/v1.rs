@@ -3,6 +3,7 @@
 
 use http::Method;
 use serde_json::Value;
+use std::fmt::Write as _;
 
 use super::config::InfluxConfig;
 use super::line::Row;
@@ -68,7 +69,7 @@ impl V1 {
             where_clause(sel)
         );
         if let Some(n) = sel.last {
-            q.push_str(&format!(" LIMIT {n}"));
+            let _ = write!(q, " LIMIT {n}");
         }
         self.query(&q).await
     }

@@ -3,6 +3,7 @@
 //! pruning.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use http::Method;
 use serde_json::{json, Value};
@@ -110,7 +111,7 @@ impl V2 {
         let mut f = format!(r#"r._measurement == {}"#, string(measurement));
         for (tag, v) in filters {
             if let Some(v) = v {
-                f.push_str(&format!(" and r.{tag} == {}", string(v)));
+                let _ = write!(f, " and r.{tag} == {}", string(v));
             }
         }
         format!(
@@ -135,7 +136,7 @@ impl V2 {
              |> sort(columns: [\"_time\"], desc: true)",
         );
         if let Some(n) = sel.last {
-            flux.push_str(&format!("\n  |> limit(n: {n})"));
+            let _ = write!(flux, "\n  |> limit(n: {n})");
         }
         let mut ids = self.query(flux).await?;
         ids.sort_by_key(|r| std::cmp::Reverse(r.int("time")));
