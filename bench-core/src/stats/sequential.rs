@@ -2,14 +2,18 @@
 //! then at a few more (a geometric schedule up to `max`), and stop as soon as every gated
 //! metric is decided.
 //!
-//! Repeated looks must not inflate the error rates, so the total error `α = 1 − confidence`
-//! is *spent* over the looks: look `j` (at `n_j` pairs) uses `α_j = α·(t_j^ρ − t_{j−1}^ρ)`
-//! with `t_j = n_j / max` (a power spending function, ρ = [`Sequential::RHO`]; `t_0 = 0`), and
-//! its interval is a `1 − α_j` interval. By the union bound the intervals of all looks hold
-//! simultaneously with probability at least `1 − Σα_j = 1 − α`, whatever the stopping rule
-//! looks at — so a decision taken at any look keeps the error rates of the fixed design. The
-//! bound is conservative (the looks are correlated); a design with exact boundaries would
-//! need slightly fewer trials. With `min == max` there is one look and `α_1 = α`: the fixed
+//! Repeated looks must not inflate the error rates, so the error of each side,
+//! `α/2 = (1 − confidence)/2`, is *spent* over the looks with the power spending function
+//! `α/2·t^ρ` (`t = n / max`, ρ = [`Sequential::RHO`]; Lan and DeMets 1983, Kim and DeMets
+//! 1987). Look `j` gets the boundary `b_j` at which a standardised statistic that has not
+//! crossed an earlier boundary crosses with probability `α/2·(t_j^ρ − t_{j−1}^ρ)` — exactly,
+//! the looks' correlation `√(n_i/n_j)` counted by recursive numerical integration
+//! ([`super::boundaries`]) — and its interval is the `2Φ(b_j) − 1` interval (the repeated
+//! confidence interval of Jennison and Turnbull). The intervals of all looks then hold
+//! simultaneously with probability `1 − α` (each side's boundary crossed by at most `α/2`),
+//! whatever the stopping rule looks at: the boundaries are non-binding. With small samples
+//! the t interval at the same nominal level stands in for the normal one (Jennison and
+//! Turnbull 2000, §11.4). With `min == max` there is one look at `confidence`: the fixed
 //! design.
 
 use std::collections::BTreeMap;
@@ -220,5 +224,26 @@ mod tests {
             .sum();
         assert!((total - 0.025).abs() < 1e-7, "{total}");
         assert!((s.confidence_at_stop(20, 0.95) - levels[5]).abs() < 1e-12);
+    }
+
+    #[test]
+    fn holm_at_a_looks_level_is_covered_by_the_design_at_the_split_level() {
+        // Holm at a look compares p-values with the look's one-sided level divided by up to
+        // m; that is safe over the looks when the design at α/m has a level at each look of
+        // at least the design at α divided by m (the levels shrink slower than α).
+        let s = Sequential {
+            min_pairs: 3,
+            max_pairs: 20,
+        };
+        for m in [2.0, 3.0, 6.0, 12.0, 36.0] {
+            for n in s.looks() {
+                let whole = 1.0 - s.confidence_at(n, 0.95).unwrap_or(1.0);
+                let split = 1.0 - s.confidence_at(n, 1.0 - 0.05 / m).unwrap_or(1.0);
+                assert!(
+                    split >= whole / m * (1.0 - 1e-9),
+                    "m {m}, look {n}: {split} {whole}"
+                );
+            }
+        }
     }
 }
