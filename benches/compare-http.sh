@@ -87,73 +87,14 @@ if want tailguard; then
 fi
 
 # ---------------------------------------------------------------- nginx
-free_port() {
-    local p
-    for p in $(seq 18080 18999); do
-        if [[ -z $(ss -Hltn "sport = :$p" 2>/dev/null) ]]; then
-            echo "$p"
-            return
-        fi
-    done
-    die "no free port in 18080-18999"
-}
-PORT=$(free_port)
-URL="http://127.0.0.1:$PORT/"
-NGX="$OUT_DIR/nginx"
-mkdir -p "$NGX/html" "$NGX/tmp"
-# A small static page (the worker runs as nobody when started by root: make it readable).
-printf '<!doctype html><title>tailguard bench</title><p>hello from nginx</p>\n' >"$NGX/html/index.html"
-chmod 755 "$OUT_DIR" "$NGX" "$NGX/html"
-chmod 644 "$NGX/html/index.html"
-cat >"$NGX/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $NGX/tmp/body;
-    proxy_temp_path $NGX/tmp/proxy;
-    fastcgi_temp_path $NGX/tmp/fastcgi;
-    uwsgi_temp_path $NGX/tmp/uwsgi;
-    scgi_temp_path $NGX/tmp/scgi;
-    # Keep connections for the whole run: measure requests, not reconnects.
-    keepalive_requests 100000000;
-    keepalive_timeout 120s;
-    server {
-        listen 127.0.0.1:$PORT;
-        root $NGX/html;
-        index index.html;
-    }
-}
-EOF
-
-NGINX_PID=""
-cleanup() {
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NGINX_PID" 2>/dev/null || true
-    fi
-}
-trap cleanup EXIT
+# shellcheck source=benches/nginx.sh
+. "$ROOT/benches/nginx.sh"
+trap nginx_stop EXIT
 trap 'exit 130' INT TERM
-
-log "starting nginx on 127.0.0.1:$PORT, pinned to core $SERVER_CPU (logs in $OUT_DIR)"
-taskset -c "$SERVER_CPU" "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/error.log" >"$NGX/stdout.log" 2>&1 &
-NGINX_PID=$!
-probe() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf 'GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && head -c 12 <&3) 2>/dev/null |
-        grep -q ' 200'
-}
-up=0
-for _ in $(seq 50); do
-    if probe; then up=1; break; fi
-    kill -0 "$NGINX_PID" 2>/dev/null || die "nginx exited: $(cat "$NGX/error.log" "$NGX/stdout.log" 2>/dev/null)"
-    sleep 0.1
-done
-((up)) || die "nginx does not answer 200 on $URL"
+log "starting nginx, pinned to core $SERVER_CPU (logs in $OUT_DIR)"
+nginx_start "$OUT_DIR" "$SERVER_CPU" || die "nginx did not start"
+PORT=$NGINX_PORT
+URL=$NGINX_URL
 
 # ---------------------------------------------------------------- runs
 # Each run: /usr/bin/time writes "elapsed user sys maxrss_kb" to NAME.time.
@@ -248,8 +189,7 @@ connections = $CONNS" "tailguard open ${OPEN_RATE}/s"
     fi
 fi
 
-cleanup
-NGINX_PID=""
+nginx_stop
 
 # ---------------------------------------------------------------- table
 base_rps="" base_cpu="" base_rss=""

@@ -8,16 +8,17 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+pub use crate::dispatch::LATE_AFTER;
 use crate::driver::Connector;
 pub use crate::engine_error::EngineError;
 use crate::flow::Flows;
+use crate::generator::GeneratorUsage;
 use crate::pacer::{Cancel, LoadModel};
 use crate::recorder::{Counts, Series, ThreadRecording};
 pub use crate::run_config::{RunConfig, Shard};
 use crate::summary::CheckSummary;
 use crate::thread::{thread_main, ThreadCtx};
 use crate::timeline::{TimelineBuilder, TimelinePoint};
-pub use crate::worker::LATE_AFTER;
 
 /// A progress snapshot, about four times a second.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,6 +65,8 @@ pub struct Recording {
     pub cancelled: bool,
     /// The offered rate of the measured phase (open model), in req/s.
     pub target_rps: Option<f64>,
+    /// The generator's own CPU time and scheduling lag (its self-check).
+    pub generator: GeneratorUsage,
 }
 
 impl Recording {
@@ -235,8 +238,10 @@ fn finish(
     let mut counts = Counts::default();
     let mut first_done: Option<Instant> = None;
     let mut last_done: Option<Instant> = None;
+    let mut generator = GeneratorUsage::default();
     for (i, handle) in handles.into_iter().enumerate() {
         let rec = handle.join().map_err(|_| EngineError::Panicked(i))??;
+        generator.add(&rec);
         for (mine, theirs) in series.iter_mut().zip(&rec.series) {
             mine.merge(theirs);
         }
@@ -285,6 +290,7 @@ fn finish(
         timeline: timeline.finish(duration),
         cancelled: cancel.is_cancelled(),
         target_rps,
+        generator,
     })
 }
 

@@ -70,6 +70,8 @@
 
 #![deny(missing_docs)]
 
+mod alarm;
+mod dispatch;
 pub mod driver;
 pub mod duration_serde;
 pub mod engine;
@@ -77,6 +79,7 @@ mod engine_error;
 pub mod environment;
 pub mod feeder;
 pub mod flow;
+pub mod generator;
 mod hdr_input;
 pub mod histogram;
 mod histogram_error;
@@ -99,7 +102,6 @@ pub mod template;
 mod thread;
 pub mod timeline;
 pub mod timer;
-mod turn;
 mod unsent;
 pub mod window;
 mod worker;

@@ -104,7 +104,7 @@ impl Cancel {
 /// A thread's pacer; its workers share it (single-threaded, hence `RefCell`).
 pub(crate) enum Pacer {
     Open {
-        arrivals: RefCell<Box<dyn Iterator<Item = Duration>>>,
+        arrivals: RefCell<std::iter::Peekable<Box<dyn Iterator<Item = Duration>>>>,
         start: Instant,
         warmup: Duration,
     },
@@ -138,9 +138,10 @@ impl Pacer {
                     Some(n) => Box::new(base.limit_after(warmup, n)),
                     None => Box::new(base),
                 };
-                let mine = limited.shard(shard, shards).shard(thread, threads);
+                let mine: Box<dyn Iterator<Item = Duration>> =
+                    Box::new(limited.shard(shard, shards).shard(thread, threads));
                 Pacer::Open {
-                    arrivals: RefCell::new(Box::new(mine)),
+                    arrivals: RefCell::new(mine.peekable()),
                     start,
                     warmup,
                 }
@@ -201,6 +202,17 @@ impl Pacer {
                 }
                 Some(Slot { due, measured })
             }
+        }
+    }
+
+    /// The open model's next due time without taking it; `None` when the schedule is over (or
+    /// for the closed model, which has no schedule).
+    pub(crate) fn peek_due(&self) -> Option<Instant> {
+        match self {
+            Pacer::Open {
+                arrivals, start, ..
+            } => arrivals.borrow_mut().peek().map(|offset| *start + *offset),
+            Pacer::Closed { .. } => None,
         }
     }
 

@@ -185,6 +185,15 @@ pub struct ThreadRecording {
     pub first_done: Option<Instant>,
     /// Completion time of the last measured call.
     pub last_done: Option<Instant>,
+    /// The generator's own scheduling lag: from the due time to the send, of the measured
+    /// open-model calls whose connection was free at their due time.
+    pub lag: LatencyHistogram,
+    /// CPU time of the engine thread over its run, when the system reports it.
+    pub cpu: Option<std::time::Duration>,
+    /// Wall time of the engine thread's run.
+    pub wall: std::time::Duration,
+    /// What paced the open model on this thread ("timerfd" or "tokio").
+    pub pacing: &'static str,
 }
 
 /// Records one thread's samples.
@@ -309,6 +318,11 @@ impl Recorder {
         let took = done.saturating_duration_since(due);
         s.latency.record(took);
         s.service.record(took);
+    }
+
+    /// Record the generator's scheduling lag of a measured call (see [`ThreadRecording::lag`]).
+    pub fn record_lag(&mut self, lag: std::time::Duration) {
+        self.rec.lag.record(lag);
     }
 
     /// Count the connection use of a call that is not measured (warm-up).

@@ -152,6 +152,10 @@ pub struct RunResult {
     /// it (`tailguard gate --baseline-cmd/--candidate-cmd` or `--*-pid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<crate::service_usage::ServiceUsage>,
+    /// The generator's own CPU time and scheduling lag, and whether it was saturated (then a
+    /// slower result may be the generator's; the gate does not call it a regression).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<crate::generator::GeneratorReport>,
 }
 
 /// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations
@@ -272,6 +276,7 @@ impl RunResult {
             iterations: None,
             saturation: None,
             service: None,
+            generator: Some(crate::generator::GeneratorReport::of(&rec.generator)),
         }
     }
 

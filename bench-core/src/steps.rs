@@ -208,8 +208,10 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
     let mut span = Duration::ZERO;
     let mut window = Duration::ZERO;
     let mut offset = 0;
+    let mut generator = crate::generator::GeneratorUsage::default();
     for step in steps {
         let r = &step.recording;
+        generator.merge(&r.generator);
         for ((_, mine), (_, theirs)) in series.iter_mut().zip(&r.series) {
             mine.merge(theirs);
         }
@@ -242,6 +244,7 @@ pub fn merged(steps: &[Step]) -> Option<Recording> {
         timeline,
         cancelled: steps.iter().any(|s| s.recording.cancelled),
         target_rps: None,
+        generator,
     })
 }
 

@@ -1,7 +1,7 @@
 //! One engine thread: a single-threaded tokio runtime with its own drivers (connections),
-//! workers, pacer share and [`Recorder`]. It reports ready once its drivers exist, starts at the
-//! instant the engine sends back, runs its workers until the window and the drain end, then
-//! counts the slots it never sent.
+//! workers, pacer share, open-model [`Dispatch`] (with its alarm) and [`Recorder`]. It reports
+//! ready once its drivers exist, starts at the instant the engine sends back, runs its workers
+//! until the window and the drain end, then counts the slots it never sent, and its own CPU time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,14 +14,16 @@ use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use tokio::task::LocalSet;
 
-use crate::driver::Connector;
+use crate::alarm::Alarm;
+use crate::dispatch::Dispatch;
+use crate::driver::{Connector, Driver};
 use crate::engine_error::EngineError;
 use crate::flow::Vu;
+use crate::generator::thread_cpu;
 use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
 use crate::run_config::RunConfig;
-use crate::turn::Turn;
-use crate::window::Window;
+use crate::window::{Drain, Window};
 use crate::worker::{Mix, Worker};
 
 pub(crate) struct ThreadCtx {
@@ -49,11 +51,11 @@ pub(crate) fn thread_main<C: Connector>(
         .build()?;
     let local = LocalSet::new();
     let streams = config.streams_per_connection.max(1);
-    let drivers: Vec<C::Driver> = {
+    // Drivers and the alarm register with the thread's reactor.
+    let (drivers, alarm): (Vec<C::Driver>, Alarm) = {
         let _entered = rt.enter();
-        (0..ctx.connections)
-            .flat_map(|_| connector.drivers(streams))
-            .collect()
+        let drivers = (0..ctx.connections).flat_map(|_| connector.drivers(streams));
+        (drivers.collect(), Alarm::new())
     };
     let _ = ctx.ready.send(());
     let Ok(start) = ctx.start.recv() else {
@@ -71,29 +73,37 @@ pub(crate) fn thread_main<C: Connector>(
             .with_flows(ctx.flows.clone()),
     ));
     let mix = Rc::new(Mix::new(&config.weights));
-    let turn = Rc::new(Turn::default());
-    let recording = local.block_on(&rt, async {
-        let mut tasks = Vec::with_capacity(drivers.len());
-        for (i, driver) in drivers.into_iter().enumerate() {
-            let (c, s) = (i / streams, i % streams);
-            let seed = config.seed ^ ((ctx.thread as u64) << 40 | (c as u64) << 16 | s as u64);
-            let worker = Worker {
-                pacer: pacer.clone(),
-                recorder: recorder.clone(),
-                mix: mix.clone(),
-                window: window.clone(),
-                turn: turn.clone(),
-                timeout: config.timeout,
-                rng: SmallRng::seed_from_u64(seed),
-                vu: Vu::new(ctx.flows.clone()),
-            };
-            tasks.push(tokio::task::spawn_local(worker.run(driver)));
-        }
+    let pacing = alarm.kind();
+    let (cpu_start, wall_start) = (thread_cpu(), Instant::now());
+    let mut recording = local.block_on(&rt, async {
+        let dispatch = pacer
+            .is_open()
+            .then(|| Rc::new(Dispatch::new(pacer.clone(), window.clone())));
+        let drain = Rc::new(Drain::default());
+        let proto = Worker {
+            id: 0,
+            pacer: pacer.clone(),
+            dispatch: dispatch.clone(),
+            recorder: recorder.clone(),
+            mix: mix.clone(),
+            window: window.clone(),
+            drain: drain.clone(),
+            timeout: config.timeout,
+            rng: SmallRng::seed_from_u64(config.seed),
+            vu: Vu::new(ctx.flows.clone()),
+        };
+        let tasks = spawn_workers(drivers, &proto, config, ctx.thread);
+        let dispatcher = dispatch.map(|d| tokio::task::spawn_local(d.run(alarm)));
+        let watcher = tokio::task::spawn_local(drain.watch(window.clone()));
         let ticker = spawn_ticker(recorder.clone());
         for task in tasks {
             let _ = task.await;
         }
         ticker.abort();
+        watcher.abort();
+        if let Some(d) = dispatcher {
+            d.abort();
+        }
         let mut rng = SmallRng::seed_from_u64(config.seed ^ (ctx.thread as u64) << 48);
         crate::unsent::count(
             &pacer,
@@ -104,7 +114,35 @@ pub(crate) fn thread_main<C: Connector>(
         );
         recorder.borrow_mut().finish()
     });
+    recording.wall = wall_start.elapsed();
+    recording.pacing = pacing.name();
+    recording.cpu = cpu_start.zip(thread_cpu()).map(|(a, b)| b - a.min(b));
     Ok(recording)
+}
+
+/// One worker per driver (connection or stream), each with its own seed, on the thread's
+/// `LocalSet`.
+fn spawn_workers<D: Driver + 'static>(
+    drivers: Vec<D>,
+    proto: &Worker,
+    config: &RunConfig,
+    thread: usize,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let streams = config.streams_per_connection.max(1);
+    drivers
+        .into_iter()
+        .enumerate()
+        .map(|(i, driver)| {
+            let (c, s) = (i / streams, i % streams);
+            let seed = config.seed ^ ((thread as u64) << 40 | (c as u64) << 16 | s as u64);
+            let worker = Worker {
+                id: i,
+                rng: SmallRng::seed_from_u64(seed),
+                ..proto.clone()
+            };
+            tokio::task::spawn_local(worker.run(driver))
+        })
+        .collect()
 }
 
 /// This thread's share of the load's pacing (its slots of the shard's schedule).

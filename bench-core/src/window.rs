@@ -13,6 +13,10 @@
 //! at the window's last instant is not an error of the target, and a queue of a slow target is
 //! still not sent one by one afterwards.
 
+use std::cell::{Cell, RefCell};
+use std::future::{poll_fn, Future};
+use std::rc::Rc;
+use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use crate::pacer::Cancel;
@@ -50,9 +54,8 @@ impl Window {
         now >= self.end() + SEND_GRACE.min(self.drain)
     }
 
-    /// Resolves when sending stops (the planned end, or cancellation). On tokio's timer, not
-    /// the precise one: it is armed for every call, and tokio's entries are dropped with the call
-    /// instead of piling up in the shared deadline heap; a millisecond late is harmless here.
+    /// Resolves when sending stops (the planned end, or cancellation). On tokio's millisecond
+    /// timer: a millisecond late is harmless here (sends are checked against [`Window::end`]).
     pub(crate) async fn ended(&self) {
         tokio::select! {
             () = tokio::time::sleep_until(self.end.into()) => {}
@@ -65,5 +68,44 @@ impl Window {
     pub(crate) async fn drained(&self) {
         self.ended().await;
         tokio::time::sleep_until((self.end() + self.drain).into()).await;
+    }
+}
+
+/// The end of the drain for every worker of one engine thread: one timer per thread
+/// ([`Drain::watch`]) instead of one per call.
+#[derive(Debug, Default)]
+pub(crate) struct Drain {
+    over: Cell<bool>,
+    /// The waker of each worker's call in flight, by worker index (stale ones only cost a
+    /// spurious wake-up).
+    wakers: RefCell<Vec<Option<Waker>>>,
+}
+
+impl Drain {
+    /// Wait for the end of `window`'s drain, then wake every waiting worker.
+    pub(crate) async fn watch(self: Rc<Self>, window: Window) {
+        window.drained().await;
+        self.over.set(true);
+        for waker in self.wakers.borrow_mut().iter_mut().filter_map(Option::take) {
+            waker.wake();
+        }
+    }
+
+    /// Resolves at the end of the drain, for worker `worker`.
+    pub(crate) fn wait(&self, worker: usize) -> impl Future<Output = ()> + '_ {
+        poll_fn(move |cx| {
+            if self.over.get() {
+                return Poll::Ready(());
+            }
+            let mut wakers = self.wakers.borrow_mut();
+            if wakers.len() <= worker {
+                wakers.resize(worker + 1, None);
+            }
+            let slot = &mut wakers[worker];
+            if !slot.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *slot = Some(cx.waker().clone());
+            }
+            Poll::Pending
+        })
     }
 }

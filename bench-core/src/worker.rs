@@ -1,7 +1,8 @@
-//! One worker: takes the next slot from its thread's pacer, waits until it is due, picks a
-//! request (or journey) of the mix, and has its virtual user run it (`flow/exec.rs`: calls under
-//! the timeout, checks, recording). Many workers
-//! share a thread (and its pacer and recorder); one worker owns one driver.
+//! One worker: claims the next slot (open model: from its thread's [`Dispatch`]; closed model:
+//! from the pacer, after the think time), picks a request (or journey) of the mix, and has its
+//! virtual user run it under the connection's one deadline (`flow/exec.rs`: calls, checks,
+//! recording). Many workers share a thread (and its pacer, dispatch and recorder); one worker
+//! owns one driver.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,19 +11,12 @@ use std::time::{Duration, Instant};
 use rand::rngs::SmallRng;
 use rand::Rng;
 
+use crate::dispatch::{Claim, Dispatch, Mailbox};
 use crate::driver::Driver;
 use crate::flow::{Ctx, Start, Vu};
 use crate::pacer::Pacer;
 use crate::recorder::Recorder;
-use crate::turn::Turn;
-use crate::window::Window;
-
-/// A request counts as late when its due time had passed by more than this before a connection
-/// was free to send it.
-pub const LATE_AFTER: Duration = Duration::from_millis(1);
-
-/// Waits shorter than this yield to other tasks instead of sleeping on the timer thread.
-const YIELD_BELOW: Duration = Duration::from_micros(50);
+use crate::window::{Drain, Window};
 
 /// Weighted choice of the request to send.
 #[derive(Debug)]
@@ -55,12 +49,17 @@ impl Mix {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Worker {
+    /// Index among the thread's workers.
+    pub(crate) id: usize,
     pub(crate) pacer: Rc<Pacer>,
+    /// The open model's dispatch (`None`: closed model).
+    pub(crate) dispatch: Option<Rc<Dispatch>>,
     pub(crate) recorder: Rc<RefCell<Recorder>>,
     pub(crate) mix: Rc<Mix>,
     pub(crate) window: Window,
-    pub(crate) turn: Rc<Turn>,
+    pub(crate) drain: Rc<Drain>,
     pub(crate) timeout: Duration,
     pub(crate) rng: SmallRng,
     /// The virtual user: variables, cookies, checks (see `flow/`).
@@ -71,77 +70,84 @@ impl Worker {
     /// Send until the window ends (or the pacer runs dry); a call still in flight at the end of
     /// the drain is abandoned and counted as a timeout.
     pub(crate) async fn run<D: Driver>(mut self, mut driver: D) {
+        let mailbox = Rc::new(Mailbox::default());
+        // The connection's one deadline, moved for each call (no timer entry per request).
+        let deadline = tokio::time::sleep(self.timeout);
+        tokio::pin!(deadline);
         let mut first = true;
         loop {
             // When this worker's connection became free (its previous call ended); before its
             // first call it was free from the start.
             let idle_since = (!first).then(Instant::now);
-            // Open model: one idle worker at a time takes the next slot (see `turn.rs`).
-            let turn = if self.pacer.is_open() {
-                Some(self.turn.take().await)
-            } else {
-                None
-            };
-            let claimed_at = Instant::now();
-            if self.window.is_closed(claimed_at) {
-                break;
-            }
-            let Some(slot) = self.pacer.next(claimed_at, first) else {
+            let Some(claim) = self.next(&mailbox, idle_since, first).await else {
                 break;
             };
             first = false;
-            // Late means waiting for a free connection: this one was still busy at the due time.
-            // A slot taken late by a worker that was already idle then is the generator's own
-            // delay (CPU, timer), not a busy connection, and is not counted here.
-            let late = self.pacer.is_open()
-                && claimed_at > slot.due + LATE_AFTER
-                && idle_since.is_some_and(|t| t > slot.due);
-            self.wait_until(slot.due).await;
-            drop(turn);
-            let end = self.window.end();
-            // A slot due before the end is still sent during the send grace (see `window.rs`).
-            if slot.due >= end || self.window.is_closed(Instant::now()) {
-                // Due before the end but never sent: counted, not silently dropped.
-                if slot.measured && slot.due < end {
-                    let request = self.mix.pick(&mut self.rng);
-                    self.recorder
-                        .borrow_mut()
-                        .record_unsent(request, slot.due, end, 1);
-                }
-                break;
-            }
             let entry = self.mix.pick(&mut self.rng);
+            if claim.slot.measured && claim.free_at_due && self.dispatch.is_some() {
+                // Due with a connection free: the delay to the send is the generator's own.
+                self.recorder
+                    .borrow_mut()
+                    .record_lag(Instant::now().saturating_duration_since(claim.slot.due));
+            }
             let start = Start {
-                due: slot.due,
-                measured: slot.measured,
-                late,
+                due: claim.slot.due,
+                measured: claim.slot.measured,
+                late: claim.late,
             };
-            let ctx = Ctx {
+            let mut ctx = Ctx {
                 recorder: &self.recorder,
                 window: &self.window,
                 timeout: self.timeout,
+                deadline: deadline.as_mut(),
+                drain: Some((&self.drain, self.id)),
             };
             // A request of the mix, or a journey's steps (`flow/exec.rs`).
-            if self.vu.run(entry, start, &mut driver, &ctx).await {
+            if self.vu.run(entry, start, &mut driver, &mut ctx).await {
                 break; // the drain ended a call
             }
         }
     }
 
-    /// Wait until `due`, or until the window ends (cancellation) if that comes first.
-    async fn wait_until(&self, due: Instant) {
-        let now = Instant::now();
-        if due > now && due - now <= YIELD_BELOW {
-            // Due within a few tens of µs (high rates): yield to the thread's other tasks
-            // until then; a hand-off to the timer thread would cost more than the wait.
-            while Instant::now() < due {
-                tokio::task::yield_now().await;
-            }
-        } else if due > now {
+    /// The next slot: the open model's from the dispatch, the closed model's after the think
+    /// time; `None` when nothing more may be sent.
+    async fn next(
+        &mut self,
+        mailbox: &Rc<Mailbox>,
+        idle_since: Option<Instant>,
+        first: bool,
+    ) -> Option<Claim> {
+        if let Some(dispatch) = &self.dispatch {
+            return dispatch.claim(mailbox, idle_since).await;
+        }
+        if self.window.is_closed(Instant::now()) {
+            return None;
+        }
+        let mut slot = self.pacer.next(Instant::now(), first)?;
+        if slot.due > Instant::now() {
+            // Think time (or the start). The closed model keeps no schedule: tokio's millisecond
+            // timer serves, and the call counts from when it woke, so its lateness is not latency.
             tokio::select! {
-                () = crate::timer::sleep_until(due) => {}
+                () = tokio::time::sleep_until(slot.due.into()) => {}
                 () = self.window.ended() => {}
             }
+            slot.due = slot.due.max(Instant::now());
         }
+        let end = self.window.end();
+        if slot.due >= end || self.window.is_closed(Instant::now()) {
+            // Due before the end but never sent: counted, not silently dropped.
+            if slot.measured && slot.due < end {
+                let request = self.mix.pick(&mut self.rng);
+                self.recorder
+                    .borrow_mut()
+                    .record_unsent(request, slot.due, end, 1);
+            }
+            return None;
+        }
+        Some(Claim {
+            slot,
+            late: false,
+            free_at_due: true,
+        })
     }
 }

@@ -132,6 +132,7 @@ mod tests {
             timeline: Vec::new(),
             cancelled: false,
             target_rps: None,
+            generator: Default::default(),
         };
         let mut r = RunResult::new(RunMeta::default(), &rec);
         r.saturation = Some(Saturation {
@@ -194,6 +195,7 @@ mod tests {
         let plain = RunResult {
             saturation: None,
             service: None,
+            generator: None,
             ..run(None, None)
         };
         assert!(compare(&base, &[plain], 0.10).is_none());

@@ -211,7 +211,11 @@ pub fn compare_scenario(
     let b: Vec<Trial> = baseline.iter().flat_map(trials).collect();
     let c: Vec<Trial> = candidate.iter().flat_map(trials).collect();
     let rows = compare_rows(&b, &c, (&metrics, &gated), &settings, family)?;
-    let (mut verdict, mut reason) = decide(scenario, &rows, baseline.len(), candidate.len());
+    let (mut verdict, mut reason) = admission::unless_generator_saturated(
+        decide(scenario, &rows, baseline.len(), candidate.len()),
+        baseline,
+        candidate,
+    );
     if let Some(why) = admission::no_data(&b, &c, &gated) {
         (verdict, reason) = (Verdict::Fail, Some(why));
     }
@@ -264,7 +268,11 @@ fn request_verdicts(
         let rows = compare_rows(&b, &c, (metrics, gated), settings, family)?;
         let (verdict, reason) = match admission::no_data(&b, &c, gated) {
             Some(why) => (Verdict::Fail, Some(why)),
-            None => decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
+            None => admission::unless_generator_saturated(
+                decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
+                baseline,
+                candidate,
+            ),
         };
         requests.push(RequestVerdict {
             request: name,

@@ -8,8 +8,11 @@
 //! counts end to end from its due time, think times included.
 
 use std::cell::RefCell;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use tokio::time::Sleep;
 
 use super::check::Response;
 use super::cookies::CookieJar;
@@ -17,13 +20,17 @@ use super::{Entry, Flows, Step};
 use crate::driver::{Driver, ErrorKind, Exchange, Outcome};
 use crate::recorder::{Recorder, Sample};
 use crate::redact::{Redactor, MIN_LEN};
-use crate::window::Window;
+use crate::window::{Drain, Window};
 
 /// What every call of a worker shares.
 pub(crate) struct Ctx<'a> {
     pub(crate) recorder: &'a RefCell<Recorder>,
     pub(crate) window: &'a Window,
     pub(crate) timeout: Duration,
+    /// The connection's one deadline, moved for each call (no timer entry per request).
+    pub(crate) deadline: Pin<&'a mut Sleep>,
+    /// The engine thread's drain and this worker's index in it; `None` waits on the window.
+    pub(crate) drain: Option<(&'a Drain, usize)>,
 }
 
 /// How a choice of the mix starts: its due time, whether it is measured, and whether it was
@@ -44,12 +51,14 @@ struct Ended {
 }
 
 /// A worker's virtual user: its variables, its cookie jar and the buffers of its calls.
+#[derive(Clone)]
 pub(crate) struct Vu {
     flows: Arc<Flows>,
     user: User,
 }
 
 /// The virtual user's own state: what it sends and what it kept of the last response.
+#[derive(Clone)]
 struct User {
     ex: Exchange,
     jar: Option<CookieJar>,
@@ -74,7 +83,7 @@ impl Vu {
         r: usize,
         start: Start,
         driver: &mut D,
-        ctx: &Ctx<'_>,
+        ctx: &mut Ctx<'_>,
     ) -> Result<(), String> {
         match self
             .user
@@ -98,7 +107,7 @@ impl Vu {
         entry: usize,
         start: Start,
         driver: &mut D,
-        ctx: &Ctx<'_>,
+        ctx: &mut Ctx<'_>,
     ) -> bool {
         // Borrowed, not cloned: an `Arc` count shared by every engine thread would bounce
         // between cores on every call.
@@ -117,7 +126,7 @@ impl User {
         j: usize,
         start: Start,
         driver: &mut D,
-        ctx: &Ctx<'_>,
+        ctx: &mut Ctx<'_>,
     ) -> bool {
         let steps = &flows.journeys[j].steps;
         self.ex.vars = flows.initial_vars();
@@ -164,7 +173,7 @@ impl User {
         r: usize,
         start: Start,
         driver: &mut D,
-        ctx: &Ctx<'_>,
+        ctx: &mut Ctx<'_>,
     ) -> Ended {
         let step = flows.step(r);
         self.prepare(step);
@@ -177,16 +186,22 @@ impl User {
                 driver.exchange(r, &mut self.ex).await
             }
         };
+        ctx.deadline.as_mut().reset((sent + ctx.timeout).into());
+        let (drain, window) = (ctx.drain, ctx.window);
+        let drained = async move {
+            match drain {
+                Some((drain, worker)) => drain.wait(worker).await,
+                None => window.drained().await,
+            }
+        };
         let (mut outcome, drained) = tokio::select! {
-            o = tokio::time::timeout(ctx.timeout, call) => match o {
-                Ok(outcome) => (outcome, false),
-                Err(_) => {
-                    driver.reset();
-                    let message = format!("no response within {:?}", ctx.timeout);
-                    (Outcome::failed(ErrorKind::Timeout, message), false)
-                }
-            },
-            () = ctx.window.drained() => {
+            outcome = call => (outcome, false),
+            () = ctx.deadline.as_mut() => {
+                driver.reset();
+                let message = format!("no response within {:?}", ctx.timeout);
+                (Outcome::failed(ErrorKind::Timeout, message), false)
+            }
+            () = drained => {
                 driver.reset();
                 let message = "no response by the end of the drain after the measured window";
                 (Outcome::failed(ErrorKind::Timeout, message), true)

@@ -77,10 +77,14 @@ impl Flows {
             timeout,
             crate::pacer::Cancel::new(),
         );
-        let ctx = super::Ctx {
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        let mut ctx = super::Ctx {
             recorder: &recorder,
             window: &window,
             timeout,
+            deadline,
+            drain: None,
         };
         let mut vu = Vu::new(self.clone());
         for &r in &self.setup {
@@ -89,7 +93,7 @@ impl Flows {
                 measured: false,
                 late: false,
             };
-            if let Err(message) = vu.setup_call(r, start, driver, &ctx).await {
+            if let Err(message) = vu.setup_call(r, start, driver, &mut ctx).await {
                 let step = names.get(r).cloned().unwrap_or_default();
                 return Err((step, message));
             }

@@ -85,9 +85,10 @@ impl ChangePointSettings {
 pub struct ChangePoint {
     /// Index of the first value of the new level.
     pub index: usize,
-    /// Mean of the segment before (up to the previous change point).
+    /// Median of the segment before (up to the previous change point): one stalled run moves
+    /// it no more than any other run, so it cannot shrink a real step below a floor.
     pub before: f64,
-    /// Mean of the segment from `index` (up to the next change point).
+    /// Median of the segment from `index` (up to the next change point).
     pub after: f64,
     /// The permutation test's p-value when the split was made.
     pub p_value: f64,
@@ -164,15 +165,15 @@ pub fn merge_small(
     }
 }
 
-/// The change points at `cuts` with the mean levels of the segments on either side.
+/// The change points at `cuts` with the median levels of the segments on either side.
 fn levels(values: &[f64], cuts: &[(usize, f64)]) -> Vec<ChangePoint> {
     let bounds = boundaries(values.len(), cuts);
     cuts.iter()
         .enumerate()
         .map(|(i, &(index, p_value))| ChangePoint {
             index,
-            before: mean(&values[bounds[i]..index]),
-            after: mean(&values[index..bounds[i + 2]]),
+            before: median(&values[bounds[i]..index]),
+            after: median(&values[index..bounds[i + 2]]),
             p_value,
         })
         .collect()
@@ -233,11 +234,14 @@ fn best_split(x: &[f64], min: usize) -> Option<(usize, f64)> {
     best
 }
 
-fn mean(x: &[f64]) -> f64 {
-    if x.is_empty() {
-        f64::NAN
-    } else {
-        x.iter().sum::<f64>() / x.len() as f64
+/// The median (the mean of the middle two for an even count); NaN when empty.
+fn median(x: &[f64]) -> f64 {
+    let mut sorted = x.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 

@@ -182,6 +182,18 @@ pub fn execute_part(
     bench_core::redact::process()
         .result(&mut result)
         .context("redacting the result")?;
+    if let Some(why) = result
+        .generator
+        .as_ref()
+        .and_then(|g| g.saturated.as_deref())
+    {
+        eprintln!(
+            "warning: {}: {why}; its own delay may be in the latencies, and the gate calls no \
+             regression from this run (give the generator more cores or threads, or lower the \
+             load)",
+            scenario.name()
+        );
+    }
     Ok(result)
 }
 

@@ -89,6 +89,7 @@ impl Benchmark {
             iterations: Some(self.samples.clone()),
             saturation: None,
             service: None,
+            generator: None,
         }
     }
 }

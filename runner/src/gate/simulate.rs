@@ -94,6 +94,7 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
         duration_s: 1.0,
         cancelled: false,
         service: None,
+        generator: None,
         summary: Summary {
             requests,
             rps: requests as f64,

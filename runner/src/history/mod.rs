@@ -46,7 +46,7 @@ pub struct ChangePointRow {
     pub run_id: String,
     /// Its commit time (or run start).
     pub time: String,
-    /// Level before (geometric mean of the segment before; arithmetic for the error rate).
+    /// Level before: the median of the segment before (one stalled run cannot move it).
     pub before: f64,
     /// Level after.
     pub after: f64,

@@ -33,6 +33,7 @@ fn run(id: &str, commit: Option<&str>, time: Option<&str>, started: &str, p99: u
         duration_s: 1.0,
         cancelled: false,
         service: None,
+        generator: None,
         summary,
         histograms: Histograms {
             latency: empty.clone(),

@@ -77,6 +77,7 @@ impl Benchmark {
             iterations: None,
             saturation: None,
             service: None,
+            generator: None,
         }
     }
 

@@ -276,6 +276,7 @@ mod store_tests {
             timeline: Vec::new(),
             cancelled: false,
             target_rps: None,
+            generator: Default::default(),
         };
         let meta = RunMeta {
             run_id: id.into(),

@@ -112,6 +112,7 @@ pub fn run(scenario: &str, branch: &str, trial: u32, scale: f64, seconds: u64) -
         slo: Vec::new(),
         saturation: None,
         service: None,
+        generator: None,
         iterations: None,
     };
     let slo: Slo = "p99 < 40ms".parse().unwrap();
