@@ -95,6 +95,9 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
+/// One scenario's candidate and what it is compared against.
+type Plan = (Scenario, Against);
+
 /// Everything that can be checked before any load: every scenario loads on both sides, and
 /// every stored baseline exists, is complete and covers the scenarios. Returns each
 /// scenario's candidate and what it is compared against, and the stored baselines' windows.
@@ -103,7 +106,7 @@ fn plan(
     baseline: &BaselineSource,
     cli_gate: &GateSection,
     source: &str,
-) -> anyhow::Result<(Vec<(Scenario, Against)>, BTreeMap<String, BaselineWindow>)> {
+) -> anyhow::Result<(Vec<Plan>, BTreeMap<String, BaselineWindow>)> {
     let mut plans = Vec::new();
     let mut windows = BTreeMap::new();
     for path in &args.scenarios {
