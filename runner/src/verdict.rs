@@ -219,57 +219,21 @@ pub fn compare_scenario(
     if let Some(why) = admission::no_data(&b, &c, &gated) {
         (verdict, reason) = (Verdict::Fail, Some(why));
     }
-    let mut requests = Vec::new();
-    for name in mix_requests(baseline, candidate) {
-        let b: Vec<Trial> = baseline
-            .iter()
-            .filter_map(|r| request_trial(r, &name))
-            .collect();
-        let c: Vec<Trial> = candidate
-            .iter()
-            .filter_map(|r| request_trial(r, &name))
-            .collect();
-        let rows = compare_rows(
-            &b,
-            &c,
-            (&request_metrics, &request_gated),
-            &settings,
-            family,
-        )?;
-        let (v, why) = match admission::no_data(&b, &c, &request_gated) {
-            Some(why) => (Verdict::Fail, Some(why)),
-            None => admission::unless_generator_saturated(
-                decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
-                baseline,
-                candidate,
-            ),
-        };
-        if v == Verdict::Fail && verdict != Verdict::Fail {
+    let requests = request_verdicts(
+        (scenario, baseline, candidate),
+        (&request_metrics, &request_gated),
+        &settings,
+        family,
+    )?;
+    if let Some(r) = requests.iter().find(|r| r.verdict == Verdict::Fail) {
+        if verdict != Verdict::Fail {
             verdict = Verdict::Fail;
-            reason = Some(format!(
-                "request {name}: {}",
-                why.clone().unwrap_or_default()
-            ));
+            let why = r.reason.clone().unwrap_or_default();
+            reason = Some(format!("request {}: {why}", r.request));
         }
-        requests.push(RequestVerdict {
-            request: name,
-            verdict: v,
-            reason: why,
-            metrics: rows,
-        });
     }
     if let Some(c) = &capacity {
-        if c.verdict > verdict {
-            verdict = c.verdict;
-            reason.clone_from(&c.reason);
-        } else if c.verdict == verdict && verdict != Verdict::Pass {
-            if let Some(why) = &c.reason {
-                reason = Some(match reason {
-                    Some(r) => format!("{r}; capacity: {why}"),
-                    None => format!("capacity: {why}"),
-                });
-            }
-        }
+        (verdict, reason) = with_capacity(verdict, reason, c);
     }
     Ok(ScenarioVerdict {
         scenario: scenario.to_owned(),
@@ -284,6 +248,62 @@ pub fn compare_scenario(
         evidence: Some(Evidence::of(baseline, candidate)),
         baseline_window: None,
     })
+}
+
+/// Each request of a mix judged on its own histograms (no CPU metric: that is per trial).
+fn request_verdicts(
+    (scenario, baseline, candidate): (&str, &[RunResult], &[RunResult]),
+    (metrics, gated): (&[Metric], &[Metric]),
+    settings: &Settings,
+    family: &Family,
+) -> Result<Vec<RequestVerdict>, String> {
+    let mut requests = Vec::new();
+    for name in mix_requests(baseline, candidate) {
+        let of = |runs: &[RunResult]| -> Vec<Trial> {
+            runs.iter()
+                .filter_map(|r| request_trial(r, &name))
+                .collect()
+        };
+        let (b, c) = (of(baseline), of(candidate));
+        let rows = compare_rows(&b, &c, (metrics, gated), settings, family)?;
+        let (verdict, reason) = match admission::no_data(&b, &c, gated) {
+            Some(why) => (Verdict::Fail, Some(why)),
+            None => admission::unless_generator_saturated(
+                decide(&format!("{scenario}/{name}"), &rows, b.len(), c.len()),
+                baseline,
+                candidate,
+            ),
+        };
+        requests.push(RequestVerdict {
+            request: name,
+            verdict,
+            reason,
+            metrics: rows,
+        });
+    }
+    Ok(requests)
+}
+
+/// The scenario's verdict with its capacity comparison's: the worse wins; at an equal
+/// verdict other than pass the reasons are joined.
+fn with_capacity(
+    verdict: Verdict,
+    reason: Option<String>,
+    capacity: &CapacityVerdict,
+) -> (Verdict, Option<String>) {
+    if capacity.verdict > verdict {
+        return (capacity.verdict, capacity.reason.clone());
+    }
+    if capacity.verdict == verdict && verdict != Verdict::Pass {
+        if let Some(why) = &capacity.reason {
+            let joined = match reason {
+                Some(r) => format!("{r}; capacity: {why}"),
+                None => format!("capacity: {why}"),
+            };
+            return (verdict, Some(joined));
+        }
+    }
+    (verdict, reason)
 }
 
 fn without_cpu(metrics: &[Metric]) -> Vec<Metric> {

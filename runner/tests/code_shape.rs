@@ -15,19 +15,6 @@ mod source;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Cycles left while other issues rewrite the files they are in: each the set of files of one
-/// cycle. An entry that no longer occurs fails the test, so the list only shrinks.
-const KNOWN_CYCLES: &[&[&str]] = &[];
-
-/// Functions over 80 lines left while issues 14 and 15 rewrite the files they are in (the gate,
-/// compare, calibrate and report commands, the verdict and the report renderers): `file` →
-/// function names. An entry that is no longer too long fails the test, so the list only shrinks.
-const KNOWN_LONG_FUNCTIONS: &[(&str, &str)] = &[
-    ("bench-core/src/stats/verdict.rs", "compare"),
-    ("runner/src/commands/gate.rs", "command"),
-    ("runner/src/verdict.rs", "compare_scenario"),
-];
-
 /// The most lines a function outside tests may span, from `fn` to its closing brace.
 const MAX_FUNCTION_LINES: usize = 80;
 
@@ -57,10 +44,6 @@ fn relative(path: &Path) -> String {
 #[test]
 fn no_import_cycles() {
     let mut report = Vec::new();
-    let mut known: BTreeSet<Vec<String>> = KNOWN_CYCLES
-        .iter()
-        .map(|c| c.iter().map(|f| (*f).to_owned()).collect())
-        .collect();
     for src in crate_sources() {
         let files = source::crate_files(&src);
         assert!(!files.is_empty(), "no Rust files under {}", src.display());
@@ -68,13 +51,6 @@ fn no_import_cycles() {
         let edges = graph.edges();
         let set: BTreeSet<(usize, usize)> = edges.keys().copied().collect();
         for (cycle, component) in imports::cycles(files.len(), &set) {
-            let names: Vec<String> = component
-                .iter()
-                .map(|&f| relative(&files[f].path))
-                .collect();
-            if known.remove(&names) {
-                continue;
-            }
             let steps: Vec<String> = cycle
                 .windows(2)
                 .map(|w| format!("{}:{}", relative(&files[w[0]].path), edges[&(w[0], w[1])]))
@@ -118,10 +94,6 @@ fn no_import_cycles() {
 
 #[test]
 fn no_long_functions() {
-    let mut known: BTreeSet<(String, String)> = KNOWN_LONG_FUNCTIONS
-        .iter()
-        .map(|(p, f)| ((*p).to_owned(), (*f).to_owned()))
-        .collect();
     let mut report = Vec::new();
     let mut lengths: BTreeMap<String, usize> = BTreeMap::new();
     for src in crate_sources() {
@@ -132,17 +104,12 @@ fn no_long_functions() {
                     continue;
                 }
                 lengths.insert(format!("{path}:{} {}", f.line, f.name), f.lines);
-                if !known.remove(&(path.clone(), f.name.clone())) {
-                    report.push(format!(
-                        "{path}:{}: fn {} spans {} lines",
-                        f.line, f.name, f.lines
-                    ));
-                }
+                report.push(format!(
+                    "{path}:{}: fn {} spans {} lines",
+                    f.line, f.name, f.lines
+                ));
             }
         }
-    }
-    for (path, name) in known {
-        report.push(format!("{path}: fn {name} is no longer over {MAX_FUNCTION_LINES} lines; delete it from KNOWN_LONG_FUNCTIONS"));
     }
     if std::env::var_os("CODE_SHAPE_LIST").is_some() {
         for (function, lines) in &lengths {

@@ -17,7 +17,6 @@ use tokio::time::Sleep;
 use super::check::Response;
 use super::cookies::CookieJar;
 use super::extract::ExtractError;
-use super::setup::SetupError;
 use super::{Entry, Flows, Step};
 use crate::driver::{Driver, ErrorKind, Exchange, Outcome};
 use crate::recorder::{Recorder, Sample};
@@ -79,26 +78,18 @@ impl Vu {
         }
     }
 
-    /// One setup call of request `r`, the step named `step`: `Err` names the failure.
+    /// One setup call of request `r`: the failure (kind and message), if it failed.
     pub(crate) async fn setup_call<D: Driver>(
         &mut self,
-        (r, step): (usize, &str),
+        r: usize,
         start: Start,
         driver: &mut D,
         ctx: &mut Ctx<'_>,
-    ) -> Result<(), SetupError> {
-        match self
-            .user
+    ) -> Option<String> {
+        self.user
             .call(&self.flows, r, start, driver, ctx)
             .await
             .failure
-        {
-            None => Ok(()),
-            Some(message) => Err(SetupError {
-                step: step.to_owned(),
-                message,
-            }),
-        }
     }
 
     /// The variables' values.

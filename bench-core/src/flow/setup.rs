@@ -88,8 +88,10 @@ impl Flows {
                 measured: false,
                 late: false,
             };
-            let step = names.get(r).map_or("", String::as_str);
-            vu.setup_call((r, step), start, driver, &mut ctx).await?;
+            if let Some(message) = vu.setup_call(r, start, driver, &mut ctx).await {
+                let step = names.get(r).cloned().unwrap_or_default();
+                return Err(SetupError { step, message });
+            }
         }
         Ok(vu.into_vars())
     }

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 mod bootstrap;
+mod boundaries;
 pub mod change_point;
 mod comparison;
 mod decision;

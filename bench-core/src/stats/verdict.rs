@@ -28,7 +28,46 @@ pub fn compare(
     settings: &Settings,
 ) -> Result<Comparison, StatsError> {
     settings.validate()?;
-    let mut out = Comparison {
+    let mut out = blank(baseline, candidate, metric, settings);
+    let unusable = unusable_trials(baseline, candidate, metric);
+    if !unusable.is_empty() {
+        return Ok(out.inconclusive(unusable));
+    }
+    let estimator = match settings.method {
+        Method::Bootstrap { .. } => QuantileEstimator::Linear,
+        Method::Welch | Method::Paired => {
+            settings.estimator.resolve(baseline.iter().chain(candidate))
+        }
+    };
+    let values = PerTrial::new(baseline, candidate, metric, estimator);
+    values.summarise(&mut out, metric);
+    let problems = data_problems(baseline, candidate, metric, settings);
+    if !problems.is_empty() {
+        return Ok(out.inconclusive(problems));
+    }
+    if values.scaled.0.is_empty() {
+        return Ok(non_positive(out, values, metric));
+    }
+    let floor = noise_floor(baseline, candidate, metric, estimator);
+    let scaled = (values.scaled.0.as_slice(), values.scaled.1.as_slice());
+    let Some(est) = estimate(baseline, candidate, scaled, metric, settings, floor) else {
+        let reason = "the interval could not be computed (a non-finite or, on the log \
+                      scale, non-positive value)"
+            .to_owned();
+        return Ok(out.inconclusive(vec![reason]));
+    };
+    decide(&mut out, &est, settings.rule);
+    Ok(out)
+}
+
+/// The comparison before anything is known about the data: inconclusive, no values.
+fn blank(
+    baseline: &[Trial],
+    candidate: &[Trial],
+    metric: Metric,
+    settings: &Settings,
+) -> Comparison {
+    Comparison {
         metric,
         verdict: Verdict::Inconclusive,
         reason: None,
@@ -50,10 +89,12 @@ pub fn compare(
         mde: None,
         trials_needed: None,
         p_value: None,
-    };
-    let sides = [("baseline", baseline), ("candidate", candidate)];
+    }
+}
 
-    let unusable: Vec<String> = sides
+/// Why trials cannot give a value for `metric`, one line per unusable trial.
+fn unusable_trials(baseline: &[Trial], candidate: &[Trial], metric: Metric) -> Vec<String> {
+    [("baseline", baseline), ("candidate", candidate)]
         .iter()
         .flat_map(|&(side, trials)| {
             trials.iter().enumerate().filter_map(move |(i, t)| {
@@ -61,40 +102,64 @@ pub fn compare(
                 Some(format!("{side} trial {} {why}", i + 1))
             })
         })
-        .collect();
-    if !unusable.is_empty() {
-        return Ok(out.inconclusive(unusable));
-    }
+        .collect()
+}
 
-    let estimator = match settings.method {
-        Method::Bootstrap { .. } => QuantileEstimator::Linear,
-        Method::Welch | Method::Paired => {
-            settings.estimator.resolve(baseline.iter().chain(candidate))
+/// The per-trial values of both sides, raw and on the analysis scale (logs for a ratio
+/// metric; empty when a ratio metric has a non-positive value).
+struct PerTrial {
+    raw: (Vec<f64>, Vec<f64>),
+    scaled: (Vec<f64>, Vec<f64>),
+}
+
+impl PerTrial {
+    fn new(
+        baseline: &[Trial],
+        candidate: &[Trial],
+        metric: Metric,
+        estimator: QuantileEstimator,
+    ) -> Self {
+        let values = |trials: &[Trial]| -> Vec<f64> {
+            trials
+                .iter()
+                .map(|t| t.statistic(metric, estimator))
+                .collect()
+        };
+        let (raw_b, raw_c) = (values(baseline), values(candidate));
+        let positive = |v: &[f64]| v.iter().all(|&x| x > 0.0 && x.is_finite());
+        let scaled = if metric.is_ratio() && positive(&raw_b) && positive(&raw_c) {
+            (log_all(&raw_b), log_all(&raw_c))
+        } else if metric.is_ratio() {
+            (Vec::new(), Vec::new())
+        } else {
+            (raw_b.clone(), raw_c.clone())
+        };
+        PerTrial {
+            raw: (raw_b, raw_c),
+            scaled,
         }
-    };
-    let values = |trials: &[Trial]| -> Vec<f64> {
-        trials
-            .iter()
-            .map(|t| t.statistic(metric, estimator))
-            .collect()
-    };
-    let (raw_b, raw_c) = (values(baseline), values(candidate));
-    let positive = |v: &[f64]| v.iter().all(|&x| x > 0.0 && x.is_finite());
-    // Scale on which means are taken and intervals computed.
-    let (tb, tc) = if metric.is_ratio() && positive(&raw_b) && positive(&raw_c) {
-        (log_all(&raw_b), log_all(&raw_c))
-    } else if metric.is_ratio() {
-        (Vec::new(), Vec::new())
-    } else {
-        (raw_b.clone(), raw_c.clone())
-    };
-    if let (Some(mb), Some(mc)) = (mean(&tb), mean(&tc)) {
-        let back = |m: f64| if metric.is_ratio() { m.exp() } else { m };
-        out.baseline = Some(back(mb));
-        out.candidate = Some(back(mc));
-        out.change = Some(to_change(metric, mc - mb));
     }
 
+    /// Sets the two sides' values (geometric means for a ratio metric) and the change.
+    fn summarise(&self, out: &mut Comparison, metric: Metric) {
+        if let (Some(mb), Some(mc)) = (mean(&self.scaled.0), mean(&self.scaled.1)) {
+            let back = |m: f64| if metric.is_ratio() { m.exp() } else { m };
+            out.baseline = Some(back(mb));
+            out.candidate = Some(back(mc));
+            out.change = Some(to_change(metric, mc - mb));
+        }
+    }
+}
+
+/// What keeps the data from deciding: too few trials, too few samples beyond the quantile,
+/// unequal pair counts for the paired method.
+fn data_problems(
+    baseline: &[Trial],
+    candidate: &[Trial],
+    metric: Metric,
+    settings: &Settings,
+) -> Vec<String> {
+    let sides = [("baseline", baseline), ("candidate", candidate)];
     let mut problems = Vec::new();
     for (side, trials) in sides {
         if trials.len() < settings.min_trials {
@@ -126,36 +191,25 @@ pub fn compare(
             "paired method needs as many baseline as candidate trials ({kb} vs {kc})"
         ));
     }
-    if !problems.is_empty() {
-        return Ok(out.inconclusive(problems));
-    }
+    problems
+}
 
-    if tb.is_empty() {
-        // Ratio metric with a non-positive (or non-finite) per-trial value.
-        let (mut sb, mut sc) = (raw_b, raw_c);
-        sb.sort_by(f64::total_cmp);
-        sc.sort_by(f64::total_cmp);
-        if sb == sc {
-            out.change = Some(0.0);
-            out.verdict = Verdict::Pass;
-            out.reason = Some(format!(
-                "identical per-trial {metric} values (not all positive, so no ratio interval)"
-            ));
-            return Ok(out);
-        }
-        let reason = format!("a per-trial {metric} value is not positive: ratio undefined");
-        return Ok(out.inconclusive(vec![reason]));
+/// A ratio metric with a non-positive (or non-finite) per-trial value: a pass only when both
+/// sides' values are identical, else inconclusive.
+fn non_positive(mut out: Comparison, values: PerTrial, metric: Metric) -> Comparison {
+    let (mut sb, mut sc) = values.raw;
+    sb.sort_by(f64::total_cmp);
+    sc.sort_by(f64::total_cmp);
+    if sb == sc {
+        out.change = Some(0.0);
+        out.verdict = Verdict::Pass;
+        out.reason = Some(format!(
+            "identical per-trial {metric} values (not all positive, so no ratio interval)"
+        ));
+        return out;
     }
-
-    let floor = noise_floor(baseline, candidate, metric, estimator);
-    let Some(est) = estimate(baseline, candidate, (&tb, &tc), metric, settings, floor) else {
-        let reason = "the interval could not be computed (a non-finite or, on the log \
-                      scale, non-positive value)"
-            .to_owned();
-        return Ok(out.inconclusive(vec![reason]));
-    };
-    decide(&mut out, &est, settings.rule);
-    Ok(out)
+    let reason = format!("a per-trial {metric} value is not positive: ratio undefined");
+    out.inconclusive(vec![reason])
 }
 
 /// The interval of the difference on the analysis scale, its standard error (floored at the

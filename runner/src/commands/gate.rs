@@ -3,6 +3,7 @@
 //! is decided or the budget runs out (`gate::trials`) — or against the stored baseline, then
 //! judge (`gate::judge`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -49,39 +50,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         preflight::out_dir("--results-dir", dir)?;
     }
     let source = baseline.describe();
-    // Everything that can be checked is checked before any load: every scenario loads on both
-    // sides, and every stored baseline exists and is complete.
-    let mut plans = Vec::new();
-    let mut windows = std::collections::BTreeMap::new();
-    for path in &args.scenarios {
-        let target = args.candidate_target.as_deref();
-        let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
-        let against = match &baseline {
-            BaselineSource::Interleaved(url) => Against::Build(Box::new(load(
-                path,
-                args,
-                Some(("--baseline-target", url)),
-            )?)),
-            BaselineSource::Stored(branch) => {
-                let (runs, window) = stored(args, branch, &candidate, &cli_gate)?;
-                windows.insert(candidate.name().to_owned(), window);
-                Against::Runs(runs)
-            }
-        };
-        plans.push((candidate, against));
-    }
-    if let BaselineSource::Stored(_) = baseline {
-        let stored = plans.iter().flat_map(|(_, a)| match a {
-            Against::Runs(runs) => runs.as_slice(),
-            Against::Build(_) => &[],
-        });
-        admission::check_sides(
-            stored.map(|r| r.meta.scenario.as_str()),
-            plans.iter().map(|(c, _)| c.name()),
-            &format!("{source} in {}", store::open(&args.store)?.describe()),
-        )
-        .map_err(anyhow::Error::msg)?;
-    }
+    let (plans, windows) = plan(args, &baseline, &cli_gate, &source)?;
     // Started (or found) before any trial; dropping `sides` stops what was started.
     let sides = Sides::start(
         &args.service,
@@ -124,6 +93,52 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(exit)
+}
+
+/// One scenario's candidate and what it is compared against.
+type Plan = (Scenario, Against);
+
+/// Everything that can be checked before any load: every scenario loads on both sides, and
+/// every stored baseline exists, is complete and covers the scenarios. Returns each
+/// scenario's candidate and what it is compared against, and the stored baselines' windows.
+fn plan(
+    args: &GateRunArgs,
+    baseline: &BaselineSource,
+    cli_gate: &GateSection,
+    source: &str,
+) -> anyhow::Result<(Vec<Plan>, BTreeMap<String, BaselineWindow>)> {
+    let mut plans = Vec::new();
+    let mut windows = BTreeMap::new();
+    for path in &args.scenarios {
+        let target = args.candidate_target.as_deref();
+        let candidate = load(path, args, target.map(|t| ("--candidate-target", t)))?;
+        let against = match baseline {
+            BaselineSource::Interleaved(url) => Against::Build(Box::new(load(
+                path,
+                args,
+                Some(("--baseline-target", url)),
+            )?)),
+            BaselineSource::Stored(branch) => {
+                let (runs, window) = stored(args, branch, &candidate, cli_gate)?;
+                windows.insert(candidate.name().to_owned(), window);
+                Against::Runs(runs)
+            }
+        };
+        plans.push((candidate, against));
+    }
+    if let BaselineSource::Stored(_) = baseline {
+        let stored = plans.iter().flat_map(|(_, a)| match a {
+            Against::Runs(runs) => runs.as_slice(),
+            Against::Build(_) => &[],
+        });
+        admission::check_sides(
+            stored.map(|r| r.meta.scenario.as_str()),
+            plans.iter().map(|(c, _)| c.name()),
+            &format!("{source} in {}", store::open(&args.store)?.describe()),
+        )
+        .map_err(anyhow::Error::msg)?;
+    }
+    Ok((plans, windows))
 }
 
 /// The trials of a gate and its verdict (`None` when interrupted).
