@@ -232,9 +232,9 @@ mod tests {
         // m. Over the looks that is exactly safe when the design at α/m has, at each look, a
         // level of at least the design at α divided by m. It falls short by a few percent of
         // that level (m = 2 at 5 pairs: 0.1158 % against 0.1178 %; at 20 pairs 1.80 %
-        // against 1.88 %; m = 12 at 14 pairs: 11 %), which this bounds: Holm over the looks
-        // is approximate.
-        // docs/statistics.md ("Family-wise control") says so.
+        // against 1.88 %; m = 12 at 14 pairs: 11 %), which this bounds. So the gate's Holm
+        // takes each step's level from the design at α/k (Maurer and Bretz; `gate/judge.rs`),
+        // as docs/statistics.md ("Family-wise control") says.
         let s = Sequential {
             min_pairs: 3,
             max_pairs: 20,

@@ -26,13 +26,25 @@ impl Family {
     /// `p = 1`: it is in the family but never rejected).
     #[must_use]
     pub fn holm(p_values: &[Option<f64>], level: f64) -> Family {
+        Family::holm_by(p_values, level, |k| level / k as f64)
+    }
+
+    /// Holm's procedure where the step with `k` hypotheses left rejects at `step_level(k)`
+    /// (`level / k` for plain Holm; a sequential look's level of the design at `α/k` for
+    /// Maurer and Bretz's group-sequential Holm). `level` is the family's level, as reported.
+    #[must_use]
+    pub fn holm_by(
+        p_values: &[Option<f64>],
+        level: f64,
+        step_level: impl Fn(usize) -> f64,
+    ) -> Family {
         let mut sorted: Vec<f64> = p_values.iter().map(|p| p.unwrap_or(1.0)).collect();
         sorted.sort_by(f64::total_cmp);
         let m = sorted.len();
         let cutoff = sorted
             .iter()
             .enumerate()
-            .take_while(|&(i, &p)| p <= level / (m - i) as f64)
+            .take_while(|&(i, &p)| p <= step_level(m - i))
             .map(|(_, &p)| p)
             .last();
         Family {

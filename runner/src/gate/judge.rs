@@ -54,7 +54,13 @@ pub fn judge(
         .fold(f64::INFINITY, f64::min);
     let level = if level.is_finite() { level } else { 0.025 };
     let p_values: Vec<Option<f64>> = gated.iter().map(|c| c.p_value).collect();
-    let family = Family::holm(&p_values, level);
+    let family = match how.look {
+        None => Family::holm(&p_values, level),
+        Some(look) => {
+            let alpha = overall_level(look, level);
+            Family::holm_by(&p_values, level, |k| look_level(look, alpha / k as f64))
+        }
+    };
     let all_stand = gated
         .iter()
         .filter(|c| c.verdict == Verdict::Fail)
@@ -105,6 +111,29 @@ fn gated_comparisons(
         .map(|m| &m.comparison)
 }
 
+/// The one-sided level at `look` of the sequential design whose overall one-sided level is
+/// `alpha`.
+fn look_level(look: Look, alpha: f64) -> f64 {
+    (1.0 - look.confidence(1.0 - 2.0 * alpha)) / 2.0
+}
+
+/// The overall one-sided level `α` of the design whose level at `look` is `level` (the
+/// inverse of [`look_level`], by bisection: the level at a look grows with `α`). Holm's step
+/// with `k` comparisons left then uses the design at `α/k` (Maurer and Bretz), so the family's
+/// fail error over all looks is at most `α` exactly, not only at each look.
+fn overall_level(look: Look, level: f64) -> f64 {
+    let (mut low, mut high) = (0.0_f64, 0.5_f64);
+    for _ in 0..60 {
+        let mid = (low + high) / 2.0;
+        if look_level(look, mid) < level {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    (low + high) / 2.0
+}
+
 /// The overall verdict: the worst scenario's; no scenario at all is inconclusive.
 #[must_use]
 pub fn overall(scenarios: &[ScenarioVerdict]) -> Verdict {
@@ -119,4 +148,55 @@ pub fn by_scenario(runs: Vec<RunResult>) -> BTreeMap<String, Vec<RunResult>> {
         map.entry(r.meta.scenario.clone()).or_default().push(r);
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bench_core::stats::Sequential;
+
+    /// Group-sequential Holm (Maurer and Bretz): Holm's second step uses the design at `α/2`,
+    /// whose level at a look is at most half the look's level — equal at the first look (one
+    /// look spends `α·t^ρ`, linear in α), below it at the later ones, where plain Holm at the
+    /// look's level would allow more and over the looks exceed `α`. A p-value between the two
+    /// fails plain Holm but not the family.
+    #[test]
+    fn holm_steps_use_the_design_at_the_split_level() {
+        let design = Sequential {
+            min_pairs: 3,
+            max_pairs: 20,
+        };
+        let mut stricter = 0;
+        for (pairs, last) in design
+            .looks()
+            .into_iter()
+            .map(|n| (n, false))
+            .chain([(7, true)])
+        {
+            let look = Look {
+                design,
+                pairs,
+                last,
+            };
+            let level = look_level(look, 0.025);
+            let alpha = overall_level(look, level);
+            assert!((alpha - 0.025).abs() < 1e-9, "{pairs}: {alpha}");
+            let split = look_level(look, 0.0125);
+            assert!(
+                split <= level / 2.0 * (1.0 + 1e-9),
+                "{pairs}: {split} {level}"
+            );
+            if split > level / 2.0 * (1.0 - 1e-6) {
+                continue;
+            }
+            stricter += 1;
+            let between = (split + level / 2.0) / 2.0;
+            let ps = [Some(between), Some(between)];
+            assert_eq!(Family::holm(&ps, level).cutoff, Some(between));
+            let family = Family::holm_by(&ps, level, |k| look_level(look, alpha / k as f64));
+            assert_eq!(family.cutoff, None, "{pairs}");
+            assert_eq!(family.level, level);
+        }
+        assert!(stricter >= 3, "{stricter}");
+    }
 }
