@@ -31,7 +31,7 @@ worker_processes 1;
 daemon off;
 pid $ngx/nginx.pid;
 error_log $ngx/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections ${NGINX_WORKER_CONNECTIONS:-4096}; }
 http {
     access_log off;
     client_body_temp_path $ngx/tmp/body;

@@ -103,7 +103,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> H1Conn<IO> {
     pub(crate) fn new(io: IO) -> Self {
         Self {
             io,
-            buf: BytesMut::with_capacity(8 * 1024),
+            buf: BytesMut::with_capacity(2 * 1024),
             last_used: std::time::Instant::now(),
             body: Vec::new(),
             keep_body: false,
