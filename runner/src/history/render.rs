@@ -21,11 +21,7 @@ pub fn fmt_value(unit: &str, v: f64) -> String {
 /// A change: relative in %, or percentage points for rates.
 #[must_use]
 pub fn fmt_change(c: &ChangePointRow) -> String {
-    if c.metric.is_ratio() {
-        format!("{:+.1}%", c.change * 100.0)
-    } else {
-        format!("{:+.2}pp", c.change * 100.0)
-    }
+    bench_core::format::fmt_signed_change(c.metric.is_ratio(), c.change)
 }
 
 fn short(commit: Option<&str>) -> String {
