@@ -80,13 +80,15 @@ fn any_method() -> impl Strategy<Value = Method> {
     ]
 }
 
-/// Samples per trial: at least 1000, and enough for `min_tail_samples` = 10.
+/// Samples per trial: at least 10 000, and enough for `min_tail_samples` = 10.
 /// (Passing the tail check only makes a quantile estimable; with, say, 21
 /// samples for a p50 the per-trial noise is ~30 % and a +50 % change may
-/// rightly stay inconclusive with 3 trials.)
+/// rightly stay inconclusive with 3 trials. Even 1000 samples leave ~5 %
+/// noise on each trial's p50, which on top of ±10 % levels once made 3 Welch
+/// trials miss a +50 % change in CI; at 10 000 samples it is ~1.6 %.)
 fn enough_samples(metric: Metric) -> usize {
     match metric {
-        Metric::Quantile(q) => ((10.0 / q.tail_samples(1)).ceil() as usize + 1).max(1000),
+        Metric::Quantile(q) => ((10.0 / q.tail_samples(1)).ceil() as usize + 1).max(10_000),
         _ => 1000,
     }
 }
@@ -124,24 +126,6 @@ proptest! {
         if let Some(change) = cmp.change {
             prop_assert!(change.abs() < 1e-12, "{:?}", cmp);
         }
-    }
-
-    /// Every value 1.5× slower (rps 1.5× lower) fails on every ratio metric,
-    /// with ≥ 3 trials, between-trial variation up to ±10 %, and enough
-    /// tail samples.
-    #[test]
-    fn fifty_percent_slower_fails(
-        seed in any::<u64>(),
-        levels in prop::collection::vec(0.9f64..1.1, 3..7),
-        hdr in any::<bool>(),
-        metric in ratio_metric(),
-        method in any_method(),
-    ) {
-        let n = enough_samples(metric);
-        let b = trials(seed, &levels, n, 1.0, hdr, &[])?;
-        let c = trials(seed, &levels, n, 1.5, hdr, &[])?;
-        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(cmp.verdict, Verdict::Fail, "{:?}", cmp);
     }
 
     /// Fewer than `min_trials` on either side is inconclusive, even for a
@@ -183,5 +167,35 @@ proptest! {
         prop_assert_eq!(cmp.verdict, Verdict::Inconclusive, "{:?}", cmp);
         let reason = cmp.reason.unwrap_or_default();
         prop_assert!(reason.contains("baseline trial 2") && reason.contains("p99.9"), "{}", reason);
+    }
+}
+
+// A power claim, not an invariant: with 3 trials a +50 % change is missed with a small but
+// real probability (the per-trial noise can widen a 95 % interval past zero), so a random seed
+// per run makes CI flaky without finding a bug. The cases are drawn from a fixed seed; the
+// invariants above keep a fresh seed each run.
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20_261_130),
+        ..ProptestConfig::default()
+    })]
+
+    /// Every value 1.5× slower (rps 1.5× lower) fails on every ratio metric,
+    /// with ≥ 3 trials, between-trial variation up to ±10 %, and enough
+    /// tail samples.
+    #[test]
+    fn fifty_percent_slower_fails(
+        seed in any::<u64>(),
+        levels in prop::collection::vec(0.9f64..1.1, 3..7),
+        hdr in any::<bool>(),
+        metric in ratio_metric(),
+        method in any_method(),
+    ) {
+        let n = enough_samples(metric);
+        let b = trials(seed, &levels, n, 1.0, hdr, &[])?;
+        let c = trials(seed, &levels, n, 1.5, hdr, &[])?;
+        let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(cmp.verdict, Verdict::Fail, "{:?}", cmp);
     }
 }
