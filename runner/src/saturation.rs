@@ -13,7 +13,7 @@ use bench_core::{Cancel, Scenario};
 
 use crate::progress::LiveProgress;
 use crate::report::format::{fmt_share, fmt_us};
-use crate::report::{chart, saturation as report};
+use crate::report::{chart, finding, saturation as report};
 
 /// Run the steps of `plan` and analyse them into a result described by `meta`. The result's summary, histograms and timeline cover
 /// all steps together; `result.saturation` has each step and the findings.
@@ -81,13 +81,13 @@ pub fn execute(
         Some(EarlyStop::Cancelled) => Some("interrupted".into()),
         None => None,
     };
-    result.saturation = Some(Saturation::new(
+    result.saturation = Some(finding::worded(Saturation::new(
         plan.dimension,
         results,
         &scenario.saturation_criteria(),
         scenario.requirement().as_ref(),
         stopped_early,
-    ));
+    )));
     Ok(result)
 }
 

@@ -127,7 +127,9 @@ pub struct Analysis {
     /// How it fails from the breach on, most frequent first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signature: Vec<FailureShare>,
-    /// The finding in one sentence.
+    /// The finding in one sentence, as the runner worded [`crate::saturation::Finding`] when it
+    /// wrote the record (the library leaves it empty: it returns the finding as data).
+    #[serde(default)]
     pub headline: String,
 }
 

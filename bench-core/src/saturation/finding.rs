@@ -1,124 +1,138 @@
-//! The finding of a saturation analysis in words: "sustains 250 req/s with p99 < 200ms; at
-//! 275 req/s requests queue (p99 121.30ms), only 247 req/s succeed and 6.5% fail with 503".
+//! What a saturation analysis found, in numbers: the highest level sustained, what goes wrong at
+//! the breach step, and failures that only start above it. The library returns it as data; the
+//! runner words it ("sustains 250 req/s with p99 < 200ms; at 275 req/s requests queue (p99
+//! 121.30ms), only 247 req/s succeed and 6.5% fail with 503").
 
-use super::{Criteria, FailureShare, StepResult, StepVerdict};
-use crate::format::{fmt_level, fmt_share, fmt_us};
-use crate::scenario::slo::SloMetric;
+use super::{FailureShare, Saturation, StepResult, StepVerdict};
+use crate::scenario::slo::{Slo, SloMetric};
 use crate::steps::Dimension;
 
-/// A failure label in words: "503", "timeouts", "connection resets".
-#[must_use]
-pub fn failure_words(label: &str) -> String {
-    match label {
-        "timeout" => "timeouts".into(),
-        "reset" => "connection resets".into(),
-        "connect" => "connect errors".into(),
-        "protocol" => "protocol errors".into(),
-        "graphql_error" => "GraphQL errors".into(),
-        "unsent" => "calls never sent".into(),
-        other => other.into(),
-    }
+/// A breach step whose failed share of calls is at least this names its failures.
+pub const FAILING_SHARE: f64 = 0.001;
+
+/// What a saturation analysis found.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Finding {
+    /// No step was run.
+    NoSteps,
+    /// Every step was healthy: the saturation point is above the tested range.
+    AboveRange {
+        /// The highest level tested.
+        highest: Sustained,
+    },
+    /// A step breached the criteria.
+    Breached {
+        /// The saturation point; `None` when even the lowest level breached.
+        sustained: Option<Sustained>,
+        /// The first unhealthy step.
+        breach: Breach,
+    },
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn headline(
-    dimension: Dimension,
-    steps: &[StepResult],
-    verdicts: &[StepVerdict],
-    saturation: Option<usize>,
-    breach: Option<usize>,
-    knee: Option<usize>,
-    signature: &[FailureShare],
-    criteria: &Criteria,
-) -> String {
-    let Some(last) = steps.last() else {
-        return "no steps were run".into();
-    };
-    let latency_slos: Vec<&str> = criteria
-        .slos
-        .iter()
-        .filter(|s| !matches!(s.metric, SloMetric::Rps | SloMetric::ErrorRate))
-        .map(|s| s.text.as_str())
-        .collect();
-    let with = |s: &StepResult| {
-        if latency_slos.is_empty() {
-            format!("(p99 {})", fmt_us(s.summary.latency_us.p99))
-        } else {
-            format!("with {}", latency_slos.join(" and "))
+/// A level the target sustained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sustained {
+    /// What was stepped.
+    pub dimension: Dimension,
+    /// The level: offered rate (req/s) or workers.
+    pub level: f64,
+    /// Its goodput (req/s): the capacity in the closed model.
+    pub goodput_rps: f64,
+    /// Its CO-correct p99 (µs).
+    pub p99_us: u64,
+    /// The latency SLOs it met, as written (the error-rate and `rps` ones are not about latency);
+    /// empty when it was held to none, and then its p99 tells how fast it was.
+    pub latency_slos: Vec<String>,
+}
+
+/// What goes wrong at the breach step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breach {
+    /// What was stepped.
+    pub dimension: Dimension,
+    /// The step's level.
+    pub level: f64,
+    /// Its CO-correct p99 (µs).
+    pub p99_us: u64,
+    /// Requests queue: the knee is at or below this step.
+    pub queueing: bool,
+    /// Its goodput (req/s) when it fell short of the offered load.
+    pub short_goodput_rps: Option<f64>,
+    /// Its failed share of calls, when at least [`FAILING_SHARE`].
+    pub failing: Option<f64>,
+    /// How it fails from this step on, most frequent first (the analysis's signature).
+    pub failures: Vec<FailureShare>,
+    /// When the step itself hardly fails: the first failure of the signature, which starts above
+    /// it (at its `from_level`).
+    pub later: Option<FailureShare>,
+}
+
+impl Saturation {
+    /// What the analysis of this record found. It is read from the stored steps and analysis
+    /// alone, so a result file written by an earlier version has one too.
+    #[must_use]
+    pub fn finding(&self) -> Finding {
+        let a = &self.analysis;
+        let index =
+            |level: Option<f64>| level.and_then(|l| self.steps.iter().position(|s| s.level == l));
+        // A text that no longer parses is still shown as written.
+        let latency_slos = self
+            .slo
+            .iter()
+            .filter(|text| {
+                text.parse::<Slo>().map_or(true, |s| {
+                    !matches!(s.metric, SloMetric::Rps | SloMetric::ErrorRate)
+                })
+            })
+            .cloned()
+            .collect();
+        let Some(last) = self.steps.last() else {
+            return Finding::NoSteps;
+        };
+        let sustained = |s: &StepResult| Sustained {
+            dimension: self.dimension,
+            level: s.level,
+            goodput_rps: s.goodput_rps(),
+            p99_us: s.summary.latency_us.p99,
+            latency_slos: Vec::clone(&latency_slos),
+        };
+        let Some(b) = index(a.breach_level) else {
+            return Finding::AboveRange {
+                highest: sustained(last),
+            };
+        };
+        let queueing = index(a.knee_level).is_some_and(|k| k <= b);
+        Finding::Breached {
+            sustained: index(a.saturation_level).map(|s| sustained(&self.steps[s])),
+            breach: breach(
+                self.dimension,
+                &self.steps[b],
+                a.steps.get(b),
+                queueing,
+                &a.signature,
+            ),
         }
-    };
-    let sustained = |s: &StepResult| match dimension {
-        Dimension::Rate => format!("sustains {} req/s {}", fmt_level(s.level), with(s)),
-        Dimension::Workers => format!(
-            "sustains {:.0} req/s ({}) {}",
-            s.goodput_rps(),
-            dimension.format(s.level),
-            with(s)
-        ),
-    };
-    let Some(b) = breach else {
-        return format!(
-            "{} at the highest level tested; the saturation point is above the tested range",
-            sustained(last)
-        );
-    };
-    let bs = &steps[b];
-    let what = breach_words(bs, &verdicts[b], knee.is_some_and(|k| k <= b), signature);
-    let at = dimension.format(bs.level);
-    // Failures that only start above the breach step still belong in the finding.
-    let later = match signature.first() {
-        Some(f) if bs.summary.error_rate < 0.001 => format!(
-            "; from {} calls fail with {}",
-            dimension.format(f.from_level),
-            failure_words(&f.label)
-        ),
-        _ => String::new(),
-    };
-    match saturation {
-        Some(s) => format!("{}; at {at} {what}{later}", sustained(&steps[s])),
-        None => format!("does not sustain even the lowest level: at {at} {what}{later}"),
     }
 }
 
-/// What goes wrong at the breach step `bs`: latency (queueing when the knee is at or below it),
-/// goodput falling short, and the most frequent failures.
-fn breach_words(
-    bs: &StepResult,
-    verdict: &StepVerdict,
+fn breach(
+    dimension: Dimension,
+    step: &StepResult,
+    verdict: Option<&StepVerdict>,
     queueing: bool,
     signature: &[FailureShare],
-) -> String {
-    let mut what = Vec::new();
-    let p99 = fmt_us(bs.summary.latency_us.p99);
-    if queueing {
-        what.push(format!("requests queue (p99 {p99})"));
-    } else {
-        what.push(format!("p99 is {p99}"));
-    }
-    if !verdict.keeps_up {
-        what.push(format!("only {:.0} req/s succeed", bs.goodput_rps()));
-    }
-    if bs.summary.error_rate >= 0.001 {
-        let named: Vec<String> = signature
-            .iter()
-            .filter(|f| f.share > 0.0)
-            .take(2)
-            .map(|f| {
-                if signature.len() == 1 {
-                    failure_words(&f.label)
-                } else {
-                    format!("{} ({})", failure_words(&f.label), fmt_share(f.share))
-                }
-            })
-            .collect();
-        what.push(format!(
-            "{} fail with {}",
-            fmt_share(bs.summary.error_rate),
-            named.join(" and ")
-        ));
-    }
-    match what.split_last() {
-        Some((tail, head)) if !head.is_empty() => format!("{} and {tail}", head.join(", ")),
-        _ => what.join(""),
+) -> Breach {
+    let error_rate = step.summary.error_rate;
+    let failing = (error_rate >= FAILING_SHARE).then_some(error_rate);
+    Breach {
+        dimension,
+        level: step.level,
+        p99_us: step.summary.latency_us.p99,
+        queueing,
+        short_goodput_rps: verdict.filter(|v| !v.keeps_up).map(|_| step.goodput_rps()),
+        failing,
+        failures: signature.to_vec(),
+        later: signature.first().filter(|_| failing.is_none()).cloned(),
     }
 }

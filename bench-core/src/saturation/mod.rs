@@ -1,5 +1,6 @@
 //! Saturation analysis of a step load: which step is the highest the target sustains, where
-//! latency starts to queue, and how it fails above that — in numbers and in one plain sentence.
+//! latency starts to queue, and how it fails above that — in numbers, and as a [`Finding`] the
+//! runner words in one plain sentence.
 //! The algorithm and its limits are in `docs/saturation.md`.
 //!
 //! * A step **keeps up** when its goodput (successful calls per second, measured over the span of
@@ -24,10 +25,8 @@ use crate::steps::Dimension;
 pub use crate::result::steps::{
     Analysis, FailureShare, RequirementCheck, Saturation, StepResult, StepVerdict,
 };
-pub use finding::failure_words;
+pub use finding::{Breach, Finding, Sustained, FAILING_SHARE};
 pub use requirement::{Requirement, RequirementError};
-
-use finding::headline;
 
 /// Median latency growth that marks the knee.
 pub const KNEE_FACTOR: f64 = 2.0;
@@ -101,9 +100,6 @@ pub fn analyze(dimension: Dimension, steps: &[StepResult], criteria: &Criteria) 
         steps.iter().position(|s| s.summary.latency_us.p50 > limit)
     });
     let signature = breach.map(|b| signature(&steps[b..])).unwrap_or_default();
-    let headline = headline(
-        dimension, steps, &verdicts, saturation, breach, knee, &signature, criteria,
-    );
     Analysis {
         steps: verdicts,
         saturation_level: saturation.map(|i| steps[i].level),
@@ -111,7 +107,8 @@ pub fn analyze(dimension: Dimension, steps: &[StepResult], criteria: &Criteria) 
         knee_level: knee.map(|i| steps[i].level),
         breach_level: breach.map(|i| steps[i].level),
         signature,
-        headline,
+        // The runner words the finding ([`Saturation::finding`]) into the record it writes.
+        headline: String::new(),
     }
 }
 

@@ -67,6 +67,23 @@ fn criteria(slos: &[&str]) -> Result<Criteria, SloError> {
     })
 }
 
+/// The finding of `steps` under `slos`, through the stored record.
+fn finding(dimension: Dimension, steps: &[StepResult], slos: &[&str]) -> Result<Finding, SloError> {
+    Ok(Saturation::new(dimension, steps.to_vec(), &criteria(slos)?, None, None).finding())
+}
+
+/// The breach of a finding that has one.
+fn breach_of(f: Finding) -> Result<(Option<Sustained>, Breach), String> {
+    match f {
+        Finding::Breached { sustained, breach } => Ok((sustained, breach)),
+        other => Err(format!("no breach: {other:?}")),
+    }
+}
+
+fn label_list(f: &[FailureShare]) -> Vec<&str> {
+    f.iter().map(|f| f.label.as_str()).collect()
+}
+
 /// A pool of capacity 250 req/s: fine up to 250, then queueing at the acquire timeout and 503s.
 fn pool_steps() -> Vec<StepResult> {
     let mut v: Vec<StepResult> = [150.0, 170.0, 190.0, 210.0, 230.0, 250.0]
@@ -102,13 +119,18 @@ fn finds_saturation_knee_and_signature_of_an_exhausted_pool() -> TestResult {
     assert_eq!(a.signature[0].from_level, 270.0);
     assert_eq!(a.signature[1].label, "timeout");
     assert_eq!(a.signature[1].from_level, 290.0);
-    assert_eq!(
-        a.headline,
-        "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 110.02ms), \
-         only 249 req/s succeed and 7.0% fail with 503 (7.0%)",
-        "{}",
-        a.headline
-    );
+    assert!(a.headline.is_empty(), "the runner words the finding");
+    let (sustained, b) = breach_of(finding(Dimension::Rate, &pool_steps(), &["p99 < 200ms"])?)?;
+    let sustained = sustained.ok_or("sustains 250")?;
+    assert_eq!((sustained.level, sustained.p99_us), (250.0, 24_015));
+    assert_eq!(sustained.latency_slos, ["p99 < 200ms"]);
+    assert_eq!((b.level, b.p99_us, b.queueing), (270.0, 110_015, true));
+    assert!(b
+        .short_goodput_rps
+        .is_some_and(|g| (g - 249.24).abs() < 1e-9));
+    assert_eq!(b.failing, Some(0.07));
+    assert_eq!(label_list(&b.failures), ["503", "timeout"]);
+    assert_eq!(b.later, None, "the breach step fails itself");
     Ok(())
 }
 
@@ -124,12 +146,10 @@ fn the_signature_leads_with_the_targets_failures_not_unsent_calls() -> TestResul
     let labels: Vec<&str> = a.signature.iter().map(|f| f.label.as_str()).collect();
     assert_eq!(labels, ["503", "unsent"]);
     assert_eq!(a.signature[1].count, 500);
-    assert!(
-        a.headline
-            .ends_with("22% fail with 503 (2.0%) and calls never sent (20%)"),
-        "{}",
-        a.headline
-    );
+    let (_, b) = breach_of(finding(Dimension::Rate, &steps, &["p99 < 200ms"])?)?;
+    assert_eq!(b.failing, Some(0.22));
+    assert_eq!(label_list(&b.failures), ["503", "unsent"]);
+    assert!((b.failures[1].share - 0.2).abs() < 1e-9);
     Ok(())
 }
 
@@ -148,9 +168,12 @@ fn a_latency_slo_alone_can_end_the_sustained_range() -> TestResult {
         "{:?}",
         a.steps[5]
     );
+    let (sustained, b) = breach_of(finding(Dimension::Rate, &steps, &["p99 < 200ms"])?)?;
+    assert_eq!(sustained.map(|s| s.level), Some(230.0));
+    assert_eq!((b.level, b.p99_us, b.queueing), (250.0, 240_127, false));
     assert_eq!(
-        a.headline,
-        "sustains 230 req/s with p99 < 200ms; at 250 req/s p99 is 240.13ms"
+        (b.short_goodput_rps, b.failing, b.later),
+        (None, None, None)
     );
     Ok(())
 }
@@ -162,11 +185,10 @@ fn failures_that_start_above_the_breach_are_in_the_finding() -> TestResult {
     let a = analyze(Dimension::Rate, &steps, &criteria(&["p99 < 200ms"])?);
     assert_eq!(a.breach_level, Some(270.0));
     assert_eq!(a.signature[0].from_level, 290.0);
-    assert_eq!(
-        a.headline,
-        "sustains 250 req/s with p99 < 200ms; at 270 req/s requests queue (p99 90.05ms) and only \
-         240 req/s succeed; from 290 req/s calls fail with 503"
-    );
+    let (_, b) = breach_of(finding(Dimension::Rate, &steps, &["p99 < 200ms"])?)?;
+    assert!(b.queueing && b.short_goodput_rps.is_some() && b.failing.is_none());
+    let later = b.later.ok_or("the 503s from 290 req/s")?;
+    assert_eq!((later.label.as_str(), later.from_level), ("503", 290.0));
     Ok(())
 }
 
@@ -177,25 +199,19 @@ fn all_healthy_and_none_healthy_say_so() -> TestResult {
     let a = analyze(Dimension::Rate, &steps, &criteria(&[])?);
     assert_eq!(a.saturation_level, Some(190.0));
     assert_eq!(a.breach_level, None);
-    assert!(
-        a.headline
-            .starts_with("sustains 190 req/s (p99 24.02ms) at the highest level"),
-        "{}",
-        a.headline
-    );
+    match finding(Dimension::Rate, &steps, &[])? {
+        Finding::AboveRange { highest } => {
+            assert_eq!((highest.level, highest.p99_us), (190.0, 24_015));
+            assert!(highest.latency_slos.is_empty());
+        }
+        other => return Err(format!("not above the range: {other:?}").into()),
+    }
     let a = analyze(Dimension::Rate, &pool_steps()[6..], &criteria(&[])?);
     assert_eq!(a.saturation_level, None);
     assert_eq!(a.capacity_rps, None);
-    assert!(
-        a.headline
-            .starts_with("does not sustain even the lowest level: at 270 req/s"),
-        "{}",
-        a.headline
-    );
-    assert_eq!(
-        analyze(Dimension::Rate, &[], &criteria(&[])?).headline,
-        "no steps were run"
-    );
+    let (sustained, b) = breach_of(finding(Dimension::Rate, &pool_steps()[6..], &[])?)?;
+    assert_eq!((sustained, b.level), (None, 270.0));
+    assert_eq!(finding(Dimension::Rate, &[], &[])?, Finding::NoSteps);
     Ok(())
 }
 
@@ -213,10 +229,12 @@ fn closed_model_keeps_up_while_throughput_scales_with_workers() -> TestResult {
     assert_eq!(a.capacity_rps, Some(197.0));
     assert_eq!(a.breach_level, Some(8.0));
     assert!((a.steps[3].expected_rps - 400.0).abs() < 1e-9);
+    let (sustained, b) = breach_of(finding(Dimension::Workers, &steps, &[])?)?;
+    let sustained = sustained.ok_or("sustains 4 workers")?;
+    assert_eq!((sustained.level, sustained.goodput_rps), (4.0, 197.0));
     assert_eq!(
-        a.headline,
-        "sustains 197 req/s (4 workers) (p99 22.02ms); at 8 workers requests queue (p99 43.01ms) \
-         and only 195 req/s succeed"
+        (b.level, b.queueing, b.short_goodput_rps),
+        (8.0, true, Some(195.0))
     );
     Ok(())
 }
@@ -254,7 +272,6 @@ fn failures_are_labelled_by_status_or_kind() -> TestResult {
     let f = s.failures();
     let labels: Vec<&str> = f.keys().map(String::as_str).collect();
     assert_eq!(labels, ["503", "UNAVAILABLE", "reset", "timeout"]);
-    assert_eq!(failure_words("reset"), "connection resets");
     Ok(())
 }
 
@@ -270,6 +287,11 @@ fn saturation_round_trips_through_json() -> TestResult {
     let json = serde_json::to_string(&sat)?;
     let back: Saturation = serde_json::from_str(&json)?;
     assert_eq!(back, sat);
+    assert_eq!(
+        back.finding(),
+        sat.finding(),
+        "read from the stored record alone"
+    );
     assert!(back.requirement.is_some_and(|r| r.passed));
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod chart;
 pub mod charts;
 pub mod combine;
+pub mod finding;
 pub mod format;
 pub mod html;
 pub mod markdown;

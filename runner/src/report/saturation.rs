@@ -4,10 +4,11 @@
 use std::fmt::Write as _;
 
 use bench_core::result::RunResult;
-use bench_core::saturation::{failure_words, Saturation};
+use bench_core::saturation::Saturation;
 use bench_core::steps::Dimension;
 
 use super::chart::{Axis, AxisScale, Chart, Line, Marker, Side};
+use super::finding::{failure_words, sentence};
 use super::format::{fmt_level, fmt_rate, fmt_seconds, fmt_share, fmt_us};
 
 /// The terminal report of a saturation run: a row per step, then what the analysis found.
@@ -114,7 +115,7 @@ fn analysis_lines(out: &mut String, sat: &Saturation) {
     if let Some(why) = &sat.stopped_early {
         let _ = writeln!(out, "  stopped  {why}");
     }
-    let _ = writeln!(out, "  finding  {}", a.headline);
+    let _ = writeln!(out, "  finding  {}", sentence(&sat.finding()));
 }
 
 fn criteria_words(sat: &Saturation) -> String {

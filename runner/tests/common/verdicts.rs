@@ -167,13 +167,13 @@ pub fn saturation_run(branch: &str, capacity: f64) -> RunResult {
     };
     let mut r = run("pool", branch, 0, 1.0, 4);
     r.histograms.latency = all;
-    r.saturation = Some(Saturation::new(
+    r.saturation = Some(tailguard::report::finding::worded(Saturation::new(
         Dimension::Rate,
         steps,
         &criteria,
         None,
         None,
-    ));
+    )));
     r
 }
 
