@@ -13,7 +13,7 @@ use bench_core::{Cancel, Scenario};
 
 use crate::progress::LiveProgress;
 use crate::report::format::{fmt_share, fmt_us};
-use crate::report::{chart, finding, saturation as report};
+use crate::report::{chart, finding, output, saturation as report};
 
 /// Run the steps of `plan` and analyse them into a result described by `meta`. The result's summary, histograms and timeline cover
 /// all steps together; `result.saturation` has each step and the findings.
@@ -104,10 +104,8 @@ pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBu
         .map_or_else(|| "run".to_owned(), |s| s.to_string_lossy().into_owned());
     let svg = out.with_file_name(format!("{stem}-saturation.svg"));
     let png = out.with_file_name(format!("{stem}-saturation.png"));
-    crate::atomic::write(&svg, chart::svg(&spec)?)
-        .with_context(|| format!("writing {}", svg.display()))?;
-    crate::atomic::write(&png, chart::png(&spec)?)
-        .with_context(|| format!("writing {}", png.display()))?;
+    output::write(&svg, chart::svg(&spec)?.as_bytes())?;
+    output::write(&png, &chart::png(&spec)?)?;
     Ok(vec![svg, png])
 }
 

@@ -13,7 +13,7 @@ use std::process::Command;
 use common::verdicts::{run, saturation_verdict, verdict};
 use common::{tailguard, text};
 use tailguard::report::charts::{self, BASELINE, CANDIDATE};
-use tailguard::report::{html, markdown};
+use tailguard::report::{html, markdown, outline, output};
 use tailguard::verdict::VerdictReport;
 
 fn snapshot(name: &str, actual: &str) {
@@ -56,7 +56,7 @@ fn round_trip(v: &VerdictReport) -> VerdictReport {
 #[test]
 fn markdown_of_a_pass() {
     let v = round_trip(&verdict(&["http-get", "http-mix"], 3, 1.0));
-    let md = markdown::render(&v, &[]);
+    let md = markdown::render(&outline::document(&v, &[]));
     assert!(
         md.starts_with("## ✅ tailguard: no regression in 2 scenarios"),
         "{md}"
@@ -67,7 +67,7 @@ fn markdown_of_a_pass() {
 #[test]
 fn markdown_of_a_failure_names_the_regression_in_the_headline() {
     let v = round_trip(&verdict(&["http-get"], 3, 1.25));
-    let md = markdown::render(&v, &[]);
+    let md = markdown::render(&outline::document(&v, &[]));
     let first = md.lines().next().unwrap();
     assert!(
         first.starts_with("## ❌ tailguard: p") && first.contains("of http-get regressed +2"),
@@ -83,7 +83,7 @@ fn markdown_of_a_failure_names_the_regression_in_the_headline() {
 #[test]
 fn markdown_of_an_inconclusive_comparison() {
     let v = round_trip(&verdict(&["http-get"], 2, 1.0));
-    let md = markdown::render(&v, &[]);
+    let md = markdown::render(&outline::document(&v, &[]));
     assert!(
         md.starts_with("## ⚠️ tailguard: inconclusive — http-get:"),
         "{md}"
@@ -94,7 +94,7 @@ fn markdown_of_an_inconclusive_comparison() {
 #[test]
 fn markdown_of_a_saturation_scenario() {
     let v = round_trip(&saturation_verdict());
-    let md = markdown::render(&v, &[]);
+    let md = markdown::render(&outline::document(&v, &[]));
     assert!(
         md.starts_with("## ❌ tailguard: capacity of pool fell -33.3%"),
         "{md}"
@@ -157,7 +157,7 @@ fn check_chart(dir: &Path, stem: &str, texts: &[&str]) {
 fn charts_are_rendered_to_valid_png_and_svg_with_both_series_and_labelled_axes() {
     let dir = tempfile::tempdir().unwrap();
     let v = verdict(&["http-get"], 3, 1.25);
-    let files = charts::write(&charts::render(&v).unwrap(), dir.path()).unwrap();
+    let files = output::write_charts(&charts::render(&v).unwrap(), dir.path()).unwrap();
     assert_eq!(files.len(), 4, "{files:?}");
     check_chart(
         dir.path(),
@@ -186,7 +186,7 @@ fn charts_are_rendered_to_valid_png_and_svg_with_both_series_and_labelled_axes()
         ],
     );
     let sat = saturation_verdict();
-    charts::write(&charts::render(&sat).unwrap(), dir.path()).unwrap();
+    output::write_charts(&charts::render(&sat).unwrap(), dir.path()).unwrap();
     check_chart(
         dir.path(),
         "pool-saturation",
@@ -207,7 +207,10 @@ fn charts_are_rendered_to_valid_png_and_svg_with_both_series_and_labelled_axes()
 #[test]
 fn html_is_self_contained_with_the_charts_inline() {
     let v = verdict(&["http-get"], 3, 1.25);
-    let page = html::render(&v, &charts::render(&v).unwrap());
+    let page = html::render(&outline::document(
+        &v,
+        &outline::inline(&charts::render(&v).unwrap()),
+    ));
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert_eq!(
         page.matches("<svg").count(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::verdicts::verdict;
 use common::{tailguard, text};
-use tailguard::report::markdown;
+use tailguard::report::{html, markdown, outline};
 use tailguard::verdict::VerdictReport;
 
 const BASE: &str = "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -68,6 +68,21 @@ fn several_verdicts_are_one_report_headed_by_the_worst_with_both_commits_and_the
         );
     }
 
+    // The HTML page is the same document: the commits, the run and the tally are on it too.
+    let mut html_flags = flags.to_vec();
+    html_flags.extend(["--format", "html"]);
+    let (code, page, all) = report(&[&gate, &bench], &html_flags);
+    assert_eq!(code, Some(0), "{all}");
+    assert!(
+        page.contains(&format!(
+            "<p>base <code>{BASE}</code> · head <code>{HEAD}</code> · \
+             <a href=\"{RUN}\">workflow run</a></p>"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("2 scenarios · main: <code>"), "{page}");
+    assert!(page.contains("❌ 1 fail · ✅ 1 pass</p>"), "{page}");
+
     // Interleaved sides (no stored baseline) are both labelled with their commits.
     let mut v = verdict(&["http-get"], 3, 1.0);
     v.baseline_source = "http://127.0.0.1:18080".into();
@@ -125,7 +140,7 @@ fn hostile_strings_in_a_verdict_stay_inert_in_the_markdown() {
             .into(),
     );
     v.baseline_source = "store:main`\n# forged".into();
-    let md = markdown::render(&v, &[]);
+    let md = markdown::render(&outline::document(&v, &[]));
     for line in md.lines() {
         assert!(
             !line.starts_with("## ✅") && !line.starts_with("# forged"),
@@ -157,4 +172,9 @@ fn hostile_strings_in_a_verdict_stay_inert_in_the_markdown() {
         .find(|l| l.trim_start().starts_with("title"))
         .unwrap();
     assert!(!mermaid_title.contains('`'), "{mermaid_title}");
+
+    // The same document as HTML: every string escaped, nothing linked but a plain run URL.
+    let page = html::render(&outline::document(&v, &[]));
+    assert!(page.contains("&lt;img src=x&gt;"), "{page}");
+    assert!(!page.contains("<img") && !page.contains("<a "), "{page}");
 }

@@ -11,7 +11,7 @@ use common::verdicts::{saturation_run, saturation_verdict, verdict};
 use tailguard::report::format::{
     fmt_change, fmt_interval, fmt_metric_value, fmt_rate, fmt_threshold, fmt_us,
 };
-use tailguard::report::{html, markdown, terminal};
+use tailguard::report::{html, markdown, outline, terminal};
 use tailguard::verdict::VerdictReport;
 
 /// Every value of the first scenario as `report::format` prints it.
@@ -44,8 +44,8 @@ fn each_value_reads_the_same_in_the_terminal_the_markdown_and_the_html() {
         assert!(values.len() >= 10, "{values:?}");
         for (format, out) in [
             ("terminal", terminal::verdict(&v)),
-            ("markdown", markdown::render(&v, &[])),
-            ("html", html::render(&v, &[])),
+            ("markdown", markdown::render(&outline::document(&v, &[]))),
+            ("html", html::render(&outline::document(&v, &[]))),
         ] {
             for value in &values {
                 assert!(

@@ -87,7 +87,7 @@ pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> anyhow::Result<Exi
         crate::commands::write_json_out(out, report)?;
     }
     if let Some(dir) = &flags.report_dir {
-        let files = crate::commands::report::write_dir(report, dir)?;
+        let files = crate::report::output::write_dir(report, dir)?;
         eprintln!(
             "wrote the report to {} ({} files)",
             dir.display(),

@@ -13,6 +13,7 @@ use crate::commands::store;
 use crate::history::render::{self, ChartLink};
 use crate::history::series::commit_time;
 use crate::history::{self, by_commit, series_of, HistoryMetric, HistoryReport};
+use crate::report::output;
 use crate::store::{BranchName, Store};
 use crate::Exit;
 
@@ -149,7 +150,7 @@ fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<(
     let series = render::charted(report);
     let charts = history::chart::render(report, &series)?;
     if let Some(dir) = &args.report_dir {
-        let files = crate::report::charts::write(&charts, &dir.join("charts"))?;
+        let files = output::write_charts(&charts, &dir.join("charts"))?;
         let links: Vec<ChartLink> = series
             .iter()
             .zip(&charts)
@@ -159,15 +160,15 @@ fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<(
             })
             .collect();
         let md = dir.join("history.md");
-        crate::atomic::write(&md, render::markdown(report, &links))
-            .with_context(|| format!("writing {}", md.display()))?;
+        output::write(&md, render::markdown(report, &links).as_bytes())?;
         eprintln!("wrote {} and {} chart file(s)", md.display(), files.len());
     }
     if let Some(dir) = &args.html {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let page = dir.join("index.html");
-        crate::atomic::write(&page, history::html::render(report, &series, &charts))
-            .with_context(|| format!("writing {}", page.display()))?;
+        output::write(
+            &page,
+            history::html::render(report, &series, &charts).as_bytes(),
+        )?;
         eprintln!("wrote {}", page.display());
     }
     Ok(())

@@ -1,14 +1,13 @@
 //! `tailguard report`: verdict files as one markdown, HTML or JSON report, with charts; and the report
 //! directory that `compare`, `gate`, `criterion` and `demo` write with `--report-dir`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::report::combine::combine;
-use crate::report::markdown::ChartLink;
-use crate::report::{charts, html, markdown, wording};
+use crate::report::{charts, html, markdown, outline, output, wording};
 use crate::verdict::{Provenance, VerdictReport, VERDICT_SCHEMA_VERSION};
 use crate::Exit;
 
@@ -34,25 +33,20 @@ pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
     };
     let mut files = Vec::new();
     if let Some(dir) = &args.charts {
-        files = charts::write(&rendered, dir)?;
+        files = output::write_charts(&rendered, dir)?;
         eprintln!("wrote {} chart files to {}", files.len(), dir.display());
     }
     let text = match args.format {
         ReportFormat::Markdown => {
-            let links: Vec<ChartLink> = match &args.charts_url {
-                Some(url) => rendered
-                    .iter()
-                    .map(|c| ChartLink {
-                        scenario: c.scenario.clone(),
-                        title: c.title.clone(),
-                        url: format!("{}/{}.png", url.trim_end_matches('/'), c.stem),
-                    })
-                    .collect(),
+            let links = match &args.charts_url {
+                Some(url) => outline::linked(&rendered, url),
                 None => Vec::new(),
             };
-            markdown::render(&report, &links)
+            markdown::render(&outline::document(&report, &links))
         }
-        ReportFormat::Html => html::render(&report, &rendered),
+        ReportFormat::Html => {
+            html::render(&outline::document(&report, &outline::inline(&rendered)))
+        }
         ReportFormat::Json => {
             let mut value = serde_json::to_value(&report)?;
             if let Some(map) = value.as_object_mut() {
@@ -69,7 +63,7 @@ pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
     };
     match &args.out {
         Some(path) => {
-            write(path, text.as_bytes())?;
+            output::write(path, text.as_bytes())?;
             eprintln!("wrote {}", path.display());
         }
         None => print!("{text}"),
@@ -101,24 +95,4 @@ pub fn read_verdict(path: &Path) -> anyhow::Result<VerdictReport> {
     }
     serde_json::from_str(&text)
         .with_context(|| format!("{}: not a tailguard verdict", path.display()))
-}
-
-/// Write `dir/report.md` (comment-ready: mermaid, no image links), `dir/report.html` (charts
-/// inlined) and `dir/charts/*.svg|png`; the files written.
-pub fn write_dir(report: &VerdictReport, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let rendered = charts::render(report)?;
-    let mut files = charts::write(&rendered, &dir.join("charts"))?;
-    let md = dir.join("report.md");
-    write(&md, markdown::render(report, &[]).as_bytes())?;
-    let page = dir.join("report.html");
-    write(&page, html::render(report, &rendered).as_bytes())?;
-    files.extend([md, page]);
-    Ok(files)
-}
-
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    crate::atomic::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }

@@ -5,12 +5,11 @@
 
 use std::io::Write;
 
-use anyhow::Context as _;
 use bench_core::stats::Verdict;
 
 use super::format::truncate;
-use super::markdown;
 use super::wording::regressions;
+use super::{markdown, outline, output};
 use crate::verdict::VerdictReport;
 
 /// The workflow commands for a verdict: one `::error` per regression, one `::warning` per
@@ -59,13 +58,8 @@ pub fn publish(
         return Ok(false);
     }
     if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("opening the job summary {path}"))?;
-        writeln!(file, "{}", markdown::render(report, &[]))
-            .with_context(|| format!("writing the job summary {path}"))?;
+        let text = markdown::render(&outline::document(report, &[]));
+        output::append_job_summary(&path, &text)?;
     }
     for line in annotations(report) {
         writeln!(stdout, "{line}")?;

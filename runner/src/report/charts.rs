@@ -1,10 +1,8 @@
 //! The report's charts, baseline against candidate per scenario: the latency percentile spectrum
 //! (the classic HdrHistogram plot), p99 and throughput per second, and the saturation curve.
-//! Specs are data ([`Chart`]); [`render`] draws them as SVG and PNG, [`write`] puts them in files.
+//! Specs are data ([`Chart`]); [`render`] draws them as SVG and PNG; [`super::output`] writes
+//! them.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context as _;
 use bench_core::histogram::LatencyHistogram;
 
 use super::chart::{self, Axis, AxisScale, Chart, ChartError, Line, Marker, Side};
@@ -74,20 +72,6 @@ pub fn render(report: &VerdictReport) -> Result<Vec<Rendered>, ChartError> {
             })
         })
         .collect()
-}
-
-/// Write each chart as `<dir>/<stem>.svg` and `.png`; the files written.
-pub fn write(charts: &[Rendered], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut files = Vec::new();
-    for c in charts {
-        let svg = dir.join(format!("{}.svg", c.stem));
-        let png = dir.join(format!("{}.png", c.stem));
-        crate::atomic::write(&svg, &c.svg).with_context(|| format!("writing {}", svg.display()))?;
-        crate::atomic::write(&png, &c.png).with_context(|| format!("writing {}", png.display()))?;
-        files.extend([svg, png]);
-    }
-    Ok(files)
 }
 
 /// A scenario name as a file name: letters, digits, `-`, `_` and `.` kept, the rest `_`.

@@ -1,12 +1,10 @@
-//! The HTML report for artifacts: one self-contained file (styles and SVG charts inline, no
-//! external assets), with the same tables as the markdown.
+//! The HTML backend of the report document, for artifacts: one self-contained page (styles and
+//! SVG charts inline, no external assets, no script).
 
 use std::fmt::Write as _;
 
-use super::charts::Rendered;
-use super::tables::{self, Align, Table};
-use super::wording::{findings, headline, mark, method, side_labels, word};
-use crate::verdict::{ScenarioVerdict, VerdictReport};
+use super::document::{is_plain_url, Align, Block, Cell, Document, Figure, Span, Style, Table};
+use super::wording::word;
 
 pub(crate) const STYLE: &str = "
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1f2328;
@@ -28,116 +26,104 @@ figcaption { color: #656d76; font-size: 13px; }
 details { margin: 1rem 0; } summary { cursor: pointer; font-weight: 600; }
 ";
 
-/// Render the report with `charts` inlined under their scenarios.
+/// The document as one HTML page.
 #[must_use]
-pub fn render(report: &VerdictReport, charts: &[Rendered]) -> String {
-    let labels = side_labels(report);
-    let labels = (labels.0.as_str(), labels.1.as_str());
-    let title = headline(report);
+pub fn render(doc: &Document) -> String {
+    let title = esc(&doc.title);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
-        esc(&title)
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>"
     );
-    let _ = writeln!(
-        out,
-        "<h1 class=\"{}\">{}</h1>",
-        word(report.verdict),
-        esc(&title)
-    );
-    let _ = writeln!(
-        out,
-        "<p>{} scenario(s) compared with <code>{}</code>.</p>",
-        report.scenarios.len(),
-        esc(&report.baseline_source)
-    );
-    for s in &report.scenarios {
-        scenario(&mut out, s, labels, charts);
-    }
-    for (label, names) in [
-        ("New (no baseline yet, not compared)", &report.new),
-        ("Removed (only in the baseline)", &report.removed),
-    ] {
-        if !names.is_empty() {
-            let list: Vec<String> = names
-                .iter()
-                .map(|n| format!("<code>{}</code>", esc(n)))
-                .collect();
-            let _ = writeln!(out, "<p><b>{label}:</b> {}</p>", list.join(", "));
-        }
-    }
+    let _ = writeln!(out, "<h1 class=\"{}\">{title}</h1>", word(doc.verdict));
+    blocks(&mut out, &doc.blocks);
     let _ = writeln!(out, "</body>\n</html>");
     out
 }
 
-fn scenario(out: &mut String, s: &ScenarioVerdict, labels: (&str, &str), charts: &[Rendered]) {
-    let _ = writeln!(
-        out,
-        "<section>\n<h2>{} <code>{}</code> — {}</h2>",
-        mark(s.verdict),
-        esc(&s.scenario),
-        word(s.verdict)
-    );
-    if let Some(reason) = &s.reason {
-        let _ = writeln!(out, "<blockquote>{}</blockquote>", esc(reason));
+fn blocks(out: &mut String, blocks: &[Block]) {
+    for b in blocks {
+        block(out, b);
     }
-    table(out, &tables::metrics(s, labels));
-    let _ = writeln!(
-        out,
-        "<p class=\"muted\">Gated metrics in bold. Latency is CO-correct: counted from each \
-         request's intended send time.</p>"
-    );
-    if let Some(t) = tables::capacity(s, labels) {
-        let _ = writeln!(out, "<h3>Capacity (saturation)</h3>");
-        table(out, &t);
-        if let Some(ev) = &s.evidence {
-            let items: Vec<String> = findings(ev, labels)
+}
+
+fn block(out: &mut String, b: &Block) {
+    match b {
+        Block::Section {
+            heading,
+            blocks: inner,
+        } => {
+            let _ = writeln!(out, "<section>\n<h2>{}</h2>", text(heading));
+            blocks(out, inner);
+            let _ = writeln!(out, "</section>");
+        }
+        Block::Heading(t) => {
+            let _ = writeln!(out, "<h3>{}</h3>", text(t));
+        }
+        Block::Paragraph(t) => {
+            let _ = writeln!(out, "<p>{}</p>", text(t));
+        }
+        Block::Quote(t) => {
+            let _ = writeln!(out, "<blockquote>{}</blockquote>", text(t));
+        }
+        Block::Note(t) => {
+            let _ = writeln!(out, "<p class=\"muted\">{}</p>", text(t));
+        }
+        Block::List(items) => {
+            let items: Vec<String> = items
                 .iter()
-                .map(|l| format!("<li>{}</li>", esc(l)))
+                .map(|t| format!("<li>{}</li>", text(t)))
                 .collect();
             let _ = writeln!(out, "<ul>{}</ul>", items.join(""));
         }
+        Block::Table(t) => table(out, t),
+        // The page has the SVG charts instead.
+        Block::Mermaid(_) => {}
+        Block::Figures(figures) => svgs(out, figures),
+        Block::Code { text, .. } => {
+            let _ = writeln!(out, "<pre>{}</pre>", esc(text));
+        }
+        Block::Details {
+            summary,
+            blocks: inner,
+        } => {
+            let _ = writeln!(out, "<details>\n<summary>{}</summary>", esc(summary));
+            blocks(out, inner);
+            let _ = writeln!(out, "</details>");
+        }
     }
-    if let Some(t) = s.evidence.as_ref().and_then(|ev| tables::slos(ev, labels)) {
-        let _ = writeln!(out, "<h3>SLOs</h3>");
-        table(out, &t);
-    }
-    for c in charts.iter().filter(|c| c.scenario == s.scenario) {
-        let _ = writeln!(
-            out,
-            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            strip_prolog(&c.svg),
-            esc(&c.title)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "<details>\n<summary>Details: method, trials, environment, configuration</summary>"
-    );
-    let _ = writeln!(out, "<p><b>Method.</b> {}</p>", esc(&method(s)));
-    if let Some(ev) = &s.evidence {
-        let _ = writeln!(out, "<h3>Trials</h3>");
-        table(out, &tables::trials(ev, labels));
-        let _ = writeln!(out, "<h3>Environment</h3>");
-        table(out, &tables::environment(ev, labels));
-        if !ev.candidate.config.is_null() {
-            let json = serde_json::to_string_pretty(&ev.candidate.config).unwrap_or_default();
+}
+
+fn text(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Plain(t) => esc(t),
+            Span::Code(t) => format!("<code>{}</code>", esc(t)),
+            Span::Strong(t) => format!("<b>{}</b>", esc(t)),
+            Span::Link { text, url } if is_plain_url(url) => {
+                format!("<a href=\"{}\">{}</a>", esc(url), esc(text))
+            }
+            Span::Link { text, .. } => esc(text),
+            Span::Break => "<br>".into(),
+        })
+        .collect()
+}
+
+/// The figures that have their SVG, inlined.
+fn svgs(out: &mut String, figures: &[Figure]) {
+    for f in figures {
+        if let Some(svg) = &f.svg {
             let _ = writeln!(
                 out,
-                "<h3>Configuration ({})</h3>\n<pre>{}</pre>",
-                esc(labels.1),
-                esc(&json)
+                "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+                strip_prolog(svg),
+                esc(&f.title)
             );
         }
-        if let Some(t) = tables::config_changes(ev, labels) {
-            let _ = writeln!(out, "<h3>Configuration differences</h3>");
-            table(out, &t);
-        }
     }
-    let _ = writeln!(out, "</details>\n</section>");
 }
 
 fn table(out: &mut String, t: &Table) {
@@ -148,37 +134,33 @@ fn table(out: &mut String, t: &Table) {
         .collect();
     let _ = writeln!(out, "<table>\n<tr>{}</tr>", head.join(""));
     for row in &t.rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&t.align)
-            .map(|(c, a)| {
-                let mut class = vec![match a {
-                    Align::Left => "",
-                    Align::Right => "r",
-                    Align::Center => "c",
-                }];
-                if c.strong {
-                    class.push("strong");
-                }
-                if c.muted {
-                    class.push("muted");
-                }
-                let class = class.join(" ").trim().to_owned();
-                let text = if c.code {
-                    format!("<code>{}</code>", esc(&c.text))
-                } else {
-                    esc(&c.text)
-                };
-                if class.is_empty() {
-                    format!("<td>{text}</td>")
-                } else {
-                    format!("<td class=\"{class}\">{text}</td>")
-                }
-            })
-            .collect();
+        let cells: Vec<String> = row.iter().zip(&t.align).map(|(c, a)| cell(c, *a)).collect();
         let _ = writeln!(out, "<tr>{}</tr>", cells.join(""));
     }
     let _ = writeln!(out, "</table>");
+}
+
+fn cell(c: &Cell, align: Align) -> String {
+    let mut class = vec![match align {
+        Align::Left => "",
+        Align::Right => "r",
+        Align::Center => "c",
+    }];
+    match c.style {
+        Style::Strong => class.push("strong"),
+        Style::Muted => class.push("muted"),
+        Style::Plain | Style::Code => {}
+    }
+    let class = class.join(" ").trim().to_owned();
+    let text = match c.style {
+        Style::Code => format!("<code>{}</code>", esc(&c.text)),
+        _ => esc(&c.text),
+    };
+    if class.is_empty() {
+        format!("<td>{text}</td>")
+    } else {
+        format!("<td class=\"{class}\">{text}</td>")
+    }
 }
 
 /// An SVG document without its XML declaration, to inline it.

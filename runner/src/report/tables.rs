@@ -1,5 +1,5 @@
-//! The report's tables as data, rendered alike by the markdown and the HTML report: metrics,
-//! capacity, SLOs, trials and environment of one scenario.
+//! The report's tables as data, rendered alike by every backend of the report document
+//! ([`super::document`]): metrics, capacity, SLOs, trials and environment of one scenario.
 
 use bench_core::stats::{Metric, Verdict};
 use bench_core::Environment;
@@ -23,36 +23,56 @@ pub enum Align {
     Center,
 }
 
-/// One cell.
+/// What kind of text a cell holds, which decides how a backend shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// A value or a label.
+    #[default]
+    Plain,
+    /// Emphasised: a gated metric, a failure.
+    Strong,
+    /// Secondary: an informational verdict.
+    Muted,
+    /// Monospace, shown verbatim: ids, SLO expressions, settings.
+    Code,
+}
+
+/// One cell: its text (values already formatted by [`super::format`]) and its kind.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Cell {
     /// The text.
     pub text: String,
-    /// Emphasised (a gated metric, a failure).
-    pub strong: bool,
-    /// Monospace (ids, SLO expressions).
-    pub code: bool,
-    /// Secondary (an informational verdict).
-    pub muted: bool,
+    /// How it is shown.
+    pub style: Style,
 }
 
 impl Cell {
-    fn plain(text: impl Into<String>) -> Self {
+    /// A value or label.
+    pub fn plain(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
-            ..Self::default()
+            style: Style::Plain,
         }
     }
-    fn strong(text: impl Into<String>, strong: bool) -> Self {
+    /// Emphasised when `strong`.
+    pub fn strong(text: impl Into<String>, strong: bool) -> Self {
         Self {
-            strong,
-            ..Self::plain(text)
+            text: text.into(),
+            style: if strong { Style::Strong } else { Style::Plain },
         }
     }
-    fn code(text: impl Into<String>) -> Self {
+    /// Monospace.
+    pub fn code(text: impl Into<String>) -> Self {
         Self {
-            code: true,
-            ..Self::plain(text)
+            text: text.into(),
+            style: Style::Code,
+        }
+    }
+    /// Secondary.
+    pub fn muted(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Muted,
         }
     }
 }
@@ -66,16 +86,16 @@ pub struct Table {
     pub align: Vec<Align>,
     /// Rows of cells.
     pub rows: Vec<Vec<Cell>>,
+    /// The least width of each column (characters) where columns are padded with spaces (the
+    /// terminal), so the tables of several scenarios line up; empty for none.
+    pub min_width: Vec<usize>,
 }
 
 fn verdict_cell(v: Verdict, gated: bool) -> Cell {
     if gated {
         Cell::strong(format!("{} {}", mark(v), word(v)), v == Verdict::Fail)
     } else {
-        Cell {
-            muted: true,
-            ..Cell::plain(format!("{}, not gated", word(v)))
-        }
+        Cell::muted(format!("{}, not gated", word(v)))
     }
 }
 
@@ -111,6 +131,7 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
         ],
         align: vec![Left, Right, Right, Right, Center, Left, Left],
         rows,
+        min_width: Vec::new(),
     }
 }
 
@@ -144,6 +165,7 @@ pub fn capacity(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Option<Table
                 cap.verdict == Verdict::Fail,
             ),
         ]],
+        min_width: Vec::new(),
     })
 }
 
@@ -187,6 +209,7 @@ pub fn slos(ev: &Evidence, (base, cand): (&str, &str)) -> Option<Table> {
             .into_iter()
             .map(|n| vec![Cell::code(n), cell(&ev.baseline, n), cell(&ev.candidate, n)])
             .collect(),
+        min_width: Vec::new(),
     })
 }
 
@@ -217,6 +240,7 @@ pub fn trials(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
         .to_vec(),
         align: vec![Left, Left, Left, Right, Right, Right, Right, Right],
         rows,
+        min_width: Vec::new(),
     }
 }
 
@@ -253,6 +277,7 @@ pub fn environment(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
                 row
             })
             .collect(),
+        min_width: Vec::new(),
     }
 }
 
@@ -270,5 +295,6 @@ pub fn config_changes(ev: &Evidence, (base, cand): (&str, &str)) -> Option<Table
             .into_iter()
             .map(|(path, a, b)| vec![Cell::code(path), Cell::code(a), Cell::code(b)])
             .collect(),
+        min_width: Vec::new(),
     })
 }

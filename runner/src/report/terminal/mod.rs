@@ -1,5 +1,6 @@
 //! The terminal summary of a run; the comparison's table is in [`verdict`].
 
+mod text;
 mod verdict;
 
 use std::fmt::Write as _;
@@ -8,7 +9,8 @@ use bench_core::result::{Percentiles, RunResult, Summary};
 use bench_core::stats::Metric;
 
 use super::format::{fmt_metric_value, fmt_rate, fmt_seconds, fmt_us, truncate};
-pub use verdict::verdict;
+pub use text::render;
+pub use verdict::{document, verdict};
 
 /// A latency row of `calls` calls of which `samples` have a time. Calls that failed without a
 /// response have none (docs/statistics.md): the row says how many it leaves out, and a row

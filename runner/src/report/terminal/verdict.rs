@@ -1,10 +1,11 @@
-//! The terminal table of a comparison: per scenario, each metric's baseline, candidate, change,
-//! interval, verdict and power, then the mix's requests and the trials and family lines.
-
-use std::fmt::Write as _;
+//! The terminal table of a comparison, as a document for the terminal backend ([`super::text`]):
+//! per scenario, each metric's baseline, candidate, change, interval, verdict and power, then
+//! the mix's requests, and the trials and family lines.
 
 use bench_core::stats::{Metric, Verdict};
 
+use super::text;
+use crate::report::document::{plain, Align, Block, Cell, Document, Span, Table};
 use crate::report::format::{
     fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_seconds,
     fmt_threshold, mark, power, truncate,
@@ -14,57 +15,77 @@ use crate::verdict::{RequestVerdict, ScenarioVerdict, VerdictReport};
 /// The terminal table of a comparison.
 #[must_use]
 pub fn verdict(report: &VerdictReport) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "verdict: {}  (baseline: {})",
-        mark(report.verdict).to_uppercase(),
-        report.baseline_source
-    );
-    for s in &report.scenarios {
-        scenario_verdict(&mut out, s);
-    }
+    text::render(&document(report))
+}
+
+/// The comparison as the terminal shows it: shorter than the markdown and HTML report
+/// ([`crate::report::outline`]), one table per scenario.
+#[must_use]
+pub fn document(report: &VerdictReport) -> Document {
+    let mut blocks: Vec<Block> = report.scenarios.iter().map(scenario).collect();
     for (label, names) in [
         ("new (no baseline, not compared)", &report.new),
         ("removed (only in the baseline)", &report.removed),
     ] {
         if !names.is_empty() {
-            let _ = writeln!(out, "\n{label}: {}", names.join(", "));
+            blocks.push(Block::Paragraph(vec![plain(format!(
+                "{label}: {}",
+                names.join(", ")
+            ))]));
         }
     }
+    let mut run = Vec::new();
     if let Some(t) = &report.trials {
-        let _ =
-            writeln!(
-            out,
-            "\ntrials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {}",
-            t.pairs, t.order, t.seed, t.looks, t.stopped, fmt_seconds(t.wall_s)
-        );
+        run.push(plain(format!(
+            "trials: {} pairs per scenario ({} order, seed {}), looks at {:?}, stopped: {:?}, {}",
+            t.pairs,
+            t.order,
+            t.seed,
+            t.looks,
+            t.stopped,
+            fmt_seconds(t.wall_s)
+        )));
     }
     if let Some(f) = &report.family {
-        let _ = writeln!(
-            out,
+        if !run.is_empty() {
+            run.push(Span::Break);
+        }
+        run.push(plain(format!(
             "family: {} gated comparisons, fails held to {:.2}% family-wise ({})",
             f.comparisons,
             f.level * 100.0,
             f.method
-        );
+        )));
     }
-    let _ = writeln!(out, "\n  * gated metric; others are informational");
+    if !run.is_empty() {
+        blocks.push(Block::Paragraph(run));
+    }
+    let mut legend = vec![plain("* gated metric; others are informational")];
     if report.scenarios.iter().any(|s| !s.requests.is_empty()) {
-        let _ = writeln!(
-            out,
-            "  · request of a mix: its gated metrics on its own histograms; a failed request fails the scenario"
-        );
+        legend.extend([
+            Span::Break,
+            plain(
+                "· request of a mix: its gated metrics on its own histograms; a failed request \
+                 fails the scenario",
+            ),
+        ]);
     }
-    out
+    blocks.push(Block::Note(legend));
+    Document {
+        title: format!(
+            "verdict: {}  (baseline: {})",
+            mark(report.verdict).to_uppercase(),
+            report.baseline_source
+        ),
+        verdict: report.verdict,
+        blocks,
+    }
 }
 
-/// One scenario of [`verdict`]: its line, the metric table (columns as wide as their widest
-/// cell) and its mix requests.
-fn scenario_verdict(out: &mut String, s: &ScenarioVerdict) {
-    let _ = writeln!(
-        out,
-        "\nscenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {})",
+/// One scenario: its line, the metric table and its mix requests.
+fn scenario(s: &ScenarioVerdict) -> Block {
+    let heading = format!(
+        "scenario {}: {}  ({} baseline vs {} candidate trials, {:?} method, threshold {})",
         s.scenario,
         mark(s.verdict),
         s.metrics
@@ -76,92 +97,75 @@ fn scenario_verdict(out: &mut String, s: &ScenarioVerdict) {
         s.used_method(),
         fmt_threshold(Metric::Mean, s.settings.threshold)
     );
+    let mut blocks = Vec::new();
     if let Some(reason) = &s.reason {
-        let _ = writeln!(out, "  {}", truncate(reason, 300));
+        blocks.push(Block::Quote(vec![plain(truncate(reason, 300))]));
     }
-    metric_table(out, s);
-    for r in &s.requests {
-        request_line(out, r);
+    blocks.push(Block::Table(metric_table(s)));
+    if let Some(why) = s.capacity.as_ref().and_then(|c| c.reason.as_ref()) {
+        blocks.push(Block::Paragraph(vec![plain(format!(
+            "capacity: {}",
+            truncate(why, 300)
+        ))]));
+    }
+    blocks.extend(s.requests.iter().map(request_line));
+    Block::Section {
+        heading: vec![plain(heading)],
+        blocks,
     }
 }
 
-/// The metric rows (and the capacity row) of one scenario.
-fn metric_table(out: &mut String, s: &ScenarioVerdict) {
-    let mut rows: Vec<[String; 6]> = vec![[
-        "metric".into(),
-        "baseline".into(),
-        "candidate".into(),
-        "change".into(),
-        format!("{} interval", fmt_confidence(s.settings.confidence)),
-        "verdict".into(),
-    ]];
-    let mut tails = vec!["noise, MDE, trials".to_owned()];
-    for m in &s.metrics {
-        let c = &m.comparison;
-        rows.push([
-            format!("{}{}", c.metric, if m.gated { " *" } else { "" }),
-            fmt_metric_value(c.metric, c.baseline),
-            fmt_metric_value(c.metric, c.candidate),
-            fmt_change(c.metric, c.change),
-            fmt_interval(c.metric, c.ci_low, c.ci_high),
-            mark(c.verdict).to_owned(),
-        ]);
-        tails.push(power(c));
-    }
+/// The metric rows (and the capacity row) of one scenario; a gated metric is emphasised.
+fn metric_table(s: &ScenarioVerdict) -> Table {
+    use Align::{Left, Right};
+    let mut rows: Vec<Vec<Cell>> = s
+        .metrics
+        .iter()
+        .map(|m| {
+            let c = &m.comparison;
+            vec![
+                Cell::strong(c.metric.to_string(), m.gated),
+                Cell::plain(fmt_metric_value(c.metric, c.baseline)),
+                Cell::plain(fmt_metric_value(c.metric, c.candidate)),
+                Cell::plain(fmt_change(c.metric, c.change)),
+                Cell::plain(fmt_interval(c.metric, c.ci_low, c.ci_high)),
+                Cell::plain(mark(c.verdict)),
+                Cell::plain(power(c)),
+            ]
+        })
+        .collect();
     if let Some(c) = &s.capacity {
-        rows.push([
-            "capacity *".into(),
-            c.baseline_rps.map_or("–".into(), fmt_rate),
-            fmt_rate(c.candidate_rps),
-            fmt_change(Metric::Throughput, c.change),
-            format!(
+        rows.push(vec![
+            Cell::strong("capacity", true),
+            Cell::plain(c.baseline_rps.map_or("–".into(), fmt_rate)),
+            Cell::plain(fmt_rate(c.candidate_rps)),
+            Cell::plain(fmt_change(Metric::Throughput, c.change)),
+            Cell::plain(format!(
                 "must not fall > {}",
                 fmt_threshold(Metric::Throughput, c.threshold)
-            ),
-            mark(c.verdict).to_owned(),
+            )),
+            Cell::plain(mark(c.verdict)),
+            Cell::plain(""),
         ]);
-        tails.push(String::new());
     }
-    let width = |i: usize, min: usize| {
-        rows.iter()
-            .map(|r| r[i].chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(min)
-    };
-    let w = [
-        width(0, 12),
-        width(1, 10),
-        width(2, 10),
-        width(3, 9),
-        width(4, 21),
-        width(5, 12),
-    ];
-    for (r, tail) in rows.iter().zip(&tails) {
-        let line = format!(
-            "  {:<w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$}  {:<w5$}  {tail}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3],
-            w4 = w[4],
-            w5 = w[5],
-        );
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    if let Some(why) = s.capacity.as_ref().and_then(|c| c.reason.as_ref()) {
-        let _ = writeln!(out, "  capacity: {}", truncate(why, 300));
+    Table {
+        header: vec![
+            "metric".into(),
+            "baseline".into(),
+            "candidate".into(),
+            "change".into(),
+            format!("{} interval", fmt_confidence(s.settings.confidence)),
+            "verdict".into(),
+            "noise, MDE, trials".into(),
+        ],
+        align: vec![Left, Right, Right, Right, Right, Left, Left],
+        rows,
+        min_width: vec![12, 10, 10, 9, 21, 12],
     }
 }
 
 /// One mix request's line: its verdict, its gated changes and why it did not pass.
-fn request_line(out: &mut String, r: &RequestVerdict) {
+fn request_line(r: &RequestVerdict) -> Block {
     let gated: Vec<String> = r
         .metrics
         .iter()
@@ -180,11 +184,10 @@ fn request_line(out: &mut String, r: &RequestVerdict) {
         .filter(|_| r.verdict != Verdict::Pass)
         .map(|w| format!("  ({})", truncate(w, 160)))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "  · {:<20} {:<12} {}{why}",
+    Block::Paragraph(vec![plain(format!(
+        "· {:<20} {:<12} {}{why}",
         truncate(&r.request, 20),
         mark(r.verdict),
         gated.join(", ")
-    );
+    ))])
 }
