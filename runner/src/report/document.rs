@@ -6,7 +6,124 @@
 
 use bench_core::stats::Verdict;
 
-pub use super::tables::{Align, Cell, Style, Table};
+use super::wording::{mark, word};
+
+/// Column alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Text.
+    Left,
+    /// Numbers.
+    Right,
+    /// Intervals.
+    Center,
+}
+
+/// What kind of text a cell holds, which decides how a backend shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// A value or a label.
+    #[default]
+    Plain,
+    /// Emphasised: a gated metric, a failure.
+    Strong,
+    /// Secondary: an informational verdict.
+    Muted,
+    /// Monospace, shown verbatim: ids, SLO expressions, settings.
+    Code,
+    /// A verdict, gated or informational; the cell's text is a note after it. Each backend
+    /// marks it its own way ("❌ fail", "FAIL").
+    Verdict {
+        /// The verdict.
+        verdict: Verdict,
+        /// Whether it decides the gate.
+        gated: bool,
+    },
+}
+
+/// One cell: its text (values already formatted by [`super::format`]) and its kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// How it is shown.
+    pub style: Style,
+}
+
+impl Cell {
+    /// A value or label.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Plain,
+        }
+    }
+    /// Emphasised when `strong`.
+    pub fn strong(text: impl Into<String>, strong: bool) -> Self {
+        Self {
+            text: text.into(),
+            style: if strong { Style::Strong } else { Style::Plain },
+        }
+    }
+    /// Monospace.
+    pub fn code(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Code,
+        }
+    }
+    /// Secondary.
+    pub fn muted(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            style: Style::Muted,
+        }
+    }
+    /// A verdict without a note.
+    #[must_use]
+    pub fn verdict(verdict: Verdict, gated: bool) -> Self {
+        Self {
+            text: String::new(),
+            style: Style::Verdict { verdict, gated },
+        }
+    }
+    /// The cell as rich text shows it (markdown, HTML): a verdict as its mark and word
+    /// ("❌ fail", emphasised when it failed; "pass, not gated", muted), then its note.
+    #[must_use]
+    pub fn rich(&self) -> (String, Style) {
+        let Style::Verdict { verdict, gated } = self.style else {
+            return (self.text.clone(), self.style);
+        };
+        let note = if self.text.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.text)
+        };
+        if !gated {
+            return (format!("{}, not gated{note}", word(verdict)), Style::Muted);
+        }
+        let style = if verdict == Verdict::Fail {
+            Style::Strong
+        } else {
+            Style::Plain
+        };
+        (format!("{} {}{note}", mark(verdict), word(verdict)), style)
+    }
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column headings.
+    pub header: Vec<String>,
+    /// Alignment per column.
+    pub align: Vec<Align>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<Cell>>,
+    /// The least width of each column (characters) where columns are padded with spaces (the
+    /// terminal), so the tables of several scenarios line up; empty for none.
+    pub min_width: Vec<usize>,
+}
 
 /// A whole report.
 #[derive(Debug, Clone, PartialEq)]

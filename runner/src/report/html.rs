@@ -146,15 +146,16 @@ fn cell(c: &Cell, align: Align) -> String {
         Align::Right => "r",
         Align::Center => "c",
     }];
-    match c.style {
+    let (text, style) = c.rich();
+    match style {
         Style::Strong => class.push("strong"),
         Style::Muted => class.push("muted"),
-        Style::Plain | Style::Code => {}
+        Style::Plain | Style::Code | Style::Verdict { .. } => {}
     }
     let class = class.join(" ").trim().to_owned();
-    let text = match c.style {
-        Style::Code => format!("<code>{}</code>", esc(&c.text)),
-        _ => esc(&c.text),
+    let text = match style {
+        Style::Code => format!("<code>{}</code>", esc(&text)),
+        _ => esc(&text),
     };
     if class.is_empty() {
         format!("<td>{text}</td>")

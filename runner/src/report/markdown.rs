@@ -123,10 +123,11 @@ fn table(out: &mut String, t: &Table) {
 }
 
 fn cell(c: &Cell) -> String {
-    match c.style {
-        Style::Plain => escape(&c.text),
-        Style::Strong => format!("**{}**", escape(&c.text)),
-        Style::Muted => format!("_{}_", escape(&c.text)),
-        Style::Code => code(&c.text).replace('|', "\\|"),
+    let (text, style) = c.rich();
+    match style {
+        Style::Strong => format!("**{}**", escape(&text)),
+        Style::Muted => format!("_{}_", escape(&text)),
+        Style::Code => code(&text).replace('|', "\\|"),
+        Style::Plain | Style::Verdict { .. } => escape(&text),
     }
 }

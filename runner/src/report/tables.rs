@@ -4,100 +4,14 @@
 use bench_core::stats::{Metric, Verdict};
 use bench_core::Environment;
 
+use super::document::{Align, Cell, Table};
 use super::format::{
     fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_seconds,
     fmt_threshold, fmt_us, power,
 };
-use super::wording::{config_diff, mark, word};
+use super::wording::{config_diff, mark};
 use crate::evidence::{Evidence, Side};
 use crate::verdict::ScenarioVerdict;
-
-/// Column alignment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Align {
-    /// Text.
-    Left,
-    /// Numbers.
-    Right,
-    /// Intervals.
-    Center,
-}
-
-/// What kind of text a cell holds, which decides how a backend shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Style {
-    /// A value or a label.
-    #[default]
-    Plain,
-    /// Emphasised: a gated metric, a failure.
-    Strong,
-    /// Secondary: an informational verdict.
-    Muted,
-    /// Monospace, shown verbatim: ids, SLO expressions, settings.
-    Code,
-}
-
-/// One cell: its text (values already formatted by [`super::format`]) and its kind.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Cell {
-    /// The text.
-    pub text: String,
-    /// How it is shown.
-    pub style: Style,
-}
-
-impl Cell {
-    /// A value or label.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            style: Style::Plain,
-        }
-    }
-    /// Emphasised when `strong`.
-    pub fn strong(text: impl Into<String>, strong: bool) -> Self {
-        Self {
-            text: text.into(),
-            style: if strong { Style::Strong } else { Style::Plain },
-        }
-    }
-    /// Monospace.
-    pub fn code(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            style: Style::Code,
-        }
-    }
-    /// Secondary.
-    pub fn muted(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            style: Style::Muted,
-        }
-    }
-}
-
-/// A table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Table {
-    /// Column headings.
-    pub header: Vec<String>,
-    /// Alignment per column.
-    pub align: Vec<Align>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<Cell>>,
-    /// The least width of each column (characters) where columns are padded with spaces (the
-    /// terminal), so the tables of several scenarios line up; empty for none.
-    pub min_width: Vec<usize>,
-}
-
-fn verdict_cell(v: Verdict, gated: bool) -> Cell {
-    if gated {
-        Cell::strong(format!("{} {}", mark(v), word(v)), v == Verdict::Fail)
-    } else {
-        Cell::muted(format!("{}, not gated", word(v)))
-    }
-}
 
 /// Every compared metric: values, change, interval and verdict.
 #[must_use]
@@ -114,7 +28,7 @@ pub fn metrics(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Table {
                 Cell::plain(fmt_metric_value(c.metric, c.candidate)),
                 Cell::plain(fmt_change(c.metric, c.change)),
                 Cell::plain(fmt_interval(c.metric, c.ci_low, c.ci_high)),
-                verdict_cell(c.verdict, m.gated),
+                Cell::verdict(c.verdict, m.gated),
                 Cell::plain(power(c)),
             ]
         })
@@ -155,15 +69,13 @@ pub fn capacity(s: &ScenarioVerdict, (base, cand): (&str, &str)) -> Option<Table
             Cell::plain(rps(cap.baseline_rps)),
             Cell::plain(rps(Some(cap.candidate_rps))),
             Cell::plain(fmt_change(Metric::Throughput, cap.change)),
-            Cell::strong(
-                format!(
-                    "{} {} (must not fall > {})",
-                    mark(cap.verdict),
-                    word(cap.verdict),
+            Cell {
+                text: format!(
+                    "(must not fall > {})",
                     fmt_threshold(Metric::Throughput, cap.threshold)
                 ),
-                cap.verdict == Verdict::Fail,
-            ),
+                ..Cell::verdict(cap.verdict, true)
+            },
         ]],
         min_width: Vec::new(),
     })

@@ -3,11 +3,12 @@
 //! two spaces under its heading; table columns are padded to their widest cell (at least their
 //! `min_width`), numbers right-aligned, one space before a right-aligned column and two before a
 //! left-aligned one; an emphasised cell (a gated metric) is marked with a trailing ` *`, since a
-//! terminal has no bold. Charts are not drawn here.
+//! terminal has no bold; a verdict reads "pass", "FAIL" or "inconclusive". Charts are not drawn here.
 
 use std::fmt::Write as _;
 
 use crate::report::document::{Align, Block, Cell, Document, Span, Style, Table};
+use crate::report::format::mark;
 
 /// The document as terminal text.
 #[must_use]
@@ -74,7 +75,9 @@ fn text(spans: &[Span], indent: &str) -> String {
 fn cell(c: &Cell) -> String {
     match c.style {
         Style::Strong => format!("{} *", c.text),
-        _ => c.text.clone(),
+        Style::Verdict { verdict, .. } if c.text.is_empty() => mark(verdict).to_owned(),
+        Style::Verdict { verdict, .. } => format!("{} {}", mark(verdict), c.text),
+        Style::Plain | Style::Muted | Style::Code => c.text.clone(),
     }
 }
 

@@ -5,11 +5,9 @@
 use bench_core::stats::{Metric, Verdict};
 
 use super::text;
-use crate::report::document::{plain, Align, Block, Cell, Document, Span, Table};
-use crate::report::format::{
-    fmt_change, fmt_confidence, fmt_interval, fmt_metric_value, fmt_rate, fmt_seconds,
-    fmt_threshold, mark, power, truncate,
-};
+use crate::report::document::{plain, Block, Cell, Document, Span, Table};
+use crate::report::format::{fmt_change, fmt_rate, fmt_seconds, fmt_threshold, mark, truncate};
+use crate::report::tables;
 use crate::verdict::{RequestVerdict, ScenarioVerdict, VerdictReport};
 
 /// The terminal table of a comparison.
@@ -115,27 +113,12 @@ fn scenario(s: &ScenarioVerdict) -> Block {
     }
 }
 
-/// The metric rows (and the capacity row) of one scenario; a gated metric is emphasised.
+/// The metric table of the reports (a gated metric emphasised) with the capacity row under it,
+/// its columns as wide in every scenario.
 fn metric_table(s: &ScenarioVerdict) -> Table {
-    use Align::{Left, Right};
-    let mut rows: Vec<Vec<Cell>> = s
-        .metrics
-        .iter()
-        .map(|m| {
-            let c = &m.comparison;
-            vec![
-                Cell::strong(c.metric.to_string(), m.gated),
-                Cell::plain(fmt_metric_value(c.metric, c.baseline)),
-                Cell::plain(fmt_metric_value(c.metric, c.candidate)),
-                Cell::plain(fmt_change(c.metric, c.change)),
-                Cell::plain(fmt_interval(c.metric, c.ci_low, c.ci_high)),
-                Cell::plain(mark(c.verdict)),
-                Cell::plain(power(c)),
-            ]
-        })
-        .collect();
+    let mut t = tables::metrics(s, ("baseline", "candidate"));
     if let Some(c) = &s.capacity {
-        rows.push(vec![
+        t.rows.push(vec![
             Cell::strong("capacity", true),
             Cell::plain(c.baseline_rps.map_or("–".into(), fmt_rate)),
             Cell::plain(fmt_rate(c.candidate_rps)),
@@ -144,24 +127,12 @@ fn metric_table(s: &ScenarioVerdict) -> Table {
                 "must not fall > {}",
                 fmt_threshold(Metric::Throughput, c.threshold)
             )),
-            Cell::plain(mark(c.verdict)),
+            Cell::verdict(c.verdict, true),
             Cell::plain(""),
         ]);
     }
-    Table {
-        header: vec![
-            "metric".into(),
-            "baseline".into(),
-            "candidate".into(),
-            "change".into(),
-            format!("{} interval", fmt_confidence(s.settings.confidence)),
-            "verdict".into(),
-            "noise, MDE, trials".into(),
-        ],
-        align: vec![Left, Right, Right, Right, Right, Left, Left],
-        rows,
-        min_width: vec![12, 10, 10, 9, 21, 12],
-    }
+    t.min_width = vec![12, 10, 10, 9, 21, 12];
+    t
 }
 
 /// One mix request's line: its verdict, its gated changes and why it did not pass.
