@@ -7,9 +7,67 @@ pub mod ready;
 pub mod sides;
 pub mod usage;
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
 use bench_core::result::RunResult;
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::Metric;
+
+/// Why the service cannot be measured or is not ready (yet).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServiceError {
+    /// A counter file that cannot be read.
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A counter file without the expected field.
+    #[error("{}: no `{field}`", path.display())]
+    NoField {
+        /// The file.
+        path: PathBuf,
+        /// The field looked for.
+        field: String,
+    },
+    /// The root process is gone.
+    #[error("process {pid}: {source} (has the service exited?)")]
+    Gone {
+        /// Its pid.
+        pid: u32,
+        /// Why `/proc/PID/stat` could not be read.
+        source: std::io::Error,
+    },
+    /// A `/proc/PID/stat` without the command's closing parenthesis.
+    #[error("/proc/{pid}/stat: unreadable")]
+    Unreadable {
+        /// The process.
+        pid: u32,
+    },
+    /// The service's port refuses connections.
+    #[error("{addr}: {source}")]
+    Refused {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The readiness request failed.
+    #[error(transparent)]
+    Http(#[from] crate::http_client::HttpError),
+    /// The readiness request was answered, but not with 2xx.
+    #[error("GET {url} answered {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The answer's status.
+        status: u16,
+    },
+}
 
 /// Whether every run of both sides measured its service's CPU per request.
 #[must_use]

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use bench_core::driver::proxy::ProxySetting;
 use http::Method;
 
+use super::ServiceError;
 use crate::http_client::{HttpClient, Request};
 
 /// A readiness probe.
@@ -80,20 +81,26 @@ impl Probe {
     ///
     /// # Errors
     /// Not ready yet: the connection refused, or the HTTP answer (status or transport error).
-    pub fn check(&self) -> Result<(), String> {
-        TcpStream::connect_timeout(&self.addr, Duration::from_millis(200))
-            .map_err(|e| format!("{}: {e}", self.addr))?;
+    pub fn check(&self) -> Result<(), ServiceError> {
+        TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).map_err(|source| {
+            ServiceError::Refused {
+                addr: self.addr,
+                source,
+            }
+        })?;
         let Some(url) = &self.url else {
             return Ok(());
         };
         let answer = self
             .rt
-            .block_on(self.client.send(Request::new(Method::GET, url.clone())))
-            .map_err(|e| e.to_string())?;
+            .block_on(self.client.send(Request::new(Method::GET, url.clone())))?;
         if answer.is_success() {
             Ok(())
         } else {
-            Err(format!("GET {url} answered {}", answer.status))
+            Err(ServiceError::Status {
+                url: url.clone(),
+                status: answer.status,
+            })
         }
     }
 }
