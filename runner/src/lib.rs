@@ -20,7 +20,6 @@ pub mod github;
 pub mod history;
 pub mod http_client;
 pub mod instructions;
-pub mod overrides;
 pub mod preflight;
 pub mod progress;
 pub mod report;

@@ -14,7 +14,7 @@ use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     crate::preflight::verdict_outputs(&args.gate)?;
     let mut named: Vec<(String, RunResult)> = Vec::new();
     for p in &args.candidate {

@@ -49,7 +49,7 @@ fn runs(
 
 /// Run the command.
 pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     let env = Environment::detect();
     let mut candidate = runs(args, &args.which, &env)?;
     if candidate.is_empty() {

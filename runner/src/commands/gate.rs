@@ -19,7 +19,7 @@ use crate::commands::store;
 use crate::gate::trials::{self, Design, Side, TrialSource};
 use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
-use crate::overrides::{self, Override};
+use bench_core::scenario::Override;
 use crate::preflight;
 use crate::report::terminal;
 use crate::service::sides::Sides;
@@ -39,7 +39,7 @@ enum Against {
 
 /// Run the command.
 pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     let baseline = baseline_of(args)?;
     if args.trials == 0 {
         anyhow::bail!("--trials 0: must be at least 1");
@@ -322,13 +322,13 @@ fn stored(
 fn load(path: &Path, args: &GateRunArgs, target: Option<(&str, &str)>) -> anyhow::Result<Scenario> {
     let mut overrides = Vec::new();
     if let Some((flag, url)) = target {
-        overrides.push(Override::flag_str(flag, url, "target"));
+        overrides.push(Override::new(format!("{flag} {url}"), "target", url));
     }
-    if let Some(d) = &args.duration {
-        overrides.push(Override::flag_str("--duration", d, "load.duration"));
+    if let Some(d) = args.duration {
+        overrides.push(crate::cli::run::duration_override(d));
     }
-    overrides.extend(args.set.iter().map(|s| Override::set(s)));
-    overrides::load(path, &overrides)
+    overrides.extend(args.set.iter().cloned());
+    Ok(Scenario::load(path, &overrides)?)
 }
 
 fn trial(

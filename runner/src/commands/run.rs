@@ -9,7 +9,6 @@ use bench_core::result::{new_run_id, RunMeta, RunResult};
 use bench_core::{Cancel, Environment, Scenario, Shard};
 
 use crate::cli::RunArgs;
-use crate::overrides::Override;
 use crate::preflight;
 use crate::progress::LiveProgress;
 use crate::report::terminal;
@@ -18,13 +17,7 @@ use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
-    let mut overrides = args.overrides();
-    let mut scenario = crate::overrides::load(&args.scenario, &overrides)?;
-    if let (Some(n), LoadModel::Closed { .. }) = (args.connections, &scenario.run_config().model) {
-        let n = n.to_string();
-        overrides.push(Override::flag("--connections", &n, "load.workers", &n));
-        scenario = crate::overrides::load(&args.scenario, &overrides)?;
-    }
+    let scenario = Scenario::load(&args.scenario, &args.overrides())?;
     if let Some(out) = &args.out {
         preflight::out_file("--out", out)?;
         preflight::not_the_input("--out", out, &args.scenario)?;
