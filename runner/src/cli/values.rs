@@ -1,7 +1,9 @@
 //! Value parsers of flags that clap cannot type by itself: shards, commit SHAs, run URLs, check
-//! conclusions and gated metric names. clap names the flag and the value in the error.
+//! conclusions, gated metric names, non-negative percentages and `--since` times. clap names the flag and the value in the error.
 
-use bench_core::scenario::gate::{parse_metric, GateError};
+use std::time::SystemTime;
+
+use bench_core::scenario::gate::{parse_metric, parse_percent, GateError};
 
 /// A flag value of the wrong form.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -19,9 +21,15 @@ pub enum ValueError {
     /// Not a check conclusion.
     #[error("{0:?} is not a check conclusion (success, failure, cancelled, …)")]
     Conclusion(String),
-    /// A metric that is not gated or reported.
+    /// A metric that is not gated or reported, or text that is not a percentage.
     #[error(transparent)]
-    Metric(#[from] GateError),
+    Gate(#[from] GateError),
+    /// A negative (or not finite) percentage where a floor is asked for.
+    #[error("{0:?} must be 0% or more")]
+    Negative(String),
+    /// Neither a time nor an age.
+    #[error("{0:?}: expected RFC 3339 (2026-11-01T00:00:00Z) or an age (30days)")]
+    Since(String),
 }
 
 /// `I/N` with `I < N`.
@@ -67,6 +75,29 @@ pub fn conclusion(s: &str) -> Result<String, ValueError> {
     } else {
         Err(ValueError::Conclusion(s.to_owned()))
     }
+}
+
+/// A percentage of 0 or more (`5%`, `0.05`), as a fraction.
+pub fn share(s: &str) -> Result<f64, ValueError> {
+    match parse_percent(s)? {
+        v if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(ValueError::Negative(s.to_owned())),
+    }
+}
+
+/// `--since`: RFC 3339, or an age (`30days`) back from now; as RFC 3339 UTC.
+pub fn since(text: &str) -> Result<String, ValueError> {
+    let t = match humantime::parse_rfc3339_weak(text.trim()) {
+        Ok(t) => t,
+        Err(_) => {
+            let age = humantime::parse_duration(text.trim())
+                .map_err(|_| ValueError::Since(text.to_owned()))?;
+            SystemTime::now()
+                .checked_sub(age)
+                .unwrap_or(SystemTime::UNIX_EPOCH)
+        }
+    };
+    Ok(humantime::format_rfc3339_seconds(t).to_string())
 }
 
 /// A gated metric's name (`p99`, `p99.9`, `throughput`, …), kept as written.
