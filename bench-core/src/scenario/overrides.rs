@@ -127,8 +127,8 @@ pub(super) fn apply(
     let mut file = file;
     for o in overrides {
         let key = o.key();
-        set(&mut doc, key, o.value.clone()).map_err(|m| bad(o, key, m))?;
-        file = read(&doc).map_err(|m| bad(o, key, m))?;
+        set(&mut doc, key, o.value.clone()).map_err(|e| bad(o, key, &e))?;
+        file = read(&doc).map_err(|e| bad(o, key, &e.message()))?;
     }
     // The closed model's concurrency is its workers, unless a `--set` names them itself.
     let concurrency = overrides.iter().rev().find(|o| o.field == Field::Concurrency);
@@ -137,29 +137,33 @@ pub(super) fn apply(
         .any(|o| matches!(&o.field, Field::Key(k) if k == "load" || k == "load.workers"));
     if let Some(o) = concurrency {
         if file.load.model == ModelKind::Closed && !workers_named {
-            set(&mut doc, "load.workers", o.value.clone()).map_err(|m| bad(o, "load", m))?;
-            file = read(&doc).map_err(|m| bad(o, "load.workers", m))?;
+            set(&mut doc, "load.workers", o.value.clone()).map_err(|e| bad(o, "load", &e))?;
+            file = read(&doc).map_err(|e| bad(o, "load.workers", &e.message()))?;
         }
     }
     Ok(file)
 }
 
-/// The document as a scenario file; the error is the deserialiser's message.
-fn read(doc: &toml::Table) -> Result<ScenarioFile, String> {
-    toml::Value::Table(doc.clone())
-        .try_into()
-        .map_err(|e: toml::de::Error| e.message().to_owned())
+/// The document as a scenario file.
+fn read(doc: &toml::Table) -> Result<ScenarioFile, toml::de::Error> {
+    toml::Value::Table(doc.clone()).try_into()
 }
 
-fn bad(o: &Override, key: &str, message: String) -> ScenarioError {
+/// `o` broke `key`; `why` is the deserialiser's message, or [`NotATable`].
+fn bad(o: &Override, key: &str, why: &dyn std::fmt::Display) -> ScenarioError {
     ScenarioError::Override {
         origin: o.origin.clone(),
-        message: format!("{key}: {message}"),
+        message: format!("{key}: {why}"),
     }
 }
 
+/// A dotted key that goes through a value that is not a table (`name.first`).
+#[derive(Debug, thiserror::Error)]
+#[error("{0} is not a table")]
+struct NotATable(String);
+
 /// Set the dotted `key` of `doc` to `value`, making the tables on the way.
-fn set(doc: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
+fn set(doc: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), NotATable> {
     let parts: Vec<&str> = key.split('.').collect();
     let (last, tables) = parts.split_last().unwrap_or((&"", &[]));
     let mut table = doc;
@@ -168,7 +172,7 @@ fn set(doc: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), Strin
             .entry((*part).to_owned())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             .as_table_mut()
-            .ok_or_else(|| format!("{part} is not a table"))?;
+            .ok_or_else(|| NotATable((*part).to_owned()))?;
     }
     table.insert((*last).to_owned(), value);
     Ok(())
