@@ -53,7 +53,8 @@ pub(super) async fn handle(
     };
     let decision = match shared.decide(rng, overrides.as_deref()) {
         Ok(d) => d,
-        Err(msg) => {
+        Err(e) => {
+            let msg = e.to_string();
             shared.served.fetch_add(1, Ordering::Relaxed);
             if grpc {
                 return boxed(
