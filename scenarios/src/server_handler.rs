@@ -78,7 +78,7 @@ pub(super) async fn handle(
     if path == "/graphql" {
         return match execute(&shared.graphql, &body, decision.seq, decision.fail).await {
             Ok(json) => json_response(json),
-            Err(msg) => text(StatusCode::BAD_REQUEST, msg),
+            Err(e) => text(StatusCode::BAD_REQUEST, e.to_string()),
         };
     }
     if decision.fail {
