@@ -132,7 +132,8 @@ fn typed_override_errors_name_the_override_and_field() {
         "--set load.rate=abc: load.rate: invalid type: string \"abc\", expected a number (requests per second)"
     );
     assert!(
-        e(&["load.duration=soon"]).starts_with("--set load.duration=soon: load.duration: invalid duration \"soon\""),
+        e(&["load.duration=soon"])
+            .starts_with("--set load.duration=soon: load.duration: invalid duration \"soon\""),
         "{}",
         e(&["load.duration=soon"])
     );
@@ -178,7 +179,10 @@ fn concurrency_sets_workers_in_the_closed_model() {
         &env,
     )
     .unwrap();
-    assert_eq!((open.file.load.connections, open.file.load.workers), (7, None));
+    assert_eq!(
+        (open.file.load.connections, open.file.load.workers),
+        (7, None)
+    );
     let closed = with(&["load.model=closed"]);
     assert_eq!(closed.file.load.workers, Some(7));
     let named = with(&["load.model=closed", "load.workers=3"]);
@@ -187,7 +191,10 @@ fn concurrency_sets_workers_in_the_closed_model() {
     let err = Scenario::parse(BASIC, Path::new("test.toml"), &[zero], &env)
         .unwrap_err()
         .to_string();
-    assert!(err.starts_with("--connections 0: load.connections"), "{err}");
+    assert!(
+        err.starts_with("--connections 0: load.connections"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -40,7 +40,10 @@ pub fn check_sides<'a>(
 #[non_exhaustive]
 pub enum AdmissionError {
     /// Scenarios present on one side only.
-    #[error("{}", sides_message(lacking, unmatched, candidate, baseline, baseline_source))]
+    #[error(
+        "{}",
+        sides_message(lacking, unmatched, candidate, baseline, baseline_source)
+    )]
     Sides {
         /// Candidate scenarios without a baseline.
         lacking: Vec<String>,
@@ -100,10 +103,7 @@ fn sides_message(
 
 /// Cancelled (partial) runs measured less than they were asked to: refused as trials unless
 /// `allow` (`--allow-partial`). `what` names each run (a file, or a stored run).
-pub fn check_complete(
-    runs: &[(String, &RunResult)],
-    allow: bool,
-) -> Result<(), AdmissionError> {
+pub fn check_complete(runs: &[(String, &RunResult)], allow: bool) -> Result<(), AdmissionError> {
     let partial: Vec<String> = runs
         .iter()
         .filter(|(_, r)| r.cancelled)

@@ -52,7 +52,7 @@ where
     match commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            let message = bench_core::redact::process().text(&format!("{e:#}"));
+            let message = bench_core::redact::process().text(&exit::describe(&e));
             eprintln!("error: {message}");
             ExitCode::from(exit::BAD_INPUT)
         }

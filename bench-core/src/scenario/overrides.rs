@@ -131,7 +131,10 @@ pub(super) fn apply(
         file = read(&doc).map_err(|e| bad(o, key, &e.message()))?;
     }
     // The closed model's concurrency is its workers, unless a `--set` names them itself.
-    let concurrency = overrides.iter().rev().find(|o| o.field == Field::Concurrency);
+    let concurrency = overrides
+        .iter()
+        .rev()
+        .find(|o| o.field == Field::Concurrency);
     let workers_named = overrides
         .iter()
         .any(|o| matches!(&o.field, Field::Key(k) if k == "load" || k == "load.workers"));

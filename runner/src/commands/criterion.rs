@@ -102,8 +102,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
             .is_some_and(|b| b.len() == args.which.len() && b.len() > 1),
         look: None,
     };
-    let mut report =
-        judge(baseline, candidate, &cli_gate, how, &source).map_err(anyhow::Error::msg)?;
+    let mut report = judge(baseline, candidate, &cli_gate, how, &source)?;
     report.new = new;
     report.removed = removed;
     conclude(&report, &args.gate)

@@ -110,8 +110,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         &GateSection::default(),
         Judging::default(),
         &source,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     let flags = GateFlags {
         out: Some(out_dir.join("verdict.json")),
         report_dir: Some(out_dir.clone()),

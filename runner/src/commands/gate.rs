@@ -19,7 +19,6 @@ use crate::commands::store;
 use crate::gate::trials::{self, Design, Side, TrialSource};
 use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
-use bench_core::scenario::Override;
 use crate::preflight;
 use crate::report::terminal;
 use crate::service::sides::Sides;
@@ -28,6 +27,7 @@ use crate::store::BranchName;
 use crate::verdict::VerdictReport;
 use crate::Exit;
 use bench_core::scenario::gate::GateSection;
+use bench_core::scenario::Override;
 
 /// What one scenario's candidate trials are compared with.
 enum Against {
@@ -135,8 +135,7 @@ fn plan(
             stored.map(|r| r.meta.scenario.as_str()),
             plans.iter().map(|(c, _)| c.name()),
             &format!("{source} in {}", store::open(&args.store)?.describe()),
-        )
-        .map_err(anyhow::Error::msg)?;
+        )?;
     }
     Ok((plans, windows))
 }
@@ -226,8 +225,7 @@ fn against_store(
         cli_gate,
         Judging::default(),
         source,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     Ok(GateOutcome {
         baseline: base,
         candidate: cand,
@@ -314,7 +312,7 @@ fn stored(
         .iter()
         .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
         .collect();
-    admission::check_complete(&named, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
+    admission::check_complete(&named, args.gate.allow_partial)?;
     Ok((runs, window))
 }
 

@@ -33,7 +33,13 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     };
     let branch = BranchName::new(&args.branch)?;
     let st = store::open_existing(&args.store)?;
-    let series = read_series(st.as_ref(), &branch, args, &args.metrics, args.since.as_deref())?;
+    let series = read_series(
+        st.as_ref(),
+        &branch,
+        args,
+        &args.metrics,
+        args.since.as_deref(),
+    )?;
     let report = history::report(branch.as_str(), &st.describe(), series, &detector)?;
     print!("{}", render::terminal(&report));
     write_outputs(&report, args)?;

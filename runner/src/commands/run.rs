@@ -75,12 +75,12 @@ fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
             Ok(()) => {
                 eprintln!("wrote {}", out.display());
                 if let Err(e) = write_charts(result, out) {
-                    failures.push(format!("{e:#}"));
+                    failures.push(crate::exit::describe(&e));
                 }
                 Some(out.display().to_string())
             }
             Err(e) => {
-                failures.push(format!("{e:#}"));
+                failures.push(crate::exit::describe(&e));
                 None
             }
         },
@@ -96,7 +96,10 @@ fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
         let saved =
             branch.and_then(|b| crate::commands::store::save_stamped(result, &b, &args.store));
         if let Err(e) = saved {
-            failures.push(format!("the run was not stored: {e:#}"));
+            failures.push(format!(
+                "the run was not stored: {}",
+                crate::exit::describe(&e)
+            ));
         }
     }
     if !failures.is_empty() {
@@ -127,7 +130,11 @@ pub fn keep_elsewhere(result: &RunResult) -> String {
     match write_result(result, &path) {
         Ok(()) => path.display().to_string(),
         Err(e) => {
-            eprintln!("cannot keep the result in {}: {e:#}", path.display());
+            eprintln!(
+                "cannot keep the result in {}: {}",
+                path.display(),
+                crate::exit::describe(&e)
+            );
             match result.to_json() {
                 Ok(json) => eprintln!("{json}"),
                 Err(e) => eprintln!("cannot even serialise the result: {e}"),

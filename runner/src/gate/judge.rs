@@ -94,11 +94,10 @@ fn scenarios(
         .map(|&(name, b, c)| {
             let file_gate = c.last().or(b.last()).map(stored_gate).unwrap_or_default();
             let gate = file_gate.overlay(cli);
-            compare_scenario(name, b, c, &gate, how, family)
-                .map_err(|e| JudgeError::Scenario {
-                    scenario: name.clone(),
-                    source: Box::new(e),
-                })
+            compare_scenario(name, b, c, &gate, how, family).map_err(|e| JudgeError::Scenario {
+                scenario: name.clone(),
+                source: Box::new(e),
+            })
         })
         .collect()
 }

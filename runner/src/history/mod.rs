@@ -99,10 +99,7 @@ pub enum HistoryError {
 
 /// The change points of `series`, each compared with the history without the newest point to
 /// tell which are new.
-pub fn analyse(
-    series: &Series,
-    detector: &Detector,
-) -> Result<Vec<ChangePointRow>, HistoryError> {
+pub fn analyse(series: &Series, detector: &Detector) -> Result<Vec<ChangePointRow>, HistoryError> {
     let values = transformed(series);
     let search = |v: &[f64]| detector.change_points(v, series.metric);
     let found = search(&values)?;

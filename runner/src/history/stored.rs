@@ -30,8 +30,7 @@ pub fn read(
         .baseline(branch, scenario, LOOKBACK_RUNS)
         .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
     let metrics = gate
-        .gated_metrics()
-        .map_err(anyhow::Error::msg)?
+        .gated_metrics()?
         .into_iter()
         .filter_map(history_metric)
         .collect();

@@ -37,20 +37,20 @@ impl Thresholds {
     pub fn with(specs: &[String]) -> Result<Self, InstructionsError> {
         let mut t = Self::default();
         for spec in specs {
-            let (metric, value) =
-                spec.split_once('=')
-                    .ok_or_else(|| InstructionsError::ThresholdSyntax {
-                        spec: spec.clone(),
-                    })?;
+            let (metric, value) = spec
+                .split_once('=')
+                .ok_or_else(|| InstructionsError::ThresholdSyntax { spec: spec.clone() })?;
             let metric = canonical(metric.trim()).to_owned();
             if value.trim() == "off" {
                 t.0.remove(&metric);
                 continue;
             }
-            let pct = bench_core::scenario::gate::parse_percent(value.trim())
-                .map_err(|source| InstructionsError::ThresholdPercent {
-                    spec: spec.clone(),
-                    source,
+            let pct =
+                bench_core::scenario::gate::parse_percent(value.trim()).map_err(|source| {
+                    InstructionsError::ThresholdPercent {
+                        spec: spec.clone(),
+                        source,
+                    }
                 })?;
             if !(pct.is_finite() && pct >= 0.0) {
                 return Err(InstructionsError::ThresholdRange { spec: spec.clone() });

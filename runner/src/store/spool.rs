@@ -110,9 +110,7 @@ impl Spool {
                     done.files += 1;
                     done.points += points;
                 }
-                Err(reason) => done
-                    .rejected
-                    .push(self.reject(&file, &reason.to_string())?),
+                Err(reason) => done.rejected.push(self.reject(&file, &reason.to_string())?),
             }
             done.remaining -= 1;
         }

@@ -58,8 +58,14 @@ mod tests {
     fn finds_text_errors_and_nothing_else() {
         let found = |code: &str| string_errors(&tokenize(code));
         assert_eq!(found("fn f() -> Result<(), String> {}"), vec![1]);
-        assert_eq!(found("fn f() ->\n Result<Vec<(u8, u8)>, std::string::String>"), vec![2]);
-        assert_eq!(found("type J = dyn Fn(u8) -> Result<Box<dyn Fn() -> u8>, String>;"), vec![1]);
+        assert_eq!(
+            found("fn f() ->\n Result<Vec<(u8, u8)>, std::string::String>"),
+            vec![2]
+        );
+        assert_eq!(
+            found("type J = dyn Fn(u8) -> Result<Box<dyn Fn() -> u8>, String>;"),
+            vec![1]
+        );
         assert!(found("fn f() -> Result<String, Error> {}").is_empty());
         assert!(found("fn f() -> Result<(), Box<String>> {}").is_empty());
         assert!(found("fn f() -> Result<Option<String>, E> {}").is_empty());

@@ -60,8 +60,7 @@ pub(crate) async fn execute(
 impl DemoSchema {
     /// The response object of one request `{query, operationName, variables, extensions}`.
     fn answer(&self, r: &Map<String, Json>, seq: u64) -> Json {
-        let error =
-            |e: RequestError| json!({"data": null, "errors": [{"message": e.to_string()}]});
+        let error = |e: RequestError| json!({"data": null, "errors": [{"message": e.to_string()}]});
         let query = match self.document(r) {
             Ok(q) => q,
             Err(e) => return error(e),

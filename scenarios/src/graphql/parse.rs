@@ -114,9 +114,7 @@ pub(crate) fn parse(src: &str) -> Result<Document, SyntaxError> {
                 let op = p.operation(kind.to_owned())?;
                 doc.operations.push(op);
             }
-            other => {
-                return Err(SyntaxError::NotAnOperation(other.to_owned()))
-            }
+            other => return Err(SyntaxError::NotAnOperation(other.to_owned())),
         }
     }
     Ok(doc)
@@ -133,11 +131,7 @@ impl Parser {
     }
 
     fn next(&mut self) -> Result<Tok, SyntaxError> {
-        let t = self
-            .toks
-            .get(self.at)
-            .cloned()
-            .ok_or(SyntaxError::End)?;
+        let t = self.toks.get(self.at).cloned().ok_or(SyntaxError::End)?;
         self.at += 1;
         Ok(t)
     }

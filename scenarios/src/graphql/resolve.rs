@@ -322,7 +322,11 @@ fn root_field(
 }
 
 /// The session fields (`login`, `me`; `auth.rs`): `None` for the others.
-fn session_field(name: &str, args: &Obj, seq: u64) -> Option<Result<(&'static str, Json), ExecError>> {
+fn session_field(
+    name: &str,
+    args: &Obj,
+    seq: u64,
+) -> Option<Result<(&'static str, Json), ExecError>> {
     Some(match name {
         "login" => string(args, "user").map(|user| {
             let token = crate::auth::issue(&user, seq);
