@@ -95,6 +95,22 @@ pub enum HistoryError {
     /// Detector settings the statistics refuse, or a value that is not finite.
     #[error(transparent)]
     Stats(#[from] bench_core::stats::StatsError),
+    /// The stored runs of a baseline could not be read.
+    #[error("reading baseline of {scenario} on {branch}: {error}")]
+    Store {
+        /// The scenario.
+        scenario: String,
+        /// The branch.
+        branch: String,
+        /// Why.
+        error: Box<crate::store::StoreError>,
+    },
+    /// A `[gate]` section whose metrics do not parse.
+    #[error(transparent)]
+    Gate(#[from] bench_core::scenario::gate::GateError),
+    /// No stored run fits the candidate (another environment or configuration).
+    #[error(transparent)]
+    Refused(#[from] window::Refusal),
 }
 
 /// The change points of `series`, each compared with the history without the newest point to

@@ -59,6 +59,59 @@ pub enum ServiceError {
     /// The readiness request failed.
     #[error(transparent)]
     Http(#[from] crate::http_client::HttpError),
+    /// A `--*-target` that cannot be probed.
+    #[error("{target:?} {problem}")]
+    Target {
+        /// The target as given.
+        target: String,
+        /// What is wrong: `is not a URL: …`, `has no host`, `resolves to no address`.
+        problem: String,
+    },
+    /// A `--ready-path` that is not a path.
+    #[error("--ready-path {0:?} must start with '/'")]
+    ReadyPath(String),
+    /// The service's command could not be started, or its log created.
+    #[error("{action}: {error}")]
+    Start {
+        /// What was being done: `creating LOG`, "--baseline-cmd: starting `sh -c …`".
+        action: String,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The service exited before it was ready.
+    #[error("the {name} service exited ({status}) before {probe}; its log {}:\n{tail}", log.display())]
+    Exited {
+        /// `baseline` or `candidate`.
+        name: String,
+        /// Its exit status.
+        status: String,
+        /// What readiness means here.
+        probe: String,
+        /// Its log file.
+        log: PathBuf,
+        /// The log's last lines.
+        tail: String,
+    },
+    /// The service was not ready in time.
+    #[error(
+        "the {name} service was not ready ({probe}) within {timeout:?}; last seen: {last}; its \
+         log {}:\n{tail}",
+        log.display()
+    )]
+    NotReady {
+        /// `baseline` or `candidate`.
+        name: String,
+        /// What readiness means here.
+        probe: String,
+        /// How long it was given.
+        timeout: std::time::Duration,
+        /// What the last look saw.
+        last: Box<ServiceError>,
+        /// Its log file.
+        log: PathBuf,
+        /// The log's last lines.
+        tail: String,
+    },
     /// The readiness request was answered, but not with 2xx.
     #[error("GET {url} answered {status}")]
     Status {
