@@ -94,7 +94,11 @@ impl Dispatch {
         idle_since: Option<Instant>,
     ) -> Option<Claim> {
         let now = Instant::now();
-        if let Some(slot) = self.take_due(now)? {
+        let Some(due) = self.take_due(now) else {
+            self.stop();
+            return None;
+        };
+        if let Some(slot) = due {
             let free_at_due = idle_since.is_none_or(|t| t <= slot.due);
             let late = !free_at_due && now > slot.due + LATE_AFTER;
             return Some(Claim {
@@ -140,7 +144,7 @@ impl Dispatch {
         let mut has_ended = false;
         loop {
             self.idle_worker().await;
-            if !self.hand_out(Instant::now()) {
+            if self.over.get() || !self.hand_out(Instant::now()) {
                 break;
             }
             if self.idle.borrow().is_empty() {
@@ -162,10 +166,18 @@ impl Dispatch {
         }
     }
 
-    /// Resolves once some worker is parked on the idle stack.
+    /// Sending has stopped (a worker saw it): the dispatcher ends even if no worker is idle.
+    fn stop(&self) {
+        self.over.set(true);
+        if let Some(w) = self.dispatcher.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    /// Resolves once some worker is parked on the idle stack, or sending has stopped.
     async fn idle_worker(&self) {
         poll_fn(|cx| {
-            if self.idle.borrow().is_empty() {
+            if self.idle.borrow().is_empty() && !self.over.get() {
                 *self.dispatcher.borrow_mut() = Some(cx.waker().clone());
                 Poll::Pending
             } else {
@@ -227,6 +239,15 @@ mod tests {
 
     /// Run `workers` workers that answer at once; each claim as (worker, due, claimed at).
     async fn claims(d: &Rc<Dispatch>, workers: usize) -> Vec<(usize, Instant, Instant)> {
+        busy_claims(d, workers, Duration::ZERO).await
+    }
+
+    /// Like [`claims`], with workers that take `busy` per call.
+    async fn busy_claims(
+        d: &Rc<Dispatch>,
+        workers: usize,
+        busy: Duration,
+    ) -> Vec<(usize, Instant, Instant)> {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let dispatcher = tokio::task::spawn_local(d.clone().run(Alarm::new()));
         let tasks: Vec<_> = (0..workers)
@@ -237,6 +258,9 @@ mod tests {
                     let mut idle_since = None;
                     while let Some(c) = d.claim(&mailbox, idle_since).await {
                         seen.borrow_mut().push((w, c.slot.due, Instant::now()));
+                        if !busy.is_zero() {
+                            std::thread::sleep(busy);
+                        }
                         idle_since = Some(Instant::now());
                     }
                 })
@@ -266,6 +290,22 @@ mod tests {
             );
             assert!(at >= due, "slot {i} sent before its due time");
         }
+        assert!(d.over.get());
+    }
+
+    /// A worker that is never idle (each call outlasts the gap to the next slot, as on a
+    /// machine too loaded to keep up) takes every slot itself; when the schedule ends the
+    /// dispatcher, never handed an idle worker, must still end (it once waited forever, and a
+    /// test awaiting it hung).
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_dispatcher_ends_when_no_worker_was_ever_idle() {
+        let local = tokio::task::LocalSet::new();
+        let (d, _) = dispatch(20, &Cancel::new());
+        let run = local.run_until(busy_claims(&d, 1, Duration::from_millis(1)));
+        let seen = tokio::time::timeout(Duration::from_secs(30), run)
+            .await
+            .expect("the dispatcher ended");
+        assert!(!seen.is_empty());
         assert!(d.over.get());
     }
 
