@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
 use crate::recorder::Series;
+use crate::scenario::gate::GateSection;
 use crate::timeline::TimelinePoint;
 
 pub mod steps;
+mod upgrade;
 
 pub use crate::summary::{
     CheckSummary, ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary,
@@ -35,8 +37,10 @@ pub struct SloCheck {
 }
 
 /// The schema version this build writes. Version 2 added `summary.unsent` (counted in
-/// `requests` and `errors`), `summary.redirects` and `summary.connections`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// `requests` and `errors`), `summary.redirects` and `summary.connections`; version 3 the typed
+/// gate policy `gate` (before, the gate read `config.gate`). Older files are upgraded on reading
+/// (see `upgrade.rs`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema version this build reads (fields added since then take their defaults).
 pub const OLDEST_READABLE_VERSION: u32 = 1;
@@ -98,7 +102,8 @@ pub struct RequestResult {
     pub journey: bool,
 }
 
-/// Descriptive facts about a run that are not measurements.
+/// The facts about a run that are not measurements: what ran, where, and the gate policy it is
+/// judged by.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMeta {
     /// Unique id of the run (shared by the shards of one run).
@@ -107,8 +112,13 @@ pub struct RunMeta {
     pub scenario: String,
     /// "http", "graphql" or "grpc".
     pub protocol: String,
-    /// The effective scenario configuration, secrets removed.
+    /// The effective scenario configuration, secrets removed: a description for people and
+    /// reports (and the history's configuration hash); nothing decides on it.
     pub config: serde_json::Value,
+    /// How the gate compares this run: the scenario's `[gate]` section (a criterion run's own
+    /// policy), which command-line flags overlay. Defaults when the scenario has none.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub gate: GateSection,
     /// Where it ran.
     pub environment: Environment,
     /// Shard of a distributed run.
@@ -296,16 +306,22 @@ impl RunResult {
             source,
         })?;
         let found = v.schema_version.unwrap_or(0);
-        if !(u64::from(OLDEST_READABLE_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
+        let parse = |source| ResultError::Parse {
+            path: origin.to_owned(),
+            source,
+        };
+        if found == u64::from(SCHEMA_VERSION) {
+            return serde_json::from_str(text).map_err(parse);
+        }
+        if !(u64::from(OLDEST_READABLE_VERSION)..u64::from(SCHEMA_VERSION)).contains(&found) {
             return Err(ResultError::Version {
                 path: origin.to_owned(),
                 found,
             });
         }
-        serde_json::from_str(text).map_err(|source| ResultError::Parse {
-            path: origin.to_owned(),
-            source,
-        })
+        let mut value: serde_json::Value = serde_json::from_str(text).map_err(parse)?;
+        upgrade::to_current(&mut value);
+        serde_json::from_value(value).map_err(parse)
     }
 
     /// Read a result file.
@@ -321,6 +337,10 @@ impl RunResult {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
 }
 
 fn ratio(a: u64, b: u64) -> f64 {

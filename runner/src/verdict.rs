@@ -55,16 +55,6 @@ pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
     })
 }
 
-/// The `[gate]` section stored with a run's configuration (defaults when absent).
-#[must_use]
-pub fn stored_gate(run: &RunResult) -> GateSection {
-    run.meta
-        .config
-        .get("gate")
-        .and_then(|g| serde_json::from_value(g.clone()).ok())
-        .unwrap_or_default()
-}
-
 /// Compare one scenario. `gate` is the scenario's section overlaid with the command line;
 /// `how` says whether the trials were run in B/C pairs (paired method unless overridden) and
 /// at which look of a sequential gate; a gated fail stands only when `family` rejects it.

@@ -71,7 +71,11 @@ fn a_v2_load_run_is_compared_under_the_gate_policy_it_was_recorded_with() {
         .collect();
     assert_eq!(
         gated,
-        [r#"{"quantile":0.5}"#, r#"{"quantile":0.99}"#, r#""error_rate""#]
+        [
+            r#"{"quantile":0.5}"#,
+            r#"{"quantile":0.99}"#,
+            r#""error_rate""#
+        ]
     );
     let requests: Vec<&str> = s["requests"]
         .as_array()
@@ -85,7 +89,11 @@ fn a_v2_load_run_is_compared_under_the_gate_policy_it_was_recorded_with() {
 #[test]
 fn a_v2_criterion_run_is_compared_on_mean_and_median_only() {
     let dir = tempfile::tempdir().unwrap();
-    let v = compare("criterion.json", "criterion.json", &dir.path().join("v.json"));
+    let v = compare(
+        "criterion.json",
+        "criterion.json",
+        &dir.path().join("v.json"),
+    );
     let s = &v["scenarios"][0];
     assert_eq!(s["scenario"], "criterion/checksum/100");
     let metrics: Vec<String> = s["metrics"]
@@ -121,6 +129,9 @@ fn v2_shards_merge_into_the_v2_merged_run() {
     assert_eq!(merged.schema_version, SCHEMA_VERSION);
     assert_eq!(merged.meta.run_id, "v2-shards");
     assert_eq!(merged.meta.shard, None);
+    // The v2 shards' `config.gate` is the merged run's typed policy, written as `gate`.
+    assert_eq!(merged.meta.gate.threshold, Some(0.15));
+    assert_eq!(json(&out)["gate"]["method"], "welch");
     assert_eq!(merged.summary, old.summary);
     assert_eq!(merged.histograms, old.histograms);
     assert_eq!(merged.timeline, old.timeline);
@@ -197,6 +208,9 @@ fn a_store_of_v2_runs_is_listed_shown_and_compared_against() {
     ]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
     let v = json(&out);
-    assert_eq!(v["scenarios"][0]["baseline_runs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["scenarios"][0]["baseline_runs"].as_array().unwrap().len(),
+        2
+    );
     assert_eq!(v["scenarios"][0]["settings"]["threshold"], 0.15);
 }

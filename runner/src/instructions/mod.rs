@@ -62,6 +62,7 @@ impl Benchmark {
                 environment,
                 shard: None,
                 trial: None,
+                gate: Default::default(),
             },
             started_at: rfc3339(std::time::SystemTime::now()),
             duration_s: 0.0,

@@ -97,6 +97,7 @@ pub fn run(scenario: &str, branch: &str, trial: u32, scale: f64, seconds: u64) -
             environment: environment(branch),
             shard: None,
             trial: Some(trial),
+            gate: Default::default(),
         },
         started_at: format!("2026-11-23T10:0{trial}:00.000Z"),
         duration_s: secs,
