@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use crate::histogram::{HistogramError, LatencyHistogram};
-use crate::result::{Histograms, Percentiles, RequestResult, RunResult, Summary};
+use crate::result::{Histograms, Percentiles, RequestResult, RunKind, RunResult, Summary};
 use crate::timeline::TimelinePoint;
 
 /// Why shards cannot be merged.
@@ -191,7 +191,7 @@ fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(
                 count.to_string(),
             ));
         }
-        if r.saturation.is_some() || r.iterations.is_some() {
+        if r.kind != RunKind::Load {
             return Err(MergeError::Unsupported {
                 origin: origin.clone(),
                 why: "saturation and criterion results are not sharded",

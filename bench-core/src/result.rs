@@ -16,12 +16,14 @@ use crate::recorder::Series;
 use crate::scenario::gate::GateSection;
 use crate::timeline::TimelinePoint;
 
+mod kind;
 pub mod steps;
 mod upgrade;
 
 pub use crate::summary::{
     CheckSummary, ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary,
 };
+pub use kind::{IterationSamples, RunKind};
 pub use steps::Saturation;
 
 /// The outcome of checking one threshold.
@@ -155,13 +157,10 @@ pub struct RunResult {
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
-    /// Per-step results and their analysis, for a saturation (step-load) run; the summary,
-    /// histograms and timeline above then cover all steps together.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saturation: Option<Saturation>,
-    /// A micro-benchmark's timing samples (criterion), instead of per-call latencies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iterations: Option<IterationSamples>,
+    /// What kind of run it is — a load run, a step load or a micro-benchmark — with what that
+    /// kind has of its own (written as `kind` beside it).
+    #[serde(flatten)]
+    pub kind: RunKind,
     /// The service's CPU, memory and context switches over the run, when the gate measured
     /// it (`tailguard gate --baseline-cmd/--candidate-cmd` or `--*-pid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,29 +169,6 @@ pub struct RunResult {
     /// slower result may be the generator's; the gate does not call it a regression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<crate::generator::GeneratorReport>,
-}
-
-/// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations
-/// in `times_ns[i]` nanoseconds. Only batch averages exist; there are no per-call latencies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct IterationSamples {
-    /// Iterations per sample.
-    pub iters: Vec<f64>,
-    /// Total time of each sample (ns).
-    pub times_ns: Vec<f64>,
-}
-
-impl IterationSamples {
-    /// Mean time per iteration of each sample (ns), skipping samples without iterations.
-    #[must_use]
-    pub fn per_iteration_ns(&self) -> Vec<f64> {
-        self.iters
-            .iter()
-            .zip(&self.times_ns)
-            .filter(|(n, _)| **n > 0.0)
-            .map(|(n, t)| t / n)
-            .collect()
-    }
 }
 
 /// The summary of a recording: counts, rates and percentiles of `total`.
@@ -287,8 +263,7 @@ impl RunResult {
             requests,
             timeline: rec.timeline.clone(),
             slo: Vec::new(),
-            iterations: None,
-            saturation: None,
+            kind: RunKind::Load,
             service: None,
             generator: Some(crate::generator::GeneratorReport::of(&rec.generator)),
         }
@@ -331,6 +306,24 @@ impl RunResult {
             source,
         })?;
         Self::from_json(&text, &path.display().to_string())
+    }
+
+    /// A step load's steps and analysis, if it is one.
+    #[must_use]
+    pub fn saturation(&self) -> Option<&Saturation> {
+        match &self.kind {
+            RunKind::Steps { saturation } => Some(saturation.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// A micro-benchmark's samples, if it is one.
+    #[must_use]
+    pub fn iterations(&self) -> Option<&IterationSamples> {
+        match &self.kind {
+            RunKind::Micro { iterations } => Some(iterations),
+            _ => None,
+        }
     }
 
     /// Pretty JSON.

@@ -184,7 +184,7 @@ impl TrialFacts {
 
 impl Curve {
     fn of(r: &RunResult) -> Option<Self> {
-        let sat = r.saturation.as_ref()?;
+        let sat = r.saturation()?;
         Some(Self {
             dimension: sat.dimension,
             steps: sat

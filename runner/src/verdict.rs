@@ -26,7 +26,7 @@ pub use file::{
 /// run (see `criterion/mod.rs`).
 #[must_use]
 pub fn trials(run: &RunResult) -> Vec<Trial> {
-    match &run.iterations {
+    match run.iterations() {
         Some(samples) => crate::criterion::trial(samples),
         None => vec![Trial {
             dist: Distribution::from_histogram(run.histograms.latency.inner()),
@@ -72,7 +72,7 @@ pub fn compare_scenario(
     let micro = baseline
         .iter()
         .chain(candidate)
-        .any(|r| r.iterations.is_some());
+        .any(|r| r.iterations().is_some());
     // A saturation run's merged latency mixes every step; its gate is the capacity.
     let policy = GatePolicy::resolve(gate, how.interleaved, capacity.is_some(), micro, how.look)?;
     let settings = policy.settings;

@@ -36,20 +36,29 @@ fn compare(baseline: &str, candidate: &str, out: &Path) -> serde_json::Value {
 
 #[test]
 fn every_v2_fixture_reads_as_a_current_result() {
-    for name in [
-        "load.json",
-        "load-2.json",
-        "shard-0.json",
-        "shard-1.json",
-        "merged.json",
-        "steps.json",
-        "criterion.json",
+    for (name, kind) in [
+        ("load.json", "load"),
+        ("load-2.json", "load"),
+        ("shard-0.json", "load"),
+        ("shard-1.json", "load"),
+        ("merged.json", "load"),
+        ("steps.json", "steps"),
+        ("criterion.json", "micro"),
     ] {
         let text = std::fs::read_to_string(v2(name)).unwrap();
         assert_eq!(json(&v2(name))["schema_version"], 2, "{name} is a v2 file");
         let run = RunResult::from_json(&text, name).unwrap();
         assert_eq!(run.schema_version, SCHEMA_VERSION, "{name}");
+        assert_eq!(run.kind.name(), kind, "{name}");
+        // Written again, it is a current file that reads back the same.
+        let again = RunResult::from_json(&run.to_json().unwrap(), name).unwrap();
+        assert_eq!(again, run, "{name}");
+        assert_eq!(serde_json::to_value(&run).unwrap()["kind"], kind);
     }
+    let steps = RunResult::read(&v2("steps.json")).unwrap();
+    assert_eq!(steps.saturation().unwrap().steps.len(), 4);
+    let micro = RunResult::read(&v2("criterion.json")).unwrap();
+    assert!(!micro.iterations().unwrap().iters.is_empty());
 }
 
 #[test]

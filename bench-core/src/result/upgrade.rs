@@ -1,8 +1,9 @@
 //! The reader of older result files: a file of schema version 1 or 2 is rewritten, as JSON,
 //! into the current shape before it is deserialised, so the rest of the code sees one model.
 //!
-//! Version 3 moved the gate policy from the untyped `config.gate` to the typed `gate`; versions
-//! 1 and 2 differ only by fields that take their defaults.
+//! Version 3 moved the gate policy from the untyped `config.gate` to the typed `gate`, and
+//! named the kind of run (`kind`: `load`, `steps` when it has `saturation`, `micro` when it has
+//! `iterations`); versions 1 and 2 differ only by fields that take their defaults.
 
 use serde_json::Value;
 
@@ -21,6 +22,14 @@ pub(super) fn to_current(run: &mut Value) {
     if let Some(gate) = gate {
         obj.entry("gate").or_insert(gate);
     }
+    let kind = if obj.get("saturation").is_some_and(|s| !s.is_null()) {
+        "steps"
+    } else if obj.get("iterations").is_some_and(|s| !s.is_null()) {
+        "micro"
+    } else {
+        "load"
+    };
+    obj.insert("kind".into(), Value::from(kind));
     obj.insert("schema_version".into(), Value::from(SCHEMA_VERSION));
 }
 

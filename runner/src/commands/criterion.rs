@@ -79,7 +79,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
         }
         (None, None) => {
             for run in &candidate {
-                let n = run.iterations.as_ref().map_or(0, |s| s.iters.len());
+                let n = run.iterations().map_or(0, |s| s.iters.len());
                 println!(
                     "  {}  ({n} samples)",
                     run.meta.scenario.trim_start_matches(PREFIX)

@@ -14,7 +14,7 @@ pub mod files;
 pub mod messages;
 
 use bench_core::result::{
-    new_run_id, rfc3339, IterationSamples, RunMeta, RunResult, Summary, SCHEMA_VERSION,
+    new_run_id, rfc3339, IterationSamples, RunKind, RunMeta, RunResult, Summary, SCHEMA_VERSION,
 };
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{Distribution, Trial};
@@ -90,8 +90,9 @@ impl Benchmark {
             requests: Vec::new(),
             timeline: Vec::new(),
             slo: Vec::new(),
-            iterations: Some(self.samples.clone()),
-            saturation: None,
+            kind: RunKind::Micro {
+                iterations: self.samples.clone(),
+            },
             service: None,
             generator: None,
         }

@@ -109,7 +109,6 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
         requests: Vec::new(),
         timeline: Vec::new(),
         slo: Vec::new(),
-        saturation: None,
-        iterations: None,
+        kind: bench_core::result::RunKind::Load,
     }
 }

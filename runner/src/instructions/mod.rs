@@ -75,8 +75,7 @@ impl Benchmark {
             requests: Vec::new(),
             timeline: Vec::new(),
             slo: Vec::new(),
-            iterations: None,
-            saturation: None,
+            kind: bench_core::result::RunKind::Load,
             service: None,
             generator: None,
         }
