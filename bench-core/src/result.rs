@@ -104,6 +104,24 @@ pub struct RequestResult {
     pub journey: bool,
 }
 
+impl RequestResult {
+    /// Add the calls of the same request measured alongside (a shard): counts and histograms
+    /// add; the percentiles are left to [`RequestResult::summarise`].
+    pub fn merge(&mut self, other: &RequestResult) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.messages += other.messages;
+        self.histograms.merge(&other.histograms);
+    }
+
+    /// The percentiles from its histograms.
+    pub fn summarise(&mut self) {
+        self.latency_us = Percentiles::of(&self.histograms.latency);
+        self.service_time_us = Percentiles::of(&self.histograms.service_time);
+        self.first_message_us = self.histograms.first_message.as_ref().map(Percentiles::of);
+    }
+}
+
 /// The facts about a run that are not measurements: what ran, where, and the gate policy it is
 /// judged by.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
