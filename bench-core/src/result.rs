@@ -1,5 +1,8 @@
 //! `RunResult`: the versioned, serialisable record of one run, as written by `tailguard run --out`
-//! and read by `compare`, the stores and the reports.
+//! and read by `compare`, the stores and the reports: metadata with the typed gate policy
+//! ([`RunMeta`]), the measurements (summary, histograms, per-request results, timeline), and the
+//! [`RunKind`] — a load run, a step load or a micro-benchmark. Files of older schema versions are
+//! upgraded as they are read (`upgrade.rs`).
 //!
 //! Contract relied on by tools: `summary.latency_us` and `summary.service_time_us` each carry
 //! integer `p50, p90, p95, p99, p999, max` (plus `mean`), and `summary.requests`,
