@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use crate::histogram::{HistogramError, LatencyHistogram};
+use crate::histogram::HistogramError;
 use crate::result::{Histograms, RequestResult, RunKind, RunResult, Summary};
-use crate::timeline::TimelinePoint;
+use crate::timeline::TimelineSum;
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +97,7 @@ pub fn merge_shards(
     out.meta.shard = None;
     let mut h = Histograms::default();
     let mut requests: Vec<RequestResult> = Vec::new();
-    let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();
+    let mut timeline = TimelineSum::default();
     out.summary = Summary::default();
     for ((origin, r), started) in shards.iter().zip(&starts) {
         if *started == t0 {
@@ -111,14 +111,9 @@ pub fn merge_shards(
             .duration_since(t0)
             .unwrap_or(Duration::ZERO)
             .as_secs();
-        for p in &r.timeline {
-            let ph = LatencyHistogram::from_base64(&p.histogram).map_err(|e| hist(origin, e))?;
-            let slot = seconds.entry(p.second + offset).or_default();
-            slot.0.merge(&ph);
-            slot.1 += p.requests;
-            slot.2 += p.errors;
-            slot.3 += p.bytes;
-        }
+        timeline
+            .add(&r.timeline, offset)
+            .map_err(|e| hist(origin, e))?;
         out.duration_s = out.duration_s.max(r.duration_s);
         out.cancelled |= r.cancelled;
     }
@@ -128,11 +123,7 @@ pub fn merge_shards(
     }
     out.histograms = h;
     out.requests = requests;
-    out.timeline = seconds
-        .into_iter()
-        .map(|(sec, (h, n, e, b))| TimelinePoint::from_histogram(sec, &h, n, e, b))
-        .collect::<Result<_, _>>()
-        .map_err(|e| hist(first_origin, e))?;
+    out.timeline = timeline.points().map_err(|e| hist(first_origin, e))?;
     // SLO checks were made per shard; the merged run is checked again by whoever reads it.
     out.slo = Vec::new();
     Ok(out)
