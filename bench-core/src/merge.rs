@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use crate::histogram::{HistogramError, LatencyHistogram};
-use crate::result::{Histograms, Percentiles, RequestResult, RunResult, Summary};
-use crate::timeline::TimelinePoint;
+use crate::histogram::HistogramError;
+use crate::result::{Histograms, RequestResult, RunKind, RunResult, Summary};
+use crate::timeline::TimelineSum;
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -97,54 +97,33 @@ pub fn merge_shards(
     out.meta.shard = None;
     let mut h = Histograms::default();
     let mut requests: Vec<RequestResult> = Vec::new();
-    let mut seconds: BTreeMap<u64, (LatencyHistogram, u64, u64, u64)> = BTreeMap::new();
+    let mut timeline = TimelineSum::default();
     out.summary = Summary::default();
-    let mut target: Option<f64> = None;
     for ((origin, r), started) in shards.iter().zip(&starts) {
         if *started == t0 {
             out.started_at.clone_from(&r.started_at);
         }
-        add(&mut h, &r.histograms);
-        add_counts(&mut out.summary, &r.summary, &mut target);
+        h.merge(&r.histograms);
+        out.summary.add_counts(&r.summary);
         add_requests(&mut requests, &r.requests);
         // Align by wall-clock second: a shard that started k s after the first is k s later.
         let offset = started
             .duration_since(t0)
             .unwrap_or(Duration::ZERO)
             .as_secs();
-        for p in &r.timeline {
-            let ph = LatencyHistogram::from_base64(&p.histogram).map_err(|e| hist(origin, e))?;
-            let slot = seconds.entry(p.second + offset).or_default();
-            slot.0.merge(&ph);
-            slot.1 += p.requests;
-            slot.2 += p.errors;
-            slot.3 += p.bytes;
-        }
+        timeline
+            .add(&r.timeline, offset)
+            .map_err(|e| hist(origin, e))?;
         out.duration_s = out.duration_s.max(r.duration_s);
         out.cancelled |= r.cancelled;
     }
-    let s = &mut out.summary;
-    s.target_rps = target;
-    s.error_rate = if s.requests == 0 {
-        0.0
-    } else {
-        s.errors as f64 / s.requests as f64
-    };
-    s.latency_us = Percentiles::of(&h.latency);
-    s.service_time_us = Percentiles::of(&h.service_time);
-    s.first_message_us = h.first_message.as_ref().map(Percentiles::of);
+    out.summary.summarise(&h);
     for r in &mut requests {
-        r.latency_us = Percentiles::of(&r.histograms.latency);
-        r.service_time_us = Percentiles::of(&r.histograms.service_time);
-        r.first_message_us = r.histograms.first_message.as_ref().map(Percentiles::of);
+        r.summarise();
     }
     out.histograms = h;
     out.requests = requests;
-    out.timeline = seconds
-        .into_iter()
-        .map(|(sec, (h, n, e, b))| TimelinePoint::from_histogram(sec, &h, n, e, b))
-        .collect::<Result<_, _>>()
-        .map_err(|e| hist(first_origin, e))?;
+    out.timeline = timeline.points().map_err(|e| hist(first_origin, e))?;
     // SLO checks were made per shard; the merged run is checked again by whoever reads it.
     out.slo = Vec::new();
     Ok(out)
@@ -191,7 +170,7 @@ fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(
                 count.to_string(),
             ));
         }
-        if r.saturation.is_some() || r.iterations.is_some() {
+        if r.kind != RunKind::Load {
             return Err(MergeError::Unsupported {
                 origin: origin.clone(),
                 why: "saturation and criterion results are not sharded",
@@ -217,60 +196,11 @@ fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(
     Ok(())
 }
 
-/// Add a shard's counts to the merged summary (`target` sums the offered rates that are known).
-fn add_counts(s: &mut Summary, r: &Summary, target: &mut Option<f64>) {
-    s.requests += r.requests;
-    s.errors += r.errors;
-    s.late += r.late;
-    s.unsent += r.unsent;
-    s.redirects += r.redirects;
-    s.redirects_followed += r.redirects_followed;
-    s.redirects_offsite += r.redirects_offsite;
-    s.connections.opened += r.connections.opened;
-    s.connections.reused += r.connections.reused;
-    s.connections.retried += r.connections.retried;
-    s.bytes += r.bytes;
-    for c in &r.checks {
-        match s
-            .checks
-            .iter_mut()
-            .find(|m| m.request == c.request && m.check == c.check)
-        {
-            Some(m) => {
-                m.passed += c.passed;
-                m.failed += c.failed;
-            }
-            None => s.checks.push(c.clone()),
-        }
-    }
-    s.messages += r.messages;
-    // Shards run side by side: their achieved and offered rates add.
-    s.rps += r.rps;
-    if let Some(t) = r.target_rps {
-        *target.get_or_insert(0.0) += t;
-    }
-    for (k, v) in &r.statuses {
-        *s.statuses.entry(k.clone()).or_default() += v;
-    }
-    for (k, v) in &r.errors_by_kind {
-        let e = s.errors_by_kind.entry(k.clone()).or_default();
-        e.count += v.count;
-        if e.sample.is_none() {
-            e.sample.clone_from(&v.sample);
-        }
-    }
-}
-
 /// Add a shard's per-request results, by request name.
 fn add_requests(merged: &mut Vec<RequestResult>, shard: &[RequestResult]) {
     for req in shard {
         match merged.iter_mut().find(|m| m.name == req.name) {
-            Some(m) => {
-                m.requests += req.requests;
-                m.errors += req.errors;
-                m.messages += req.messages;
-                add(&mut m.histograms, &req.histograms);
-            }
+            Some(m) => m.merge(req),
             None => merged.push(req.clone()),
         }
     }
@@ -278,14 +208,4 @@ fn add_requests(merged: &mut Vec<RequestResult>, shard: &[RequestResult]) {
 
 fn start(r: &RunResult) -> SystemTime {
     humantime::parse_rfc3339(&r.started_at).unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-fn add(into: &mut Histograms, from: &Histograms) {
-    into.latency.merge(&from.latency);
-    into.service_time.merge(&from.service_time);
-    if let Some(f) = &from.first_message {
-        into.first_message
-            .get_or_insert_with(LatencyHistogram::new)
-            .merge(f);
-    }
 }

@@ -1,5 +1,8 @@
 //! `RunResult`: the versioned, serialisable record of one run, as written by `tailguard run --out`
-//! and read by `compare`, the stores and the reports.
+//! and read by `compare`, the stores and the reports: metadata with the typed gate policy
+//! ([`RunMeta`]), the measurements (summary, histograms, per-request results, timeline), and the
+//! [`RunKind`] — a load run, a step load or a micro-benchmark. Files of older schema versions are
+//! upgraded as they are read (`upgrade.rs`).
 //!
 //! Contract relied on by tools: `summary.latency_us` and `summary.service_time_us` each carry
 //! integer `p50, p90, p95, p99, p999, max` (plus `mean`), and `summary.requests`,
@@ -13,13 +16,17 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
 use crate::recorder::Series;
+use crate::scenario::gate::GateSection;
 use crate::timeline::TimelinePoint;
 
+mod kind;
 pub mod steps;
+mod upgrade;
 
 pub use crate::summary::{
     CheckSummary, ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary,
 };
+pub use kind::{IterationSamples, RunKind};
 pub use steps::Saturation;
 
 /// The outcome of checking one threshold.
@@ -35,8 +42,10 @@ pub struct SloCheck {
 }
 
 /// The schema version this build writes. Version 2 added `summary.unsent` (counted in
-/// `requests` and `errors`), `summary.redirects` and `summary.connections`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// `requests` and `errors`), `summary.redirects` and `summary.connections`; version 3 the typed
+/// gate policy `gate` (before, the gate read `config.gate`). Older files are upgraded on reading
+/// (see `upgrade.rs`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest schema version this build reads (fields added since then take their defaults).
 pub const OLDEST_READABLE_VERSION: u32 = 1;
@@ -98,7 +107,26 @@ pub struct RequestResult {
     pub journey: bool,
 }
 
-/// Descriptive facts about a run that are not measurements.
+impl RequestResult {
+    /// Add the calls of the same request measured alongside (a shard): counts and histograms
+    /// add; the percentiles are left to [`RequestResult::summarise`].
+    pub fn merge(&mut self, other: &RequestResult) {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.messages += other.messages;
+        self.histograms.merge(&other.histograms);
+    }
+
+    /// The percentiles from its histograms.
+    pub fn summarise(&mut self) {
+        self.latency_us = Percentiles::of(&self.histograms.latency);
+        self.service_time_us = Percentiles::of(&self.histograms.service_time);
+        self.first_message_us = self.histograms.first_message.as_ref().map(Percentiles::of);
+    }
+}
+
+/// The facts about a run that are not measurements: what ran, where, and the gate policy it is
+/// judged by.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunMeta {
     /// Unique id of the run (shared by the shards of one run).
@@ -107,8 +135,13 @@ pub struct RunMeta {
     pub scenario: String,
     /// "http", "graphql" or "grpc".
     pub protocol: String,
-    /// The effective scenario configuration, secrets removed.
+    /// The effective scenario configuration, secrets removed: a description for people and
+    /// reports (and the history's configuration hash); nothing decides on it.
     pub config: serde_json::Value,
+    /// How the gate compares this run: the scenario's `[gate]` section (a criterion run's own
+    /// policy), which command-line flags overlay. Defaults when the scenario has none.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub gate: GateSection,
     /// Where it ran.
     pub environment: Environment,
     /// Shard of a distributed run.
@@ -145,13 +178,10 @@ pub struct RunResult {
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
-    /// Per-step results and their analysis, for a saturation (step-load) run; the summary,
-    /// histograms and timeline above then cover all steps together.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saturation: Option<Saturation>,
-    /// A micro-benchmark's timing samples (criterion), instead of per-call latencies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iterations: Option<IterationSamples>,
+    /// What kind of run it is — a load run, a step load or a micro-benchmark — with what that
+    /// kind has of its own (written as `kind` beside it).
+    #[serde(flatten)]
+    pub kind: RunKind,
     /// The service's CPU, memory and context switches over the run, when the gate measured
     /// it (`tailguard gate --baseline-cmd/--candidate-cmd` or `--*-pid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,29 +190,6 @@ pub struct RunResult {
     /// slower result may be the generator's; the gate does not call it a regression).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<crate::generator::GeneratorReport>,
-}
-
-/// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations
-/// in `times_ns[i]` nanoseconds. Only batch averages exist; there are no per-call latencies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct IterationSamples {
-    /// Iterations per sample.
-    pub iters: Vec<f64>,
-    /// Total time of each sample (ns).
-    pub times_ns: Vec<f64>,
-}
-
-impl IterationSamples {
-    /// Mean time per iteration of each sample (ns), skipping samples without iterations.
-    #[must_use]
-    pub fn per_iteration_ns(&self) -> Vec<f64> {
-        self.iters
-            .iter()
-            .zip(&self.times_ns)
-            .filter(|(n, _)| **n > 0.0)
-            .map(|(n, t)| t / n)
-            .collect()
-    }
 }
 
 /// The summary of a recording: counts, rates and percentiles of `total`.
@@ -277,8 +284,7 @@ impl RunResult {
             requests,
             timeline: rec.timeline.clone(),
             slo: Vec::new(),
-            iterations: None,
-            saturation: None,
+            kind: RunKind::Load,
             service: None,
             generator: Some(crate::generator::GeneratorReport::of(&rec.generator)),
         }
@@ -296,16 +302,22 @@ impl RunResult {
             source,
         })?;
         let found = v.schema_version.unwrap_or(0);
-        if !(u64::from(OLDEST_READABLE_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
+        let parse = |source| ResultError::Parse {
+            path: origin.to_owned(),
+            source,
+        };
+        if found == u64::from(SCHEMA_VERSION) {
+            return serde_json::from_str(text).map_err(parse);
+        }
+        if !(u64::from(OLDEST_READABLE_VERSION)..u64::from(SCHEMA_VERSION)).contains(&found) {
             return Err(ResultError::Version {
                 path: origin.to_owned(),
                 found,
             });
         }
-        serde_json::from_str(text).map_err(|source| ResultError::Parse {
-            path: origin.to_owned(),
-            source,
-        })
+        let mut value: serde_json::Value = serde_json::from_str(text).map_err(parse)?;
+        upgrade::to_current(&mut value);
+        serde_json::from_value(value).map_err(parse)
     }
 
     /// Read a result file.
@@ -317,10 +329,32 @@ impl RunResult {
         Self::from_json(&text, &path.display().to_string())
     }
 
+    /// A step load's steps and analysis, if it is one.
+    #[must_use]
+    pub fn saturation(&self) -> Option<&Saturation> {
+        match &self.kind {
+            RunKind::Steps { saturation } => Some(saturation.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// A micro-benchmark's samples, if it is one.
+    #[must_use]
+    pub fn iterations(&self) -> Option<&IterationSamples> {
+        match &self.kind {
+            RunKind::Micro { iterations } => Some(iterations),
+            _ => None,
+        }
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
     }
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
 }
 
 fn ratio(a: u64, b: u64) -> f64 {

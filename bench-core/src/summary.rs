@@ -163,6 +163,77 @@ impl Histograms {
             first_message: s.first_message.clone(),
         }
     }
+
+    /// Add `other`'s calls: exact, HDR counts add.
+    pub fn merge(&mut self, other: &Histograms) {
+        self.latency.merge(&other.latency);
+        self.service_time.merge(&other.service_time);
+        if let Some(f) = &other.first_message {
+            self.first_message
+                .get_or_insert_with(LatencyHistogram::new)
+                .merge(f);
+        }
+    }
+}
+
+impl Summary {
+    /// Add the counts of a part measured alongside this one (a shard of the same run): calls,
+    /// errors, statuses, checks, bytes and rates add (the offered rate adds where it is known).
+    /// The percentiles and the error rate are left to [`Summary::summarise`].
+    pub fn add_counts(&mut self, r: &Summary) {
+        self.requests += r.requests;
+        self.errors += r.errors;
+        self.late += r.late;
+        self.unsent += r.unsent;
+        self.redirects += r.redirects;
+        self.redirects_followed += r.redirects_followed;
+        self.redirects_offsite += r.redirects_offsite;
+        self.connections.opened += r.connections.opened;
+        self.connections.reused += r.connections.reused;
+        self.connections.retried += r.connections.retried;
+        self.bytes += r.bytes;
+        self.messages += r.messages;
+        self.rps += r.rps;
+        if let Some(t) = r.target_rps {
+            *self.target_rps.get_or_insert(0.0) += t;
+        }
+        for c in &r.checks {
+            match self
+                .checks
+                .iter_mut()
+                .find(|m| m.request == c.request && m.check == c.check)
+            {
+                Some(m) => {
+                    m.passed += c.passed;
+                    m.failed += c.failed;
+                }
+                None => self.checks.push(c.clone()),
+            }
+        }
+        for (k, v) in &r.statuses {
+            *self.statuses.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &r.errors_by_kind {
+            let e = self.errors_by_kind.entry(k.clone()).or_default();
+            e.count += v.count;
+            if e.sample.is_none() {
+                e.sample.clone_from(&v.sample);
+            }
+        }
+    }
+
+    /// The error rate from the counts and the percentiles from `h`, the histograms of the same
+    /// calls.
+    pub fn summarise(&mut self, h: &Histograms) {
+        self.error_rate = if self.requests == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.requests as f64
+        };
+        self.latency_us = Percentiles::of(&h.latency);
+        self.service_time_us = Percentiles::of(&h.service_time);
+        self.first_message_us = h.first_message.as_ref().map(Percentiles::of);
+    }
 }
 
 fn is_zero(n: &u64) -> bool {

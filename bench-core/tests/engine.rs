@@ -227,9 +227,14 @@ fn result_round_trip_keeps_histograms_exactly() {
     for new in ["unsent", "redirects", "connections"] {
         v1["summary"].as_object_mut().unwrap().remove(new);
     }
+    // … nor `kind` (version 3).
+    v1.as_object_mut().unwrap().remove("kind");
     let old = RunResult::from_json(&v1.to_string(), "v1.json").unwrap();
     assert_eq!(old.summary.unsent, 0);
-    let future = json.replacen("\"schema_version\": 2", "\"schema_version\": 99", 1);
+    assert_eq!(old.kind, bench_core::result::RunKind::Load);
+    let current = format!("\"schema_version\": {}", bench_core::result::SCHEMA_VERSION);
+    assert!(json.contains(&current));
+    let future = json.replacen(&current, "\"schema_version\": 99", 1);
     let err = RunResult::from_json(&future, "future.json")
         .unwrap_err()
         .to_string();

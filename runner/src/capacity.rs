@@ -36,7 +36,7 @@ pub struct CapacityVerdict {
 }
 
 fn capacity(run: &RunResult) -> Option<f64> {
-    let sat = run.saturation.as_ref()?;
+    let sat = run.saturation()?;
     Some(sat.analysis.capacity_rps.unwrap_or(0.0))
 }
 
@@ -64,7 +64,7 @@ pub fn compare(
     let baseline_rps = median(baseline.iter().filter_map(capacity).collect());
     let missed: Vec<String> = candidate
         .iter()
-        .filter_map(|r| r.saturation.as_ref()?.requirement.as_ref())
+        .filter_map(|r| r.saturation()?.requirement.as_ref())
         .filter(|req| !req.passed)
         .map(|req| {
             let got = req
@@ -75,7 +75,7 @@ pub fn compare(
         .collect();
     let required_rps = candidate
         .iter()
-        .find_map(|r| r.saturation.as_ref()?.requirement.as_ref())
+        .find_map(|r| r.saturation()?.requirement.as_ref())
         .map(|req| req.required_rps);
     let change = baseline_rps
         .filter(|b| *b > 0.0)
@@ -135,28 +135,30 @@ mod tests {
             generator: Default::default(),
         };
         let mut r = RunResult::new(RunMeta::default(), &rec);
-        r.saturation = Some(Saturation {
-            dimension: Dimension::Rate,
-            slo: Vec::new(),
-            tolerance: 0.05,
-            steps: Vec::new(),
-            analysis: Analysis {
+        r.kind = bench_core::result::RunKind::Steps {
+            saturation: Box::new(Saturation {
+                dimension: Dimension::Rate,
+                slo: Vec::new(),
+                tolerance: 0.05,
                 steps: Vec::new(),
-                saturation_level: capacity,
-                capacity_rps: capacity,
-                knee_level: None,
-                breach_level: None,
-                signature: Vec::new(),
-                headline: String::new(),
-            },
-            requirement: requirement.map(|(rps, passed)| RequirementCheck {
-                requirement: format!("{rps} req/s"),
-                required_rps: rps,
-                sustained_rps: capacity,
-                passed,
+                analysis: Analysis {
+                    steps: Vec::new(),
+                    saturation_level: capacity,
+                    capacity_rps: capacity,
+                    knee_level: None,
+                    breach_level: None,
+                    signature: Vec::new(),
+                    headline: String::new(),
+                },
+                requirement: requirement.map(|(rps, passed)| RequirementCheck {
+                    requirement: format!("{rps} req/s"),
+                    required_rps: rps,
+                    sustained_rps: capacity,
+                    passed,
+                }),
+                stopped_early: None,
             }),
-            stopped_early: None,
-        });
+        };
         r
     }
 
@@ -193,7 +195,7 @@ mod tests {
         let v = compare(&[], &cand, 0.10).unwrap();
         assert_eq!(v.verdict, Verdict::Inconclusive);
         let plain = RunResult {
-            saturation: None,
+            kind: bench_core::result::RunKind::Load,
             service: None,
             generator: None,
             ..run(None, None)

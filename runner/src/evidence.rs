@@ -9,13 +9,12 @@
 //! saturation curve of a step-load run. Histograms merge exactly, so the merged side is the same
 //! distribution the gate's pooled view would have.
 
-use std::collections::BTreeMap;
-
 use bench_core::environment::Environment;
 use bench_core::histogram::LatencyHistogram;
 use bench_core::result::RunResult;
 use bench_core::saturation::RequirementCheck;
 use bench_core::steps::Dimension;
+use bench_core::timeline::TimelineSum;
 use serde::{Deserialize, Serialize};
 
 /// Both sides of one scenario.
@@ -184,7 +183,7 @@ impl TrialFacts {
 
 impl Curve {
     fn of(r: &RunResult) -> Option<Self> {
-        let sat = r.saturation.as_ref()?;
+        let sat = r.saturation()?;
         Some(Self {
             dimension: sat.dimension,
             steps: sat
@@ -207,33 +206,18 @@ impl Curve {
 }
 
 fn merged_timeline(runs: &[RunResult]) -> Vec<Second> {
-    #[derive(Default)]
-    struct Acc {
-        latency: LatencyHistogram,
-        requests: u64,
-        errors: u64,
-        trials: u64,
-    }
-    let mut by_second: BTreeMap<u64, Acc> = BTreeMap::new();
+    let mut sum = TimelineSum::default();
     for r in runs {
         // The last partial second holds only the stragglers after the measured end.
         let full = |second: u64| (second + 1) as f64 <= r.duration_s + 0.05 || r.duration_s < 1.0;
-        for p in r.timeline.iter().filter(|p| full(p.second)) {
-            let acc = by_second.entry(p.second).or_default();
-            // A point whose histogram cannot be read still counts its calls.
-            if let Ok(h) = LatencyHistogram::from_base64(&p.histogram) {
-                acc.latency.merge(&h);
-            }
-            acc.requests += p.requests;
-            acc.errors += p.errors;
-            acc.trials += 1;
-        }
+        // A point whose histogram cannot be read still counts its calls: the chart is drawn.
+        let _unreadable = sum.add(r.timeline.iter().filter(|p| full(p.second)), 0);
     }
-    by_second
+    sum.seconds
         .into_iter()
         .map(|(second, a)| Second {
             second,
-            rps: a.requests as f64 / a.trials.max(1) as f64,
+            rps: a.requests as f64 / a.parts.max(1) as f64,
             p50_us: a.latency.quantile_us(0.50),
             p99_us: a.latency.quantile_us(0.99),
             errors: a.errors,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bench_core::result::{RunMeta, RunResult};
+use bench_core::result::{RunKind, RunMeta, RunResult};
 use bench_core::saturation::{Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
@@ -81,13 +81,15 @@ pub fn execute(
         Some(EarlyStop::Cancelled) => Some("interrupted".into()),
         None => None,
     };
-    result.saturation = Some(finding::worded(Saturation::new(
-        plan.dimension,
-        results,
-        &scenario.saturation_criteria(),
-        scenario.requirement().as_ref(),
-        stopped_early,
-    )));
+    result.kind = RunKind::Steps {
+        saturation: Box::new(finding::worded(Saturation::new(
+            plan.dimension,
+            results,
+            &scenario.saturation_criteria(),
+            scenario.requirement().as_ref(),
+            stopped_early,
+        ))),
+    };
     Ok(result)
 }
 
@@ -95,7 +97,7 @@ pub fn execute(
 /// `.png`); returns the files written (none for a plain run or one without a finished step).
 pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     // A run interrupted during its first step has nothing to draw.
-    let Some(sat) = result.saturation.as_ref().filter(|s| !s.steps.is_empty()) else {
+    let Some(sat) = result.saturation().filter(|s| !s.steps.is_empty()) else {
         return Ok(Vec::new());
     };
     let spec = report::chart(result, sat);
@@ -114,8 +116,7 @@ pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBu
 #[must_use]
 pub fn sustained_nothing(result: &RunResult) -> bool {
     result
-        .saturation
-        .as_ref()
+        .saturation()
         .and_then(|s| s.analysis.steps.first())
         .is_some_and(|step| !step.healthy)
 }
@@ -124,8 +125,7 @@ pub fn sustained_nothing(result: &RunResult) -> bool {
 #[must_use]
 pub fn requirement_failed(result: &RunResult) -> bool {
     result
-        .saturation
-        .as_ref()
+        .saturation()
         .and_then(|s| s.requirement.as_ref())
         .is_some_and(|r| !r.passed)
 }

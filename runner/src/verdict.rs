@@ -26,7 +26,7 @@ pub use file::{
 /// run (see `criterion/mod.rs`).
 #[must_use]
 pub fn trials(run: &RunResult) -> Vec<Trial> {
-    match &run.iterations {
+    match run.iterations() {
         Some(samples) => crate::criterion::trial(samples),
         None => vec![Trial {
             dist: Distribution::from_histogram(run.histograms.latency.inner()),
@@ -55,16 +55,6 @@ pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
     })
 }
 
-/// The `[gate]` section stored with a run's configuration (defaults when absent).
-#[must_use]
-pub fn stored_gate(run: &RunResult) -> GateSection {
-    run.meta
-        .config
-        .get("gate")
-        .and_then(|g| serde_json::from_value(g.clone()).ok())
-        .unwrap_or_default()
-}
-
 /// Compare one scenario. `gate` is the scenario's section overlaid with the command line;
 /// `how` says whether the trials were run in B/C pairs (paired method unless overridden) and
 /// at which look of a sequential gate; a gated fail stands only when `family` rejects it.
@@ -82,7 +72,7 @@ pub fn compare_scenario(
     let micro = baseline
         .iter()
         .chain(candidate)
-        .any(|r| r.iterations.is_some());
+        .any(|r| r.iterations().is_some());
     // A saturation run's merged latency mixes every step; its gate is the capacity.
     let policy = GatePolicy::resolve(gate, how.interleaved, capacity.is_some(), micro, how.look)?;
     let settings = policy.settings;

@@ -72,7 +72,8 @@ fn run_writes_the_json_contract_and_passes_slos() {
     );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["schema_version"], 3);
+    assert_eq!(v["kind"], "load");
     assert_eq!(v["summary"]["requests"], 100);
     assert_eq!(v["summary"]["errors"], 0);
     assert!(v["summary"]["rps"].as_f64().unwrap() > 90.0);

@@ -60,7 +60,7 @@ fn each_value_reads_the_same_in_the_terminal_the_markdown_and_the_html() {
 #[test]
 fn the_saturation_finding_shows_a_latency_as_the_step_table_does() {
     let run = saturation_run("main", 300.0);
-    let sat = run.saturation.as_ref().unwrap();
+    let sat = run.saturation().unwrap();
     let breach = sat.analysis.breach_level.unwrap();
     let step = sat.steps.iter().find(|s| s.level == breach).unwrap();
     let p99 = fmt_us(step.summary.latency_us.p99);

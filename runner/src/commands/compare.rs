@@ -9,7 +9,7 @@ use crate::commands::store;
 use crate::gate::{judge, Judging};
 use crate::report::terminal;
 use crate::store::BranchName;
-use crate::verdict::{stored_gate, VerdictReport};
+use crate::verdict::VerdictReport;
 use crate::Exit;
 
 /// Run the command.
@@ -36,7 +36,7 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
                 let Some(last) = candidate.iter().rfind(|r| r.meta.scenario == scenario) else {
                     continue;
                 };
-                let gate = stored_gate(last).overlay(&cli_gate);
+                let gate = last.meta.gate.overlay(&cli_gate);
                 let (runs, window) = crate::history::stored::read(
                     st.as_ref(),
                     &branch,

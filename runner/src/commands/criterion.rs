@@ -13,7 +13,6 @@ use crate::commands::store;
 use crate::criterion::{files, messages, Benchmark, PREFIX};
 use crate::gate::{judge, Judging};
 use crate::store::BranchName;
-use crate::verdict::stored_gate;
 use crate::Exit;
 
 fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
@@ -80,7 +79,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
         }
         (None, None) => {
             for run in &candidate {
-                let n = run.iterations.as_ref().map_or(0, |s| s.iters.len());
+                let n = run.iterations().map_or(0, |s| s.iters.len());
                 println!(
                     "  {}  ({n} samples)",
                     run.meta.scenario.trim_start_matches(PREFIX)
@@ -125,7 +124,7 @@ fn from_store(
         let gate = candidate
             .iter()
             .find(|r| &r.meta.scenario == scenario)
-            .map(stored_gate)
+            .map(|r| r.meta.gate.clone())
             .unwrap_or_default();
         let n = gate.overlay(cli_gate).baseline_runs();
         runs.extend(

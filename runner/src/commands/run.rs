@@ -236,6 +236,7 @@ pub fn meta(scenario: &Scenario) -> RunMeta {
         scenario: scenario.name().to_owned(),
         protocol: scenario.file.protocol.as_str().to_owned(),
         config: scenario.redacted_config(),
+        gate: scenario.file.gate.clone(),
         environment: Environment::detect(),
         shard: None,
         trial: None,

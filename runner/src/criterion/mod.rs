@@ -14,8 +14,9 @@ pub mod files;
 pub mod messages;
 
 use bench_core::result::{
-    new_run_id, rfc3339, IterationSamples, RunMeta, RunResult, Summary, SCHEMA_VERSION,
+    new_run_id, rfc3339, IterationSamples, RunKind, RunMeta, RunResult, Summary, SCHEMA_VERSION,
 };
+use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{Distribution, Trial};
 use bench_core::Environment;
 
@@ -71,9 +72,12 @@ impl Benchmark {
                         "mean_ns": self.estimates.map(|e| e.0),
                         "median_ns": self.estimates.map(|e| e.1),
                     },
-                    // One run is one trial: the interval holds the drift between runs.
-                    "gate": { "metrics": ["mean", "p50"] },
                 }),
+                // One run is one trial: the interval holds the drift between runs.
+                gate: GateSection {
+                    metrics: Some(vec!["mean".into(), "p50".into()]),
+                    ..GateSection::default()
+                },
                 environment,
                 shard: None,
                 trial: None,
@@ -86,8 +90,9 @@ impl Benchmark {
             requests: Vec::new(),
             timeline: Vec::new(),
             slo: Vec::new(),
-            iterations: Some(self.samples.clone()),
-            saturation: None,
+            kind: RunKind::Micro {
+                iterations: self.samples.clone(),
+            },
             service: None,
             generator: None,
         }

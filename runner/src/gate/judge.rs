@@ -8,9 +8,7 @@ use bench_core::scenario::gate::GateSection;
 use bench_core::stats::Verdict;
 
 use super::{Family, JudgeError, Look};
-use crate::verdict::{
-    compare_scenario, stored_gate, ScenarioVerdict, VerdictReport, VERDICT_SCHEMA_VERSION,
-};
+use crate::verdict::{compare_scenario, ScenarioVerdict, VerdictReport, VERDICT_SCHEMA_VERSION};
 
 /// How the trials of a judgement were obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,7 +90,11 @@ fn scenarios(
     groups
         .iter()
         .map(|&(name, b, c)| {
-            let file_gate = c.last().or(b.last()).map(stored_gate).unwrap_or_default();
+            let file_gate = c
+                .last()
+                .or(b.last())
+                .map(|r| r.meta.gate.clone())
+                .unwrap_or_default();
             let gate = file_gate.overlay(cli);
             compare_scenario(name, b, c, &gate, how, family).map_err(|e| JudgeError::Scenario {
                 scenario: name.clone(),

@@ -89,6 +89,7 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
             environment: Environment::default(),
             shard: None,
             trial: u32::try_from(pair).ok(),
+            gate: Default::default(),
         },
         started_at: String::new(),
         duration_s: 1.0,
@@ -108,7 +109,6 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
         requests: Vec::new(),
         timeline: Vec::new(),
         slo: Vec::new(),
-        saturation: None,
-        iterations: None,
+        kind: bench_core::result::RunKind::Load,
     }
 }

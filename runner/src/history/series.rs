@@ -166,7 +166,7 @@ pub fn series_of(
     commits: &[Vec<RunResult>],
     metrics: &[HistoryMetric],
 ) -> Vec<Series> {
-    let micro = commits.iter().flatten().any(|r| r.iterations.is_some());
+    let micro = commits.iter().flatten().any(|r| r.iterations().is_some());
     let mut out = Vec::new();
     if micro {
         for m in [HistoryMetric::Mean, HistoryMetric::Median] {
@@ -270,7 +270,7 @@ fn request_value(r: &RunResult, name: &str, m: HistoryMetric) -> Option<f64> {
 }
 
 fn bench_value(r: &RunResult, m: HistoryMetric) -> Option<f64> {
-    let mut per = r.iterations.as_ref()?.per_iteration_ns();
+    let mut per = r.iterations()?.per_iteration_ns();
     if per.is_empty() {
         return None;
     }

@@ -3,7 +3,7 @@
 
 use super::Detector;
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::{Histograms, IterationSamples, RunMeta, RunResult, Summary};
+use bench_core::result::{Histograms, IterationSamples, RunKind, RunMeta, RunResult, Summary};
 use bench_core::Environment;
 
 use super::series::{by_commit, series_of, HistoryMetric};
@@ -43,8 +43,7 @@ fn run(id: &str, commit: Option<&str>, time: Option<&str>, started: &str, p99: u
         requests: Vec::new(),
         timeline: Vec::new(),
         slo: Vec::new(),
-        saturation: None,
-        iterations: None,
+        kind: bench_core::result::RunKind::Load,
     }
 }
 
@@ -100,10 +99,12 @@ fn cancelled_runs_are_not_points() {
 #[test]
 fn a_benchmark_gives_mean_and_median_per_iteration() {
     let mut r = run("bench", Some("a"), None, "2026-01-01T00:00:00.000Z", 1);
-    r.iterations = Some(IterationSamples {
-        iters: vec![1.0, 2.0, 4.0],
-        times_ns: vec![10.0, 30.0, 200.0],
-    });
+    r.kind = RunKind::Micro {
+        iterations: IterationSamples {
+            iters: vec![1.0, 2.0, 4.0],
+            times_ns: vec![10.0, 30.0, 200.0],
+        },
+    };
     let series = series_of("checksum", &by_commit(vec![r]), &[HistoryMetric::P99]);
     let got: Vec<(HistoryMetric, f64)> = series
         .iter()

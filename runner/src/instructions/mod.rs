@@ -62,6 +62,7 @@ impl Benchmark {
                 environment,
                 shard: None,
                 trial: None,
+                gate: Default::default(),
             },
             started_at: rfc3339(std::time::SystemTime::now()),
             duration_s: 0.0,
@@ -74,8 +75,7 @@ impl Benchmark {
             requests: Vec::new(),
             timeline: Vec::new(),
             slo: Vec::new(),
-            iterations: None,
-            saturation: None,
+            kind: bench_core::result::RunKind::Load,
             service: None,
             generator: None,
         }

@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::{Histograms, Percentiles, RunMeta, RunResult, Summary};
+use bench_core::result::{Histograms, Percentiles, RunKind, RunMeta, RunResult, Summary};
 use bench_core::saturation::{Criteria, Saturation, StepResult};
 use bench_core::scenario::gate::GateSection;
 use bench_core::scenario::slo::Slo;
@@ -97,6 +97,7 @@ pub fn run(scenario: &str, branch: &str, trial: u32, scale: f64, seconds: u64) -
             environment: environment(branch),
             shard: None,
             trial: Some(trial),
+            gate: Default::default(),
         },
         started_at: format!("2026-11-23T10:0{trial}:00.000Z"),
         duration_s: secs,
@@ -110,10 +111,9 @@ pub fn run(scenario: &str, branch: &str, trial: u32, scale: f64, seconds: u64) -
         requests: Vec::new(),
         timeline,
         slo: Vec::new(),
-        saturation: None,
+        kind: RunKind::Load,
         service: None,
         generator: None,
-        iterations: None,
     };
     let slo: Slo = "p99 < 40ms".parse().unwrap();
     r.slo = vec![slo.check(&r)];
@@ -167,13 +167,15 @@ pub fn saturation_run(branch: &str, capacity: f64) -> RunResult {
     };
     let mut r = run("pool", branch, 0, 1.0, 4);
     r.histograms.latency = all;
-    r.saturation = Some(tailguard::report::finding::worded(Saturation::new(
-        Dimension::Rate,
-        steps,
-        &criteria,
-        None,
-        None,
-    )));
+    r.kind = RunKind::Steps {
+        saturation: Box::new(tailguard::report::finding::worded(Saturation::new(
+            Dimension::Rate,
+            steps,
+            &criteria,
+            None,
+            None,
+        ))),
+    };
     r
 }
 

@@ -46,7 +46,7 @@ fn row(out: &mut String, label: &str, p: &Percentiles, samples: u64, calls: u64)
 /// The summary table of one run: its latency rows, counts, checks, notes and SLOs.
 #[must_use]
 pub fn summary(r: &RunResult) -> String {
-    if let Some(sat) = &r.saturation {
+    if let Some(sat) = r.saturation() {
         return super::saturation::summary(r, sat);
     }
     let mut out = String::new();
