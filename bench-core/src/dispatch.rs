@@ -258,7 +258,9 @@ mod tests {
         // A batch handed to several workers is sent in the order they run: sort by due time.
         seen.sort_by_key(|(_, due, _)| *due);
         for (i, (_, due, at)) in seen.iter().enumerate() {
-            let expected = start + Duration::from_micros(500 * i as u64);
+            // Every 500 µs, on the 1 ms send grid: two slots due at each grid point.
+            assert_eq!(crate::pacer::SEND_GRID, Duration::from_millis(1));
+            let expected = start + Duration::from_millis(i as u64 / 2);
             let off = due.max(&expected).duration_since(*due.min(&expected));
             assert!(
                 off < Duration::from_micros(1),

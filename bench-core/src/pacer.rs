@@ -101,12 +101,43 @@ impl Cancel {
     }
 }
 
+/// The open model's send grid: every due time is a multiple of this from the start, the
+/// schedule's arrival moved back to the grid point at or before it (see [`on_grid`]). One wake-up
+/// of the engine thread then sends every call of a grid cell together, instead of one wake-up per
+/// call; the grid point is the intended send time and the latency's origin, so nothing is
+/// measured from a time the call was not meant to be sent.
+pub const SEND_GRID: Duration = Duration::from_millis(1);
+
+/// How far below a grid point an arrival still counts as on it: the schedule is computed in
+/// floating point, so the k-th arrival of a uniform 1 000/s lands a few ns short of k ms.
+const GRID_SLACK: Duration = Duration::from_micros(1);
+
+/// `offset` on the [`SEND_GRID`]: the grid point at or before it (within [`GRID_SLACK`]), never
+/// moved before `warmup` if it was at or after it (a measured call stays in the measured window),
+/// nor to or past `end` (a call due before the end stays due before it).
+pub(crate) fn on_grid(offset: Duration, warmup: Duration, end: Duration) -> Duration {
+    let grid = SEND_GRID.as_nanos();
+    let floor = |t: Duration| {
+        Duration::from_nanos(u64::try_from(t.as_nanos() / grid * grid).unwrap_or(u64::MAX))
+    };
+    let mut snapped = floor(offset + GRID_SLACK);
+    if snapped > offset && snapped >= end {
+        snapped = floor(offset);
+    }
+    if offset >= warmup {
+        snapped = snapped.max(warmup);
+    }
+    snapped
+}
+
 /// A thread's pacer; its workers share it (single-threaded, hence `RefCell`).
 pub(crate) enum Pacer {
     Open {
         arrivals: RefCell<std::iter::Peekable<Box<dyn Iterator<Item = Duration>>>>,
         start: Instant,
         warmup: Duration,
+        /// The end of the schedule (warm-up + duration), from the start.
+        end: Duration,
     },
     Closed {
         think_time: Duration,
@@ -133,6 +164,7 @@ impl Pacer {
     ) -> Self {
         match model {
             LoadModel::Open { profile, arrival } => {
+                let end = warmup + profile.duration();
                 let base = profile.clone().with_prefix(warmup).arrivals(*arrival, seed);
                 let limited: Box<dyn Iterator<Item = Duration>> = match stop.max_requests {
                     Some(n) => Box::new(base.limit_after(warmup, n)),
@@ -144,6 +176,7 @@ impl Pacer {
                     arrivals: RefCell::new(mine.peekable()),
                     start,
                     warmup,
+                    end,
                 }
             }
             LoadModel::Closed {
@@ -172,10 +205,11 @@ impl Pacer {
                 arrivals,
                 start,
                 warmup,
+                end,
             } => {
                 let offset = arrivals.borrow_mut().next()?;
                 Some(Slot {
-                    due: *start + offset,
+                    due: *start + on_grid(offset, *warmup, *end),
                     measured: offset >= *warmup,
                 })
             }
@@ -210,8 +244,14 @@ impl Pacer {
     pub(crate) fn peek_due(&self) -> Option<Instant> {
         match self {
             Pacer::Open {
-                arrivals, start, ..
-            } => arrivals.borrow_mut().peek().map(|offset| *start + *offset),
+                arrivals,
+                start,
+                warmup,
+                end,
+            } => arrivals
+                .borrow_mut()
+                .peek()
+                .map(|offset| *start + on_grid(*offset, *warmup, *end)),
             Pacer::Closed { .. } => None,
         }
     }
@@ -219,5 +259,79 @@ impl Pacer {
     /// Whether slots are intended times (open model) rather than "as soon as free".
     pub(crate) fn is_open(&self) -> bool {
         matches!(self, Pacer::Open { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn due_times_move_back_to_the_grid_point_at_or_before_them() {
+        let (warmup, end) = (Duration::ZERO, 10 * MS);
+        assert_eq!(on_grid(Duration::ZERO, warmup, end), Duration::ZERO);
+        assert_eq!(
+            on_grid(Duration::from_micros(998), warmup, end),
+            Duration::ZERO
+        );
+        assert_eq!(on_grid(Duration::from_micros(2_500), warmup, end), 2 * MS);
+        // A float schedule's "3 ms" a few ns short is 3 ms, not 2 ms.
+        assert_eq!(
+            on_grid(3 * MS - Duration::from_nanos(3), warmup, end),
+            3 * MS
+        );
+    }
+
+    #[test]
+    fn the_grid_keeps_calls_inside_their_window() {
+        // Just short of the end: not snapped up to the end, where it would be unsendable.
+        let end = 10 * MS;
+        let last = end - Duration::from_nanos(2);
+        assert_eq!(on_grid(last, Duration::ZERO, end), 9 * MS);
+        // A measured call is not moved back into a warm-up that ends off the grid.
+        let warmup = Duration::from_micros(1_500);
+        assert_eq!(on_grid(Duration::from_micros(1_700), warmup, end), warmup);
+        assert_eq!(on_grid(Duration::from_micros(1_400), warmup, end), MS);
+    }
+
+    #[test]
+    fn a_uniform_schedule_fills_each_grid_cell_evenly() {
+        // 5 000/s: five calls per 1 ms cell, none lost or moved to another cell.
+        let model = LoadModel::Open {
+            profile: crate::schedule::RateProfile::constant(
+                crate::schedule::Rate::new(5_000.0).unwrap(),
+                100 * MS,
+            ),
+            arrival: crate::schedule::Arrival::Uniform,
+        };
+        let start = Instant::now();
+        let claimed = Arc::new(AtomicU64::new(0));
+        let pacer = Pacer::new(
+            &model,
+            StopCondition::default(),
+            MS,
+            start,
+            1,
+            (0, 1),
+            (0, 1),
+            claimed,
+        );
+        let mut per_cell = std::collections::BTreeMap::<u128, u32>::new();
+        while let Some(slot) = pacer.next(start, false) {
+            let at = slot.due - start;
+            assert_eq!(
+                at.as_nanos() % SEND_GRID.as_nanos(),
+                0,
+                "{at:?} off the grid"
+            );
+            assert_eq!(slot.measured, at >= MS, "{at:?}");
+            *per_cell
+                .entry(at.as_nanos() / SEND_GRID.as_nanos())
+                .or_default() += 1;
+        }
+        assert_eq!(per_cell.len(), 101, "1 ms warm-up + 100 ms");
+        assert!(per_cell.values().all(|n| *n == 5), "{per_cell:?}");
     }
 }
