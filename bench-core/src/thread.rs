@@ -24,7 +24,7 @@ use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
 use crate::run_config::RunConfig;
 use crate::window::{Drain, Window};
-use crate::worker::{Mix, Worker};
+use crate::worker::{Mix, StartGate, Worker};
 
 pub(crate) struct ThreadCtx {
     pub(crate) thread: usize,
@@ -57,6 +57,15 @@ pub(crate) fn thread_main<C: Connector>(
         let drivers = (0..ctx.connections).flat_map(|_| connector.drivers(streams));
         (drivers.collect(), Alarm::new())
     };
+    // The workers' tasks exist, and wait at the gate, before the start instant is fixed.
+    let gate = Rc::new(StartGate::default());
+    let tasks = spawn_workers(&local, drivers, &gate, config, ctx.thread);
+    let workers = tasks.len();
+    local.block_on(&rt, async {
+        while gate.waiting() < workers {
+            tokio::task::yield_now().await;
+        }
+    });
     let _ = ctx.ready.send(());
     let Ok(start) = ctx.start.recv() else {
         return Ok(ThreadRecording::default());
@@ -80,7 +89,10 @@ pub(crate) fn thread_main<C: Connector>(
             .is_open()
             .then(|| Rc::new(Dispatch::new(pacer.clone(), window.clone())));
         let drain = Rc::new(Drain::default());
-        let proto = Worker {
+        let dispatcher = dispatch
+            .clone()
+            .map(|d| tokio::task::spawn_local(d.run(alarm)));
+        gate.open(Worker {
             id: 0,
             pacer: pacer.clone(),
             dispatch: dispatch.clone(),
@@ -91,9 +103,7 @@ pub(crate) fn thread_main<C: Connector>(
             timeout: config.timeout,
             rng: SmallRng::seed_from_u64(config.seed),
             vu: Vu::new(ctx.flows.clone()),
-        };
-        let tasks = spawn_workers(drivers, &proto, config, ctx.thread);
-        let dispatcher = dispatch.map(|d| tokio::task::spawn_local(d.run(alarm)));
+        });
         let watcher = tokio::task::spawn_local(drain.watch(window.clone()));
         let ticker = spawn_ticker(recorder.clone());
         for task in tasks {
@@ -121,10 +131,11 @@ pub(crate) fn thread_main<C: Connector>(
 }
 
 /// One worker per driver (connection or stream), each with its own seed, on the thread's
-/// `LocalSet`.
+/// `LocalSet`; each waits at `gate` for the start.
 fn spawn_workers<D: Driver + 'static>(
+    local: &LocalSet,
     drivers: Vec<D>,
-    proto: &Worker,
+    gate: &Rc<StartGate>,
     config: &RunConfig,
     thread: usize,
 ) -> Vec<tokio::task::JoinHandle<()>> {
@@ -135,12 +146,15 @@ fn spawn_workers<D: Driver + 'static>(
         .map(|(i, driver)| {
             let (c, s) = (i / streams, i % streams);
             let seed = config.seed ^ ((thread as u64) << 40 | (c as u64) << 16 | s as u64);
-            let worker = Worker {
-                id: i,
-                rng: SmallRng::seed_from_u64(seed),
-                ..proto.clone()
-            };
-            tokio::task::spawn_local(worker.run(driver))
+            let gate = gate.clone();
+            local.spawn_local(async move {
+                let worker = Worker {
+                    id: i,
+                    rng: SmallRng::seed_from_u64(seed),
+                    ..gate.wait().await
+                };
+                worker.run(driver).await;
+            })
         })
         .collect()
 }
