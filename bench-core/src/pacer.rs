@@ -116,10 +116,10 @@ const GRID_SLACK: Duration = Duration::from_micros(1);
 /// moved before `warmup` if it was at or after it (a measured call stays in the measured window),
 /// nor to or past `end` (a call due before the end stays due before it).
 pub(crate) fn on_grid(offset: Duration, warmup: Duration, end: Duration) -> Duration {
-    let grid = SEND_GRID.as_nanos();
-    let floor = |t: Duration| {
-        Duration::from_nanos(u64::try_from(t.as_nanos() / grid * grid).unwrap_or(u64::MAX))
-    };
+    // In u64 nanoseconds (584 years), not `as_nanos`' u128, whose division is a libcall.
+    let nanos = |t: Duration| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+    let grid = nanos(SEND_GRID);
+    let floor = |t: Duration| Duration::from_nanos(nanos(t) / grid * grid);
     let mut snapped = floor(offset + GRID_SLACK);
     if snapped > offset && snapped >= end {
         snapped = floor(offset);
