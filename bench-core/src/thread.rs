@@ -50,22 +50,11 @@ pub(crate) fn thread_main<C: Connector>(
         .enable_all()
         .build()?;
     let local = LocalSet::new();
-    let streams = config.streams_per_connection.max(1);
-    // Drivers and the alarm register with the thread's reactor.
-    let (drivers, alarm): (Vec<C::Driver>, Alarm) = {
-        let _entered = rt.enter();
-        let drivers = (0..ctx.connections).flat_map(|_| connector.drivers(streams));
-        (drivers.collect(), Alarm::new())
-    };
+    let (drivers, alarm) = drivers_and_alarm(&rt, connector, config, ctx.connections);
     // The workers' tasks exist, and wait at the gate, before the start instant is fixed.
     let gate = Rc::new(StartGate::default());
     let tasks = spawn_workers(&local, drivers, &gate, config, ctx.thread);
-    let workers = tasks.len();
-    local.block_on(&rt, async {
-        while gate.waiting() < workers {
-            tokio::task::yield_now().await;
-        }
-    });
+    park_at_gate(&rt, &local, &gate, tasks.len());
     let _ = ctx.ready.send(());
     let Ok(start) = ctx.start.recv() else {
         return Ok(ThreadRecording::default());
@@ -130,6 +119,19 @@ pub(crate) fn thread_main<C: Connector>(
     Ok(recording)
 }
 
+/// The thread's drivers (`connections` × streams) and its alarm, registered with its reactor.
+fn drivers_and_alarm<C: Connector>(
+    rt: &tokio::runtime::Runtime,
+    connector: &C,
+    config: &RunConfig,
+    connections: usize,
+) -> (Vec<C::Driver>, Alarm) {
+    let streams = config.streams_per_connection.max(1);
+    let _entered = rt.enter();
+    let drivers = (0..connections).flat_map(|_| connector.drivers(streams));
+    (drivers.collect(), Alarm::new())
+}
+
 /// One worker per driver (connection or stream), each with its own seed, on the thread's
 /// `LocalSet`; each waits at `gate` for the start.
 fn spawn_workers<D: Driver + 'static>(
@@ -157,6 +159,15 @@ fn spawn_workers<D: Driver + 'static>(
             })
         })
         .collect()
+}
+
+/// Run the thread's `LocalSet` until all `workers` tasks wait at `gate`.
+fn park_at_gate(rt: &tokio::runtime::Runtime, local: &LocalSet, gate: &StartGate, workers: usize) {
+    local.block_on(rt, async {
+        while gate.waiting() < workers {
+            tokio::task::yield_now().await;
+        }
+    });
 }
 
 /// This thread's share of the load's pacing (its slots of the shard's schedule).
