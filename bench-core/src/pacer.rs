@@ -1,7 +1,7 @@
 //! Pacing: when each worker sends its next request, composed from a load model and a stop
 //! condition — one mechanism for open (rate-driven) and closed (worker-driven) load.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::{Arrival, RateProfile, ScheduleExt};
+
+mod grid;
+use grid::on_grid;
+pub use grid::SEND_GRID;
 
 /// The load model.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,35 +105,6 @@ impl Cancel {
     }
 }
 
-/// The open model's send grid: every due time is a multiple of this from the start, the
-/// schedule's arrival moved back to the grid point at or before it (see [`on_grid`]). One wake-up
-/// of the engine thread then sends every call of a grid cell together, instead of one wake-up per
-/// call; the grid point is the intended send time and the latency's origin, so nothing is
-/// measured from a time the call was not meant to be sent.
-pub const SEND_GRID: Duration = Duration::from_millis(1);
-
-/// How far below a grid point an arrival still counts as on it: the schedule is computed in
-/// floating point, so the k-th arrival of a uniform 1 000/s lands a few ns short of k ms.
-const GRID_SLACK: Duration = Duration::from_micros(1);
-
-/// `offset` on the [`SEND_GRID`]: the grid point at or before it (within [`GRID_SLACK`]), never
-/// moved before `warmup` if it was at or after it (a measured call stays in the measured window),
-/// nor to or past `end` (a call due before the end stays due before it).
-pub(crate) fn on_grid(offset: Duration, warmup: Duration, end: Duration) -> Duration {
-    // In u64 nanoseconds (584 years), not `as_nanos`' u128, whose division is a libcall.
-    let nanos = |t: Duration| u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
-    let grid = nanos(SEND_GRID);
-    let floor = |t: Duration| Duration::from_nanos(nanos(t) / grid * grid);
-    let mut snapped = floor(offset + GRID_SLACK);
-    if snapped > offset && snapped >= end {
-        snapped = floor(offset);
-    }
-    if offset >= warmup {
-        snapped = snapped.max(warmup);
-    }
-    snapped
-}
-
 /// A thread's pacer; its workers share it (single-threaded, hence `RefCell`).
 pub(crate) enum Pacer {
     Open {
@@ -138,6 +113,11 @@ pub(crate) enum Pacer {
         warmup: Duration,
         /// The end of the schedule (warm-up + duration), from the start.
         end: Duration,
+        /// The grid cell of the last slot taken (from the start) and how many slots it holds.
+        cell: Cell<(Duration, usize)>,
+        /// The most slots a cell holds; arrivals past it keep their own time (see
+        /// [`Pacer::with_cell_cap`]).
+        cap: usize,
     },
     Closed {
         think_time: Duration,
@@ -177,6 +157,8 @@ impl Pacer {
                     start,
                     warmup,
                     end,
+                    cell: Cell::new((Duration::ZERO, 0)),
+                    cap: usize::MAX,
                 }
             }
             LoadModel::Closed {
@@ -205,11 +187,14 @@ impl Pacer {
                 arrivals,
                 start,
                 warmup,
-                end,
+                cell,
+                ..
             } => {
                 let offset = arrivals.borrow_mut().next()?;
+                let (due, taken) = self.due(offset);
+                cell.set(taken);
                 Some(Slot {
-                    due: *start + on_grid(offset, *warmup, *end),
+                    due: *start + due,
                     measured: offset >= *warmup,
                 })
             }
@@ -244,15 +229,44 @@ impl Pacer {
     pub(crate) fn peek_due(&self) -> Option<Instant> {
         match self {
             Pacer::Open {
-                arrivals,
-                start,
-                warmup,
-                end,
-            } => arrivals
-                .borrow_mut()
-                .peek()
-                .map(|offset| *start + on_grid(*offset, *warmup, *end)),
+                arrivals, start, ..
+            } => {
+                let offset = *arrivals.borrow_mut().peek()?;
+                Some(*start + self.due(offset).0)
+            }
             Pacer::Closed { .. } => None,
+        }
+    }
+
+    /// At most `cap` slots per grid cell (the open model; a no-op for the closed one): a cell
+    /// holding more calls than half the thread's connections would make calls wait for a
+    /// connection that a spread schedule finds free, so arrivals past the cap keep their own time
+    /// (at such rates the thread is busy anyway, and the grid saves no wake-up).
+    pub(crate) fn with_cell_cap(mut self, cap: usize) -> Self {
+        if let Pacer::Open { cap: c, .. } = &mut self {
+            *c = cap.max(1);
+        }
+        self
+    }
+
+    /// The open model's due time of the arrival at `offset` (from the start), and the cell after
+    /// taking it: its grid point while the cell has room, else its own time.
+    fn due(&self, offset: Duration) -> (Duration, (Duration, usize)) {
+        let Pacer::Open {
+            warmup,
+            end,
+            cell,
+            cap,
+            ..
+        } = self
+        else {
+            return (offset, (offset, 0));
+        };
+        let point = on_grid(offset, *warmup, *end);
+        match cell.get() {
+            (at, n) if at == point && n >= *cap => (offset, (at, n)),
+            (at, n) if at == point => (point, (at, n + 1)),
+            _ => (point, (point, 1)),
         }
     }
 
@@ -267,34 +281,6 @@ mod tests {
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
-
-    #[test]
-    fn due_times_move_back_to_the_grid_point_at_or_before_them() {
-        let (warmup, end) = (Duration::ZERO, 10 * MS);
-        assert_eq!(on_grid(Duration::ZERO, warmup, end), Duration::ZERO);
-        assert_eq!(
-            on_grid(Duration::from_micros(998), warmup, end),
-            Duration::ZERO
-        );
-        assert_eq!(on_grid(Duration::from_micros(2_500), warmup, end), 2 * MS);
-        // A float schedule's "3 ms" a few ns short is 3 ms, not 2 ms.
-        assert_eq!(
-            on_grid(3 * MS - Duration::from_nanos(3), warmup, end),
-            3 * MS
-        );
-    }
-
-    #[test]
-    fn the_grid_keeps_calls_inside_their_window() {
-        // Just short of the end: not snapped up to the end, where it would be unsendable.
-        let end = 10 * MS;
-        let last = end - Duration::from_nanos(2);
-        assert_eq!(on_grid(last, Duration::ZERO, end), 9 * MS);
-        // A measured call is not moved back into a warm-up that ends off the grid.
-        let warmup = Duration::from_micros(1_500);
-        assert_eq!(on_grid(Duration::from_micros(1_700), warmup, end), warmup);
-        assert_eq!(on_grid(Duration::from_micros(1_400), warmup, end), MS);
-    }
 
     #[test]
     fn a_uniform_schedule_fills_each_grid_cell_evenly() {
@@ -333,5 +319,42 @@ mod tests {
         }
         assert_eq!(per_cell.len(), 101, "1 ms warm-up + 100 ms");
         assert!(per_cell.values().all(|n| *n == 5), "{per_cell:?}");
+    }
+
+    #[test]
+    fn a_full_cell_leaves_the_next_arrivals_their_own_time() {
+        // 5 000/s, at most 2 per cell: the first two of each millisecond on its grid point, the
+        // other three at their own times (200 µs apart), in order and never late.
+        let model = LoadModel::Open {
+            profile: crate::schedule::RateProfile::constant(
+                crate::schedule::Rate::new(5_000.0).unwrap(),
+                10 * MS,
+            ),
+            arrival: crate::schedule::Arrival::Uniform,
+        };
+        let start = Instant::now();
+        let claimed = Arc::new(AtomicU64::new(0));
+        let pacer = Pacer::new(
+            &model,
+            StopCondition::default(),
+            Duration::ZERO,
+            start,
+            1,
+            (0, 1),
+            (0, 1),
+            claimed,
+        )
+        .with_cell_cap(2);
+        let mut dues = Vec::new();
+        while let Some(due) = pacer.peek_due() {
+            let slot = pacer.next(start, false).unwrap();
+            assert_eq!(slot.due, due, "peek and next agree");
+            dues.push((slot.due - start).as_micros());
+        }
+        assert_eq!(dues.len(), 50);
+        assert_eq!(
+            &dues[..10],
+            &[0, 0, 400, 600, 800, 1000, 1000, 1400, 1600, 1800]
+        );
     }
 }

@@ -54,7 +54,8 @@ pub(crate) fn thread_main<C: Connector>(
     // The workers' tasks exist, and wait at the gate, before the start instant is fixed.
     let gate = Rc::new(StartGate::default());
     let tasks = spawn_workers(&local, drivers, &gate, config, ctx.thread);
-    park_at_gate(&rt, &local, &gate, tasks.len());
+    let workers = tasks.len();
+    park_at_gate(&rt, &local, &gate, workers);
     let _ = ctx.ready.send(());
     let Ok(start) = ctx.start.recv() else {
         return Ok(ThreadRecording::default());
@@ -65,7 +66,8 @@ pub(crate) fn thread_main<C: Connector>(
         config.effective_drain(),
         ctx.cancel.clone(),
     );
-    let pacer = Rc::new(pacer(config, &ctx, start));
+    // A grid cell holds at most half the thread's connections' worth of calls.
+    let pacer = Rc::new(pacer(config, &ctx, start).with_cell_cap(workers / 2));
     let recorder = Rc::new(RefCell::new(
         Recorder::new(ctx.thread, ctx.requests, measure_start, ctx.sink)
             .with_flows(ctx.flows.clone()),
