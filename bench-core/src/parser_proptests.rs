@@ -121,7 +121,9 @@ proptest! {
     ) {
         let text = splice(SCENARIO, at, &insert);
         let _ = Scenario::parse(&text, Path::new("fuzz.toml"), &[], &|_| None);
-        let _ = Scenario::parse(SCENARIO, Path::new("fuzz.toml"), &[set], &|_| None);
+        if let Ok(set) = crate::scenario::Override::parse_set(&set) {
+            let _ = Scenario::parse(SCENARIO, Path::new("fuzz.toml"), &[set], &|_| None);
+        }
     }
 
     #[test]

@@ -15,9 +15,33 @@ use rand_distr::{Distribution, Exp1};
 use serde::{Deserialize, Serialize};
 
 /// A request rate in requests per second. Invariant: finite and ≥ 0.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
-#[serde(try_from = "f64", into = "f64")]
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[serde(into = "f64")]
 pub struct Rate(f64);
+
+/// Read from a number; any other type is "expected a number (requests per second)".
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Number;
+        impl serde::de::Visitor<'_> for Number {
+            type Value = f64;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number (requests per second)")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<f64, E> {
+                Ok(v)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+        }
+        let v = d.deserialize_f64(Number)?;
+        Rate::try_from(v).map_err(serde::de::Error::custom)
+    }
+}
 
 impl Rate {
     /// No requests.

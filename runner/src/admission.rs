@@ -12,7 +12,7 @@ pub fn check_sides<'a>(
     baseline: impl IntoIterator<Item = &'a str>,
     candidate: impl IntoIterator<Item = &'a str>,
     source: &str,
-) -> Result<(), String> {
+) -> Result<(), AdmissionError> {
     let names = |runs: &mut dyn Iterator<Item = &'a str>| -> Vec<String> {
         let mut v: Vec<String> = runs.map(str::to_owned).collect();
         v.sort();
@@ -21,11 +21,61 @@ pub fn check_sides<'a>(
     };
     let b = names(&mut baseline.into_iter());
     let c = names(&mut candidate.into_iter());
-    let lacking: Vec<&String> = c.iter().filter(|n| !b.contains(n)).collect();
-    let unmatched: Vec<&String> = b.iter().filter(|n| !c.contains(n)).collect();
+    let lacking: Vec<String> = c.iter().filter(|n| !b.contains(n)).cloned().collect();
+    let unmatched: Vec<String> = b.iter().filter(|n| !c.contains(n)).cloned().collect();
     if lacking.is_empty() && unmatched.is_empty() {
         return Ok(());
     }
+    Err(AdmissionError::Sides {
+        lacking,
+        unmatched,
+        candidate: c,
+        baseline: b,
+        baseline_source: source.to_owned(),
+    })
+}
+
+/// Why the runs of a comparison are not admitted as evidence (a configuration error, exit 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdmissionError {
+    /// Scenarios present on one side only.
+    #[error(
+        "{}",
+        sides_message(lacking, unmatched, candidate, baseline, baseline_source)
+    )]
+    Sides {
+        /// Candidate scenarios without a baseline.
+        lacking: Vec<String>,
+        /// Baseline scenarios without a candidate.
+        unmatched: Vec<String>,
+        /// Every candidate scenario.
+        candidate: Vec<String>,
+        /// Every baseline scenario.
+        baseline: Vec<String>,
+        /// Where the baseline came from.
+        baseline_source: String,
+    },
+    /// Cancelled runs, refused without `--allow-partial`.
+    #[error(
+        "{} cancelled (partial) run(s): {}; they measured less than asked, so they are refused \
+         as trials; pass --allow-partial to compare them anyway",
+        runs.len(),
+        runs.join(", ")
+    )]
+    Partial {
+        /// Each run, named (a file, or a stored run).
+        runs: Vec<String>,
+    },
+}
+
+fn sides_message(
+    lacking: &[String],
+    unmatched: &[String],
+    c: &[String],
+    b: &[String],
+    source: &str,
+) -> String {
     let list = |v: &[String]| {
         if v.is_empty() {
             "none".to_owned()
@@ -42,32 +92,27 @@ pub fn check_sides<'a>(
             "no candidate for baseline scenario(s) {unmatched:?}"
         ));
     }
-    Err(format!(
+    format!(
         "{} (baseline {source}); candidate scenarios: {}; baseline scenarios: {}. \
          Check for a renamed scenario, the wrong artifact or store directory, or an empty store",
         problems.join("; "),
-        list(&c),
-        list(&b),
-    ))
+        list(c),
+        list(b),
+    )
 }
 
 /// Cancelled (partial) runs measured less than they were asked to: refused as trials unless
 /// `allow` (`--allow-partial`). `what` names each run (a file, or a stored run).
-pub fn check_complete(runs: &[(String, &RunResult)], allow: bool) -> Result<(), String> {
-    let partial: Vec<&str> = runs
+pub fn check_complete(runs: &[(String, &RunResult)], allow: bool) -> Result<(), AdmissionError> {
+    let partial: Vec<String> = runs
         .iter()
         .filter(|(_, r)| r.cancelled)
-        .map(|(what, _)| what.as_str())
+        .map(|(what, _)| what.clone())
         .collect();
     if partial.is_empty() || allow {
         return Ok(());
     }
-    Err(format!(
-        "{} cancelled (partial) run(s): {}; they measured less than asked, so they are refused \
-         as trials; pass --allow-partial to compare them anyway",
-        partial.len(),
-        partial.join(", ")
-    ))
+    Err(AdmissionError::Partial { runs: partial })
 }
 
 /// The gated metrics that some trial has no sample of (an empty latency distribution, or no

@@ -1,15 +1,20 @@
 //! The command line, as data.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use bench_core::duration_serde;
+use bench_core::scenario::gate::{parse_percent, GateSection};
+use bench_core::scenario::Override;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod ci;
 mod distributed;
 mod history;
-mod run;
+pub mod run;
 mod service;
 mod store;
+pub mod values;
 
 pub use ci::{CommentArgs, CriterionArgs, InstructionsArgs, ReportArgs, ReportFormat};
 pub use distributed::{K8sAction, K8sRenderArgs, MergeArgs};
@@ -80,20 +85,20 @@ pub enum Command {
 #[derive(Debug, Clone, Default, Args)]
 pub struct GateFlags {
     /// Relative regression that fails p95/p99 (and other gated ratio metrics), e.g. 10%.
-    #[arg(long)]
-    pub threshold: Option<String>,
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub threshold: Option<f64>,
     /// Absolute error-rate increase that fails, e.g. 1% (one percentage point).
-    #[arg(long)]
-    pub error_rate_threshold: Option<String>,
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub error_rate_threshold: Option<f64>,
     /// Gated metrics, comma-separated: p50,p90,p95,p99,p99.9,mean,throughput,error_rate.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = values::metric)]
     pub metrics: Option<Vec<String>>,
     /// Fail only when the whole confidence interval is beyond the threshold.
     #[arg(long)]
     pub strict: bool,
     /// Interval method: welch, paired (interleaved trials) or bootstrap.
-    #[arg(long)]
-    pub method: Option<String>,
+    #[arg(long, value_enum)]
+    pub method: Option<MethodName>,
     /// Minimum trials per side (fewer is inconclusive).
     #[arg(long)]
     pub min_trials: Option<usize>,
@@ -171,11 +176,11 @@ pub struct GateRunArgs {
     #[arg(long, value_parser = humantime::parse_duration)]
     pub budget: Option<std::time::Duration>,
     /// Override the measured duration of every trial (e.g. 10s).
-    #[arg(long)]
-    pub duration: Option<String>,
+    #[arg(long, value_parser = duration_serde::parse)]
+    pub duration: Option<Duration>,
     /// Override any scenario field for both sides.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse_set)]
+    pub set: Vec<Override>,
     /// Seed of the counterbalanced order (which side leads the first pair); recorded in the
     /// verdict.
     #[arg(long, default_value_t = 1)]
@@ -278,8 +283,8 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = 10)]
     pub fixed: usize,
     /// Demo targets: measured duration of each trial.
-    #[arg(long, default_value = "1s")]
-    pub duration: String,
+    #[arg(long, default_value = "1s", value_parser = duration_serde::parse)]
+    pub duration: Duration,
     /// Demo targets: request rate of each trial.
     #[arg(long, default_value_t = 1000.0, allow_negative_numbers = true)]
     pub rate: f64,
@@ -299,30 +304,43 @@ pub struct CalibrateArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `--method`: how the confidence interval of a change is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodName {
+    /// Welch's t interval (independent runs).
+    Welch,
+    /// Paired t interval (interleaved trials).
+    Paired,
+    /// Seeded two-level bootstrap.
+    Bootstrap,
+}
+
+impl MethodName {
+    /// As `[gate] method` spells it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Welch => "welch",
+            Self::Paired => "paired",
+            Self::Bootstrap => "bootstrap",
+        }
+    }
+}
+
 impl GateFlags {
     /// The flags as a `[gate]` overlay.
-    pub fn section(&self) -> Result<bench_core::scenario::gate::GateSection, String> {
-        use bench_core::scenario::gate::parse_percent;
-        Ok(bench_core::scenario::gate::GateSection {
-            threshold: self
-                .threshold
-                .as_deref()
-                .map(parse_percent)
-                .transpose()
-                .map_err(|e| format!("--threshold: {e}"))?,
-            error_rate_threshold: self
-                .error_rate_threshold
-                .as_deref()
-                .map(parse_percent)
-                .transpose()
-                .map_err(|e| format!("--error-rate-threshold: {e}"))?,
+    #[must_use]
+    pub fn section(&self) -> GateSection {
+        GateSection {
+            threshold: self.threshold,
+            error_rate_threshold: self.error_rate_threshold,
             metrics: self.metrics.clone(),
             rule: self.strict.then_some(bench_core::stats::Rule::Strict),
-            method: self.method.clone(),
+            method: self.method.map(|m| m.name().to_owned()),
             min_trials: self.min_trials,
             confidence: self.confidence,
             baseline_runs: self.baseline_runs,
-        })
+        }
     }
 }
 
@@ -330,8 +348,8 @@ impl GateFlags {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Measured time of each trial.
-    #[arg(long, default_value = "3s")]
-    pub duration: String,
+    #[arg(long, default_value = "3s", value_parser = duration_serde::parse)]
+    pub duration: Duration,
     /// Request rate of every trial (req/s).
     #[arg(long, default_value_t = 500.0, allow_negative_numbers = true)]
     pub rate: f64,

@@ -52,3 +52,40 @@ impl Signal {
         }
     }
 }
+
+/// An error with its causes, `outer: cause: …`, as `{:#}` writes it, except that a cause whose
+/// text the message already holds is not repeated (most errors write their cause into their own
+/// message: `/x.toml: No such file or directory (os error 2)`).
+#[must_use]
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_already_in_the_message_are_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading x: {source}")]
+        struct Read {
+            source: std::io::Error,
+        }
+        let e = anyhow::Error::new(Read { source: io }).context("loading");
+        assert_eq!(describe(&e), "loading: reading x: gone");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(describe(&e), "outer: inner");
+    }
+}

@@ -20,7 +20,6 @@ pub mod github;
 pub mod history;
 pub mod http_client;
 pub mod instructions;
-pub mod overrides;
 pub mod preflight;
 pub mod progress;
 pub mod report;
@@ -53,7 +52,7 @@ where
     match commands::dispatch(cli) {
         Ok(exit) => exit.into(),
         Err(e) => {
-            let message = bench_core::redact::process().text(&format!("{e:#}"));
+            let message = bench_core::redact::process().text(&exit::describe(&e));
             eprintln!("error: {message}");
             ExitCode::from(exit::BAD_INPUT)
         }

@@ -13,7 +13,7 @@ use bench_core::stats::{compare, Distribution, Method, Metric, Settings, Trial, 
 use crate::admission;
 use crate::capacity::{self, CapacityVerdict};
 use crate::evidence::Evidence;
-use crate::gate::{Family, GatePolicy, Judging};
+use crate::gate::{Family, GatePolicy, JudgeError, Judging};
 
 #[path = "verdict_file.rs"]
 mod file;
@@ -75,7 +75,7 @@ pub fn compare_scenario(
     gate: &GateSection,
     how: Judging,
     family: &Family,
-) -> Result<ScenarioVerdict, String> {
+) -> Result<ScenarioVerdict, JudgeError> {
     let threshold = gate.settings(how.interleaved)?.threshold;
     let capacity = capacity::compare(baseline, candidate, threshold);
     // Micro-benchmarks have per-iteration times only: report just what is gated (mean, median).
@@ -138,7 +138,7 @@ fn request_verdicts(
     (metrics, gated): (&[Metric], &[Metric]),
     settings: &Settings,
     family: &Family,
-) -> Result<Vec<RequestVerdict>, String> {
+) -> Result<Vec<RequestVerdict>, JudgeError> {
     let mut requests = Vec::new();
     for name in mix_requests(baseline, candidate) {
         let of = |runs: &[RunResult]| -> Vec<Trial> {
@@ -221,7 +221,7 @@ fn compare_rows(
     (metrics, gated): (&[Metric], &[Metric]),
     settings: &Settings,
     family: &Family,
-) -> Result<Vec<MetricVerdict>, String> {
+) -> Result<Vec<MetricVerdict>, JudgeError> {
     let mut rows = Vec::with_capacity(metrics.len());
     for metric in metrics {
         let mut s = *settings;
@@ -230,7 +230,7 @@ fn compare_rows(
         if s.method == Method::Paired && b.len() != c.len() {
             s.method = Method::Welch;
         }
-        let mut comparison = compare(b, c, *metric, &s).map_err(|e| e.to_string())?;
+        let mut comparison = compare(b, c, *metric, &s)?;
         let is_gated = gated.contains(metric);
         if is_gated && comparison.verdict == Verdict::Fail && !family.rejects(comparison.p_value) {
             comparison.verdict = Verdict::Inconclusive;

@@ -1,14 +1,18 @@
 //! The shape of the workspace's code, checked on every test run (issue 17): no import cycle
-//! between the modules of a crate, and no function over 80 lines outside tests.
+//! between the modules of a crate, no function over 80 lines outside tests, and no
+//! `Result<_, String>` outside tests (errors are typed).
 //!
 //! Both read the source text (no compiler): `code_shape/source.rs` blanks comments, literals and
 //! `#[cfg(test)]` items; `code_shape/imports.rs` builds the file-level module graph (its doc says
-//! exactly what an edge is); `code_shape/functions.rs` measures functions.
+//! exactly what an edge is); `code_shape/functions.rs` measures functions;
+//! `code_shape/results.rs` finds errors carried as text.
 
 #[path = "code_shape/functions.rs"]
 mod functions;
 #[path = "code_shape/imports.rs"]
 mod imports;
+#[path = "code_shape/results.rs"]
+mod results;
 #[path = "code_shape/source.rs"]
 mod source;
 
@@ -119,6 +123,34 @@ fn no_long_functions() {
     assert!(
         report.is_empty(),
         "functions over {MAX_FUNCTION_LINES} lines outside tests (split them):\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn no_text_errors() {
+    let mut report = Vec::new();
+    for src in crate_sources() {
+        let mut files = source::crate_files(&src);
+        // A binary's main.rs is not a module of the library, but its code is checked all the same.
+        let main = src.join("main.rs");
+        if let Ok(text) = std::fs::read_to_string(&main) {
+            let code = source::strip_tests(&source::blank_comments_and_literals(&text));
+            files.push(source::SourceFile {
+                module: Vec::new(),
+                tokens: source::tokenize(&code),
+                path: main,
+            });
+        }
+        for file in files {
+            for line in results::string_errors(&file.tokens) {
+                report.push(format!("{}:{line}", relative(&file.path)));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "Result<_, String> outside tests (use a thiserror enum of the module):\n{}",
         report.join("\n")
     );
 }

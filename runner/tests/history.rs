@@ -120,12 +120,18 @@ fn bad_history_flags_are_named() {
         (&["--alpha", "2"], "--alpha"),
         (&["--alpha", "0.001"], "smallest p-value"),
         (&["--min-segment", "0"], "min_segment"),
-        (&["--metrics", "p42"], "--metrics: unknown metric \"p42\""),
+        (
+            &["--metrics", "p42"],
+            "'p42' for '--metrics <METRICS>': unknown metric \"p42\"",
+        ),
         (&["--threshold", "ten"], "--threshold"),
-        (&["--since", "yesterdayish"], "--since \"yesterdayish\""),
+        (
+            &["--since", "yesterdayish"],
+            "--since <TIME>': \"yesterdayish\": expected RFC 3339",
+        ),
         (
             &["--min-change=-5%"],
-            "--min-change: \"-5%\" must be 0% or more",
+            "'-5%' for '--min-change <MIN_CHANGE>': \"-5%\" must be 0% or more",
         ),
         (&["--min-change", "NaN"], "--min-change"),
         (

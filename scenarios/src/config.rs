@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
-pub use crate::error::DemoError;
+pub use crate::error::{ConfigError, DemoError};
 
 /// Upper bound accepted by [`DemoConfig::validate`] for every duration knob.
 const MAX_KNOB: Duration = Duration::from_secs(24 * 60 * 60);
@@ -54,13 +54,20 @@ impl DemoConfig {
     /// duration at most 24 h, `stall_for` only together with `stall_at`, and
     /// at most 512 threads.
     pub fn validate(&self) -> Result<(), DemoError> {
-        let bad = |msg: String| Err(DemoError::InvalidConfig(msg));
+        Ok(self.check()?)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
         for (name, rate) in [
             ("error_rate", self.error_rate),
             ("tail_fraction", self.tail_fraction),
         ] {
             if !(0.0..=1.0).contains(&rate) {
-                return bad(format!("{name} must be within 0.0..=1.0, got {rate}"));
+                return Err(ConfigError::OutOfRange {
+                    name: name.to_owned(),
+                    range: "0.0..=1.0",
+                    got: rate.to_string(),
+                });
             }
         }
         for (name, d) in [
@@ -72,22 +79,27 @@ impl DemoConfig {
         ] {
             if let Some(d) = d {
                 if d > MAX_KNOB {
-                    return bad(format!("{name} must be at most 24h, got {d:?}"));
+                    return Err(ConfigError::TooLarge {
+                        name: name.to_owned(),
+                        max: "24h".to_owned(),
+                        got: format!("{d:?}"),
+                    });
                 }
             }
         }
         if self.stall_at.is_none() && !self.stall_for.is_zero() {
-            return bad("stall_for is set but stall_at is not".to_owned());
+            return Err(ConfigError::StallWithoutStart);
         }
         if let Some(pool) = &self.pool {
-            pool.validate().map_err(DemoError::InvalidConfig)?;
+            pool.validate()?;
         }
-        self.noise.validate().map_err(DemoError::InvalidConfig)?;
+        self.noise.validate()?;
         if self.threads > MAX_THREADS {
-            return bad(format!(
-                "threads must be at most {MAX_THREADS}, got {}",
-                self.threads
-            ));
+            return Err(ConfigError::TooLarge {
+                name: "threads".to_owned(),
+                max: MAX_THREADS.to_string(),
+                got: self.threads.to_string(),
+            });
         }
         Ok(())
     }
@@ -95,21 +107,22 @@ impl DemoConfig {
     /// Returns a copy with the per-request overrides of a query string
     /// applied (`delay_ms`, `jitter_ms`, `tail_delay_ms`, `error_rate`,
     /// `tail_fraction`; other keys are ignored).
-    pub(crate) fn with_query(&self, query: &str) -> Result<DemoConfig, String> {
+    pub(crate) fn with_query(&self, query: &str) -> Result<DemoConfig, ConfigError> {
         let mut cfg = self.clone();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let bad = |expected| ConfigError::Query {
+                key: key.to_owned(),
+                expected,
+                value: value.to_owned(),
+            };
             let millis = || {
                 value
                     .parse::<u64>()
                     .map(Duration::from_millis)
-                    .map_err(|_| format!("{key}: expected whole milliseconds, got {value:?}"))
+                    .map_err(|_| bad("whole milliseconds"))
             };
-            let rate = || {
-                value
-                    .parse::<f64>()
-                    .map_err(|_| format!("{key}: expected a number, got {value:?}"))
-            };
+            let rate = || value.parse::<f64>().map_err(|_| bad("a number"));
             match key {
                 "delay_ms" => cfg.delay = millis()?,
                 "jitter_ms" => cfg.jitter = millis()?,
@@ -119,7 +132,7 @@ impl DemoConfig {
                 _ => {}
             }
         }
-        cfg.validate().map_err(|e| e.to_string())?;
+        cfg.check()?;
         Ok(cfg)
     }
 }

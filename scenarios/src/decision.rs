@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use crate::error::ConfigError;
+
 /// Distinct routes counted by [`crate::DemoServer::requests_by_route`]; later new ones go to
 /// `(other)`.
 const MAX_ROUTES: usize = 10_000;
@@ -33,7 +35,7 @@ impl Decision {
 }
 
 /// The `grpc_code=N` knob of a query-string override (1..=16).
-pub(crate) fn grpc_code(overrides: Option<&str>) -> Result<Option<i32>, String> {
+pub(crate) fn grpc_code(overrides: Option<&str>) -> Result<Option<i32>, ConfigError> {
     overrides
         .into_iter()
         .flat_map(|q| q.split('&'))
@@ -42,7 +44,11 @@ pub(crate) fn grpc_code(overrides: Option<&str>) -> Result<Option<i32>, String> 
             v.parse::<i32>()
                 .ok()
                 .filter(|c| (1..=16).contains(c))
-                .ok_or_else(|| format!("grpc_code: expected 1..=16, got {v:?}"))
+                .ok_or_else(|| ConfigError::Query {
+                    key: "grpc_code".to_owned(),
+                    expected: "1..=16",
+                    value: v.to_owned(),
+                })
         })
         .transpose()
 }

@@ -17,7 +17,7 @@ use tonic::{Code, Status};
 use tonic_prost::ProstCodec;
 use tower_service::Service;
 
-use crate::config::DemoError;
+use crate::config::{ConfigError, DemoError};
 use crate::decision::Decision;
 
 /// The service's `.proto` source.
@@ -48,7 +48,7 @@ impl std::fmt::Debug for Reflection {
 impl Reflection {
     /// Reflection over the demo's `.proto` (v1 unless `legacy_only`, and v1alpha).
     pub(crate) fn new(legacy_only: bool) -> Result<Self, DemoError> {
-        let bad = |e: String| DemoError::InvalidConfig(format!("demo.proto: {e}"));
+        let bad = |e: String| DemoError::from(ConfigError::Proto(e));
         let mut compiler = protox::Compiler::with_file_resolver(EmbeddedProto);
         compiler.include_imports(true);
         compiler

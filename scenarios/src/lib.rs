@@ -87,7 +87,7 @@ mod noise;
 mod pool;
 mod server;
 
-pub use config::{completion_time, DemoConfig, DemoError};
+pub use config::{completion_time, ConfigError, DemoConfig, DemoError};
 pub use noise::Noise;
 pub use pool::{PoolConfig, PATH as POOL_PATH};
 pub use server::{serve, DemoServer};

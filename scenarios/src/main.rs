@@ -84,28 +84,42 @@ struct Args {
     slowdown: f64,
 }
 
-fn parse_host(s: &str) -> Result<IpAddr, String> {
+/// A `--host` or rate flag clap cannot take.
+#[derive(Debug, thiserror::Error)]
+enum ArgError {
+    /// Not an IP address (or `localhost`).
+    #[error("not an IP address: {0}")]
+    NotIp(std::net::AddrParseError),
+    /// An address off the loopback interface.
+    #[error("{0} is not a loopback address; the demo service only binds 127.0.0.0/8 or ::1")]
+    NotLoopback(IpAddr),
+    /// Not a number.
+    #[error("not a number: {0}")]
+    NotNumber(std::num::ParseFloatError),
+    /// A rate outside `0.0..=1.0`.
+    #[error("must be within 0.0..=1.0, got {0}")]
+    Rate(f64),
+}
+
+fn parse_host(s: &str) -> Result<IpAddr, ArgError> {
     let ip = if s.eq_ignore_ascii_case("localhost") {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     } else {
-        s.parse::<IpAddr>()
-            .map_err(|e| format!("not an IP address: {e}"))?
+        s.parse::<IpAddr>().map_err(ArgError::NotIp)?
     };
     if ip.is_loopback() {
         Ok(ip)
     } else {
-        Err(format!(
-            "{ip} is not a loopback address; the demo service only binds 127.0.0.0/8 or ::1"
-        ))
+        Err(ArgError::NotLoopback(ip))
     }
 }
 
-fn parse_rate(s: &str) -> Result<f64, String> {
-    let rate: f64 = s.parse().map_err(|e| format!("not a number: {e}"))?;
+fn parse_rate(s: &str) -> Result<f64, ArgError> {
+    let rate: f64 = s.parse().map_err(ArgError::NotNumber)?;
     if (0.0..=1.0).contains(&rate) {
         Ok(rate)
     } else {
-        Err(format!("must be within 0.0..=1.0, got {rate}"))
+        Err(ArgError::Rate(rate))
     }
 }
 

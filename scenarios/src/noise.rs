@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use rand::Rng;
 
+use crate::error::ConfigError;
+
 /// The noise knobs; the default is no noise and no slowdown.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Noise {
@@ -72,23 +74,24 @@ fn normal(u1: f64, u2: f64) -> f64 {
 impl Noise {
     /// Checks the knobs: sigmas in `0..=2`, a positive finite scale, pauses shorter than
     /// their spacing.
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for (name, s) in [
             ("request_sigma", self.request_sigma),
             ("drift_sigma", self.drift_sigma),
         ] {
             if !(0.0..=2.0).contains(&s) {
-                return Err(format!("noise.{name} must be within 0..=2, got {s}"));
+                return Err(ConfigError::OutOfRange {
+                    name: format!("noise.{name}"),
+                    range: "0..=2",
+                    got: s.to_string(),
+                });
             }
         }
         if !(self.scale > 0.0 && self.scale.is_finite() && self.scale <= 1000.0) {
-            return Err(format!(
-                "noise.scale must be in (0, 1000], got {}",
-                self.scale
-            ));
+            return Err(ConfigError::NoiseScale(self.scale));
         }
         if !self.pause_every.is_zero() && self.pause_for >= self.pause_every {
-            return Err("noise.pause_for must be shorter than noise.pause_every".to_owned());
+            return Err(ConfigError::PauseTooLong);
         }
         Ok(())
     }

@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use crate::auth::Flaky;
-use crate::config::{completion_time, inject_error, DemoConfig, DemoError};
+use crate::config::{completion_time, inject_error, ConfigError, DemoConfig, DemoError};
 use crate::decision::{grpc_code, Decision, Routes};
 use crate::graphql::{schema, DemoSchema};
 use crate::grpc::Reflection;
@@ -86,7 +86,7 @@ impl Shared {
         self: &Arc<Self>,
         rng: &Mutex<SmallRng>,
         overrides: Option<&str>,
-    ) -> Result<Decision, String> {
+    ) -> Result<Decision, ConfigError> {
         let arrival = Instant::now();
         let first_arrival = *self.first_arrival.get_or_init(|| arrival);
         let seq = self.arrivals.fetch_add(1, Ordering::Relaxed);

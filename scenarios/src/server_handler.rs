@@ -53,7 +53,8 @@ pub(super) async fn handle(
     };
     let decision = match shared.decide(rng, overrides.as_deref()) {
         Ok(d) => d,
-        Err(msg) => {
+        Err(e) => {
+            let msg = e.to_string();
             shared.served.fetch_add(1, Ordering::Relaxed);
             if grpc {
                 return boxed(
@@ -77,7 +78,7 @@ pub(super) async fn handle(
     if path == "/graphql" {
         return match execute(&shared.graphql, &body, decision.seq, decision.fail).await {
             Ok(json) => json_response(json),
-            Err(msg) => text(StatusCode::BAD_REQUEST, msg),
+            Err(e) => text(StatusCode::BAD_REQUEST, e.to_string()),
         };
     }
     if decision.fail {

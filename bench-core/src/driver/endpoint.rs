@@ -34,7 +34,7 @@ pub(crate) struct Endpoint {
     port: u16,
     /// The first hop: the proxy, the `hosts` override or the target itself.
     hop: String,
-    addrs: Result<Vec<SocketAddr>, String>,
+    addrs: Result<Vec<SocketAddr>, Unresolved>,
     /// The proxy and the `host:port` its CONNECT tunnel asks for.
     tunnel: Option<(Proxy, String)>,
     tls: Option<Tls>,
@@ -50,9 +50,9 @@ struct Tls {
 /// the target's.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DialError {
-    /// The name did not resolve (message from the resolver, kept from construction).
-    #[error("{0}")]
-    Resolve(String),
+    /// The name did not resolve (kept from construction).
+    #[error(transparent)]
+    Resolve(Unresolved),
     /// TCP connect failed.
     #[error("connect {hop}: {error}")]
     Tcp { hop: String, error: std::io::Error },
@@ -62,6 +62,14 @@ pub(crate) enum DialError {
     /// The TLS handshake failed (or the server refused the client certificate just after it).
     #[error("TLS handshake with {name}: {reason}")]
     Tls { name: String, reason: String },
+}
+
+/// A first hop whose name did not resolve, with the resolver's message.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("cannot resolve {host}: {message}")]
+pub(crate) struct Unresolved {
+    host: String,
+    message: String,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -126,7 +134,10 @@ impl Endpoint {
         let addrs = (hop_host.as_str(), hop_port)
             .to_socket_addrs()
             .map(Iterator::collect)
-            .map_err(|e| format!("cannot resolve {hop_host}: {e}"));
+            .map_err(|e| Unresolved {
+                host: hop_host.clone(),
+                message: e.to_string(),
+            });
         let tls = if https {
             let t = &options.tls;
             Some(Tls {

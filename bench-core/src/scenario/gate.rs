@@ -32,13 +32,6 @@ pub enum GateError {
     },
 }
 
-/// For callers that still carry errors as text (the runner's gate policy): the message.
-impl From<GateError> for String {
-    fn from(e: GateError) -> Self {
-        e.to_string()
-    }
-}
-
 /// The `[gate]` section as written. Missing fields take the defaults of [`Settings`] and
 /// [`GateSection::DEFAULT_METRICS`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,9 @@
-//! Where in a scenario file something is: line and column for errors, and `--set` overrides.
+//! Where in a scenario file something is: line and column for errors.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use toml_edit::{DocumentMut, ImDocument, Item, Value};
+use toml_edit::{ImDocument, Item, Value};
 
 use super::ScenarioError;
 
@@ -161,77 +161,4 @@ fn field_at(text: &str, offset: usize) -> Option<String> {
             None => key.to_owned(),
         }
     })
-}
-
-/// An error about a field that an override set is the override's fault: name the override as
-/// given (`--set load.rate=-5`), never a line of the edited document that the user never wrote.
-/// The last override of the field wins, as when they were applied.
-pub(super) fn blame_override(e: ScenarioError, overrides: &[String]) -> ScenarioError {
-    let ScenarioError::Invalid { field, message, .. } = &e else {
-        return e;
-    };
-    let culprit = overrides.iter().rev().find(|arg| {
-        let key = arg.split_once('=').map_or(arg.as_str(), |(k, _)| k).trim();
-        field == key
-            || field
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.starts_with(['.', '[']))
-    });
-    match culprit {
-        Some(arg) => ScenarioError::Override {
-            arg: arg.clone(),
-            message: format!("{field}: {message}"),
-        },
-        None => e,
-    }
-}
-
-/// Apply `key=value` overrides to the document text. Values parse as TOML (`500`, `"2"`,
-/// `true`, `["a"]`), otherwise they are taken as strings (`http://x`, `30s`).
-pub(super) fn apply_overrides(
-    text: &str,
-    path: &Path,
-    overrides: &[String],
-) -> Result<String, ScenarioError> {
-    if overrides.is_empty() {
-        return Ok(text.to_owned());
-    }
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        let offset = e.span().map_or(0, |s| s.start);
-        ScenarioError::Invalid {
-            loc: Location::at(text, path, offset),
-            field: "(document)".into(),
-            message: e.message().to_owned(),
-        }
-    })?;
-    for arg in overrides {
-        let bad = |message: &str| ScenarioError::Override {
-            arg: arg.clone(),
-            message: message.to_owned(),
-        };
-        let (key, raw) = arg
-            .split_once('=')
-            .ok_or_else(|| bad("expected key=value, e.g. load.rate=500"))?;
-        let parts: Vec<&str> = key.trim().split('.').collect();
-        if parts.iter().any(|p| p.is_empty()) {
-            return Err(bad("empty key segment"));
-        }
-        let value: Value = raw
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| Value::from(raw.trim()));
-        let mut table = doc.as_table_mut() as &mut dyn toml_edit::TableLike;
-        for part in &parts[..parts.len() - 1] {
-            if table.get(part).is_none() {
-                table.insert(part, Item::Table(toml_edit::Table::new()));
-            }
-            table = table
-                .get_mut(part)
-                .and_then(Item::as_table_like_mut)
-                .ok_or_else(|| bad(&format!("{part} is not a table")))?;
-        }
-        let last = parts[parts.len() - 1];
-        table.insert(last, Item::Value(value));
-    }
-    Ok(doc.to_string())
 }

@@ -16,6 +16,7 @@ mod interpolate;
 mod load;
 mod load_check;
 mod location;
+pub mod overrides;
 mod request;
 pub mod saturation;
 pub mod slo;
@@ -34,6 +35,7 @@ pub use file::{
 pub use flow_file::{CheckSection, ExtractSection};
 pub use interpolate::{interpolate, InterpolateError};
 pub use location::Location;
+pub use overrides::{Field, Override, SetError};
 pub use request::Plan;
 use slo::Slo;
 
@@ -71,12 +73,12 @@ pub enum ScenarioError {
         /// What is wrong.
         message: String,
     },
-    /// A `--set key=value` override is malformed.
-    #[error("--set {arg}: {message}")]
+    /// An override's value is invalid (of the wrong type, or breaking a rule of the file).
+    #[error("{origin}: {message}")]
     Override {
-        /// The argument as given.
-        arg: String,
-        /// What is wrong.
+        /// The override as the user gave it: `--set load.rate=abc`, `--rate -5`.
+        origin: String,
+        /// The field and what is wrong with it.
         message: String,
     },
 }
@@ -107,9 +109,9 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Read and validate a scenario file, applying `overrides` (`key=value`, dotted keys, value
-    /// as TOML or else as a string) and interpolating from the process environment.
-    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, ScenarioError> {
+    /// Read and validate a scenario file, applying `overrides` (typed values of dotted keys, in
+    /// order) and interpolating from the process environment.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Self, ScenarioError> {
         let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
             path: path.to_owned(),
             source,
@@ -122,21 +124,20 @@ impl Scenario {
     pub fn parse(
         text: &str,
         path: &Path,
-        overrides: &[String],
+        overrides: &[Override],
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ScenarioError> {
-        let text = location::apply_overrides(text, path, overrides)?;
-        Self::parse_text(&text, path, env).map_err(|e| location::blame_override(e, overrides))
+        let file = overrides::apply(text, path, overrides)?;
+        Self::validate(file, text, path, env).map_err(|e| overrides::blame(e, overrides))
     }
 
-    /// Parse scenario text with the overrides already applied.
-    fn parse_text(
+    /// Validate and interpolate a parsed file; errors are located in `text`, its source.
+    fn validate(
+        file: ScenarioFile,
         text: &str,
         path: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ScenarioError> {
-        let file: ScenarioFile =
-            toml::from_str(text).map_err(|e| location::toml_error(text, path, &e))?;
         // Every value taken from the environment is a secret (crate::redact); error messages
         // built from interpolated text are redacted as they are made.
         let secrets = RefCell::new(Redactor::default());

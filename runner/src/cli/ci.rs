@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{GateFlags, SaveArgs, StoreArgs};
+use super::{values, GateFlags, SaveArgs, StoreArgs};
 
 /// `tailguard criterion`.
 #[derive(Debug, Args)]
@@ -55,7 +55,7 @@ pub struct CommentArgs {
     pub body: PathBuf,
     /// Write only if the pull request's head is still this commit (exit 2 and no write
     /// otherwise); in a `workflow_run` job: `github.event.workflow_run.head_sha`.
-    #[arg(long, value_name = "SHA", value_parser = parse_sha)]
+    #[arg(long, value_name = "SHA", value_parser = values::sha)]
     pub head_sha: Option<String>,
     /// With --head-sha: the head must also live in this repository, OWNER/NAME (a fork's for
     /// fork PRs): `github.event.workflow_run.head_repository.full_name`.
@@ -77,17 +77,6 @@ pub struct CommentArgs {
     pub id: String,
 }
 
-/// A full commit SHA: 40 (SHA-1) or 64 (SHA-256) hex digits.
-fn parse_sha(s: &str) -> Result<String, String> {
-    if matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(s.to_ascii_lowercase())
-    } else {
-        Err(format!(
-            "{s:?} is not a full commit SHA (40 or 64 hex digits)"
-        ))
-    }
-}
-
 /// `tailguard report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -96,17 +85,17 @@ pub struct ReportArgs {
     #[arg(value_name = "VERDICT.json", required = true, num_args = 1..)]
     pub verdicts: Vec<PathBuf>,
     /// The baseline side's commit (labels the baseline columns and heads the report).
-    #[arg(long, value_name = "SHA", value_parser = parse_sha)]
+    #[arg(long, value_name = "SHA", value_parser = values::sha)]
     pub base_sha: Option<String>,
     /// The candidate side's commit, the pull request's head.
-    #[arg(long, value_name = "SHA", value_parser = parse_sha)]
+    #[arg(long, value_name = "SHA", value_parser = values::sha)]
     pub head_sha: Option<String>,
     /// Link to the workflow run that produced the verdicts (an http(s) URL).
-    #[arg(long, value_name = "URL", value_parser = parse_run_url)]
+    #[arg(long, value_name = "URL", value_parser = values::run_url)]
     pub run_url: Option<String>,
     /// The run's conclusion (`github.event.workflow_run.conclusion`): a failed run whose
     /// verdicts show no regression is said to have failed.
-    #[arg(long, value_name = "CONCLUSION", value_parser = parse_conclusion)]
+    #[arg(long, value_name = "CONCLUSION", value_parser = values::conclusion)]
     pub conclusion: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
@@ -121,32 +110,6 @@ pub struct ReportArgs {
     /// --charts directory is published, e.g. `charts/` next to the markdown file).
     #[arg(long, value_name = "URL", requires = "charts")]
     pub charts_url: Option<String>,
-}
-
-/// An http(s) URL that a markdown link can carry as it is.
-fn parse_run_url(s: &str) -> Result<String, String> {
-    let scheme = s.starts_with("https://") || s.starts_with("http://");
-    let plain = !s
-        .chars()
-        .any(|c| c.is_whitespace() || "()<>[]`\"'\\".contains(c));
-    if scheme && plain && s.len() <= 2048 {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "{s:?} is not a plain http(s) URL (no spaces, quotes, brackets or parentheses)"
-        ))
-    }
-}
-
-/// A GitHub check conclusion: lower-case letters and underscores.
-fn parse_conclusion(s: &str) -> Result<String, String> {
-    if !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "{s:?} is not a check conclusion (success, failure, cancelled, …)"
-        ))
-    }
 }
 
 /// What `tailguard report` writes.

@@ -1,11 +1,13 @@
 //! `tailguard run`'s flags, and the shortcuts among them that override the scenario.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use bench_core::duration_serde;
+use bench_core::scenario::Override;
 use clap::Args;
 
-use super::{SaveArgs, StoreArgs};
-use crate::overrides::Override;
+use super::{values, SaveArgs, StoreArgs};
 
 /// The environment variable `--target` defaults to.
 const TARGET_ENV: &str = "TAILGUARD_TARGET";
@@ -22,14 +24,14 @@ pub struct RunArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub rate: Option<f64>,
     /// Override the measured duration (e.g. 30s, 2m).
-    #[arg(long)]
-    pub duration: Option<String>,
+    #[arg(long, value_parser = duration_serde::parse)]
+    pub duration: Option<Duration>,
     /// Override the number of connections (workers in the closed model).
     #[arg(long, allow_negative_numbers = true)]
     pub connections: Option<usize>,
     /// Override any scenario field: --set load.warmup=5s --set request.headers.x-env=staging
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse_set)]
+    pub set: Vec<Override>,
     /// Accept any TLS certificate (self-signed staging).
     #[arg(long)]
     pub insecure: bool,
@@ -40,7 +42,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE.json")]
     pub out: Option<PathBuf>,
     /// Generate shard I of N of the load (0-based): 1/N of the rate, or of the workers.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "I/N", value_parser = values::shard)]
     pub shard: Option<bench_core::Shard>,
     /// Start the measured load at this time (RFC 3339), so that shards start together.
     #[arg(long, value_name = "TIME")]
@@ -60,7 +62,7 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The flag shortcuts as overrides, before the explicit `--set`s (which win).
+    /// The flag shortcuts as typed overrides, before the explicit `--set`s (which win).
     #[must_use]
     pub fn overrides(&self) -> Vec<Override> {
         let mut v = Vec::new();
@@ -68,35 +70,37 @@ impl RunArgs {
             v.push(target_override(t));
         }
         if let Some(r) = self.rate {
-            v.push(Override::flag(
-                "--rate",
-                &r.to_string(),
-                "load.rate",
-                &r.to_string(),
-            ));
+            v.push(Override::new(format!("--rate {r}"), "load.rate", r));
         }
-        if let Some(d) = &self.duration {
-            v.push(Override::flag_str("--duration", d, "load.duration"));
+        if let Some(d) = self.duration {
+            v.push(duration_override(d));
         }
         if let Some(c) = self.connections {
-            let c = c.to_string();
-            v.push(Override::flag("--connections", &c, "load.connections", &c));
+            v.push(Override::concurrency(format!("--connections {c}"), c));
         }
         if self.insecure {
-            v.push(Override::flag("--insecure", "", "http.insecure", "true"));
+            v.push(Override::new("--insecure", "http.insecure", true));
         }
         if let Some(file) = &self.ca_file {
             // Relative to the working directory, not to the scenario file.
             let abs = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-            v.push(Override::flag_str(
-                "--ca-file",
-                &abs.to_string_lossy(),
+            let abs = abs.to_string_lossy();
+            v.push(Override::new(
+                format!("--ca-file {abs}"),
                 "http.ca_file",
+                abs.as_ref(),
             ));
         }
-        v.extend(self.set.iter().map(|s| Override::set(s)));
+        v.extend(self.set.iter().cloned());
         v
     }
+}
+
+/// `--duration D` as the override of `load.duration`.
+#[must_use]
+pub fn duration_override(d: Duration) -> Override {
+    let text = duration_serde::format(d);
+    Override::new(format!("--duration {text}"), "load.duration", text)
 }
 
 /// The override of `--target`, or of `TAILGUARD_TARGET` when the value is that variable's: an
@@ -105,25 +109,8 @@ impl RunArgs {
 /// flag and never the value.
 fn target_override(target: &str) -> Override {
     if std::env::var(TARGET_ENV).is_ok_and(|v| v == target) {
-        Override {
-            set: format!("target=\"${{{TARGET_ENV}}}\""),
-            flag: Some(TARGET_ENV.to_owned()),
-        }
+        Override::new(TARGET_ENV, "target", format!("${{{TARGET_ENV}}}"))
     } else {
-        Override::flag_str("--target", target, "target")
+        Override::new(format!("--target {target}"), "target", target)
     }
-}
-
-/// `I/N` with `I < N`.
-fn parse_shard(text: &str) -> Result<bench_core::Shard, String> {
-    let bad = || format!("{text:?}: expected I/N with 0 <= I < N, e.g. 0/4");
-    let (i, n) = text.split_once('/').ok_or_else(bad)?;
-    let (index, count): (usize, usize) = (
-        i.trim().parse().map_err(|_| bad())?,
-        n.trim().parse().map_err(|_| bad())?,
-    );
-    if count == 0 || index >= count {
-        return Err(bad());
-    }
-    Ok(bench_core::Shard { index, count })
 }

@@ -317,8 +317,7 @@ impl<'a> Targets<'a> {
         seed: u64,
         cancel: &'a Cancel,
     ) -> anyhow::Result<Self> {
-        let trial = humantime::parse_duration(&args.duration)
-            .with_context(|| format!("--duration {:?}", args.duration))?;
+        let trial = args.duration;
         let base = server(noise, 1.0, (seed, 1), trial)?;
         let cand = server(noise, 1.0 + change, (seed, 2), trial)?;
         Ok(Self {
@@ -381,7 +380,8 @@ fn server(
 fn scenario(url: &str, args: &CalibrateArgs) -> anyhow::Result<Scenario> {
     let text = format!(
         "name = \"calibration\"\ntarget = \"{url}\"\n[request]\npath = \"/\"\n[load]\nrate = {}\nduration = \"{}\"\nwarmup = \"200ms\"\nconnections = 32\n",
-        args.rate, args.duration
+        args.rate,
+        bench_core::duration_serde::format(args.duration)
     );
     Ok(Scenario::parse(
         &text,

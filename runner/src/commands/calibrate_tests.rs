@@ -12,7 +12,7 @@ fn args(gates: usize, noise: f64, levels: Vec<f64>) -> CalibrateArgs {
         trials: 3,
         max_trials: 20,
         fixed: 0,
-        duration: "1s".into(),
+        duration: std::time::Duration::from_secs(1),
         rate: 1000.0,
         requests: 2000,
         seed: 11,

@@ -14,7 +14,7 @@ use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     crate::preflight::verdict_outputs(&args.gate)?;
     let mut named: Vec<(String, RunResult)> = Vec::new();
     for p in &args.candidate {
@@ -62,19 +62,17 @@ pub fn command(args: &CompareArgs) -> anyhow::Result<Exit> {
         }
     }
     let runs: Vec<(String, &RunResult)> = named.iter().map(|(n, r)| (n.clone(), r)).collect();
-    admission::check_complete(&runs, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
+    admission::check_complete(&runs, args.gate.allow_partial)?;
     admission::check_sides(
         baseline.iter().map(|r| r.meta.scenario.as_str()),
         candidate.iter().map(|r| r.meta.scenario.as_str()),
         &sources.join(", "),
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     let how = Judging {
         interleaved: args.paired,
         look: None,
     };
-    let mut report = judge(baseline, candidate, &cli_gate, how, &sources.join(", "))
-        .map_err(anyhow::Error::msg)?;
+    let mut report = judge(baseline, candidate, &cli_gate, how, &sources.join(", "))?;
     crate::history::stored::apply_all(&mut report, windows);
     conclude(&report, &args.gate)
 }

@@ -49,7 +49,7 @@ fn runs(
 
 /// Run the command.
 pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     let env = Environment::detect();
     let mut candidate = runs(args, &args.which, &env)?;
     if candidate.is_empty() {
@@ -102,8 +102,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
             .is_some_and(|b| b.len() == args.which.len() && b.len() > 1),
         look: None,
     };
-    let mut report =
-        judge(baseline, candidate, &cli_gate, how, &source).map_err(anyhow::Error::msg)?;
+    let mut report = judge(baseline, candidate, &cli_gate, how, &source)?;
     report.new = new;
     report.removed = removed;
     conclude(&report, &args.gate)

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use bench_core::scenario::gate::GateSection;
+use bench_core::scenario::Override;
 use bench_core::Scenario;
 use tailguard_demo::{DemoConfig, DemoServer};
 
@@ -65,8 +66,8 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     for (path, text) in SCENARIOS {
         // 500 req/s for a few seconds gives every trial enough samples beyond its p99.
         let overrides = vec![
-            format!("load.duration=\"{}\"", args.duration),
-            format!("load.rate={}", args.rate),
+            crate::cli::run::duration_override(args.duration),
+            Override::new(format!("--rate {}", args.rate), "load.rate", args.rate),
         ];
         let url = server.url();
         let scenario = Scenario::parse(text, Path::new(path), &overrides, &|name| {
@@ -109,8 +110,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         &GateSection::default(),
         Judging::default(),
         &source,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     let flags = GateFlags {
         out: Some(out_dir.join("verdict.json")),
         report_dir: Some(out_dir.clone()),

@@ -19,7 +19,6 @@ use crate::commands::store;
 use crate::gate::trials::{self, Design, Side, TrialSource};
 use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
-use crate::overrides::{self, Override};
 use crate::preflight;
 use crate::report::terminal;
 use crate::service::sides::Sides;
@@ -28,6 +27,7 @@ use crate::store::BranchName;
 use crate::verdict::VerdictReport;
 use crate::Exit;
 use bench_core::scenario::gate::GateSection;
+use bench_core::scenario::Override;
 
 /// What one scenario's candidate trials are compared with.
 enum Against {
@@ -39,7 +39,7 @@ enum Against {
 
 /// Run the command.
 pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
-    let cli_gate = args.gate.section().map_err(anyhow::Error::msg)?;
+    let cli_gate = args.gate.section();
     let baseline = baseline_of(args)?;
     if args.trials == 0 {
         anyhow::bail!("--trials 0: must be at least 1");
@@ -135,8 +135,7 @@ fn plan(
             stored.map(|r| r.meta.scenario.as_str()),
             plans.iter().map(|(c, _)| c.name()),
             &format!("{source} in {}", store::open(&args.store)?.describe()),
-        )
-        .map_err(anyhow::Error::msg)?;
+        )?;
     }
     Ok((plans, windows))
 }
@@ -226,8 +225,7 @@ fn against_store(
         cli_gate,
         Judging::default(),
         source,
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
     Ok(GateOutcome {
         baseline: base,
         candidate: cand,
@@ -314,7 +312,7 @@ fn stored(
         .iter()
         .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
         .collect();
-    admission::check_complete(&named, args.gate.allow_partial).map_err(anyhow::Error::msg)?;
+    admission::check_complete(&named, args.gate.allow_partial)?;
     Ok((runs, window))
 }
 
@@ -322,13 +320,13 @@ fn stored(
 fn load(path: &Path, args: &GateRunArgs, target: Option<(&str, &str)>) -> anyhow::Result<Scenario> {
     let mut overrides = Vec::new();
     if let Some((flag, url)) = target {
-        overrides.push(Override::flag_str(flag, url, "target"));
+        overrides.push(Override::new(format!("{flag} {url}"), "target", url));
     }
-    if let Some(d) = &args.duration {
-        overrides.push(Override::flag_str("--duration", d, "load.duration"));
+    if let Some(d) = args.duration {
+        overrides.push(crate::cli::run::duration_override(d));
     }
-    overrides.extend(args.set.iter().map(|s| Override::set(s)));
-    overrides::load(path, &overrides)
+    overrides.extend(args.set.iter().cloned());
+    Ok(Scenario::load(path, &overrides)?)
 }
 
 fn trial(

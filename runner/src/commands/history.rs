@@ -2,10 +2,7 @@
 //! print them, write JSON / markdown + charts / an HTML trend page, annotate InfluxDB, and with
 //! `--fail-on-new` exit 1 when the newest commit reveals a regression.
 
-use std::time::{Duration, SystemTime};
-
 use anyhow::Context as _;
-use bench_core::scenario::gate::parse_percent;
 use bench_core::stats::change_point::ChangePointSettings;
 
 use crate::cli::{HistoryArgs, StoreKind};
@@ -15,15 +12,6 @@ use crate::history::series::commit_time;
 use crate::history::{self, by_commit, series_of, HistoryMetric, HistoryReport};
 use crate::store::{BranchName, Store};
 use crate::Exit;
-
-/// A `--min-*change` flag: a percentage, 0 or more.
-fn floor(flag: &str, text: &str) -> anyhow::Result<f64> {
-    match parse_percent(text) {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        Ok(_) => anyhow::bail!("{flag}: {text:?} must be 0% or more"),
-        Err(e) => anyhow::bail!("{flag}: {e}"),
-    }
-}
 
 /// Run the command.
 pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
@@ -39,25 +27,20 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     let detector = history::Detector {
         settings,
         min_change: history::MinChange {
-            ratio: floor("--min-change", &args.min_change)?,
-            error_rate: floor("--min-error-rate-change", &args.min_error_rate_change)?,
+            ratio: args.min_change,
+            error_rate: args.min_error_rate_change,
         },
     };
-    let metrics = args
-        .metrics
-        .iter()
-        .map(|m| HistoryMetric::parse(m).map_err(|e| anyhow::anyhow!("--metrics: {e}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let threshold =
-        parse_percent(&args.threshold).map_err(|e| anyhow::anyhow!("--threshold: {e}"))?;
-    let error_threshold = parse_percent(&args.error_rate_threshold)
-        .map_err(|e| anyhow::anyhow!("--error-rate-threshold: {e}"))?;
-    let since = args.since.as_deref().map(since).transpose()?;
     let branch = BranchName::new(&args.branch)?;
     let st = store::open_existing(&args.store)?;
-    let series = read_series(st.as_ref(), &branch, args, &metrics, since.as_deref())?;
-    let report = history::report(branch.as_str(), &st.describe(), series, &detector)
-        .map_err(anyhow::Error::msg)?;
+    let series = read_series(
+        st.as_ref(),
+        &branch,
+        args,
+        &args.metrics,
+        args.since.as_deref(),
+    )?;
+    let report = history::report(branch.as_str(), &st.describe(), series, &detector)?;
     print!("{}", render::terminal(&report));
     write_outputs(&report, args)?;
     if args.store.store == StoreKind::Influx && !args.no_annotate {
@@ -65,7 +48,7 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
             .context("writing the change points to InfluxDB (--no-annotate skips it)")?;
         eprintln!("wrote {n} change point(s) to {}", st.describe());
     }
-    let new = history::new_regressions(&report, threshold, error_threshold);
+    let new = history::new_regressions(&report, args.threshold, args.error_rate_threshold);
     if args.fail_on_new && !new.is_empty() {
         for c in &new {
             eprintln!(
@@ -79,24 +62,6 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Failed);
     }
     Ok(Exit::Success)
-}
-
-/// `--since`: RFC 3339, or an age (`30days`) back from now; as RFC 3339 UTC.
-fn since(text: &str) -> anyhow::Result<String> {
-    let t = match humantime::parse_rfc3339_weak(text.trim()) {
-        Ok(t) => t,
-        Err(_) => {
-            let age: Duration = humantime::parse_duration(text.trim()).map_err(|_| {
-                anyhow::anyhow!(
-                    "--since {text:?}: expected RFC 3339 (2026-11-01T00:00:00Z) or an age (30days)"
-                )
-            })?;
-            SystemTime::now()
-                .checked_sub(age)
-                .unwrap_or(SystemTime::UNIX_EPOCH)
-        }
-    };
-    Ok(humantime::format_rfc3339_seconds(t).to_string())
 }
 
 /// Every series of the selected scenarios on `branch`; no stored run is an error (no data is

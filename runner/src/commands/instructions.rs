@@ -41,7 +41,7 @@ fn baseline(
             .baseline(&branch, &scenario, 1)
             .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
         if let Some(run) = runs.last() {
-            out.push(Benchmark::from_run(run).map_err(anyhow::Error::msg)?);
+            out.push(Benchmark::from_run(run)?);
         }
     }
     Ok(Some(out))
@@ -49,7 +49,7 @@ fn baseline(
 
 /// Run the command.
 pub fn command(args: &InstructionsArgs) -> anyhow::Result<Exit> {
-    let thresholds = Thresholds::with(&args.threshold).map_err(anyhow::Error::msg)?;
+    let thresholds = Thresholds::with(&args.threshold)?;
     let benches = summary::read_dir(&args.dir)?;
     println!(
         "{} gungraun benchmark(s) in {}; instruction counts are deterministic, so each metric is \

@@ -9,7 +9,6 @@ use bench_core::result::{new_run_id, RunMeta, RunResult};
 use bench_core::{Cancel, Environment, Scenario, Shard};
 
 use crate::cli::RunArgs;
-use crate::overrides::Override;
 use crate::preflight;
 use crate::progress::LiveProgress;
 use crate::report::terminal;
@@ -18,13 +17,7 @@ use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &RunArgs) -> anyhow::Result<Exit> {
-    let mut overrides = args.overrides();
-    let mut scenario = crate::overrides::load(&args.scenario, &overrides)?;
-    if let (Some(n), LoadModel::Closed { .. }) = (args.connections, &scenario.run_config().model) {
-        let n = n.to_string();
-        overrides.push(Override::flag("--connections", &n, "load.workers", &n));
-        scenario = crate::overrides::load(&args.scenario, &overrides)?;
-    }
+    let scenario = Scenario::load(&args.scenario, &args.overrides())?;
     if let Some(out) = &args.out {
         preflight::out_file("--out", out)?;
         preflight::not_the_input("--out", out, &args.scenario)?;
@@ -82,12 +75,12 @@ fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
             Ok(()) => {
                 eprintln!("wrote {}", out.display());
                 if let Err(e) = write_charts(result, out) {
-                    failures.push(format!("{e:#}"));
+                    failures.push(crate::exit::describe(&e));
                 }
                 Some(out.display().to_string())
             }
             Err(e) => {
-                failures.push(format!("{e:#}"));
+                failures.push(crate::exit::describe(&e));
                 None
             }
         },
@@ -103,7 +96,10 @@ fn keep(result: &mut RunResult, args: &RunArgs) -> anyhow::Result<()> {
         let saved =
             branch.and_then(|b| crate::commands::store::save_stamped(result, &b, &args.store));
         if let Err(e) = saved {
-            failures.push(format!("the run was not stored: {e:#}"));
+            failures.push(format!(
+                "the run was not stored: {}",
+                crate::exit::describe(&e)
+            ));
         }
     }
     if !failures.is_empty() {
@@ -134,7 +130,11 @@ pub fn keep_elsewhere(result: &RunResult) -> String {
     match write_result(result, &path) {
         Ok(()) => path.display().to_string(),
         Err(e) => {
-            eprintln!("cannot keep the result in {}: {e:#}", path.display());
+            eprintln!(
+                "cannot keep the result in {}: {}",
+                path.display(),
+                crate::exit::describe(&e)
+            );
             match result.to_json() {
                 Ok(json) => eprintln!("{json}"),
                 Err(e) => eprintln!("cannot even serialise the result: {e}"),

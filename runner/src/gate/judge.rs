@@ -7,7 +7,7 @@ use bench_core::result::RunResult;
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::Verdict;
 
-use super::{Family, Look};
+use super::{Family, JudgeError, Look};
 use crate::verdict::{
     compare_scenario, stored_gate, ScenarioVerdict, VerdictReport, VERDICT_SCHEMA_VERSION,
 };
@@ -30,7 +30,7 @@ pub fn judge(
     cli: &GateSection,
     how: Judging,
     baseline_source: &str,
-) -> Result<VerdictReport, String> {
+) -> Result<VerdictReport, JudgeError> {
     let base = by_scenario(baseline);
     let cand = by_scenario(candidate);
     let mut names: Vec<&String> = base.keys().chain(cand.keys()).collect();
@@ -88,14 +88,16 @@ fn scenarios(
     cli: &GateSection,
     how: Judging,
     family: &Family,
-) -> Result<Vec<ScenarioVerdict>, String> {
+) -> Result<Vec<ScenarioVerdict>, JudgeError> {
     groups
         .iter()
         .map(|&(name, b, c)| {
             let file_gate = c.last().or(b.last()).map(stored_gate).unwrap_or_default();
             let gate = file_gate.overlay(cli);
-            compare_scenario(name, b, c, &gate, how, family)
-                .map_err(|e| format!("scenario {name}: {e}"))
+            compare_scenario(name, b, c, &gate, how, family).map_err(|e| JudgeError::Scenario {
+                scenario: name.clone(),
+                source: Box::new(e),
+            })
         })
         .collect()
 }

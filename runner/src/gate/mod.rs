@@ -4,6 +4,7 @@
 //! counterbalanced, sequential with a budget). `gate`, `compare`, `criterion`, `demo` and
 //! `calibrate` all go through it, so calibration measures the real gate.
 
+pub mod error;
 pub mod family;
 pub mod judge;
 pub mod policy;
@@ -11,6 +12,7 @@ pub mod simulate;
 pub mod trials;
 pub mod trials_report;
 
+pub use error::JudgeError;
 pub use family::Family;
 pub use judge::{judge, overall, Judging};
 pub use policy::{BaselineSource, GatePolicy, Look};

@@ -2,7 +2,7 @@
 //! statistics settings and the gated and reported metrics; [`Look`]: where a sequential gate
 //! stands; [`BaselineSource`]: where the baseline trials come from.
 
-use bench_core::scenario::gate::{reported_metrics, GateSection};
+use bench_core::scenario::gate::{reported_metrics, GateError, GateSection};
 use bench_core::stats::{Metric, Sequential, Settings};
 
 /// Where a look of the sequential design stands: its interval's confidence follows from it.
@@ -51,7 +51,7 @@ impl GatePolicy {
         capacity: bool,
         micro: bool,
         look: Option<Look>,
-    ) -> Result<GatePolicy, String> {
+    ) -> Result<GatePolicy, GateError> {
         let mut settings = gate.settings(interleaved)?;
         if let Some(look) = look {
             settings.confidence = look.confidence(settings.confidence);

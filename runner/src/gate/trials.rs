@@ -15,7 +15,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 pub use super::trials_report::{Stopped, TrialsReport};
-use super::Look;
+use super::{JudgeError, Look};
 use crate::verdict::VerdictReport;
 
 /// Which side a trial belongs to.
@@ -78,7 +78,7 @@ pub struct Outcome {
 
 /// A judgement of the trials so far at a look.
 pub type Judge<'a> =
-    dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, String> + 'a;
+    dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, JudgeError> + 'a;
 
 /// Runs pairs until the verdict is decided or the budget is spent (see the module docs).
 ///
@@ -188,5 +188,5 @@ fn run_pair(
 }
 
 fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> anyhow::Result<VerdictReport> {
-    judge(out.baseline.clone(), out.candidate.clone(), look).map_err(anyhow::Error::msg)
+    Ok(judge(out.baseline.clone(), out.candidate.clone(), look)?)
 }

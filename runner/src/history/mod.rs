@@ -79,15 +79,45 @@ pub struct HistoryReport {
     pub series: Vec<Series>,
 }
 
+/// Why a history cannot be analysed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HistoryError {
+    /// A metric name a history does not follow.
+    #[error(
+        "unknown metric {name:?} (expected p50, p90, p95, p99, p99.9, mean, median, throughput \
+         or error_rate)"
+    )]
+    UnknownMetric {
+        /// The name as written (trimmed, lower-cased).
+        name: String,
+    },
+    /// Detector settings the statistics refuse, or a value that is not finite.
+    #[error(transparent)]
+    Stats(#[from] bench_core::stats::StatsError),
+    /// The stored runs of a baseline could not be read.
+    #[error("reading baseline of {scenario} on {branch}: {error}")]
+    Store {
+        /// The scenario.
+        scenario: String,
+        /// The branch.
+        branch: String,
+        /// Why.
+        error: Box<crate::store::StoreError>,
+    },
+    /// A `[gate]` section whose metrics do not parse.
+    #[error(transparent)]
+    Gate(#[from] bench_core::scenario::gate::GateError),
+    /// No stored run fits the candidate (another environment or configuration).
+    #[error(transparent)]
+    Refused(#[from] window::Refusal),
+}
+
 /// The change points of `series`, each compared with the history without the newest point to
 /// tell which are new.
-pub fn analyse(series: &Series, detector: &Detector) -> Result<Vec<ChangePointRow>, String> {
+pub fn analyse(series: &Series, detector: &Detector) -> Result<Vec<ChangePointRow>, HistoryError> {
     let values = transformed(series);
-    let search = |v: &[f64]| {
-        detector
-            .change_points(v, series.metric)
-            .map_err(|e| e.to_string())
-    };
+    let search = |v: &[f64]| detector.change_points(v, series.metric);
     let found = search(&values)?;
     let before_newest = match values.split_last() {
         Some((_, rest)) => search(rest)?,
@@ -157,7 +187,7 @@ pub fn report(
     source: &str,
     series: Vec<Series>,
     detector: &Detector,
-) -> Result<HistoryReport, String> {
+) -> Result<HistoryReport, HistoryError> {
     let mut change_points = Vec::new();
     for s in &series {
         change_points.extend(analyse(s, detector)?);

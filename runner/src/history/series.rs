@@ -33,7 +33,7 @@ pub enum HistoryMetric {
 
 impl HistoryMetric {
     /// Parse `p99`, `p99.9`, `mean`, `throughput`, `error_rate`, ….
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, super::HistoryError> {
         Ok(match name.trim().to_ascii_lowercase().as_str() {
             "p50" => Self::P50,
             "p90" => Self::P90,
@@ -45,10 +45,9 @@ impl HistoryMetric {
             "throughput" | "rps" => Self::Throughput,
             "error_rate" => Self::ErrorRate,
             other => {
-                return Err(format!(
-                    "unknown metric {other:?} (expected p50, p90, p95, p99, p99.9, mean, \
-                     median, throughput or error_rate)"
-                ))
+                return Err(super::HistoryError::UnknownMetric {
+                    name: other.to_owned(),
+                })
             }
         })
     }

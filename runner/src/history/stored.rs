@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context as _;
 use bench_core::result::{RunMeta, RunResult};
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{prediction, Direction, Metric, Rule, Verdict};
 
 use super::series::HistoryMetric;
 use super::window::{select, BaselineWindow, WindowPolicy, LOOKBACK_RUNS};
+use super::HistoryError;
 use crate::gate::overall;
 use crate::store::{BranchName, Store};
 use crate::verdict::{ScenarioVerdict, VerdictReport};
@@ -24,14 +24,17 @@ pub fn read(
     candidate: &RunMeta,
     gate: &GateSection,
     allow_mismatch: bool,
-) -> anyhow::Result<(Vec<RunResult>, BaselineWindow)> {
+) -> Result<(Vec<RunResult>, BaselineWindow), HistoryError> {
     let scenario = &candidate.scenario;
     let stored = st
         .baseline(branch, scenario, LOOKBACK_RUNS)
-        .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+        .map_err(|error| HistoryError::Store {
+            scenario: scenario.clone(),
+            branch: branch.to_string(),
+            error: Box::new(error),
+        })?;
     let metrics = gate
-        .gated_metrics()
-        .map_err(anyhow::Error::msg)?
+        .gated_metrics()?
         .into_iter()
         .filter_map(history_metric)
         .collect();

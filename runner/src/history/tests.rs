@@ -233,5 +233,6 @@ fn metric_names_parse_and_are_named_back() {
     }
     assert!(HistoryMetric::parse("p42")
         .unwrap_err()
+        .to_string()
         .contains("unknown metric \"p42\""));
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{is_cache_metric, Benchmark};
+use super::{is_cache_metric, Benchmark, InstructionsError};
 
 /// Relative thresholds by metric; metrics without one are reported, not gated.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,21 +34,26 @@ impl Thresholds {
     ///
     /// # Errors
     /// A malformed entry, naming it.
-    pub fn with(specs: &[String]) -> Result<Self, String> {
+    pub fn with(specs: &[String]) -> Result<Self, InstructionsError> {
         let mut t = Self::default();
         for spec in specs {
-            let (metric, value) = spec.split_once('=').ok_or_else(|| {
-                format!("--threshold {spec:?}: expected METRIC=PERCENT, e.g. Ir=1%")
-            })?;
+            let (metric, value) = spec
+                .split_once('=')
+                .ok_or_else(|| InstructionsError::ThresholdSyntax { spec: spec.clone() })?;
             let metric = canonical(metric.trim()).to_owned();
             if value.trim() == "off" {
                 t.0.remove(&metric);
                 continue;
             }
-            let pct = bench_core::scenario::gate::parse_percent(value.trim())
-                .map_err(|e| format!("--threshold {spec:?}: {e}"))?;
+            let pct =
+                bench_core::scenario::gate::parse_percent(value.trim()).map_err(|source| {
+                    InstructionsError::ThresholdPercent {
+                        spec: spec.clone(),
+                        source,
+                    }
+                })?;
             if !(pct.is_finite() && pct >= 0.0) {
-                return Err(format!("--threshold {spec:?}: must be 0% or more"));
+                return Err(InstructionsError::ThresholdRange { spec: spec.clone() });
             }
             t.0.insert(metric, pct);
         }

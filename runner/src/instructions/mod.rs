@@ -85,20 +85,65 @@ impl Benchmark {
     ///
     /// # Errors
     /// When the run is not an instruction-count run.
-    pub fn from_run(run: &RunResult) -> Result<Self, String> {
+    pub fn from_run(run: &RunResult) -> Result<Self, InstructionsError> {
         let value = run.meta.config.get("instructions").ok_or_else(|| {
-            format!(
-                "stored run {} ({}) has no `config.instructions`: not an instruction-count run",
-                run.meta.run_id, run.meta.scenario
-            )
+            InstructionsError::NotInstructions {
+                run_id: run.meta.run_id.clone(),
+                scenario: run.meta.scenario.clone(),
+            }
         })?;
-        serde_json::from_value(value.clone()).map_err(|e| {
-            format!(
-                "stored run {} ({}): config.instructions: {e}",
-                run.meta.run_id, run.meta.scenario
-            )
+        serde_json::from_value(value.clone()).map_err(|source| InstructionsError::Stored {
+            run_id: run.meta.run_id.clone(),
+            scenario: run.meta.scenario.clone(),
+            source,
         })
     }
+}
+
+/// Why stored runs or `--threshold`s cannot be used by the instruction-count gate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstructionsError {
+    /// A stored run of another kind.
+    #[error(
+        "stored run {run_id} ({scenario}) has no `config.instructions`: not an instruction-count run"
+    )]
+    NotInstructions {
+        /// The run.
+        run_id: String,
+        /// Its scenario.
+        scenario: String,
+    },
+    /// A stored run whose benchmark does not parse.
+    #[error("stored run {run_id} ({scenario}): config.instructions: {source}")]
+    Stored {
+        /// The run.
+        run_id: String,
+        /// Its scenario.
+        scenario: String,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A `--threshold` without `=`.
+    #[error("--threshold {spec:?}: expected METRIC=PERCENT, e.g. Ir=1%")]
+    ThresholdSyntax {
+        /// The argument as given.
+        spec: String,
+    },
+    /// A `--threshold` whose percentage does not parse.
+    #[error("--threshold {spec:?}: {source}")]
+    ThresholdPercent {
+        /// The argument as given.
+        spec: String,
+        /// Why.
+        source: bench_core::scenario::gate::GateError,
+    },
+    /// A negative or infinite `--threshold`.
+    #[error("--threshold {spec:?}: must be 0% or more")]
+    ThresholdRange {
+        /// The argument as given.
+        spec: String,
+    },
 }
 
 #[cfg(test)]
@@ -116,11 +161,12 @@ mod tests {
         };
         let run = b.to_run(Environment::default());
         assert_eq!(run.meta.scenario, "instructions/f::g::h.x");
-        assert_eq!(Benchmark::from_run(&run), Ok(b));
+        assert_eq!(Benchmark::from_run(&run).unwrap(), b);
         let mut other = run.clone();
         other.meta.config = serde_json::json!({});
         assert!(Benchmark::from_run(&other)
             .unwrap_err()
+            .to_string()
             .contains("not an instruction-count run"));
         assert!(is_cache_metric("EstimatedCycles") && is_cache_metric("D1mr"));
         assert!(!is_cache_metric("Ir"));

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-
 use super::ready::Probe;
 use super::usage::{tree, Source};
+use super::ServiceError;
 
 /// A running service.
 #[derive(Debug)]
@@ -47,21 +46,28 @@ impl Service {
     /// # Errors
     /// When the command cannot start, exits before it is ready, or is not ready in time (the
     /// log's last lines are in the error); the process is stopped in every case.
-    pub fn start(spec: &Spec) -> anyhow::Result<Self> {
+    pub fn start(spec: &Spec) -> Result<Self, ServiceError> {
         let probe = Probe::new(&spec.target, spec.ready_path.as_deref())?;
+        let creating = |path: &Path| {
+            let action = format!("creating {}", path.display());
+            move |error| ServiceError::Start { action, error }
+        };
         if let Some(dir) = spec.log.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(creating(dir))?;
         }
-        let log = std::fs::File::create(&spec.log)
-            .with_context(|| format!("creating {}", spec.log.display()))?;
+        let log = std::fs::File::create(&spec.log).map_err(creating(&spec.log))?;
+        let starting = |error| ServiceError::Start {
+            action: format!("--{}-cmd: starting `sh -c {:?}`", spec.name, spec.cmd),
+            error,
+        };
         let child = Command::new("sh")
             .arg("-c")
             .arg(&spec.cmd)
             .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
+            .stdout(log.try_clone().map_err(creating(&spec.log))?)
             .stderr(log)
             .spawn()
-            .with_context(|| format!("--{}-cmd: starting `sh -c {:?}`", spec.name, spec.cmd))?;
+            .map_err(starting)?;
         let mut service = Self {
             name: spec.name.clone(),
             child: Some(child),
@@ -79,7 +85,7 @@ impl Service {
         Ok(service)
     }
 
-    fn wait_ready(&mut self, probe: &Probe, timeout: Duration) -> anyhow::Result<()> {
+    fn wait_ready(&mut self, probe: &Probe, timeout: Duration) -> Result<(), ServiceError> {
         let started = Instant::now();
         loop {
             let last = match probe.check() {
@@ -87,29 +93,30 @@ impl Service {
                 Err(seen) => seen,
             };
             let exited = match self.child.as_mut() {
-                Some(c) => c.try_wait()?.map(|s| s.to_string()),
+                Some(c) => c
+                    .try_wait()
+                    .map_or_else(|e| Some(e.to_string()), |s| s.map(|s| s.to_string())),
                 None => Some("not running".into()),
             };
             if let Some(status) = exited {
-                anyhow::bail!(
-                    "the {} service exited ({status}) before {}; its log {}:\n{}",
-                    self.name,
-                    probe.describe(),
-                    self.log.display(),
-                    tail(&self.log)
-                );
+                return Err(ServiceError::Exited {
+                    name: self.name.clone(),
+                    status,
+                    probe: probe.describe(),
+                    log: self.log.clone(),
+                    tail: tail(&self.log),
+                });
             }
             if started.elapsed() > timeout {
                 self.stop();
-                anyhow::bail!(
-                    "the {} service was not ready ({}) within {:?}; last seen: {last}; its log \
-                     {}:\n{}",
-                    self.name,
-                    probe.describe(),
+                return Err(ServiceError::NotReady {
+                    name: self.name.clone(),
+                    probe: probe.describe(),
                     timeout,
-                    self.log.display(),
-                    tail(&self.log)
-                );
+                    last: Box::new(last),
+                    log: self.log.clone(),
+                    tail: tail(&self.log),
+                });
             }
             std::thread::sleep(Duration::from_millis(50));
         }

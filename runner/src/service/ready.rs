@@ -5,10 +5,10 @@
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs as _};
 use std::time::Duration;
 
-use anyhow::Context as _;
 use bench_core::driver::proxy::ProxySetting;
 use http::Method;
 
+use super::ServiceError;
 use crate::http_client::{HttpClient, Request};
 
 /// A readiness probe.
@@ -26,26 +26,26 @@ impl Probe {
     ///
     /// # Errors
     /// A target that is not a URL or resolves to no address; a path that does not start with `/`.
-    pub fn new(target: &str, path: Option<&str>) -> anyhow::Result<Self> {
+    pub fn new(target: &str, path: Option<&str>) -> Result<Self, ServiceError> {
+        let bad = |problem: String| ServiceError::Target {
+            target: target.to_owned(),
+            problem,
+        };
         let uri: http::Uri = target
             .parse()
-            .with_context(|| format!("{target:?} is not a URL"))?;
-        let host = uri
-            .host()
-            .with_context(|| format!("{target:?} has no host"))?;
+            .map_err(|e| bad(format!("is not a URL: {e}")))?;
+        let host = uri.host().ok_or_else(|| bad("has no host".to_owned()))?;
         let scheme = uri.scheme_str().unwrap_or("http");
         let port = uri
             .port_u16()
             .unwrap_or(if scheme == "https" { 443 } else { 80 });
         let addr = (host.trim_matches(['[', ']']), port)
             .to_socket_addrs()
-            .with_context(|| format!("resolving {target:?}"))?
+            .map_err(|e| bad(format!("does not resolve: {e}")))?
             .next()
-            .with_context(|| format!("{target:?} resolves to no address"))?;
+            .ok_or_else(|| bad("resolves to no address".to_owned()))?;
         let url = match path {
-            Some(p) if !p.starts_with('/') => {
-                anyhow::bail!("--ready-path {p:?} must start with '/'")
-            }
+            Some(p) if !p.starts_with('/') => return Err(ServiceError::ReadyPath(p.to_owned())),
             Some(p) => Some(format!(
                 "{scheme}://{}{p}",
                 uri.authority().map_or(host, |a| a.as_str())
@@ -53,12 +53,14 @@ impl Probe {
             None => None,
         };
         let second = Duration::from_secs(1);
-        let client = HttpClient::with_proxy(second, 2 * second, ProxySetting::Direct)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let client = HttpClient::with_proxy(second, 2 * second, ProxySetting::Direct)?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .context("starting the readiness probe's runtime")?;
+            .map_err(|error| ServiceError::Start {
+                action: "starting the readiness probe's runtime".to_owned(),
+                error,
+            })?;
         Ok(Self {
             addr,
             url,
@@ -80,20 +82,26 @@ impl Probe {
     ///
     /// # Errors
     /// Not ready yet: the connection refused, or the HTTP answer (status or transport error).
-    pub fn check(&self) -> Result<(), String> {
-        TcpStream::connect_timeout(&self.addr, Duration::from_millis(200))
-            .map_err(|e| format!("{}: {e}", self.addr))?;
+    pub fn check(&self) -> Result<(), ServiceError> {
+        TcpStream::connect_timeout(&self.addr, Duration::from_millis(200)).map_err(|source| {
+            ServiceError::Refused {
+                addr: self.addr,
+                source,
+            }
+        })?;
         let Some(url) = &self.url else {
             return Ok(());
         };
         let answer = self
             .rt
-            .block_on(self.client.send(Request::new(Method::GET, url.clone())))
-            .map_err(|e| e.to_string())?;
+            .block_on(self.client.send(Request::new(Method::GET, url.clone())))?;
         if answer.is_success() {
             Ok(())
         } else {
-            Err(format!("GET {url} answered {}", answer.status))
+            Err(ServiceError::Status {
+                url: url.clone(),
+                status: answer.status,
+            })
         }
     }
 }

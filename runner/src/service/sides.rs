@@ -55,7 +55,6 @@ fn side(
     let source = source(pid);
     source
         .read()
-        .map_err(anyhow::Error::msg)
         .with_context(|| format!("--{name}-pid {pid}"))?;
     Ok(Some(Side {
         source,

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::ServiceError;
+
 /// Clock ticks per second of `/proc/PID/stat` (`USER_HZ`, fixed by the kernel ABI).
 const TICKS_PER_S: u64 = 100;
 
@@ -48,7 +50,7 @@ impl Source {
     ///
     /// # Errors
     /// When the root process is gone or a file cannot be read.
-    pub fn read(&self) -> Result<Counters, String> {
+    pub fn read(&self) -> Result<Counters, ServiceError> {
         match self {
             Source::Tree(pid) => read_tree(*pid),
             Source::Cgroup(dir, pid) => {
@@ -57,7 +59,10 @@ impl Source {
                 let field = |name: &str| {
                     stat.lines()
                         .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
-                        .ok_or_else(|| format!("{}: no `{name}`", dir.join("cpu.stat").display()))
+                        .ok_or_else(|| ServiceError::NoField {
+                            path: dir.join("cpu.stat"),
+                            field: name.to_owned(),
+                        })
                 };
                 c.user_us = field("user_usec ")?;
                 c.system_us = field("system_usec ")?;
@@ -86,8 +91,11 @@ impl Source {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))
+fn read_text(path: &Path) -> Result<String, ServiceError> {
+    std::fs::read_to_string(path).map_err(|source| ServiceError::Read {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// `pid` and its descendants, from every process's parent pid.
@@ -126,16 +134,16 @@ fn stat_fields(stat: &str) -> Option<Vec<&str>> {
     Some(rest.split_whitespace().collect())
 }
 
-fn read_tree(root: u32) -> Result<Counters, String> {
+fn read_tree(root: u32) -> Result<Counters, ServiceError> {
     let mut c = Counters::default();
     for pid in tree(root) {
         let stat = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Ok(s) => s,
             // A descendant that exited since the scan: its time is gone with it.
             Err(_) if pid != root => continue,
-            Err(e) => return Err(format!("process {root}: {e} (has the service exited?)")),
+            Err(source) => return Err(ServiceError::Gone { pid: root, source }),
         };
-        let f = stat_fields(&stat).ok_or_else(|| format!("/proc/{pid}/stat: unreadable"))?;
+        let f = stat_fields(&stat).ok_or(ServiceError::Unreadable { pid })?;
         let tick = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
         c.user_us += tick(11) * 1_000_000 / TICKS_PER_S;
         c.system_us += tick(12) * 1_000_000 / TICKS_PER_S;

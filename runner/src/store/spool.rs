@@ -90,7 +90,7 @@ impl Spool {
                 Err(reason) => Err(reason),
                 Ok(body) => match send(&body) {
                     Ok(points) => Ok(points),
-                    Err(e) if e.rejects_content() => Err(e.to_string()),
+                    Err(e) if e.rejects_content() => Err(Undeliverable::Refused(e)),
                     Err(error) => {
                         return Err(StoreError::Replay {
                             file,
@@ -110,7 +110,7 @@ impl Spool {
                     done.files += 1;
                     done.points += points;
                 }
-                Err(reason) => done.rejected.push(self.reject(&file, &reason)?),
+                Err(reason) => done.rejected.push(self.reject(&file, &reason.to_string())?),
             }
             done.remaining -= 1;
         }
@@ -141,19 +141,35 @@ impl Spool {
 pub const REJECTED: &str = "rejected";
 
 /// A spool file's body, or why it can never be delivered.
-fn check(file: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("unreadable: {e}"))?;
-    let body = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "corrupt: not UTF-8 text (byte offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+fn check(file: &Path) -> Result<String, Undeliverable> {
+    let bytes = std::fs::read(file).map_err(Undeliverable::Unreadable)?;
+    let body = String::from_utf8(bytes)
+        .map_err(|e| Undeliverable::NotUtf8(e.utf8_error().valid_up_to()))?;
     match super::influx::reader::count_points(&body) {
-        Ok(0) => Err("empty: no points".into()),
+        Ok(0) => Err(Undeliverable::Empty),
         Ok(_) => Ok(body),
-        Err(e) => Err(format!("corrupt: {e}")),
+        Err(e) => Err(Undeliverable::Corrupt(e)),
     }
+}
+
+/// Why a spooled file can never be delivered (written next to it in `rejected/`).
+#[derive(Debug, thiserror::Error)]
+enum Undeliverable {
+    /// The file cannot be read.
+    #[error("unreadable: {0}")]
+    Unreadable(std::io::Error),
+    /// Not UTF-8, from this byte offset.
+    #[error("corrupt: not UTF-8 text (byte offset {0})")]
+    NotUtf8(usize),
+    /// No points in it.
+    #[error("empty: no points")]
+    Empty,
+    /// A line that is not line protocol.
+    #[error("corrupt: {0}")]
+    Corrupt(super::influx::reader::LineError),
+    /// The server refused its content.
+    #[error(transparent)]
+    Refused(StoreError),
 }
 
 /// What a replay delivered.

@@ -14,8 +14,45 @@ pub(crate) enum Tok {
     Str(String),
 }
 
+/// A document that does not lex or parse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(crate) enum SyntaxError {
+    #[error("unterminated block string at byte {0}")]
+    UnterminatedBlock(usize),
+    #[error("unexpected character {ch:?} at byte {at}")]
+    UnexpectedChar { ch: char, at: usize },
+    #[error("unterminated string")]
+    Unterminated,
+    #[error("unterminated string ending at byte {0}")]
+    UnterminatedAt(usize),
+    /// `\x` or `\uXXXX` that is no escape (the text after the backslash).
+    #[error("bad escape \\{0}")]
+    BadEscape(String),
+    #[error("bad number {text:?} at byte {at}")]
+    BadNumber { text: String, at: usize },
+    #[error("the document has no operation")]
+    NoOperation,
+    #[error("expected an operation or a fragment, found {0}")]
+    NotAnOperation(String),
+    #[error("unexpected end of document")]
+    End,
+    #[error("expected {expected:?}, found {found:?}")]
+    Expected { expected: char, found: Tok },
+    #[error("expected a name, found {0:?}")]
+    ExpectedName(Tok),
+    #[error("expected {expected:?}, found {found}")]
+    ExpectedKeyword {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("a selection set is empty")]
+    EmptySelection,
+    #[error("expected a value, found {0:?}")]
+    ExpectedValue(Tok),
+}
+
 /// The tokens of `src`, or where it stops making sense.
-pub(crate) fn lex(src: &str) -> Result<Vec<Tok>, String> {
+pub(crate) fn lex(src: &str) -> Result<Vec<Tok>, SyntaxError> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -40,7 +77,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Tok>, String> {
             b'"' if src[i..].starts_with("\"\"\"") => {
                 let end = src[i + 3..]
                     .find("\"\"\"")
-                    .ok_or_else(|| format!("unterminated block string at byte {i}"))?;
+                    .ok_or(SyntaxError::UnterminatedBlock(i))?;
                 out.push(Tok::Str(src[i + 3..i + 3 + end].to_owned()));
                 i += end + 6;
             }
@@ -64,7 +101,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Tok>, String> {
             0xEF if src[i..].starts_with('\u{feff}') => i += 3,
             _ => {
                 let ch = src[i..].chars().next().unwrap_or('?');
-                return Err(format!("unexpected character {ch:?} at byte {i}"));
+                return Err(SyntaxError::UnexpectedChar { ch, at: i });
             }
         }
     }
@@ -72,7 +109,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Tok>, String> {
 }
 
 /// A quoted string whose body starts at `i`: its value and the byte after the closing quote.
-fn string(src: &str, mut i: usize) -> Result<(String, usize), String> {
+fn string(src: &str, mut i: usize) -> Result<(String, usize), SyntaxError> {
     let mut out = String::new();
     let mut chars = src[i..].chars();
     while let Some(c) = chars.next() {
@@ -81,7 +118,7 @@ fn string(src: &str, mut i: usize) -> Result<(String, usize), String> {
             '"' => return Ok((out, i)),
             '\n' | '\r' => break,
             '\\' => {
-                let e = chars.next().ok_or("unterminated string")?;
+                let e = chars.next().ok_or(SyntaxError::Unterminated)?;
                 i += e.len_utf8();
                 out.push(match e {
                     '"' | '\\' | '/' => e,
@@ -96,19 +133,19 @@ fn string(src: &str, mut i: usize) -> Result<(String, usize), String> {
                         u32::from_str_radix(&hex, 16)
                             .ok()
                             .and_then(char::from_u32)
-                            .ok_or_else(|| format!("bad escape \\u{hex}"))?
+                            .ok_or_else(|| SyntaxError::BadEscape(format!("u{hex}")))?
                     }
-                    _ => return Err(format!("bad escape \\{e}")),
+                    _ => return Err(SyntaxError::BadEscape(e.to_string())),
                 });
             }
             _ => out.push(c),
         }
     }
-    Err(format!("unterminated string ending at byte {i}"))
+    Err(SyntaxError::UnterminatedAt(i))
 }
 
 /// An integer or float starting at `i`, and the byte after it.
-fn number(src: &str, start: usize) -> Result<(Tok, usize), String> {
+fn number(src: &str, start: usize) -> Result<(Tok, usize), SyntaxError> {
     let b = src.as_bytes();
     let digits = |mut i: usize| {
         while i < b.len() && b[i].is_ascii_digit() {
@@ -131,7 +168,10 @@ fn number(src: &str, start: usize) -> Result<(Tok, usize), String> {
         i = digits(i);
     }
     let text = &src[start..i];
-    let bad = || format!("bad number {text:?} at byte {start}");
+    let bad = || SyntaxError::BadNumber {
+        text: text.to_owned(),
+        at: start,
+    };
     let tok = if float {
         Tok::Float(text.parse().map_err(|_| bad())?)
     } else {
@@ -158,9 +198,10 @@ mod tests {
 
     #[test]
     fn bad_input_names_the_place() {
-        assert!(lex("{ a } %").unwrap_err().contains("byte 6"));
+        assert!(lex("{ a } %").unwrap_err().to_string().contains("byte 6"));
         assert!(lex("{ a(s: \"open) }")
             .unwrap_err()
+            .to_string()
             .contains("unterminated"));
         assert!(lex("{ a(n: 1.) }").is_ok());
     }

@@ -7,6 +7,7 @@
 //! a four-type schema): a GraphQL server library would more than double the crates that the
 //! embedded demo adds to `tailguard` (docs/benchmarks.md, "build size and time").
 
+mod error;
 mod lex;
 mod parse;
 mod resolve;
@@ -16,6 +17,8 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value as Json};
 use sha2::{Digest, Sha256};
+
+use self::error::RequestError;
 
 /// Persisted-query documents remembered (oldest forgotten first).
 const PERSISTED_CAPACITY: usize = 1024;
@@ -38,48 +41,47 @@ pub(crate) async fn execute(
     body: &[u8],
     seq: u64,
     fail: bool,
-) -> Result<Vec<u8>, String> {
-    let request: Json =
-        serde_json::from_slice(body).map_err(|e| format!("not a GraphQL request: {e}"))?;
+) -> Result<Vec<u8>, RequestError> {
+    let request: Json = serde_json::from_slice(body).map_err(RequestError::NotJson)?;
     let one = |r: &Json| match r {
         Json::Object(r) if fail => {
             Ok(json!({"data": null, "errors": [{"message": "injected error"}]}))
         }
         Json::Object(r) => Ok(schema.answer(r, seq)),
-        _ => Err("not a GraphQL request: expected an object or an array of objects".to_owned()),
+        _ => Err(RequestError::NotObject),
     };
     let response = match &request {
         Json::Array(batch) => Json::Array(batch.iter().map(one).collect::<Result<_, _>>()?),
         single => one(single)?,
     };
-    serde_json::to_vec(&response).map_err(|e| e.to_string())
+    serde_json::to_vec(&response).map_err(RequestError::Encode)
 }
 
 impl DemoSchema {
     /// The response object of one request `{query, operationName, variables, extensions}`.
     fn answer(&self, r: &Map<String, Json>, seq: u64) -> Json {
-        let error = |message: String| json!({"data": null, "errors": [{"message": message}]});
+        let error = |e: RequestError| json!({"data": null, "errors": [{"message": e.to_string()}]});
         let query = match self.document(r) {
             Ok(q) => q,
-            Err(message) => return error(message),
+            Err(e) => return error(e),
         };
         let doc = match parse::parse(&query) {
             Ok(d) => d,
-            Err(message) => return error(format!("syntax error: {message}")),
+            Err(e) => return error(e.into()),
         };
         let operation = r.get("operationName").and_then(Json::as_str);
         let empty = Map::new();
         let vars = match r.get("variables") {
             None | Some(Json::Null) => &empty,
             Some(Json::Object(v)) => v,
-            Some(_) => return error("variables must be an object".into()),
+            Some(_) => return error(RequestError::VariablesNotObject),
         };
         resolve::respond(&doc, operation, vars, seq)
     }
 
     /// The query text: given, or remembered by its persisted-query hash. A query given with a
     /// hash is remembered when the hash is its SHA-256.
-    fn document(&self, r: &Map<String, Json>) -> Result<String, String> {
+    fn document(&self, r: &Map<String, Json>) -> Result<String, RequestError> {
         let query = r.get("query").and_then(Json::as_str);
         let hash = r
             .get("extensions")
@@ -89,19 +91,19 @@ impl DemoSchema {
         let mut store = self
             .persisted
             .lock()
-            .map_err(|_| "persisted queries lost")?;
+            .map_err(|_| RequestError::PersistedLost)?;
         let (by_hash, order) = &mut *store;
         match (query, hash) {
             (Some(q), None) => Ok(q.to_owned()),
-            (None, None) => Err("the request has no query".into()),
+            (None, None) => Err(RequestError::NoQuery),
             (None, Some(h)) => by_hash
                 .get(h)
                 .cloned()
-                .ok_or_else(|| "PersistedQueryNotFound".into()),
+                .ok_or(RequestError::PersistedQueryNotFound),
             (Some(q), Some(h)) => {
                 let digest = crate::auth::hex(&Sha256::digest(q.as_bytes()));
                 if digest != h {
-                    return Err("provided sha does not match query".into());
+                    return Err(RequestError::HashMismatch);
                 }
                 if by_hash.insert(h.to_owned(), q.to_owned()).is_none() {
                     order.push_back(h.to_owned());

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::lex::{lex, Tok};
+use super::lex::{lex, SyntaxError, Tok};
 
 /// An input value as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,14 +81,14 @@ pub(crate) struct Document {
 }
 
 /// Parse a document; the error says what was expected where.
-pub(crate) fn parse(src: &str) -> Result<Document, String> {
+pub(crate) fn parse(src: &str) -> Result<Document, SyntaxError> {
     let mut p = Parser {
         toks: lex(src)?,
         at: 0,
     };
     let mut doc = Document::default();
     if p.toks.is_empty() {
-        return Err("the document has no operation".into());
+        return Err(SyntaxError::NoOperation);
     }
     while p.at < p.toks.len() {
         if p.peek() == Some(&Tok::P('{')) {
@@ -114,11 +114,7 @@ pub(crate) fn parse(src: &str) -> Result<Document, String> {
                 let op = p.operation(kind.to_owned())?;
                 doc.operations.push(op);
             }
-            other => {
-                return Err(format!(
-                    "expected an operation or a fragment, found {other}"
-                ))
-            }
+            other => return Err(SyntaxError::NotAnOperation(other.to_owned())),
         }
     }
     Ok(doc)
@@ -134,12 +130,8 @@ impl Parser {
         self.toks.get(self.at)
     }
 
-    fn next(&mut self) -> Result<Tok, String> {
-        let t = self
-            .toks
-            .get(self.at)
-            .cloned()
-            .ok_or("unexpected end of document")?;
+    fn next(&mut self) -> Result<Tok, SyntaxError> {
+        let t = self.toks.get(self.at).cloned().ok_or(SyntaxError::End)?;
         self.at += 1;
         Ok(t)
     }
@@ -150,28 +142,28 @@ impl Parser {
         hit
     }
 
-    fn expect(&mut self, c: char) -> Result<(), String> {
+    fn expect(&mut self, c: char) -> Result<(), SyntaxError> {
         match self.next()? {
             Tok::P(p) if p == c => Ok(()),
-            t => Err(format!("expected {c:?}, found {t:?}")),
+            found => Err(SyntaxError::Expected { expected: c, found }),
         }
     }
 
-    fn name(&mut self) -> Result<String, String> {
+    fn name(&mut self) -> Result<String, SyntaxError> {
         match self.next()? {
             Tok::Name(n) => Ok(n),
-            t => Err(format!("expected a name, found {t:?}")),
+            t => Err(SyntaxError::ExpectedName(t)),
         }
     }
 
-    fn keyword(&mut self, k: &str) -> Result<(), String> {
+    fn keyword(&mut self, k: &'static str) -> Result<(), SyntaxError> {
         match self.name()? {
             n if n == k => Ok(()),
-            n => Err(format!("expected {k:?}, found {n}")),
+            found => Err(SyntaxError::ExpectedKeyword { expected: k, found }),
         }
     }
 
-    fn operation(&mut self, kind: String) -> Result<Operation, String> {
+    fn operation(&mut self, kind: String) -> Result<Operation, SyntaxError> {
         let name = match self.peek() {
             Some(Tok::Name(_)) => Some(self.name()?),
             _ => None,
@@ -207,7 +199,7 @@ impl Parser {
     }
 
     /// A type reference; whether it is non-null.
-    fn type_ref(&mut self) -> Result<bool, String> {
+    fn type_ref(&mut self) -> Result<bool, SyntaxError> {
         if self.eat('[') {
             self.type_ref()?;
             self.expect(']')?;
@@ -217,7 +209,7 @@ impl Parser {
         Ok(self.eat('!'))
     }
 
-    fn directives(&mut self) -> Result<Vec<Directive>, String> {
+    fn directives(&mut self) -> Result<Vec<Directive>, SyntaxError> {
         let mut out = Vec::new();
         while self.eat('@') {
             let name = self.name()?;
@@ -227,7 +219,7 @@ impl Parser {
         Ok(out)
     }
 
-    fn arguments(&mut self) -> Result<Vec<(String, Value)>, String> {
+    fn arguments(&mut self) -> Result<Vec<(String, Value)>, SyntaxError> {
         let mut out = Vec::new();
         if self.eat('(') {
             while !self.eat(')') {
@@ -239,19 +231,19 @@ impl Parser {
         Ok(out)
     }
 
-    fn selection_set(&mut self) -> Result<Vec<Selection>, String> {
+    fn selection_set(&mut self) -> Result<Vec<Selection>, SyntaxError> {
         self.expect('{')?;
         let mut out = Vec::new();
         while !self.eat('}') {
             out.push(self.selection()?);
         }
         if out.is_empty() {
-            return Err("a selection set is empty".into());
+            return Err(SyntaxError::EmptySelection);
         }
         Ok(out)
     }
 
-    fn selection(&mut self) -> Result<Selection, String> {
+    fn selection(&mut self) -> Result<Selection, SyntaxError> {
         if self.peek() == Some(&Tok::Spread) {
             self.at += 1;
             if matches!(self.peek(), Some(Tok::Name(n)) if n != "on") {
@@ -296,7 +288,7 @@ impl Parser {
         })
     }
 
-    fn value(&mut self) -> Result<Value, String> {
+    fn value(&mut self) -> Result<Value, SyntaxError> {
         Ok(match self.next()? {
             Tok::P('$') => Value::Var(self.name()?),
             Tok::Int(n) => Value::Int(n),
@@ -324,7 +316,7 @@ impl Parser {
                 }
                 Value::Object(fields)
             }
-            t => return Err(format!("expected a value, found {t:?}")),
+            t => return Err(SyntaxError::ExpectedValue(t)),
         })
     }
 }

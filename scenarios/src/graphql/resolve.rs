@@ -14,6 +14,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
+use super::error::ExecError;
 use super::parse::{Directive, Document, Operation, Selection, Value};
 
 type Obj = Map<String, Json>;
@@ -29,7 +30,7 @@ pub(crate) fn respond(doc: &Document, operation: Option<&str>, vars: &Obj, seq: 
     match exec.run(operation, vars) {
         Ok(data) if exec.errors.is_empty() => json!({ "data": data }),
         Ok(data) => json!({ "data": data, "errors": exec.errors }),
-        Err(message) => json!({ "data": null, "errors": [{ "message": message }] }),
+        Err(e) => json!({ "data": null, "errors": [{ "message": e.to_string() }] }),
     }
 }
 
@@ -41,19 +42,19 @@ struct Exec<'a> {
 }
 
 impl Exec<'_> {
-    fn run(&mut self, name: Option<&str>, given: &Obj) -> Result<Json, String> {
+    fn run(&mut self, name: Option<&str>, given: &Obj) -> Result<Json, ExecError> {
         let ops = &self.doc.operations;
         let op = match name {
             Some(n) => ops.iter().find(|o| o.name.as_deref() == Some(n)),
             None if ops.len() == 1 => ops.first(),
-            None => return Err("operationName is required: the document has several".into()),
+            None => return Err(ExecError::OperationNameRequired),
         }
-        .ok_or_else(|| format!("unknown operation named {:?}", name.unwrap_or_default()))?;
+        .ok_or_else(|| ExecError::UnknownOperation(name.unwrap_or_default().to_owned()))?;
         self.vars = coerce_variables(op, given)?;
         let root = match op.kind.as_str() {
             "query" => "Query",
             "mutation" => "Mutation",
-            _ => return Err("the demo has no subscriptions".into()),
+            _ => return Err(ExecError::NoSubscriptions),
         };
         let mut data = Obj::new();
         for (key, name, args, selection) in self.collect(root, &op.selection)? {
@@ -63,9 +64,9 @@ impl Exec<'_> {
                 let args = self.arguments(&args)?;
                 match root_field(root, &name, &args, self.seq)? {
                     Ok(object) => self.complete(object, &selection)?,
-                    Err(message) => {
+                    Err(e) => {
                         self.errors
-                            .push(json!({ "message": message, "path": [key] }));
+                            .push(json!({ "message": e.to_string(), "path": [key] }));
                         Json::Null
                     }
                 }
@@ -82,7 +83,7 @@ impl Exec<'_> {
         &self,
         on: &str,
         set: &[Selection],
-    ) -> Result<Vec<(String, String, Vec<(String, Value)>, Vec<Selection>)>, String> {
+    ) -> Result<Vec<(String, String, Vec<(String, Value)>, Vec<Selection>)>, ExecError> {
         let mut out = Vec::new();
         for s in set {
             match s {
@@ -100,7 +101,7 @@ impl Exec<'_> {
                 }
                 Selection::Spread { name, directives } => {
                     let f = self.doc.fragments.get(name);
-                    let f = f.ok_or_else(|| format!("unknown fragment {name}"))?;
+                    let f = f.ok_or_else(|| ExecError::UnknownFragment(name.clone()))?;
                     if self.included(directives)? && f.on == on {
                         out.extend(self.collect(on, &f.selection)?);
                     }
@@ -120,29 +121,29 @@ impl Exec<'_> {
     }
 
     /// `@skip(if:)` and `@include(if:)`.
-    fn included(&self, directives: &[Directive]) -> Result<bool, String> {
+    fn included(&self, directives: &[Directive]) -> Result<bool, ExecError> {
         let mut keep = true;
         for d in directives {
             let flag = match self.arguments(&d.args)?.get("if") {
                 Some(Json::Bool(b)) => *b,
-                _ => return Err(format!("@{} needs a Boolean argument `if`", d.name)),
+                _ => return Err(ExecError::DirectiveNeedsIf(d.name.clone())),
             };
             keep &= match d.name.as_str() {
                 "skip" => !flag,
                 "include" => flag,
-                other => return Err(format!("unknown directive @{other}")),
+                other => return Err(ExecError::UnknownDirective(other.to_owned())),
             };
         }
         Ok(keep)
     }
 
-    fn arguments(&self, args: &[(String, Value)]) -> Result<Obj, String> {
+    fn arguments(&self, args: &[(String, Value)]) -> Result<Obj, ExecError> {
         args.iter()
             .map(|(k, v)| Ok((k.clone(), self.value(v)?)))
             .collect()
     }
 
-    fn value(&self, v: &Value) -> Result<Json, String> {
+    fn value(&self, v: &Value) -> Result<Json, ExecError> {
         Ok(match v {
             Value::Var(name) => self.vars.get(name).cloned().unwrap_or(Json::Null),
             Value::List(items) => Json::Array(
@@ -161,7 +162,7 @@ impl Exec<'_> {
         &mut self,
         value: (&'static str, Json),
         selection: &[Selection],
-    ) -> Result<Json, String> {
+    ) -> Result<Json, ExecError> {
         let (typename, value) = value;
         match value {
             Json::Array(items) => items
@@ -171,17 +172,21 @@ impl Exec<'_> {
                 .map(Json::Array),
             Json::Object(fields) => {
                 if selection.is_empty() {
-                    return Err(format!(
-                        "a field of type {typename} needs a selection of subfields"
-                    ));
+                    return Err(ExecError::NeedsSelection(typename));
                 }
                 let mut out = Obj::new();
                 for (key, name, args, sub) in self.collect(typename, selection)? {
                     if !args.is_empty() {
-                        return Err(format!("{typename}.{name} takes no arguments"));
+                        return Err(ExecError::TakesNoArguments {
+                            on: typename,
+                            field: name,
+                        });
                     }
                     if !sub.is_empty() {
-                        return Err(format!("{typename}.{name} is a scalar: no subfields"));
+                        return Err(ExecError::Scalar {
+                            on: typename,
+                            field: name,
+                        });
                     }
                     let v = if name == "__typename" {
                         json!(typename)
@@ -189,7 +194,10 @@ impl Exec<'_> {
                         fields
                             .get(&name)
                             .cloned()
-                            .ok_or_else(|| format!("unknown field {name} on type {typename}"))?
+                            .ok_or_else(|| ExecError::UnknownField {
+                                field: name.clone(),
+                                on: typename.to_owned(),
+                            })?
                     };
                     out.insert(key, v);
                 }
@@ -201,7 +209,7 @@ impl Exec<'_> {
 }
 
 /// The operation's variables: given values, else defaults; a missing non-null one is an error.
-fn coerce_variables(op: &Operation, given: &Obj) -> Result<Obj, String> {
+fn coerce_variables(op: &Operation, given: &Obj) -> Result<Obj, ExecError> {
     let mut out = Obj::new();
     for def in &op.vars {
         let value = match (given.get(&def.name), &def.default) {
@@ -210,17 +218,14 @@ fn coerce_variables(op: &Operation, given: &Obj) -> Result<Obj, String> {
             (None, None) => Json::Null,
         };
         if def.required && value.is_null() {
-            return Err(format!(
-                "variable ${} is non-null but has no value",
-                def.name
-            ));
+            return Err(ExecError::MissingVariable(def.name.clone()));
         }
         out.insert(def.name.clone(), value);
     }
     Ok(out)
 }
 
-fn constant(v: &Value) -> Result<Json, String> {
+fn constant(v: &Value) -> Result<Json, ExecError> {
     Ok(match v {
         Value::Null => Json::Null,
         Value::Int(n) => json!(n),
@@ -232,9 +237,9 @@ fn constant(v: &Value) -> Result<Json, String> {
             fields
                 .iter()
                 .map(|(k, v)| Ok((k.clone(), constant(v)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, ExecError>>()?,
         ),
-        Value::Var(name) => return Err(format!("${name} is not allowed in a default value")),
+        Value::Var(name) => return Err(ExecError::VariableInDefault(name.clone())),
     })
 }
 
@@ -245,30 +250,42 @@ fn root_field(
     name: &str,
     args: &Obj,
     seq: u64,
-) -> Result<Result<(&'static str, Json), String>, String> {
+) -> Result<Result<(&'static str, Json), ExecError>, ExecError> {
     let known: &[&str] = match (root, name) {
         ("Query", "user") => &["id"],
         ("Query", "posts") => &["userId", "limit"],
         ("Mutation", "createPost") => &["userId", "title", "body"],
         ("Query", "me") => &["token"],
         ("Mutation", "login") => &["user"],
-        _ => return Err(format!("unknown field {name} on type {root}")),
+        _ => {
+            return Err(ExecError::UnknownField {
+                field: name.to_owned(),
+                on: root.to_owned(),
+            })
+        }
     };
     if let Some(session) = session_field(name, args, seq) {
         return session.map(Ok).or_else(|e| Ok(Err(e)));
     }
     if let Some(bad) = args.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(format!("unknown argument {bad} of {root}.{name}"));
+        return Err(ExecError::UnknownArgument {
+            arg: bad.clone(),
+            on: root.to_owned(),
+            field: name.to_owned(),
+        });
     }
     Ok(match name {
         "user" => {
-            let id = id(args, "id")?.ok_or("user needs an id")?;
+            let id = id(args, "id")?.ok_or(ExecError::NeedsArgument {
+                field: "user",
+                argument: "an id",
+            })?;
             match id.parse::<i64>() {
                 Ok(n) if n > 0 => Ok((
                     "User",
                     json!({ "id": id, "name": format!("user {n}"), "email": format!("user{n}@example.com") }),
                 )),
-                _ => Err(format!("user {id} not found")),
+                _ => Err(ExecError::UserNotFound(id)),
             }
         }
         "posts" => {
@@ -278,7 +295,7 @@ fn root_field(
                 Some(v) => v
                     .as_i64()
                     .filter(|n| i32::try_from(*n).is_ok())
-                    .ok_or("limit must be an Int")?,
+                    .ok_or(ExecError::LimitNotInt)?,
             };
             let posts = (1..=limit.clamp(0, 100))
                 .map(|i| json!({ "id": i.to_string(), "userId": user, "title": format!("post {i}"), "body": "tailguard" }))
@@ -286,11 +303,14 @@ fn root_field(
             Ok(("Post", Json::Array(posts)))
         }
         _ => {
-            let user = id(args, "userId")?.ok_or("createPost needs a userId")?;
+            let user = id(args, "userId")?.ok_or(ExecError::NeedsArgument {
+                field: "createPost",
+                argument: "a userId",
+            })?;
             let title = string(args, "title")?;
             let body = string(args, "body")?;
             if title.is_empty() {
-                Err("title must not be empty".to_owned())
+                Err(ExecError::EmptyTitle)
             } else {
                 Ok((
                     "Post",
@@ -302,7 +322,11 @@ fn root_field(
 }
 
 /// The session fields (`login`, `me`; `auth.rs`): `None` for the others.
-fn session_field(name: &str, args: &Obj, seq: u64) -> Option<Result<(&'static str, Json), String>> {
+fn session_field(
+    name: &str,
+    args: &Obj,
+    seq: u64,
+) -> Option<Result<(&'static str, Json), ExecError>> {
     Some(match name {
         "login" => string(args, "user").map(|user| {
             let token = crate::auth::issue(&user, seq);
@@ -310,7 +334,7 @@ fn session_field(name: &str, args: &Obj, seq: u64) -> Option<Result<(&'static st
             ("Session", json!({ "token": token, "user": user }))
         }),
         "me" => string(args, "token").and_then(|token| {
-            let user = crate::auth::verify(&token).ok_or("unauthenticated: invalid token")?;
+            let user = crate::auth::verify(&token).ok_or(ExecError::Unauthenticated)?;
             let user_json =
                 json!({ "id": "0", "name": user, "email": format!("{user}@example.com") });
             Ok(("User", user_json))
@@ -320,18 +344,21 @@ fn session_field(name: &str, args: &Obj, seq: u64) -> Option<Result<(&'static st
 }
 
 /// An `ID` argument (a string or an integer), if given.
-fn id(args: &Obj, name: &str) -> Result<Option<String>, String> {
+fn id(args: &Obj, name: &str) -> Result<Option<String>, ExecError> {
     match args.get(name) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::String(s)) => Ok(Some(s.clone())),
         Some(Json::Number(n)) if n.is_i64() => Ok(Some(n.to_string())),
-        Some(v) => Err(format!("{name} must be an ID, got {v}")),
+        Some(v) => Err(ExecError::NotAnId {
+            arg: name.to_owned(),
+            got: v.to_string(),
+        }),
     }
 }
 
-fn string(args: &Obj, name: &str) -> Result<String, String> {
+fn string(args: &Obj, name: &str) -> Result<String, ExecError> {
     match args.get(name) {
         Some(Json::String(s)) => Ok(s.clone()),
-        _ => Err(format!("{name} must be a String")),
+        _ => Err(ExecError::NotAString(name.to_owned())),
     }
 }

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use hyper::StatusCode;
 use tokio::sync::Semaphore;
 
-use crate::error::DemoError;
+use crate::error::{ConfigError, DemoError};
 
 /// The route served through the pool.
 pub const PATH: &str = "/db";
@@ -47,25 +47,24 @@ impl PoolConfig {
 
     /// Checks the knobs: at least one connection (at most 10 000), a hold and an acquire timeout
     /// of at most an hour, and a parseable database URL.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if !(1..=10_000).contains(&self.size) {
-            return Err(format!(
-                "pool size must be within 1..=10000, got {}",
-                self.size
-            ));
+            return Err(ConfigError::OutOfRange {
+                name: "pool size".to_owned(),
+                range: "1..=10000",
+                got: self.size.to_string(),
+            });
         }
         let hour = Duration::from_secs(3600);
         if self.hold.is_zero() || self.hold > hour {
-            return Err(format!(
-                "pool hold must be > 0 and at most 1h, got {:?}",
-                self.hold
-            ));
+            return Err(ConfigError::PoolHold(self.hold));
         }
         if self.acquire_timeout > hour {
-            return Err(format!(
-                "pool acquire timeout must be at most 1h, got {:?}",
-                self.acquire_timeout
-            ));
+            return Err(ConfigError::TooLarge {
+                name: "pool acquire timeout".to_owned(),
+                max: "1h".to_owned(),
+                got: format!("{:?}", self.acquire_timeout),
+            });
         }
         if let Some(url) = &self.database_url {
             check_database_url(url)?;
@@ -92,17 +91,13 @@ impl PoolConfig {
 
 /// Whether `url` is a PostgreSQL URL this build can use.
 #[cfg(feature = "postgres")]
-fn check_database_url(url: &str) -> Result<(), String> {
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
     postgres::parse_url(url).map(|_| ())
 }
 
 #[cfg(not(feature = "postgres"))]
-fn check_database_url(_: &str) -> Result<(), String> {
-    Err(
-        "a database URL needs the PostgreSQL backend: this build of the demo has none \
-         (cargo feature `postgres` of tailguard-demo; the `tailguard-demo` binary has it)"
-            .into(),
-    )
+fn check_database_url(_: &str) -> Result<(), ConfigError> {
+    Err(ConfigError::NoPostgres)
 }
 
 /// How long the in-memory pool's connections were actually held: the hold, plus the wait of the
@@ -151,7 +146,7 @@ impl Pool {
         let Some(url) = &cfg.database_url else {
             return Ok(Self::Memory(Semaphore::new(cfg.size), Holds::default()));
         };
-        check_database_url(url).map_err(DemoError::InvalidConfig)?;
+        check_database_url(url)?;
         #[cfg(feature = "postgres")]
         return postgres::pool(url, cfg).map(Self::Postgres);
         #[cfg(not(feature = "postgres"))]

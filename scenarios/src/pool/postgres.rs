@@ -10,19 +10,19 @@ use deadpool_postgres::{Manager, ManagerConfig, PoolError, RecyclingMethod, Runt
 use hyper::StatusCode;
 
 use super::{exhausted, PoolConfig};
-use crate::config::DemoError;
+use crate::config::{ConfigError, DemoError};
 
 /// How long a new database connection may take before the request fails with `500`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The connection settings of a `postgres://` URL.
-pub(super) fn parse_url(url: &str) -> Result<PgConfig, String> {
-    PgConfig::from_str(url).map_err(|e| format!("database URL: {e}"))
+pub(super) fn parse_url(url: &str) -> Result<PgConfig, ConfigError> {
+    PgConfig::from_str(url).map_err(|e| ConfigError::DatabaseUrl(e.to_string()))
 }
 
 /// The pool of `cfg.size` connections to `url`.
 pub(super) fn pool(url: &str, cfg: &PoolConfig) -> Result<PgPool, DemoError> {
-    let pg = parse_url(url).map_err(DemoError::InvalidConfig)?;
+    let pg = parse_url(url)?;
     let manager = Manager::from_config(
         pg,
         NoTls,
@@ -36,7 +36,7 @@ pub(super) fn pool(url: &str, cfg: &PoolConfig) -> Result<PgPool, DemoError> {
         .create_timeout(Some(CONNECT_TIMEOUT))
         .runtime(Runtime::Tokio1)
         .build()
-        .map_err(|e| DemoError::InvalidConfig(format!("database pool: {e}")))
+        .map_err(|e| ConfigError::DatabasePool(e.to_string()).into())
 }
 
 /// Serve one request on a pooled connection.

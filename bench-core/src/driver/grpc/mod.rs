@@ -159,7 +159,7 @@ impl GrpcConnector {
             let message =
                 Template::json(&spec.message, names).map_err(|e| err("message", e.to_string()))?;
             let encoded = probe_encode(&method.input(), &message, &probe, &mut probe_rng)
-                .map_err(|e| err("message", e.clone()))?;
+                .map_err(|e| err("message", e.to_string()))?;
             let mut metadata = Vec::with_capacity(spec.metadata.len());
             for (k, v) in &spec.metadata {
                 let key = HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes())
@@ -200,20 +200,46 @@ fn probe_encode(
     message: &Template,
     probe: &Sources,
     rng: &mut SmallRng,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, EncodeError> {
     let mut values = probe.draw(message.needs(), rng);
     match encode(desc, &message.render_string(&mut values)) {
         Err(_) if message.has_vars() => Ok(Vec::new()),
-        other => other.map_err(|e| format!("for {}: {e}", desc.full_name())),
+        other => other,
     }
 }
 
+/// A rendered message that does not fit its protobuf type.
+#[derive(Debug, thiserror::Error)]
+enum EncodeError {
+    /// The JSON does not fit the message type (explained field by field when it can be).
+    #[error("for {message}: {explained}")]
+    Fit {
+        /// The message type's full name.
+        message: String,
+        /// What does not fit.
+        explained: String,
+    },
+    /// Text after the JSON value.
+    #[error("for {message}: {source}")]
+    Trailing {
+        /// The message type's full name.
+        message: String,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+}
+
 /// JSON text → a framed protobuf message of type `desc`.
-fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, String> {
+fn encode(desc: &MessageDescriptor, json: &str) -> Result<Vec<u8>, EncodeError> {
     let mut de = serde_json::Deserializer::from_str(json);
-    let msg = DynamicMessage::deserialize(desc.clone(), &mut de)
-        .map_err(|e| json_fit::explain(desc, json, e.to_string()))?;
-    de.end().map_err(|e| e.to_string())?;
+    let msg = DynamicMessage::deserialize(desc.clone(), &mut de).map_err(|e| EncodeError::Fit {
+        message: desc.full_name().to_owned(),
+        explained: json_fit::explain(desc, json, e.to_string()),
+    })?;
+    de.end().map_err(|source| EncodeError::Trailing {
+        message: desc.full_name().to_owned(),
+        source,
+    })?;
     Ok(frame::encode(&msg.encode_to_vec()))
 }
 

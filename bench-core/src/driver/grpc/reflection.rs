@@ -52,6 +52,29 @@ struct ErrorResponse {
     error_message: String,
 }
 
+/// Why the files of a schema could not be fetched by reflection.
+#[derive(Debug, thiserror::Error)]
+enum ReflectionError {
+    /// A reflection service failed.
+    #[error("{service}: {failed}")]
+    Service { service: String, failed: Failed },
+    /// No version of the reflection service is offered.
+    #[error("the server offers no reflection service ({last})")]
+    NoService { last: String },
+    /// An import could not be fetched.
+    #[error("import {name:?}: {failed}")]
+    Import { name: String, failed: Failed },
+    /// A well-known import (`google/protobuf/…`) the server did not send is not built in.
+    #[error("{0}")]
+    WellKnown(String),
+    /// The server did not send an import it was asked for.
+    #[error("the server did not send import {0:?}")]
+    Missing(String),
+    /// The files import each other.
+    #[error("the server's files import each other in a cycle")]
+    Cycle,
+}
+
 /// A failed reflection exchange.
 #[derive(Debug)]
 struct Failed {
@@ -88,7 +111,7 @@ pub(crate) fn fetch(
     };
     let files = super::super::block_on_local(timeout, || fetch_files(endpoint, services, version))
         .map_err(|e| err(e.to_string()))?
-        .map_err(err)?;
+        .map_err(|e| err(e.to_string()))?;
     let mut pool = DescriptorPool::new();
     pool.add_file_descriptor_set(FileDescriptorSet { file: files })
         .map_err(|e| {
@@ -103,7 +126,7 @@ async fn fetch_files(
     endpoint: &Endpoint,
     services: &[&str],
     version: Reflection,
-) -> Result<Vec<FileDescriptorProto>, String> {
+) -> Result<Vec<FileDescriptorProto>, ReflectionError> {
     let conn = H2Conn::default();
     let mut last = String::new();
     for service in version.services() {
@@ -122,10 +145,15 @@ async fn fetch_files(
         match result {
             Ok(()) => return complete(&conn, endpoint, service, files).await,
             Err(f) if f.code == UNIMPLEMENTED => last = format!("{service}: {f}"),
-            Err(f) => return Err(format!("{service}: {f}")),
+            Err(failed) => {
+                return Err(ReflectionError::Service {
+                    service: (*service).to_owned(),
+                    failed,
+                })
+            }
         }
     }
-    Err(format!("the server offers no reflection service ({last})"))
+    Err(ReflectionError::NoService { last })
 }
 
 /// Fetch imports until every file's dependencies are present; in dependency order.
@@ -134,7 +162,7 @@ async fn complete(
     endpoint: &Endpoint,
     service: &str,
     mut files: BTreeMap<String, FileDescriptorProto>,
-) -> Result<Vec<FileDescriptorProto>, String> {
+) -> Result<Vec<FileDescriptorProto>, ReflectionError> {
     loop {
         let missing: BTreeSet<String> = files
             .values()
@@ -149,19 +177,21 @@ async fn complete(
             file_by_filename: Some(name.clone()),
             ..Default::default()
         };
-        if let Err(f) = ask_files(conn, endpoint, service, ask, &mut files).await {
+        if let Err(failed) = ask_files(conn, endpoint, service, ask, &mut files).await {
             if !name.starts_with("google/protobuf/") {
-                return Err(format!("import {name:?}: {f}"));
+                return Err(ReflectionError::Import { name, failed });
             }
             let mut compiler = protox::Compiler::new(Vec::<std::path::PathBuf>::new())
-                .map_err(|e| e.to_string())?;
-            compiler.open_file(&name).map_err(|e| format!("{e:?}"))?;
+                .map_err(|e| ReflectionError::WellKnown(e.to_string()))?;
+            compiler
+                .open_file(&name)
+                .map_err(|e| ReflectionError::WellKnown(format!("{e:?}")))?;
             for f in compiler.file_descriptor_set().file {
                 files.entry(f.name().to_owned()).or_insert(f);
             }
         }
         if !files.contains_key(&name) {
-            return Err(format!("the server did not send import {name:?}"));
+            return Err(ReflectionError::Missing(name));
         }
     }
     // Dependencies first.
@@ -176,7 +206,7 @@ async fn complete(
             }
         }
         if ordered.len() == before {
-            return Err("the server's files import each other in a cycle".into());
+            return Err(ReflectionError::Cycle);
         }
     }
     Ok(ordered)

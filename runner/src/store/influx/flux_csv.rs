@@ -91,19 +91,18 @@ fn record(table: &Table, cells: &[&str], line: u64) -> Result<Record, InfluxErro
 
 /// A cell as JSON by its Flux type; `None` for values a row cannot hold (durations, binary,
 /// NaN and infinities).
-fn typed(kind: &str, cell: &str) -> Result<Option<Value>, String> {
-    let bad = |e: &dyn std::fmt::Display| e.to_string();
+fn typed(kind: &str, cell: &str) -> Result<Option<Value>, CellError> {
     Ok(Some(match kind {
-        "long" => Value::from(cell.parse::<i64>().map_err(|e| bad(&e))?),
-        "unsignedLong" => Value::from(cell.parse::<u64>().map_err(|e| bad(&e))?),
+        "long" => Value::from(cell.parse::<i64>()?),
+        "unsignedLong" => Value::from(cell.parse::<u64>()?),
         "double" => {
-            let f = cell.parse::<f64>().map_err(|e| bad(&e))?;
+            let f = cell.parse::<f64>()?;
             match serde_json::Number::from_f64(f) {
                 Some(n) => Value::Number(n),
                 None => return Ok(None),
             }
         }
-        "boolean" => Value::Bool(cell.parse::<bool>().map_err(|e| bad(&e))?),
+        "boolean" => Value::Bool(cell.parse::<bool>()?),
         k if k.starts_with("dateTime") => Value::from(nanos(cell)?),
         "string" => Value::String(cell.to_owned()),
         _ => return Ok(None),
@@ -111,13 +110,30 @@ fn typed(kind: &str, cell: &str) -> Result<Option<Value>, String> {
 }
 
 /// An RFC 3339 time as nanoseconds since the epoch.
-fn nanos(cell: &str) -> Result<i64, String> {
-    let t = humantime::parse_rfc3339(cell).map_err(|e| e.to_string())?;
+fn nanos(cell: &str) -> Result<i64, CellError> {
+    let t = humantime::parse_rfc3339(cell)?;
     let signed = |d: std::time::Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
     Ok(match t.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => signed(d),
         Err(before) => -signed(before.duration()),
     })
+}
+
+/// A cell that does not parse as its column's Flux type (the parser's message).
+#[derive(Debug, thiserror::Error)]
+enum CellError {
+    /// Not an integer.
+    #[error(transparent)]
+    Int(#[from] std::num::ParseIntError),
+    /// Not a number.
+    #[error(transparent)]
+    Float(#[from] std::num::ParseFloatError),
+    /// Not `true` or `false`.
+    #[error(transparent)]
+    Bool(#[from] std::str::ParseBoolError),
+    /// Not an RFC 3339 time.
+    #[error(transparent)]
+    Time(#[from] humantime::TimestampError),
 }
 
 #[cfg(test)]
