@@ -277,33 +277,43 @@ impl Pacer {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
 
-    #[test]
-    fn a_uniform_schedule_fills_each_grid_cell_evenly() {
-        // 5 000/s: five calls per 1 ms cell, none lost or moved to another cell.
+    /// A uniform `rate` req/s for `duration` after `warmup`, on one thread, from `start`.
+    pub(crate) fn uniform(
+        rate: f64,
+        duration: Duration,
+        warmup: Duration,
+        start: Instant,
+    ) -> Pacer {
         let model = LoadModel::Open {
             profile: crate::schedule::RateProfile::constant(
-                crate::schedule::Rate::new(5_000.0).unwrap(),
-                100 * MS,
+                crate::schedule::Rate::new(rate).unwrap(),
+                duration,
             ),
             arrival: crate::schedule::Arrival::Uniform,
         };
-        let start = Instant::now();
         let claimed = Arc::new(AtomicU64::new(0));
-        let pacer = Pacer::new(
+        Pacer::new(
             &model,
             StopCondition::default(),
-            MS,
+            warmup,
             start,
             1,
             (0, 1),
             (0, 1),
             claimed,
-        );
+        )
+    }
+
+    #[test]
+    fn a_uniform_schedule_fills_each_grid_cell_evenly() {
+        // 5 000/s: five calls per 1 ms cell, none lost or moved to another cell.
+        let start = Instant::now();
+        let pacer = uniform(5_000.0, 100 * MS, MS, start);
         let mut per_cell = std::collections::BTreeMap::<u128, u32>::new();
         while let Some(slot) = pacer.next(start, false) {
             let at = slot.due - start;
@@ -325,26 +335,8 @@ mod tests {
     fn a_full_cell_leaves_the_next_arrivals_their_own_time() {
         // 5 000/s, at most 2 per cell: the first two of each millisecond on its grid point, the
         // other three at their own times (200 µs apart), in order and never late.
-        let model = LoadModel::Open {
-            profile: crate::schedule::RateProfile::constant(
-                crate::schedule::Rate::new(5_000.0).unwrap(),
-                10 * MS,
-            ),
-            arrival: crate::schedule::Arrival::Uniform,
-        };
         let start = Instant::now();
-        let claimed = Arc::new(AtomicU64::new(0));
-        let pacer = Pacer::new(
-            &model,
-            StopCondition::default(),
-            Duration::ZERO,
-            start,
-            1,
-            (0, 1),
-            (0, 1),
-            claimed,
-        )
-        .with_cell_cap(2);
+        let pacer = uniform(5_000.0, 10 * MS, Duration::ZERO, start).with_cell_cap(2);
         let mut dues = Vec::new();
         while let Some(due) = pacer.peek_due() {
             let slot = pacer.next(start, false).unwrap();
