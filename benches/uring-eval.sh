@@ -23,8 +23,11 @@
 #   DURATION=10  seconds per run         ROUNDS=3      CONNS=64
 #   RATES="5000 10000"  fixed rates in req/s (tokio, io-uring exact and on a 1 ms tick)
 #   CLOSED="wrk tokio uring uring-single monoio compio"   the closed-loop cases
+#   RATE_CASES="tokio uring uring+tick1ms"   the cases run at each rate of RATES
 #   ENGINE=0     1: also tailguard's engine (needs jq; TG=... the binary, default
 #                target/release/tailguard, built unless SKIP_BUILD=1)
+#   BEFORE=...   with ENGINE=1: also this other tailguard binary (cases "before", "before@RATE"),
+#                to compare two builds of the engine in one sitting
 #   SERVER_CPU=0  CLIENT_CPU=1  PAUSE=1  SKIP_BUILD=0
 #   OUT_DIR=...  raw outputs and table.md (default: a fresh temp dir, kept)
 set -euo pipefail
@@ -39,6 +42,8 @@ CLIENT_CPU=${CLIENT_CPU:-1}
 PAUSE=${PAUSE:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
 ENGINE=${ENGINE:-0}
+RATE_CASES=${RATE_CASES:-"tokio uring uring+tick1ms"}
+BEFORE=${BEFORE:-}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # benches/uring-eval is a workspace of its own (its own Cargo.lock and target directory).
@@ -71,6 +76,7 @@ if [[ $SKIP_BUILD != 1 ]]; then
 fi
 [[ -x $BIN ]] || die "no $BIN (build with: cargo build --release --manifest-path benches/uring-eval/Cargo.toml --features eval)"
 [[ $ENGINE != 1 || -x $TG ]] || die "no $TG (build with: cargo build --release -p tailguard)"
+[[ -z $BEFORE || -x $BEFORE ]] || die "BEFORE=$BEFORE is not an executable"
 
 PROBE=$("$BIN" probe)
 log "$PROBE"
@@ -84,12 +90,16 @@ trap 'exit 130' INT TERM
 CASES=()
 for c in $CLOSED; do CASES+=("$c"); done
 [[ $ENGINE == 1 ]] && CASES+=(engine)
+[[ $ENGINE == 1 && -n $BEFORE ]] && CASES+=(before)
 for r in $RATES; do
-    CASES+=("tokio@$r" "uring@$r" "uring@$r+tick1ms")
+    for c in $RATE_CASES; do
+        [[ $c == *+* ]] && CASES+=("${c%%+*}@$r+${c#*+}") || CASES+=("$c@$r")
+    done
     [[ $ENGINE == 1 ]] && CASES+=("engine@$r")
+    [[ $ENGINE == 1 && -n $BEFORE ]] && CASES+=("before@$r")
 done
 
-engine_cmd() { # case file : the tailguard run of this load (config written to FILE.toml)
+engine_cmd() { # case file binary : the tailguard run of this load (config written to FILE.toml)
     local load="model = \"closed\"
 workers = $CONNS"
     [[ $1 == *@* ]] && load="model = \"open\"
@@ -97,7 +107,7 @@ rate = ${1#*@}
 connections = $CONNS"
     printf 'name = "uring-eval"\ntarget = "http://127.0.0.1:%s"\n[request]\npath = "/"\n[load]\nduration = "%ss"\nwarmup = "0s"\nthreads = 1\n%s\n' \
         "$NGINX_PORT" "$DURATION" "$load" >"$2.toml"
-    echo "$TG run $2.toml --quiet --out $2.json"
+    echo "$3 run $2.toml --quiet --out $2.json"
 }
 
 run_case() { # case round : appends "rps cpu_us user_us sys_us sleeps late%" to OUT_DIR/CASE.rows
@@ -105,7 +115,9 @@ run_case() { # case round : appends "rps cpu_us user_us sys_us sleeps late%" to 
     if [[ $c == wrk ]]; then
         cmd=(wrk -t1 -c"$CONNS" -d"${DURATION}s" "$NGINX_URL")
     elif [[ $c == engine* ]]; then
-        read -ra cmd <<<"$(engine_cmd "$c" "$f")"
+        read -ra cmd <<<"$(engine_cmd "$c" "$f" "$TG")"
+    elif [[ $c == before* ]]; then
+        read -ra cmd <<<"$(engine_cmd "$c" "$f" "$BEFORE")"
     else
         local mode=${c%%@*} rest=""
         cmd=("$BIN" "$mode" "$addr" --conns "$CONNS" --duration "$DURATION")
@@ -118,7 +130,7 @@ run_case() { # case round : appends "rps cpu_us user_us sys_us sleeps late%" to 
     if [[ $c == wrk ]]; then
         req=$(awk '/requests in/ {print $1}' "$f.out")
         rps=$(awk '/^Requests\/sec/ {print $2}' "$f.out")
-    elif [[ $c == engine* ]]; then
+    elif [[ $c == engine* || $c == before* ]]; then
         req=$(jq '.summary.requests' "$f.json")
         rps=$(jq '.summary.rps' "$f.json")
         [[ $c == *@* ]] && late=$(jq '100 * .summary.late / ([.summary.requests, 1] | max)' "$f.json")

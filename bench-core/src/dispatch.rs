@@ -210,29 +210,13 @@ impl Dispatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pacer::{Cancel, LoadModel, StopCondition};
-    use crate::schedule::{Arrival, Rate, RateProfile};
-    use std::sync::atomic::AtomicU64;
-    use std::sync::Arc;
+    use crate::pacer::Cancel;
 
     /// 2 000 req/s for `ms` on one thread, starting now.
     fn dispatch(ms: u64, cancel: &Cancel) -> (Rc<Dispatch>, Instant) {
         let start = Instant::now();
         let duration = Duration::from_millis(ms);
-        let model = LoadModel::Open {
-            profile: RateProfile::constant(Rate::new(2000.0).unwrap(), duration),
-            arrival: Arrival::Uniform,
-        };
-        let pacer = Pacer::new(
-            &model,
-            StopCondition::default(),
-            Duration::ZERO,
-            start,
-            1,
-            (0, 1),
-            (0, 1),
-            Arc::new(AtomicU64::new(0)),
-        );
+        let pacer = crate::pacer::tests::uniform(2000.0, duration, Duration::ZERO, start);
         let window = Window::new(start + duration, Duration::from_secs(1), cancel.clone());
         (Rc::new(Dispatch::new(Rc::new(pacer), window)), start)
     }
@@ -282,7 +266,9 @@ mod tests {
         // A batch handed to several workers is sent in the order they run: sort by due time.
         seen.sort_by_key(|(_, due, _)| *due);
         for (i, (_, due, at)) in seen.iter().enumerate() {
-            let expected = start + Duration::from_micros(500 * i as u64);
+            // Every 500 µs, on the 1 ms send grid: two slots due at each grid point.
+            assert_eq!(crate::pacer::SEND_GRID, Duration::from_millis(1));
+            let expected = start + Duration::from_millis(i as u64 / 2);
             let off = due.max(&expected).duration_since(*due.min(&expected));
             assert!(
                 off < Duration::from_micros(1),

@@ -1,7 +1,7 @@
 //! Pacing: when each worker sends its next request, composed from a load model and a stop
 //! condition — one mechanism for open (rate-driven) and closed (worker-driven) load.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +9,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::{Arrival, RateProfile, ScheduleExt};
+
+mod grid;
+use grid::on_grid;
+pub use grid::SEND_GRID;
 
 /// The load model.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +111,13 @@ pub(crate) enum Pacer {
         arrivals: RefCell<std::iter::Peekable<Box<dyn Iterator<Item = Duration>>>>,
         start: Instant,
         warmup: Duration,
+        /// The end of the schedule (warm-up + duration), from the start.
+        end: Duration,
+        /// The grid cell of the last slot taken (from the start) and how many slots it holds.
+        cell: Cell<(Duration, usize)>,
+        /// The most slots a cell holds; arrivals past it keep their own time (see
+        /// [`Pacer::with_cell_cap`]).
+        cap: usize,
     },
     Closed {
         think_time: Duration,
@@ -133,6 +144,7 @@ impl Pacer {
     ) -> Self {
         match model {
             LoadModel::Open { profile, arrival } => {
+                let end = warmup + profile.duration();
                 let base = profile.clone().with_prefix(warmup).arrivals(*arrival, seed);
                 let limited: Box<dyn Iterator<Item = Duration>> = match stop.max_requests {
                     Some(n) => Box::new(base.limit_after(warmup, n)),
@@ -144,6 +156,9 @@ impl Pacer {
                     arrivals: RefCell::new(mine.peekable()),
                     start,
                     warmup,
+                    end,
+                    cell: Cell::new((Duration::ZERO, 0)),
+                    cap: usize::MAX,
                 }
             }
             LoadModel::Closed {
@@ -172,10 +187,14 @@ impl Pacer {
                 arrivals,
                 start,
                 warmup,
+                cell,
+                ..
             } => {
                 let offset = arrivals.borrow_mut().next()?;
+                let (due, taken) = self.due(offset);
+                cell.set(taken);
                 Some(Slot {
-                    due: *start + offset,
+                    due: *start + due,
                     measured: offset >= *warmup,
                 })
             }
@@ -211,13 +230,123 @@ impl Pacer {
         match self {
             Pacer::Open {
                 arrivals, start, ..
-            } => arrivals.borrow_mut().peek().map(|offset| *start + *offset),
+            } => {
+                let offset = *arrivals.borrow_mut().peek()?;
+                Some(*start + self.due(offset).0)
+            }
             Pacer::Closed { .. } => None,
+        }
+    }
+
+    /// At most `cap` slots per grid cell (the open model; a no-op for the closed one): a cell
+    /// holding more calls than half the thread's connections would make calls wait for a
+    /// connection that a spread schedule finds free, so arrivals past the cap keep their own time
+    /// (at such rates the thread is busy anyway, and the grid saves no wake-up).
+    pub(crate) fn with_cell_cap(mut self, cap: usize) -> Self {
+        if let Pacer::Open { cap: c, .. } = &mut self {
+            *c = cap.max(1);
+        }
+        self
+    }
+
+    /// The open model's due time of the arrival at `offset` (from the start), and the cell after
+    /// taking it: its grid point while the cell has room, else its own time.
+    fn due(&self, offset: Duration) -> (Duration, (Duration, usize)) {
+        let Pacer::Open {
+            warmup,
+            end,
+            cell,
+            cap,
+            ..
+        } = self
+        else {
+            return (offset, (offset, 0));
+        };
+        let point = on_grid(offset, *warmup, *end);
+        match cell.get() {
+            (at, n) if at == point && n >= *cap => (offset, (at, n)),
+            (at, n) if at == point => (point, (at, n + 1)),
+            _ => (point, (point, 1)),
         }
     }
 
     /// Whether slots are intended times (open model) rather than "as soon as free".
     pub(crate) fn is_open(&self) -> bool {
         matches!(self, Pacer::Open { .. })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    /// A uniform `rate` req/s for `duration` after `warmup`, on one thread, from `start`.
+    pub(crate) fn uniform(
+        rate: f64,
+        duration: Duration,
+        warmup: Duration,
+        start: Instant,
+    ) -> Pacer {
+        let model = LoadModel::Open {
+            profile: crate::schedule::RateProfile::constant(
+                crate::schedule::Rate::new(rate).unwrap(),
+                duration,
+            ),
+            arrival: crate::schedule::Arrival::Uniform,
+        };
+        let claimed = Arc::new(AtomicU64::new(0));
+        Pacer::new(
+            &model,
+            StopCondition::default(),
+            warmup,
+            start,
+            1,
+            (0, 1),
+            (0, 1),
+            claimed,
+        )
+    }
+
+    #[test]
+    fn a_uniform_schedule_fills_each_grid_cell_evenly() {
+        // 5 000/s: five calls per 1 ms cell, none lost or moved to another cell.
+        let start = Instant::now();
+        let pacer = uniform(5_000.0, 100 * MS, MS, start);
+        let mut per_cell = std::collections::BTreeMap::<u128, u32>::new();
+        while let Some(slot) = pacer.next(start, false) {
+            let at = slot.due - start;
+            assert_eq!(
+                at.as_nanos() % SEND_GRID.as_nanos(),
+                0,
+                "{at:?} off the grid"
+            );
+            assert_eq!(slot.measured, at >= MS, "{at:?}");
+            *per_cell
+                .entry(at.as_nanos() / SEND_GRID.as_nanos())
+                .or_default() += 1;
+        }
+        assert_eq!(per_cell.len(), 101, "1 ms warm-up + 100 ms");
+        assert!(per_cell.values().all(|n| *n == 5), "{per_cell:?}");
+    }
+
+    #[test]
+    fn a_full_cell_leaves_the_next_arrivals_their_own_time() {
+        // 5 000/s, at most 2 per cell: the first two of each millisecond on its grid point, the
+        // other three at their own times (200 µs apart), in order and never late.
+        let start = Instant::now();
+        let pacer = uniform(5_000.0, 10 * MS, Duration::ZERO, start).with_cell_cap(2);
+        let mut dues = Vec::new();
+        while let Some(due) = pacer.peek_due() {
+            let slot = pacer.next(start, false).unwrap();
+            assert_eq!(slot.due, due, "peek and next agree");
+            dues.push((slot.due - start).as_micros());
+        }
+        assert_eq!(dues.len(), 50);
+        assert_eq!(
+            &dues[..10],
+            &[0, 0, 400, 600, 800, 1000, 1000, 1400, 1600, 1800]
+        );
     }
 }

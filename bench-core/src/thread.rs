@@ -24,7 +24,7 @@ use crate::pacer::{Cancel, Pacer};
 use crate::recorder::{IntervalReport, Recorder, ThreadRecording};
 use crate::run_config::RunConfig;
 use crate::window::{Drain, Window};
-use crate::worker::{Mix, Worker};
+use crate::worker::{Mix, StartGate, Worker};
 
 pub(crate) struct ThreadCtx {
     pub(crate) thread: usize,
@@ -50,13 +50,12 @@ pub(crate) fn thread_main<C: Connector>(
         .enable_all()
         .build()?;
     let local = LocalSet::new();
-    let streams = config.streams_per_connection.max(1);
-    // Drivers and the alarm register with the thread's reactor.
-    let (drivers, alarm): (Vec<C::Driver>, Alarm) = {
-        let _entered = rt.enter();
-        let drivers = (0..ctx.connections).flat_map(|_| connector.drivers(streams));
-        (drivers.collect(), Alarm::new())
-    };
+    let (drivers, alarm) = drivers_and_alarm(&rt, connector, config, ctx.connections);
+    // The workers' tasks exist, and wait at the gate, before the start instant is fixed.
+    let gate = Rc::new(StartGate::default());
+    let tasks = spawn_workers(&local, drivers, &gate, config, ctx.thread);
+    let workers = tasks.len();
+    park_at_gate(&rt, &local, &gate, workers);
     let _ = ctx.ready.send(());
     let Ok(start) = ctx.start.recv() else {
         return Ok(ThreadRecording::default());
@@ -67,7 +66,8 @@ pub(crate) fn thread_main<C: Connector>(
         config.effective_drain(),
         ctx.cancel.clone(),
     );
-    let pacer = Rc::new(pacer(config, &ctx, start));
+    // A grid cell holds at most half the thread's connections' worth of calls.
+    let pacer = Rc::new(pacer(config, &ctx, start).with_cell_cap(workers / 2));
     let recorder = Rc::new(RefCell::new(
         Recorder::new(ctx.thread, ctx.requests, measure_start, ctx.sink)
             .with_flows(ctx.flows.clone()),
@@ -80,7 +80,10 @@ pub(crate) fn thread_main<C: Connector>(
             .is_open()
             .then(|| Rc::new(Dispatch::new(pacer.clone(), window.clone())));
         let drain = Rc::new(Drain::default());
-        let proto = Worker {
+        let dispatcher = dispatch
+            .clone()
+            .map(|d| tokio::task::spawn_local(d.run(alarm)));
+        gate.open(Worker {
             id: 0,
             pacer: pacer.clone(),
             dispatch: dispatch.clone(),
@@ -91,9 +94,7 @@ pub(crate) fn thread_main<C: Connector>(
             timeout: config.timeout,
             rng: SmallRng::seed_from_u64(config.seed),
             vu: Vu::new(ctx.flows.clone()),
-        };
-        let tasks = spawn_workers(drivers, &proto, config, ctx.thread);
-        let dispatcher = dispatch.map(|d| tokio::task::spawn_local(d.run(alarm)));
+        });
         let watcher = tokio::task::spawn_local(drain.watch(window.clone()));
         let ticker = spawn_ticker(recorder.clone());
         for task in tasks {
@@ -120,11 +121,25 @@ pub(crate) fn thread_main<C: Connector>(
     Ok(recording)
 }
 
+/// The thread's drivers (`connections` × streams) and its alarm, registered with its reactor.
+fn drivers_and_alarm<C: Connector>(
+    rt: &tokio::runtime::Runtime,
+    connector: &C,
+    config: &RunConfig,
+    connections: usize,
+) -> (Vec<C::Driver>, Alarm) {
+    let streams = config.streams_per_connection.max(1);
+    let _entered = rt.enter();
+    let drivers = (0..connections).flat_map(|_| connector.drivers(streams));
+    (drivers.collect(), Alarm::new())
+}
+
 /// One worker per driver (connection or stream), each with its own seed, on the thread's
-/// `LocalSet`.
+/// `LocalSet`; each waits at `gate` for the start.
 fn spawn_workers<D: Driver + 'static>(
+    local: &LocalSet,
     drivers: Vec<D>,
-    proto: &Worker,
+    gate: &Rc<StartGate>,
     config: &RunConfig,
     thread: usize,
 ) -> Vec<tokio::task::JoinHandle<()>> {
@@ -135,14 +150,26 @@ fn spawn_workers<D: Driver + 'static>(
         .map(|(i, driver)| {
             let (c, s) = (i / streams, i % streams);
             let seed = config.seed ^ ((thread as u64) << 40 | (c as u64) << 16 | s as u64);
-            let worker = Worker {
-                id: i,
-                rng: SmallRng::seed_from_u64(seed),
-                ..proto.clone()
-            };
-            tokio::task::spawn_local(worker.run(driver))
+            let gate = gate.clone();
+            local.spawn_local(async move {
+                let worker = Worker {
+                    id: i,
+                    rng: SmallRng::seed_from_u64(seed),
+                    ..gate.wait().await
+                };
+                worker.run(driver).await;
+            })
         })
         .collect()
+}
+
+/// Run the thread's `LocalSet` until all `workers` tasks wait at `gate`.
+fn park_at_gate(rt: &tokio::runtime::Runtime, local: &LocalSet, gate: &StartGate, workers: usize) {
+    local.block_on(rt, async {
+        while gate.waiting() < workers {
+            tokio::task::yield_now().await;
+        }
+    });
 }
 
 /// This thread's share of the load's pacing (its slots of the shard's schedule).
