@@ -49,7 +49,8 @@
 //! };
 //! let recording = engine::run(Arc::new(connector), &config, &Cancel::new(), &mut |_| {})?;
 //! let result = RunResult::new(RunMeta { scenario: "example".into(), ..Default::default() }, &recording);
-//! println!("p99 = {} µs over {} requests", result.summary.latency_us.p99, result.summary.requests);
+//! let summary = result.summary().ok_or("a load run has a summary")?;
+//! println!("p99 = {} µs over {} requests", summary.latency_us.p99, summary.requests);
 //! # Ok(()) }
 //! ```
 //!

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use bench_core::result::{RunKind, RunMeta, RunResult};
+use bench_core::result::{RunMeta, RunResult};
 use bench_core::saturation::{Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
@@ -81,16 +81,13 @@ pub fn execute(
         Some(EarlyStop::Cancelled) => Some("interrupted".into()),
         None => None,
     };
-    result.kind = RunKind::Steps {
-        saturation: Box::new(finding::worded(Saturation::new(
-            plan.dimension,
-            results,
-            &scenario.saturation_criteria(),
-            scenario.requirement().as_ref(),
-            stopped_early,
-        ))),
-    };
-    Ok(result)
+    Ok(result.into_steps(finding::worded(Saturation::new(
+        plan.dimension,
+        results,
+        &scenario.saturation_criteria(),
+        scenario.requirement().as_ref(),
+        stopped_early,
+    ))))
 }
 
 /// Write the chart of a saturation result beside `out` (`run.json` → `run-saturation.svg` and

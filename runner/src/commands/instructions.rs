@@ -7,7 +7,7 @@ use bench_core::Environment;
 use crate::cli::InstructionsArgs;
 use crate::commands::store;
 use crate::instructions::compare::{compare, render, Outcome, Thresholds};
-use crate::instructions::{summary, Benchmark, PREFIX};
+use crate::instructions::{self, summary, Benchmark, PREFIX};
 use crate::store::BranchName;
 use crate::Exit;
 
@@ -41,7 +41,7 @@ fn baseline(
             .baseline(&branch, &scenario, 1)
             .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
         if let Some(run) = runs.last() {
-            out.push(Benchmark::from_run(run)?);
+            out.push(instructions::from_run(run)?.clone());
         }
     }
     Ok(Some(out))
@@ -60,7 +60,11 @@ pub fn command(args: &InstructionsArgs) -> anyhow::Result<Exit> {
     if args.save.save {
         let env = Environment::detect();
         for b in &benches {
-            store::save(&mut b.to_run(env.clone()), &args.save, &args.store)?;
+            store::save(
+                &mut instructions::to_run(b, env.clone()),
+                &args.save,
+                &args.store,
+            )?;
         }
     }
     let Some(base) = baseline(args, &benches)? else {

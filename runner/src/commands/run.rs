@@ -224,7 +224,10 @@ fn execute_load(
         meta.run_id.clone_from(id);
     }
     let mut result = RunResult::new(meta, &recording);
-    result.slo = bench_core::scenario::slo::check_all(&scenario.slos, &result);
+    result.slo = result
+        .measurement()
+        .map(|m| bench_core::scenario::slo::check_all(&scenario.slos, m))
+        .unwrap_or_default();
     Ok(result)
 }
 
