@@ -107,6 +107,33 @@ fn write_then_read_back_equals_the_original_run() {
 }
 
 #[test]
+fn micro_and_instruction_runs_round_trip_without_load_fields() {
+    let influx = Influxd::start();
+    influx.create_db("perf");
+    let dir = tempfile::tempdir().unwrap();
+    let st = v1(&influx.url(), "perf", &dir.path().join("spool"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v3");
+    for (file, kind) in [
+        ("criterion.json", "micro"),
+        ("instructions.json", "instructions"),
+    ] {
+        let run = RunResult::read(&fixtures.join(file)).unwrap();
+        assert_eq!(run.kind.name(), kind);
+        st.save(&main_branch(), &run).unwrap();
+        let back = st.baseline(&main_branch(), &run.meta.scenario, 1).unwrap();
+        assert_eq!(back, [run]);
+    }
+    // Both runs are there, with no percentile made up for dashboards.
+    let q = |f: &str| {
+        influx.count(
+            "perf",
+            &format!(r#"SELECT count("{f}") FROM "tailguard_run""#),
+        )
+    };
+    assert_eq!((q("duration_s"), q("p99_us"), q("requests")), (2, 0, 0));
+}
+
+#[test]
 fn the_shards_of_one_run_read_back_apart() {
     let influx = Influxd::start();
     influx.create_db("perf");
