@@ -171,7 +171,6 @@ impl MeasurementSum {
 
     /// The merged measurement, summarised. Its timeline is empty of any second whose merged
     /// histogram could not be encoded, and that is the error returned.
-    #[must_use]
     pub fn finish(self) -> (Measurement, Result<(), HistogramError>) {
         let (timeline, encoded) = match self.timeline.points() {
             Ok(points) => (points, Ok(())),
