@@ -286,4 +286,30 @@ mod tests {
             "{out}"
         );
     }
+
+    #[test]
+    fn a_micro_benchmark_has_no_latency_rows_and_says_why() {
+        let run = crate::criterion::Benchmark {
+            id: "g/f".into(),
+            samples: bench_core::result::IterationSamples {
+                iters: vec![10.0, 20.0],
+                times_ns: vec![1_000.0, 3_000.0],
+            },
+            source: "x".into(),
+            estimates: None,
+        }
+        .to_run(bench_core::Environment::default());
+        let out = summary(&run);
+        assert!(
+            out.contains("2 samples, 30 iterations, mean 125.0 ns per iteration"),
+            "{out}"
+        );
+        assert!(
+            out.contains("latency  not applicable: a micro run"),
+            "{out}"
+        );
+        for absent in ["p99", "requests", "rate"] {
+            assert!(!out.contains(absent), "{absent}: {out}");
+        }
+    }
 }
