@@ -1,5 +1,5 @@
 //! Result files of schema version 3 (`tests/fixtures/schema-v3/`, written by tailguard before
-//! schema 4; see its `make.sh`) still load, merge and compare; and a micro-benchmark, which
+//! schema 4, by `tests/fixtures/make-results.sh`) still load, merge and compare; and a micro-benchmark, which
 //! version 3 dressed up as a load run (iterations as calls, percentiles of 0), now shows no
 //! latency percentile anywhere: not in a verdict, a report or `baseline show`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -8,16 +8,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use bench_core::result::{RunResult, SCHEMA_VERSION};
+use bench_core::result::RunResult;
+use common::fixtures::{arg, fixture, merge_shards, read_as_current};
 use common::{json, tailguard, text};
 use tailguard::store::file::encode;
 
 fn v3(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/schema-v3/{name}"))
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
+    fixture(3, name)
 }
 
 /// A file store holding `files` (fixture names) as `main`'s runs of their scenarios.
@@ -32,30 +29,19 @@ fn store_of(root: &Path, files: &[&str]) {
 
 #[test]
 fn every_v3_fixture_reads_as_a_current_result() {
-    for (name, kind) in [
-        ("load.json", "load"),
-        ("load-2.json", "load"),
-        ("shard-0.json", "load"),
-        ("shard-1.json", "load"),
-        ("merged.json", "load"),
-        ("steps.json", "steps"),
-        ("criterion.json", "micro"),
-        ("instructions.json", "instructions"),
-    ] {
-        let text = std::fs::read_to_string(v3(name)).unwrap();
-        assert_eq!(json(&v3(name))["schema_version"], 3, "{name} is a v3 file");
-        let run = RunResult::from_json(&text, name).unwrap();
-        assert_eq!(run.schema_version, SCHEMA_VERSION, "{name}");
-        assert_eq!(run.kind.name(), kind, "{name}");
-        let measured = matches!(kind, "load" | "steps");
-        assert_eq!(run.measurement().is_some(), measured, "{name}");
-        // Written again, it is a current file that reads back the same.
-        let again = RunResult::from_json(&run.to_json().unwrap(), name).unwrap();
-        assert_eq!(again, run, "{name}");
-        let written = serde_json::to_value(&run).unwrap();
-        assert_eq!(written["kind"], kind);
-        assert_eq!(written.get("summary").is_some(), measured, "{name}");
-    }
+    read_as_current(
+        3,
+        &[
+            ("load.json", "load"),
+            ("load-2.json", "load"),
+            ("shard-0.json", "load"),
+            ("shard-1.json", "load"),
+            ("merged.json", "load"),
+            ("steps.json", "steps"),
+            ("criterion.json", "micro"),
+            ("instructions.json", "instructions"),
+        ],
+    );
     let steps = RunResult::read(&v3("steps.json")).unwrap();
     assert!(!steps.saturation().unwrap().steps.is_empty());
     assert!(steps.summary().unwrap().requests > 0);
@@ -64,16 +50,7 @@ fn every_v3_fixture_reads_as_a_current_result() {
 #[test]
 fn v3_shards_merge_into_the_v3_merged_run() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("merged.json");
-    let (a, b) = (v3("shard-0.json"), v3("shard-1.json"));
-    let o = tailguard(&["merge", arg(&a), arg(&b), "--out", arg(&out)]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let merged = RunResult::read(&out).unwrap();
-    let old = RunResult::read(&v3("merged.json")).unwrap();
-    assert_eq!(merged.meta.run_id, "v3-shards");
-    assert_eq!(merged.meta.shard, None);
-    assert_eq!(merged.measurement(), old.measurement());
-    assert!(merged.summary().unwrap().requests > 0);
+    merge_shards(3, &dir.path().join("merged.json"));
 }
 
 #[test]
