@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bench_core::result::RunResult;
-use common::fixtures::{arg, fixture, merge_shards, read_as_current};
+use common::fixtures::{self, arg, fixture, merge_shards, read_as_current};
 use common::{json, tailguard, text};
 
 fn v2(name: &str) -> PathBuf {
@@ -18,18 +18,7 @@ fn v2(name: &str) -> PathBuf {
 
 /// `compare` of two v2 files: the verdict file it writes.
 fn compare(baseline: &str, candidate: &str, out: &Path) -> serde_json::Value {
-    let (b, c) = (v2(baseline), v2(candidate));
-    let o = tailguard(&[
-        "compare",
-        "--baseline",
-        arg(&b),
-        "--candidate",
-        arg(&c),
-        "--out",
-        arg(out),
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
-    json(out)
+    fixtures::compare(2, (baseline, candidate), out)
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use bench_core::result::RunResult;
-use common::fixtures::{arg, fixture, merge_shards, read_as_current};
+use common::fixtures::{arg, compare, fixture, merge_shards, read_as_current};
 use common::{json, tailguard, text};
 use tailguard::store::file::encode;
 
@@ -81,19 +81,8 @@ fn a_stored_v3_instruction_run_is_the_baseline_of_the_instruction_gate() {
 #[test]
 fn a_micro_benchmark_shows_no_latency_percentile_in_a_verdict_report_or_listing() {
     let dir = tempfile::tempdir().unwrap();
-    let run = v3("criterion.json");
     let verdict = dir.path().join("v.json");
-    let o = tailguard(&[
-        "compare",
-        "--baseline",
-        arg(&run),
-        "--candidate",
-        arg(&run),
-        "--out",
-        arg(&verdict),
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
-    let v = json(&verdict);
+    let v = compare(3, ("criterion.json", "criterion.json"), &verdict);
     let s = &v["scenarios"][0];
     // Mean and median time per iteration, from the samples; no p99, no throughput.
     let metrics: Vec<String> = s["metrics"]

@@ -54,3 +54,20 @@ pub fn merge_shards(version: u32, out: &Path) -> RunResult {
     assert_eq!(merged.measurement(), old.measurement());
     merged
 }
+
+/// `compare` of two files of `version`: the verdict file it writes (a pass, a fail or
+/// inconclusive, but no error).
+pub fn compare(version: u32, (baseline, candidate): (&str, &str), out: &Path) -> serde_json::Value {
+    let (b, c) = (fixture(version, baseline), fixture(version, candidate));
+    let o = tailguard(&[
+        "compare",
+        "--baseline",
+        arg(&b),
+        "--candidate",
+        arg(&c),
+        "--out",
+        arg(out),
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    json(out)
+}
