@@ -1,7 +1,7 @@
 //! Merging the shards of one distributed run into one [`RunResult`], exactly, by the one fold of
-//! measurements ([`MeasurementSum`]): HDR histograms add,
-//! counts add, timelines align by wall-clock second, percentiles are recomputed from the merged
-//! histograms. The merged run compares, gates and reports like any other.
+//! measurements ([`MeasurementSum`]): HDR histograms add, counts add, timelines align by
+//! wall-clock second, percentiles are recomputed from the merged histograms. The merged run
+//! compares, gates and reports like any other.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};

@@ -1,5 +1,6 @@
 //! The headline numbers of a run: percentiles, counts, errors by kind, and the HDR histograms
-//! they come from (the `summary` and `histograms` of a [`RunResult`](crate::result::RunResult)).
+//! they come from (the `summary` and `histograms` of a
+//! [`Measurement`](crate::result::Measurement)).
 
 use std::collections::BTreeMap;
 
