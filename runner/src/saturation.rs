@@ -1,19 +1,40 @@
 //! Running a saturation scenario: its levels one engine run each, with a progress bar per step
-//! and a line per finished step, then the analysis; and writing its chart.
+//! and a line per finished step, then the analysis (its chart is written by `output.rs`).
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context as _;
+use bench_core::driver::ConnectorError;
+use bench_core::engine::EngineError;
 use bench_core::result::{RunKind, RunMeta, RunResult};
 use bench_core::saturation::{Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
 
 use crate::progress::LiveProgress;
+use crate::report::finding;
 use crate::report::format::{fmt_share, fmt_us};
-use crate::report::{chart, finding, output, saturation as report};
+
+/// Why a saturation run produced no result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaturationError {
+    /// The scenario's target could not be prepared.
+    #[error("scenario {}: {source}", path.display())]
+    Connector {
+        /// The scenario file.
+        path: PathBuf,
+        /// Why.
+        source: ConnectorError,
+    },
+    /// The engine refused a step.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Interrupted before the first step had run at all.
+    #[error("the saturation run was stopped before any step")]
+    NoStep,
+}
 
 /// Run the steps of `plan` and analyse them into a result described by `meta`. The result's summary, histograms and timeline cover
 /// all steps together; `result.saturation` has each step and the findings.
@@ -23,10 +44,13 @@ pub fn execute(
     meta: RunMeta,
     cancel: &Cancel,
     quiet: bool,
-) -> anyhow::Result<RunResult> {
+) -> Result<RunResult, SaturationError> {
     let connector = scenario
         .connector()
-        .with_context(|| format!("scenario {}", scenario.path.display()))?;
+        .map_err(|source| SaturationError::Connector {
+            path: scenario.path.clone(),
+            source,
+        })?;
     let base = scenario.run_config();
     let n = plan.levels.len();
     let bar: RefCell<Option<(usize, LiveProgress)>> = RefCell::new(None);
@@ -68,7 +92,7 @@ pub fn execute(
             results.push(s);
         },
     )?;
-    let merged = steps::merged(&ran).context("the saturation run was stopped before any step")?;
+    let merged = steps::merged(&ran).ok_or(SaturationError::NoStep)?;
     let mut result = RunResult::new(meta, &merged);
     result.cancelled = stop == Some(EarlyStop::Cancelled);
     let stopped_early = match stop {
@@ -91,24 +115,6 @@ pub fn execute(
         ))),
     };
     Ok(result)
-}
-
-/// Write the chart of a saturation result beside `out` (`run.json` → `run-saturation.svg` and
-/// `.png`); returns the files written (none for a plain run or one without a finished step).
-pub fn write_charts(result: &RunResult, out: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    // A run interrupted during its first step has nothing to draw.
-    let Some(sat) = result.saturation().filter(|s| !s.steps.is_empty()) else {
-        return Ok(Vec::new());
-    };
-    let spec = report::chart(result, sat);
-    let stem = out
-        .file_stem()
-        .map_or_else(|| "run".to_owned(), |s| s.to_string_lossy().into_owned());
-    let svg = out.with_file_name(format!("{stem}-saturation.svg"));
-    let png = out.with_file_name(format!("{stem}-saturation.png"));
-    output::write(&svg, chart::svg(&spec)?.as_bytes())?;
-    output::write(&png, &chart::png(&spec)?)?;
-    Ok(vec![svg, png])
 }
 
 /// Whether a saturation run sustained no level at all (its lowest step was already unhealthy):

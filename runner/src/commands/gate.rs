@@ -6,22 +6,22 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use bench_core::result::RunResult;
 use bench_core::stats::Sequential;
 use bench_core::{Cancel, Scenario};
 
 use crate::admission;
 use crate::cli::GateRunArgs;
-use crate::commands::compare::conclude;
-use crate::commands::run::{execute, keep_elsewhere, write_result};
-use crate::commands::store;
 use crate::gate::trials::{self, Design, Side, TrialSource};
 use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
+use crate::output::{self, keep_elsewhere};
 use crate::preflight;
 use crate::report::terminal;
 use crate::service::sides::Sides;
+use crate::session::conclude::conclude;
+use crate::session::execute::{execute, meta};
+use crate::session::{baselines, stores};
 use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::verdict::VerdictReport;
@@ -89,7 +89,7 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     let exit = conclude(&report, &args.gate)?;
     if args.save.save {
         for mut run in outcome.candidate {
-            store::save(&mut run, &args.save, &args.store)?;
+            stores::save(&mut run, &args.save, &args.store)?;
         }
     }
     Ok(exit)
@@ -134,7 +134,7 @@ fn plan(
         admission::check_sides(
             stored.map(|r| r.meta.scenario.as_str()),
             plans.iter().map(|(c, _)| c.name()),
-            &format!("{source} in {}", store::open(&args.store)?.describe()),
+            &format!("{source} in {}", stores::open(&args.store)?.describe()),
         )?;
     }
     Ok((plans, windows))
@@ -280,11 +280,7 @@ fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 2]) {
 fn baseline_of(args: &GateRunArgs) -> anyhow::Result<BaselineSource> {
     Ok(match (&args.baseline_target, &args.baseline) {
         (Some(url), None) => BaselineSource::Interleaved(url.clone()),
-        (None, Some(spec)) => {
-            let branch = store::store_branch(spec)
-                .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-            BaselineSource::Stored(BranchName::new(branch)?)
-        }
+        (None, Some(spec)) => BaselineSource::Stored(baselines::stored_branch(spec)?),
         _ => {
             anyhow::bail!("give --baseline-target URL (interleaved A/B) or --baseline store:BRANCH")
         }
@@ -301,10 +297,10 @@ fn stored(
     cli_gate: &GateSection,
 ) -> anyhow::Result<(Vec<RunResult>, BaselineWindow)> {
     let gate = candidate.file.gate.overlay(cli_gate);
-    let (runs, window) = crate::history::stored::read(
-        store::open_existing(&args.store)?.as_ref(),
+    let (runs, window) = baselines::window(
+        stores::open_existing(&args.store)?.as_ref(),
         branch,
-        &crate::commands::run::meta(candidate),
+        &meta(candidate),
         &gate,
         args.gate.allow_env_mismatch,
     )?;
@@ -341,11 +337,11 @@ fn trial(
     if !args.quiet {
         eprintln!("{} {side} trial {}", scenario.name(), i + 1);
     }
-    let mut run = sides.measure(side, || execute(scenario, cancel, args.quiet))?;
+    let mut run = sides.measure(side, || Ok(execute(scenario, cancel, args.quiet)?))?;
     run.meta.trial = u32::try_from(i).ok();
     if let Some(dir) = &args.results_dir {
         let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
-        write_result(&run, &file)?;
+        output::result(&run, &file)?;
     }
     if run.cancelled {
         print!("{}", terminal::summary(&run));

@@ -1,0 +1,21 @@
+//! The application layer: what the commands do, written once. A command (`commands/`) parses
+//! its flags, calls these and maps the outcome to an exit status; no command imports another.
+//!
+//! - [`execute`]: run a scenario (a load run, or a saturation run's steps) to a redacted result.
+//! - [`stores`]: open the configured store, stamp a run with its branch and commit, save it.
+//! - [`baselines`]: find a stored baseline (`store:BRANCH`): its stable window, the newest runs
+//!   of a scenario, the scenarios a branch holds.
+//! - [`keep`]: `--out` first, then the store; a run is never lost.
+//! - [`conclude`]: print a verdict, write its files, report to GitHub Actions, choose the exit.
+//!
+//! Interleaved trials are `gate::trials::run`'s; judging is `gate::judge`'s. Every file written
+//! for the user goes through the output manager (`crate::output`).
+
+pub mod baselines;
+pub mod conclude;
+mod error;
+pub mod execute;
+pub mod keep;
+pub mod stores;
+
+pub use error::SessionError;
