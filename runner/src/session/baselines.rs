@@ -7,6 +7,7 @@ use std::path::Path;
 
 use bench_core::result::{RunMeta, RunResult};
 use bench_core::scenario::gate::GateSection;
+use bench_core::Scenario;
 
 use super::{stores, SessionError};
 use crate::cli::StoreArgs;
@@ -41,6 +42,30 @@ pub fn window(
         gate,
         allow_env_mismatch,
     )?)
+}
+
+/// The stored baseline of `candidate`'s scenario on `branch` for `gate` (its [`window`]),
+/// refusing partial runs unless `allow_partial`.
+pub fn of_scenario(
+    branch: &BranchName,
+    candidate: &Scenario,
+    how: Selection<'_>,
+    allow_partial: bool,
+) -> Result<(Vec<RunResult>, BaselineWindow), SessionError> {
+    let gate = candidate.file.gate.overlay(how.gate);
+    let (runs, window) = window(
+        stores::open_existing(how.store)?.as_ref(),
+        branch,
+        &super::execute::meta(candidate),
+        &gate,
+        how.allow_env_mismatch,
+    )?;
+    let named: Vec<(String, &RunResult)> = runs
+        .iter()
+        .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
+        .collect();
+    crate::admission::check_complete(&named, allow_partial)?;
+    Ok((runs, window))
 }
 
 /// The newest `n` stored runs of `scenario` on `branch`, oldest first.

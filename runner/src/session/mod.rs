@@ -5,16 +5,20 @@
 //! - [`stores`]: open the configured store, stamp a run with its branch and commit, save it.
 //! - [`baselines`]: find a stored baseline (`store:BRANCH`): its stable window, the newest runs
 //!   of a scenario, the scenarios a branch holds.
+//! - [`gate`]: a gate's trials — interleaved pairs through `gate::trials::run`, or candidate
+//!   trials against stored runs — each measured, written to `--results-dir`, never lost.
 //! - [`keep`]: `--out` first, then the store; a run is never lost.
 //! - [`conclude`]: print a verdict, write its files, report to GitHub Actions, choose the exit.
 //!
-//! Interleaved trials are `gate::trials::run`'s; judging is `gate::judge`'s. Every file written
+//! The order and looks of interleaved trials are `gate::trials::run`'s (also `calibrate`'s);
+//! judging is `gate::judge`'s. Every file written
 //! for the user goes through the output manager (`crate::output`).
 
 pub mod baselines;
 pub mod conclude;
 mod error;
 pub mod execute;
+pub mod gate;
 pub mod keep;
 pub mod stores;
 

@@ -11,12 +11,13 @@ use super::source::{self, Token};
 pub fn command_modules() -> Vec<(PathBuf, Vec<Token>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("runner/src/commands") {
-        let path = entry.expect("a directory entry").path();
+    // An unreadable directory lists nothing, which the tests refuse (they expect the commands).
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let path = entry.path();
         if path.extension().is_none_or(|e| e != "rs") || path.ends_with("mod.rs") {
             continue;
         }
-        let text = std::fs::read_to_string(&path).expect("a command module");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
         let code = source::strip_tests(&source::blank_comments_and_literals(&text));
         out.push((path, source::tokenize(&code)));
     }
