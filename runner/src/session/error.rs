@@ -10,7 +10,6 @@ use crate::admission::AdmissionError;
 use crate::gate::JudgeError;
 use crate::history::HistoryError;
 use crate::output::OutputError;
-use crate::saturation::SaturationError;
 use crate::store::influx::InfluxError;
 use crate::store::StoreError;
 
@@ -30,9 +29,9 @@ pub enum SessionError {
     /// The engine refused the run.
     #[error(transparent)]
     Engine(#[from] EngineError),
-    /// A saturation run failed.
-    #[error(transparent)]
-    Saturation(#[from] SaturationError),
+    /// A saturation run was interrupted before its first step had run at all.
+    #[error("the saturation run was stopped before any step")]
+    NoStep,
     /// `--shard` with a saturation scenario.
     #[error("saturation scenarios cannot be sharded: their steps decide when to stop")]
     ShardedSteps,

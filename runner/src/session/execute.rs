@@ -46,7 +46,7 @@ pub fn execute_part(
         if part.shard.is_some() {
             return Err(SessionError::ShardedSteps);
         }
-        crate::saturation::execute(scenario, &plan, meta, cancel, quiet)?
+        super::steps::execute(scenario, &plan, meta, cancel, quiet)?
     } else {
         execute_load(scenario, cancel, quiet, part, meta)?
     };
@@ -78,12 +78,7 @@ fn execute_load(
     part: &Part,
     meta: RunMeta,
 ) -> Result<RunResult, SessionError> {
-    let connector = scenario
-        .connector()
-        .map_err(|source| SessionError::Connector {
-            path: scenario.path.clone(),
-            source,
-        })?;
+    let connector = super::connector(scenario)?;
     let mut config = scenario.run_config();
     config.shard = part.shard.unwrap_or_default();
     config.start_at = part.start_at;

@@ -1,7 +1,8 @@
 //! The application layer: what the commands do, written once. A command (`commands/`) parses
 //! its flags, calls these and maps the outcome to an exit status; no command imports another.
 //!
-//! - [`execute`]: run a scenario (a load run, or a saturation run's steps) to a redacted result.
+//! - [`execute`]: run a scenario (a load run, or a saturation run's [`steps`]) to a redacted
+//!   result.
 //! - [`stores`]: open the configured store, stamp a run with its branch and commit, save it.
 //! - [`baselines`]: find a stored baseline (`store:BRANCH`): its stable window, the newest runs
 //!   of a scenario, the scenarios a branch holds.
@@ -20,6 +21,19 @@ mod error;
 pub mod execute;
 pub mod gate;
 pub mod keep;
+pub mod steps;
 pub mod stores;
 
 pub use error::SessionError;
+
+/// The connector of `scenario`'s target; the error names the scenario file.
+fn connector(
+    scenario: &bench_core::Scenario,
+) -> Result<bench_core::driver::AnyConnector, SessionError> {
+    scenario
+        .connector()
+        .map_err(|source| SessionError::Connector {
+            path: scenario.path.clone(),
+            source,
+        })
+}
