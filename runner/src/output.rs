@@ -174,3 +174,57 @@ pub fn saturation_charts(run: &RunResult, out: &Path) -> Result<Vec<PathBuf>, Ou
     bytes(&png, &chart::png(&spec).map_err(drawing)?)?;
     Ok(vec![svg, png])
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A load run of the checked-in baseline store.
+    pub(crate) fn stored_run() -> RunResult {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../baselines/main/http-get");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        RunResult::read(&files[0]).unwrap()
+    }
+
+    #[test]
+    fn a_result_is_written_whole_where_asked_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = stored_run();
+        let path = dir.path().join("a/b/run.json");
+        result(&run, &path).unwrap();
+        assert_eq!(RunResult::read(&path).unwrap().meta.run_id, run.meta.run_id);
+        // A load run has no saturation chart.
+        assert!(saturation_charts(&run, &path).unwrap().is_empty());
+        json(&dir.path().join("v.json"), &serde_json::json!({"a": 1})).unwrap();
+        let v = std::fs::read_to_string(dir.path().join("v.json")).unwrap();
+        assert_eq!(v, "{\n  \"a\": 1\n}");
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let e = text(&file.join("out.txt"), "t").unwrap_err();
+        assert!(
+            e.to_string().contains("out.txt") || e.to_string().contains("/f"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_run_with_nowhere_to_go_is_kept_in_the_temporary_directory() {
+        let mut run = stored_run();
+        run.meta.run_id = format!("output-test-{}", std::process::id());
+        let place = keep_elsewhere(&run);
+        let kept = PathBuf::from(&place);
+        assert!(kept.starts_with(std::env::temp_dir()), "{place}");
+        assert_eq!(RunResult::read(&kept).unwrap().meta.run_id, run.meta.run_id);
+        std::fs::remove_file(kept).unwrap();
+    }
+}

@@ -169,3 +169,85 @@ pub fn resolve(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::store::file::FileStore;
+
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        store: StoreArgs,
+    }
+
+    fn file_store(dir: &Path) -> StoreArgs {
+        Flags::try_parse_from(["t", "--store", "file", "--store-dir", dir.to_str().unwrap()])
+            .unwrap()
+            .store
+    }
+
+    fn checked_in() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../baselines")
+    }
+
+    #[test]
+    fn only_store_specs_name_stored_runs() {
+        assert_eq!(store_branch("store:main"), Some("main"));
+        assert_eq!(store_branch("base.json"), None);
+        assert_eq!(stored_branch("store:main").unwrap().as_str(), "main");
+        let e = stored_branch("main").unwrap_err().to_string();
+        assert_eq!(e, "--baseline \"main\": expected store:BRANCH");
+        assert!(stored_branch("store:a..b").is_err());
+    }
+
+    #[test]
+    fn the_newest_runs_of_a_scenario_and_the_scenarios_of_a_branch() {
+        let st = FileStore::new(checked_in());
+        let main = BranchName::new("main").unwrap();
+        let all = scenarios(&st, &main, "").unwrap();
+        assert_eq!(all.get("http-get"), Some(&6), "{all:?}");
+        assert!(scenarios(&st, &main, "http-")
+            .unwrap()
+            .keys()
+            .all(|s| s.starts_with("http-")));
+        let runs = newest(&st, &main, "http-get", 2).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].started_at <= runs[1].started_at);
+        assert!(newest(&st, &main, "none", 3).unwrap().is_empty());
+    }
+
+    #[test]
+    fn compare_baselines_come_from_the_store_or_from_files() {
+        let st = FileStore::new(checked_in());
+        let main = BranchName::new("main").unwrap();
+        let candidate = newest(&st, &main, "http-get", 1).unwrap();
+        let args = file_store(&checked_in());
+        let how = Selection {
+            store: &args,
+            gate: &GateSection::default(),
+            allow_env_mismatch: true,
+        };
+        let resolved = resolve(&["store:main".to_owned()], &candidate, how).unwrap();
+        assert!(!resolved.named.is_empty());
+        assert!(resolved
+            .named
+            .iter()
+            .all(|(n, r)| { n.starts_with("stored run ") && r.meta.scenario == "http-get" }));
+        assert!(resolved.windows.contains_key("http-get"));
+        assert!(
+            resolved.sources[0].starts_with("store:main in "),
+            "{:?}",
+            resolved.sources
+        );
+        let missing = file_store(&checked_in().join("nowhere"));
+        let how = Selection {
+            store: &missing,
+            ..how
+        };
+        let e = resolve(&["store:main".to_owned()], &candidate, how).unwrap_err();
+        assert!(e.to_string().contains("no such directory"), "{e}");
+    }
+}

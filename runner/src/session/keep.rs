@@ -66,3 +66,41 @@ pub fn keep(
         place,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        save: SaveArgs,
+        #[command(flatten)]
+        store: StoreArgs,
+    }
+
+    #[test]
+    fn out_is_written_and_a_failed_out_keeps_the_run_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let flags =
+            Flags::try_parse_from(["t", "--store-dir", dir.path().to_str().unwrap()]).unwrap();
+        let mut run = crate::output::tests::stored_run();
+        run.meta.run_id = format!("keep-test-{}", std::process::id());
+        let out = dir.path().join("run.json");
+        keep(&mut run, Some(&out), &flags.save, &flags.store).unwrap();
+        assert!(out.is_file());
+
+        let blocked = out.join("run.json");
+        let e = keep(&mut run, Some(&blocked), &flags.save, &flags.store).unwrap_err();
+        let SessionError::NotKept { failures, place } = &e else {
+            panic!("{e}");
+        };
+        assert!(failures.contains("run.json"), "{failures}");
+        let kept = std::path::PathBuf::from(place);
+        assert!(kept.starts_with(std::env::temp_dir()), "{place}");
+        assert_eq!(RunResult::read(&kept).unwrap().meta.run_id, run.meta.run_id);
+        std::fs::remove_file(kept).unwrap();
+    }
+}

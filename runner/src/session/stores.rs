@@ -125,3 +125,20 @@ pub fn save_stamped(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_times_are_rfc3339_or_unix_seconds() {
+        assert_eq!(parse_commit_time("0").unwrap(), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            parse_commit_time(" 2026-11-29T21:00:00Z ").unwrap(),
+            "2026-11-29T21:00:00Z"
+        );
+        let e = parse_commit_time("yesterday").unwrap_err().to_string();
+        assert!(e.starts_with("--commit-time \"yesterday\": "), "{e}");
+        assert!(e.contains("Unix seconds"), "{e}");
+    }
+}
