@@ -57,11 +57,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
         sides: &sides,
         cancel: stop.cancel(),
     };
-    let outcome = match baseline {
+    let mut outcome = match baseline {
         BaselineSource::Interleaved(_) => gate::interleaved(plans, &run)?,
         BaselineSource::Stored(_) => gate::against_store(plans, &run)?,
     };
-    let Some(mut report) = outcome.report.clone() else {
+    let Some(mut report) = outcome.report.take() else {
         // Interrupted: stored baseline runs are already kept; trials measured here are not.
         outcome.keep_finished(&run);
         return Ok(stop.exit());
