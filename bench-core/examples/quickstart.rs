@@ -49,7 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..RunMeta::default()
     };
     let result = RunResult::new(meta, &recording);
-    let s = &result.summary;
+    // A load run always has a measurement (a micro-benchmark's result would not).
+    let s = result.summary().ok_or("not a load run")?;
     println!(
         "{} requests at {:.0} req/s, {} errors, {} late",
         s.requests, s.rps, s.errors, s.late

@@ -21,8 +21,10 @@
 //! * **Step loads** ([`steps`], [`saturation`]): the offered load stepped through levels (rate or
 //!   workers), one engine run per level, and the analysis that finds the saturation point, the
 //!   knee and the failure signature above it.
-//! * **Results** ([`result`]): a versioned, serde-serialisable [`RunResult`] with HDR histograms
-//!   in V2-deflate base64, so runs can be stored, merged and compared exactly.
+//! * **Results** ([`result`]): a versioned, serde-serialisable [`RunResult`] whose kind carries
+//!   what the run measured — a load run's [`result::Measurement`] keeps HDR histograms in
+//!   V2-deflate base64, so runs can be stored, merged ([`result::MeasurementSum`]) and compared
+//!   exactly; a micro-benchmark keeps its samples and has no latency percentiles.
 //!
 //! ## Example
 //!
@@ -49,7 +51,8 @@
 //! };
 //! let recording = engine::run(Arc::new(connector), &config, &Cancel::new(), &mut |_| {})?;
 //! let result = RunResult::new(RunMeta { scenario: "example".into(), ..Default::default() }, &recording);
-//! println!("p99 = {} µs over {} requests", result.summary.latency_us.p99, result.summary.requests);
+//! let summary = result.summary().ok_or("a load run has a summary")?;
+//! println!("p99 = {} µs over {} requests", summary.latency_us.p99, summary.requests);
 //! # Ok(()) }
 //! ```
 //!

@@ -1,13 +1,13 @@
-//! Merging the shards of one distributed run into one [`RunResult`], exactly: HDR histograms add,
-//! counts add, timelines align by wall-clock second, percentiles are recomputed from the merged
-//! histograms. The merged run compares, gates and reports like any other.
+//! Merging the shards of one distributed run into one [`RunResult`], exactly, by the one fold of
+//! measurements ([`MeasurementSum`]): HDR histograms add, counts add, timelines align by
+//! wall-clock second, percentiles are recomputed from the merged histograms. The merged run
+//! compares, gates and reports like any other.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use crate::histogram::HistogramError;
-use crate::result::{Histograms, RequestResult, RunKind, RunResult, Summary};
-use crate::timeline::TimelineSum;
+use crate::result::{MeasurementSum, RunKind, RunResult};
 
 /// Why shards cannot be merged.
 #[derive(Debug, thiserror::Error)]
@@ -95,35 +95,25 @@ pub fn merge_shards(
         .unwrap_or(SystemTime::UNIX_EPOCH);
     let mut out = first.clone();
     out.meta.shard = None;
-    let mut h = Histograms::default();
-    let mut requests: Vec<RequestResult> = Vec::new();
-    let mut timeline = TimelineSum::default();
-    out.summary = Summary::default();
+    let mut sum = MeasurementSum::default();
     for ((origin, r), started) in shards.iter().zip(&starts) {
         if *started == t0 {
             out.started_at.clone_from(&r.started_at);
         }
-        h.merge(&r.histograms);
-        out.summary.add_counts(&r.summary);
-        add_requests(&mut requests, &r.requests);
         // Align by wall-clock second: a shard that started k s after the first is k s later.
         let offset = started
             .duration_since(t0)
             .unwrap_or(Duration::ZERO)
             .as_secs();
-        timeline
-            .add(&r.timeline, offset)
-            .map_err(|e| hist(origin, e))?;
+        if let Some(m) = r.measurement() {
+            sum.add(m, offset).map_err(|e| hist(origin, e))?;
+        }
         out.duration_s = out.duration_s.max(r.duration_s);
         out.cancelled |= r.cancelled;
     }
-    out.summary.summarise(&h);
-    for r in &mut requests {
-        r.summarise();
-    }
-    out.histograms = h;
-    out.requests = requests;
-    out.timeline = timeline.points().map_err(|e| hist(first_origin, e))?;
+    let (merged, encoded) = sum.finish();
+    encoded.map_err(|e| hist(first_origin, e))?;
+    out.kind = RunKind::load(merged);
     // SLO checks were made per shard; the merged run is checked again by whoever reads it.
     out.slo = Vec::new();
     Ok(out)
@@ -170,7 +160,7 @@ fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(
                 count.to_string(),
             ));
         }
-        if r.kind != RunKind::Load {
+        if !matches!(r.kind, RunKind::Load { .. }) {
             return Err(MergeError::Unsupported {
                 origin: origin.clone(),
                 why: "saturation and criterion results are not sharded",
@@ -194,16 +184,6 @@ fn check_shards(shards: &[(String, RunResult)], allow_partial: bool) -> Result<(
         });
     }
     Ok(())
-}
-
-/// Add a shard's per-request results, by request name.
-fn add_requests(merged: &mut Vec<RequestResult>, shard: &[RequestResult]) {
-    for req in shard {
-        match merged.iter_mut().find(|m| m.name == req.name) {
-            Some(m) => m.merge(req),
-            None => merged.push(req.clone()),
-        }
-    }
 }
 
 fn start(r: &RunResult) -> SystemTime {

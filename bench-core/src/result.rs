@@ -1,32 +1,33 @@
 //! `RunResult`: the versioned, serialisable record of one run, as written by `tailguard run --out`
 //! and read by `compare`, the stores and the reports: metadata with the typed gate policy
-//! ([`RunMeta`]), the measurements (summary, histograms, per-request results, timeline), and the
-//! [`RunKind`] — a load run, a step load or a micro-benchmark. Files of older schema versions are
-//! upgraded as they are read (`upgrade.rs`).
+//! ([`RunMeta`]) and the [`RunKind`] with what that kind measured — a load run or a step load
+//! its [`Measurement`] (summary, histograms, per-request results, timeline), a micro-benchmark
+//! its iteration samples, an instruction-count run its counts. Files of older schema versions
+//! are upgraded as they are read (`upgrade.rs`).
 //!
-//! Contract relied on by tools: `summary.latency_us` and `summary.service_time_us` each carry
-//! integer `p50, p90, p95, p99, p999, max` (plus `mean`), and `summary.requests`,
-//! `summary.errors`, `summary.rps` are always present.
+//! Contract relied on by tools: in a `load` or `steps` run, `summary.latency_us` and
+//! `summary.service_time_us` each carry integer `p50, p90, p95, p99, p999, max` (plus `mean`),
+//! and `summary.requests`, `summary.errors`, `summary.rps` are always present. A `micro` or
+//! `instructions` run has no `summary`.
 
-use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Recording, Shard};
 use crate::environment::Environment;
-use crate::recorder::Series;
 use crate::scenario::gate::GateSection;
-use crate::timeline::TimelinePoint;
 
 mod kind;
+mod measurement;
 pub mod steps;
 mod upgrade;
 
 pub use crate::summary::{
     CheckSummary, ConnectionSummary, ErrorSummary, Histograms, Percentiles, Summary,
 };
-pub use kind::{IterationSamples, RunKind};
+pub use kind::{InstructionCounts, IterationSamples, RunKind};
+pub use measurement::{Measurement, MeasurementSum, RequestResult};
 pub use steps::Saturation;
 
 /// The outcome of checking one threshold.
@@ -43,9 +44,11 @@ pub struct SloCheck {
 
 /// The schema version this build writes. Version 2 added `summary.unsent` (counted in
 /// `requests` and `errors`), `summary.redirects` and `summary.connections`; version 3 the typed
-/// gate policy `gate` (before, the gate read `config.gate`). Older files are upgraded on reading
-/// (see `upgrade.rs`).
-pub const SCHEMA_VERSION: u32 = 3;
+/// gate policy `gate` (before, the gate read `config.gate`); version 4 the kind `instructions`
+/// (before, a load run with its counts in `config.instructions`), and `micro` and
+/// `instructions` runs no longer carry a made-up `summary`, `histograms`, `requests` and
+/// `timeline`. Older files are upgraded on reading (see `upgrade.rs`).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The oldest schema version this build reads (fields added since then take their defaults).
 pub const OLDEST_READABLE_VERSION: u32 = 1;
@@ -77,52 +80,6 @@ pub enum ResultError {
         /// Cause.
         source: std::io::Error,
     },
-}
-
-/// One request of a mix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RequestResult {
-    /// Name from the scenario.
-    pub name: String,
-    /// Calls.
-    pub requests: u64,
-    /// Failures.
-    pub errors: u64,
-    /// Streamed messages received.
-    #[serde(default)]
-    pub messages: u64,
-    /// CO-correct latency percentiles.
-    pub latency_us: Percentiles,
-    /// Service-time percentiles.
-    pub service_time_us: Percentiles,
-    /// Streams: percentiles of the time to the first message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_message_us: Option<Percentiles>,
-    /// Histograms.
-    pub histograms: Histograms,
-    /// A journey's end-to-end row (its `requests` are journeys started, its `errors` failed
-    /// ones), not a request: it is not counted in the summary.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub journey: bool,
-}
-
-impl RequestResult {
-    /// Add the calls of the same request measured alongside (a shard): counts and histograms
-    /// add; the percentiles are left to [`RequestResult::summarise`].
-    pub fn merge(&mut self, other: &RequestResult) {
-        self.requests += other.requests;
-        self.errors += other.errors;
-        self.messages += other.messages;
-        self.histograms.merge(&other.histograms);
-    }
-
-    /// The percentiles from its histograms.
-    pub fn summarise(&mut self) {
-        self.latency_us = Percentiles::of(&self.histograms.latency);
-        self.service_time_us = Percentiles::of(&self.histograms.service_time);
-        self.first_message_us = self.histograms.first_message.as_ref().map(Percentiles::of);
-    }
 }
 
 /// The facts about a run that are not measurements: what ran, where, and the gate policy it is
@@ -167,19 +124,11 @@ pub struct RunResult {
     /// True when the run was stopped early (Ctrl-C).
     #[serde(default)]
     pub cancelled: bool,
-    /// Headline numbers.
-    pub summary: Summary,
-    /// Run-level histograms (HDR V2-deflate, base64).
-    pub histograms: Histograms,
-    /// Per-request results of the mix.
-    pub requests: Vec<RequestResult>,
-    /// Per-second timeline.
-    pub timeline: Vec<TimelinePoint>,
     /// SLO thresholds checked against this run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slo: Vec<SloCheck>,
-    /// What kind of run it is — a load run, a step load or a micro-benchmark — with what that
-    /// kind has of its own (written as `kind` beside it).
+    /// What kind of run it is — a load run, a step load, a micro-benchmark or instruction
+    /// counts — with what that kind measured (written as `kind` beside it).
     #[serde(flatten)]
     pub kind: RunKind,
     /// The service's CPU, memory and context switches over the run, when the gate measured
@@ -192,99 +141,18 @@ pub struct RunResult {
     pub generator: Option<crate::generator::GeneratorReport>,
 }
 
-/// The summary of a recording: counts, rates and percentiles of `total`.
-fn summary_of(rec: &Recording, total: &Series) -> Summary {
-    let window = rec.window.as_secs_f64();
-    let errors = total.errors;
-    let statuses = {
-        let mut m = BTreeMap::new();
-        for (status, n) in &rec.counts.statuses {
-            *m.entry(status.to_string()).or_insert(0) += n;
-        }
-        m
-    };
-    let errors_by_kind = rec
-        .counts
-        .errors
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                ErrorSummary {
-                    count: v.count,
-                    sample: v.sample.clone(),
-                },
-            )
-        })
-        .collect();
-    let sent = total.requests - total.unsent;
-    Summary {
-        requests: total.requests,
-        errors,
-        unsent: total.unsent,
-        error_rate: ratio(errors, total.requests),
-        rps: if window > 0.0 {
-            sent as f64 / window
-        } else {
-            0.0
-        },
-        target_rps: rec.target_rps,
-        late: rec.counts.late,
-        bytes: total.bytes,
-        latency_us: Percentiles::of(&total.latency),
-        service_time_us: Percentiles::of(&total.service),
-        first_message_us: total.first_message.as_ref().map(Percentiles::of),
-        messages: total.messages,
-        redirects: rec.counts.redirects(),
-        redirects_followed: rec.counts.followed,
-        redirects_offsite: rec.counts.offsite,
-        connections: ConnectionSummary {
-            opened: rec.counts.opened,
-            reused: rec.counts.reused,
-            retried: rec.counts.retried,
-        },
-        statuses,
-        errors_by_kind,
-        checks: rec.checks.clone(),
-    }
-}
-
 impl RunResult {
     /// Build a result from an engine recording.
     #[must_use]
     pub fn new(meta: RunMeta, rec: &Recording) -> Self {
-        let total = rec.total();
-        let summary = summary_of(rec, &total);
-        let journeys = rec.journeys.iter().map(|(n, s)| (n, s, true));
-        let requests = rec
-            .series
-            .iter()
-            .map(|(n, s)| (n, s, false))
-            .chain(journeys)
-            .map(|(name, s, journey)| RequestResult {
-                name: name.clone(),
-                requests: s.requests,
-                errors: s.errors,
-                messages: s.messages,
-                latency_us: Percentiles::of(&s.latency),
-                service_time_us: Percentiles::of(&s.service),
-                first_message_us: s.first_message.as_ref().map(Percentiles::of),
-                histograms: Histograms::of(s),
-                journey,
-            })
-            .collect();
         Self {
             schema_version: SCHEMA_VERSION,
             meta,
             started_at: rfc3339(rec.started_at),
             duration_s: rec.duration.as_secs_f64(),
             cancelled: rec.cancelled,
-            summary,
-            histograms: Histograms::of(&total),
-            requests,
-            timeline: rec.timeline.clone(),
             slo: Vec::new(),
-            kind: RunKind::Load,
+            kind: RunKind::load(Measurement::of(rec)),
             service: None,
             generator: Some(crate::generator::GeneratorReport::of(&rec.generator)),
         }
@@ -316,7 +184,7 @@ impl RunResult {
             });
         }
         let mut value: serde_json::Value = serde_json::from_str(text).map_err(parse)?;
-        upgrade::to_current(&mut value);
+        upgrade::to_current(&mut value, found);
         serde_json::from_value(value).map_err(parse)
     }
 
@@ -329,11 +197,47 @@ impl RunResult {
         Self::from_json(&text, &path.display().to_string())
     }
 
+    /// What a load run or a step load measured; `None` for a micro-benchmark or instruction
+    /// counts, which have no load measurement.
+    #[must_use]
+    pub fn measurement(&self) -> Option<&Measurement> {
+        match &self.kind {
+            RunKind::Load { measurement } | RunKind::Steps { measurement, .. } => Some(measurement),
+            _ => None,
+        }
+    }
+
+    /// [`RunResult::measurement`], to change.
+    pub fn measurement_mut(&mut self) -> Option<&mut Measurement> {
+        match &mut self.kind {
+            RunKind::Load { measurement } | RunKind::Steps { measurement, .. } => Some(measurement),
+            _ => None,
+        }
+    }
+
+    /// The headline numbers of a load run or a step load (`None` for other kinds).
+    #[must_use]
+    pub fn summary(&self) -> Option<&Summary> {
+        self.measurement().map(|m| &m.summary)
+    }
+
+    /// A load run as the step load its measurement came from (other kinds are left as they are).
+    #[must_use]
+    pub fn into_steps(mut self, saturation: Saturation) -> Self {
+        if let RunKind::Load { measurement } = self.kind {
+            self.kind = RunKind::Steps {
+                measurement,
+                saturation: Box::new(saturation),
+            };
+        }
+        self
+    }
+
     /// A step load's steps and analysis, if it is one.
     #[must_use]
     pub fn saturation(&self) -> Option<&Saturation> {
         match &self.kind {
-            RunKind::Steps { saturation } => Some(saturation.as_ref()),
+            RunKind::Steps { saturation, .. } => Some(saturation.as_ref()),
             _ => None,
         }
     }
@@ -347,6 +251,15 @@ impl RunResult {
         }
     }
 
+    /// An instruction-count run's counts, if it is one.
+    #[must_use]
+    pub fn instructions(&self) -> Option<&InstructionCounts> {
+        match &self.kind {
+            RunKind::Instructions { instructions } => Some(instructions),
+            _ => None,
+        }
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string_pretty(self)
@@ -355,14 +268,6 @@ impl RunResult {
 
 fn is_default<T: Default + PartialEq>(t: &T) -> bool {
     *t == T::default()
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
 }
 
 /// RFC 3339 UTC timestamp with milliseconds.

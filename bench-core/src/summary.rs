@@ -1,5 +1,6 @@
 //! The headline numbers of a run: percentiles, counts, errors by kind, and the HDR histograms
-//! they come from (the `summary` and `histograms` of a [`RunResult`](crate::result::RunResult)).
+//! they come from (the `summary` and `histograms` of a
+//! [`Measurement`](crate::result::Measurement)).
 
 use std::collections::BTreeMap;
 
@@ -180,7 +181,7 @@ impl Summary {
     /// Add the counts of a part measured alongside this one (a shard of the same run): calls,
     /// errors, statuses, checks, bytes and rates add (the offered rate adds where it is known).
     /// The percentiles and the error rate are left to [`Summary::summarise`].
-    pub fn add_counts(&mut self, r: &Summary) {
+    pub(crate) fn add_counts(&mut self, r: &Summary) {
         self.requests += r.requests;
         self.errors += r.errors;
         self.late += r.late;
@@ -224,7 +225,7 @@ impl Summary {
 
     /// The error rate from the counts and the percentiles from `h`, the histograms of the same
     /// calls.
-    pub fn summarise(&mut self, h: &Histograms) {
+    pub(crate) fn summarise(&mut self, h: &Histograms) {
         self.error_rate = if self.requests == 0 {
             0.0
         } else {

@@ -11,8 +11,9 @@ use std::time::Duration;
 use bench_core::driver::http::{HttpConnector, HttpOptions, HttpRequestSpec};
 use bench_core::driver::{Connector, Driver, Outcome};
 use bench_core::pacer::{LoadModel, StopCondition};
+use bench_core::result::Measurement;
 use bench_core::schedule::{Arrival, Rate, RateProfile};
-use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
+use bench_core::{engine, Cancel, RunConfig};
 use common::raw::{Behaviour, RawServer};
 use tailguard_demo::DemoConfig;
 
@@ -39,9 +40,9 @@ fn open(rate: f64, secs: f64, connections: usize) -> RunConfig {
     }
 }
 
-fn run<C: Connector>(connector: C, config: &RunConfig) -> RunResult {
+fn run<C: Connector>(connector: C, config: &RunConfig) -> Measurement {
     let rec = engine::run(Arc::new(connector), config, &Cancel::new(), &mut |_| {}).unwrap();
-    RunResult::new(RunMeta::default(), &rec)
+    Measurement::of(&rec)
 }
 
 #[test]

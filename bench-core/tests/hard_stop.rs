@@ -42,7 +42,11 @@ fn timed_run(url: &str, config: &RunConfig, cancel: &Cancel) -> (RunResult, Dura
 }
 
 fn count(r: &RunResult, kind: &str) -> u64 {
-    r.summary.errors_by_kind.get(kind).map_or(0, |e| e.count)
+    r.summary()
+        .unwrap()
+        .errors_by_kind
+        .get(kind)
+        .map_or(0, |e| e.count)
 }
 
 /// The README's example settings (200 req/s for 10 s after a 1 s warm-up, 16 connections, the
@@ -62,7 +66,7 @@ fn hung_target_with_readme_settings_ends_after_window_and_drain() {
     let (r, took) = timed_run(&server.url(), &config, &Cancel::new());
     assert!(took < Duration::from_secs(11 + 5 + 3), "took {took:?}");
     assert!(took >= Duration::from_secs(11 + 5), "took {took:?}");
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     // The 16 connections hang on warm-up calls; every measured request is due but never sent.
     assert!(s.unsent >= 1_950, "unsent {}", s.unsent);
     assert_eq!(s.requests, s.unsent + count(&r, "timeout"), "{s:?}");
@@ -88,13 +92,21 @@ fn calls_in_flight_at_the_end_of_the_drain_are_timeouts() {
     };
     let (r, took) = timed_run(&server.url(), &config, &Cancel::new());
     assert!(took < Duration::from_secs(2 + 1 + 3), "took {took:?}");
-    assert_eq!(count(&r, "timeout"), 4, "{:?}", r.summary.errors_by_kind);
-    assert!(
-        (190..=200).contains(&r.summary.unsent),
-        "{}",
-        r.summary.unsent
+    assert_eq!(
+        count(&r, "timeout"),
+        4,
+        "{:?}",
+        r.summary().unwrap().errors_by_kind
     );
-    assert_eq!(r.summary.requests, 4 + r.summary.unsent);
+    assert!(
+        (190..=200).contains(&r.summary().unwrap().unsent),
+        "{}",
+        r.summary().unwrap().unsent
+    );
+    assert_eq!(
+        r.summary().unwrap().requests,
+        4 + r.summary().unwrap().unsent
+    );
     assert_eq!(
         server.accepted.load(std::sync::atomic::Ordering::SeqCst),
         4,
@@ -124,14 +136,22 @@ fn cancelled_run_of_a_hung_target_counts_unsent_and_in_flight() {
     stopper.join().unwrap();
     assert!(r.cancelled);
     assert!(took < Duration::from_secs(2 + 1 + 3), "took {took:?}");
-    assert_eq!(count(&r, "timeout"), 4, "{:?}", r.summary.errors_by_kind);
+    assert_eq!(
+        count(&r, "timeout"),
+        4,
+        "{:?}",
+        r.summary().unwrap().errors_by_kind
+    );
     // About 2 s of 100 req/s were due; the 4 in flight are timeouts, the rest unsent.
     assert!(
-        (150..=260).contains(&r.summary.unsent),
+        (150..=260).contains(&r.summary().unwrap().unsent),
         "{}",
-        r.summary.unsent
+        r.summary().unwrap().unsent
     );
-    assert_eq!(r.summary.requests, r.summary.unsent + 4);
+    assert_eq!(
+        r.summary().unwrap().requests,
+        r.summary().unwrap().unsent + 4
+    );
     assert!(r.duration_s < 4.0, "duration {}", r.duration_s);
 }
 
@@ -149,7 +169,7 @@ fn huge_rate_ends_on_time_and_counts_the_queue() {
     };
     let (r, took) = timed_run(&server.url(), &config, &Cancel::new());
     assert!(took < Duration::from_secs(1 + 1 + 4), "took {took:?}");
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     assert!(
         (s.requests as f64 - 1e7).abs() < 0.05e7,
         "every due request is counted: {}",

@@ -11,8 +11,8 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 
 use bench_core::driver::http::{HttpConnector, HttpOptions, HttpRequestSpec, HttpVersion};
+use bench_core::result::Measurement;
 use bench_core::scenario::Scenario;
-use bench_core::RunResult;
 use common::redirects::{RedirectServer, Seen};
 
 const VERSIONS: [HttpVersion; 2] = [HttpVersion::Http1, HttpVersion::Http2];
@@ -49,7 +49,7 @@ fn post(path: &str, body: &str) -> HttpRequestSpec {
     }
 }
 
-fn statuses(r: &RunResult) -> Vec<(String, u64)> {
+fn statuses(r: &Measurement) -> Vec<(String, u64)> {
     r.summary
         .statuses
         .iter()

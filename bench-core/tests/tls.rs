@@ -11,7 +11,8 @@ use bench_core::driver::http::{HttpConnector, HttpOptions, HttpRequestSpec, Http
 use bench_core::driver::tls::{Roots, TlsOptions};
 use bench_core::driver::ConnectOptions;
 use bench_core::pacer::{LoadModel, StopCondition};
-use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
+use bench_core::result::Measurement;
+use bench_core::{engine, Cancel, RunConfig};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -68,7 +69,7 @@ fn tls_server() -> (std::net::SocketAddr, tokio::runtime::Runtime) {
     (addr, rt)
 }
 
-fn run(url: &str, insecure: bool) -> RunResult {
+fn run(url: &str, insecure: bool) -> Measurement {
     let spec = HttpRequestSpec {
         name: "tls".into(),
         method: "GET".into(),
@@ -100,7 +101,7 @@ fn run(url: &str, insecure: bool) -> RunResult {
         ..RunConfig::default()
     };
     let rec = engine::run(connector, &config, &Cancel::new(), &mut |_| {}).unwrap();
-    RunResult::new(RunMeta::default(), &rec)
+    Measurement::of(&rec)
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn calls_due_before_the_end_and_sent_a_little_late_are_sent() {
         ..Shared::default()
     });
     let r = run(&shared, 8, &Cancel::new());
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     assert_eq!(s.errors, 0, "{:?}", s.errors_by_kind);
     assert_eq!(s.requests, 100);
     assert_eq!(shared.calls.load(Ordering::SeqCst), 100);
@@ -109,7 +109,7 @@ fn calls_delayed_past_the_send_grace_are_unsent_not_sent() {
         ..Shared::default()
     });
     let r = run(&shared, 8, &Cancel::new());
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     assert!(s.unsent >= 3, "{:?}", s.errors_by_kind);
     assert_eq!(s.errors, s.unsent, "{:?}", s.errors_by_kind);
     assert_eq!(s.requests, 100);
@@ -133,7 +133,7 @@ fn rps_is_over_the_measured_window() {
     });
     // 30 calls in flight at a time: 64 connections carry them.
     let r = run(&shared, 64, &Cancel::new());
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     assert_eq!((s.requests, s.errors), (100, 0), "{:?}", s.errors_by_kind);
     assert!((s.rps - 100.0).abs() < 1.0, "rps {}", s.rps);
     assert!(r.duration_s >= 1.25, "duration_s {}", r.duration_s);
@@ -155,7 +155,7 @@ fn rps_of_a_cancelled_run_is_over_the_window_until_the_cancellation() {
     let r = run(&shared, 64, &cancel);
     stopper.join().unwrap();
     assert!(r.cancelled);
-    let s = &r.summary;
+    let s = r.summary().unwrap();
     assert!((40..=60).contains(&s.requests), "{}", s.requests);
     assert!((s.rps - 100.0).abs() < 15.0, "rps {}", s.rps);
 }

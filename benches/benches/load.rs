@@ -65,7 +65,7 @@ fn main() {
     );
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     std::fs::write(&out, result.to_json().unwrap()).unwrap();
-    let s = &result.summary;
+    let s = result.summary().expect("a load run has a summary");
     println!(
         "load-http: {} requests at {:.0} req/s, p50 {} µs, p99 {} µs, {} errors -> {}",
         s.requests,

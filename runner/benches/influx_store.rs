@@ -21,8 +21,9 @@ use tailguard_demo::DemoConfig;
 
 fn stretched(run: &RunResult, seconds: u64, id: &str) -> RunResult {
     let mut r = run.clone();
-    let second = run.timeline[0].clone();
-    r.timeline = (0..seconds)
+    let m = r.measurement_mut().expect("a load run");
+    let second = m.timeline[0].clone();
+    m.timeline = (0..seconds)
         .map(|s| {
             let mut p = second.clone();
             p.second = s;
@@ -79,7 +80,10 @@ fn main() {
         let t = Instant::now();
         let back = st.baseline(&main, "bench-60s", 1).unwrap();
         load.push(t.elapsed());
-        assert_eq!(back[0].timeline.len(), 60);
+        assert_eq!(
+            back[0].measurement().expect("a load run").timeline.len(),
+            60
+        );
     }
     let t = Instant::now();
     let five = st.baseline(&main, "bench-60s", 5).unwrap();

@@ -119,8 +119,8 @@ mod tests {
 
     use super::*;
 
-    fn run(capacity: Option<f64>, requirement: Option<(f64, bool)>) -> RunResult {
-        let rec = Recording {
+    fn recording() -> Recording {
+        Recording {
             started_at: std::time::SystemTime::UNIX_EPOCH,
             duration: std::time::Duration::from_secs(1),
             window: std::time::Duration::from_secs(1),
@@ -133,33 +133,32 @@ mod tests {
             cancelled: false,
             target_rps: None,
             generator: Default::default(),
-        };
-        let mut r = RunResult::new(RunMeta::default(), &rec);
-        r.kind = bench_core::result::RunKind::Steps {
-            saturation: Box::new(Saturation {
-                dimension: Dimension::Rate,
-                slo: Vec::new(),
-                tolerance: 0.05,
+        }
+    }
+
+    fn run(capacity: Option<f64>, requirement: Option<(f64, bool)>) -> RunResult {
+        RunResult::new(RunMeta::default(), &recording()).into_steps(Saturation {
+            dimension: Dimension::Rate,
+            slo: Vec::new(),
+            tolerance: 0.05,
+            steps: Vec::new(),
+            analysis: Analysis {
                 steps: Vec::new(),
-                analysis: Analysis {
-                    steps: Vec::new(),
-                    saturation_level: capacity,
-                    capacity_rps: capacity,
-                    knee_level: None,
-                    breach_level: None,
-                    signature: Vec::new(),
-                    headline: String::new(),
-                },
-                requirement: requirement.map(|(rps, passed)| RequirementCheck {
-                    requirement: format!("{rps} req/s"),
-                    required_rps: rps,
-                    sustained_rps: capacity,
-                    passed,
-                }),
-                stopped_early: None,
+                saturation_level: capacity,
+                capacity_rps: capacity,
+                knee_level: None,
+                breach_level: None,
+                signature: Vec::new(),
+                headline: String::new(),
+            },
+            requirement: requirement.map(|(rps, passed)| RequirementCheck {
+                requirement: format!("{rps} req/s"),
+                required_rps: rps,
+                sustained_rps: capacity,
+                passed,
             }),
-        };
-        r
+            stopped_early: None,
+        })
     }
 
     #[test]
@@ -194,12 +193,7 @@ mod tests {
         assert!(v.reason.unwrap().contains("must sustain 200 req/s"));
         let v = compare(&[], &cand, 0.10).unwrap();
         assert_eq!(v.verdict, Verdict::Inconclusive);
-        let plain = RunResult {
-            kind: bench_core::result::RunKind::Load,
-            service: None,
-            generator: None,
-            ..run(None, None)
-        };
+        let plain = RunResult::new(RunMeta::default(), &recording());
         assert!(compare(&base, &[plain], 0.10).is_none());
     }
 }

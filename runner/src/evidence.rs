@@ -11,7 +11,7 @@
 
 use bench_core::environment::Environment;
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::RunResult;
+use bench_core::result::{Measurement, MeasurementSum, RunResult};
 use bench_core::saturation::RequirementCheck;
 use bench_core::steps::Dimension;
 use bench_core::timeline::TimelineSum;
@@ -60,14 +60,18 @@ pub struct TrialFacts {
     pub started_at: String,
     /// Measured seconds.
     pub duration_s: f64,
-    /// Calls.
+    /// Calls (none in a micro-benchmark).
     pub requests: u64,
     /// Achieved rate (req/s).
     pub rps: f64,
     /// Failed calls.
     pub errors: u64,
-    /// CO-correct p99 (µs).
-    pub p99_us: u64,
+    /// CO-correct p99 (µs); `None` for a micro-benchmark, which has no per-call latencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_us: Option<u64>,
+    /// A micro-benchmark's iterations, over all its samples.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
     /// Commit, when recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -146,18 +150,34 @@ impl Evidence {
 }
 
 impl Side {
-    /// Summarise one side's trials.
+    /// Summarise one side's trials: their measurements merged (second `s` of every trial
+    /// together), as [`MeasurementSum`] merges any measurements.
     #[must_use]
     pub fn of(runs: &[RunResult]) -> Self {
-        let mut latency = LatencyHistogram::new();
+        let mut sum = MeasurementSum::default();
         for r in runs {
-            latency.merge(&r.histograms.latency);
+            let Some(m) = r.measurement() else { continue };
+            // The last partial second holds only the stragglers after the measured end.
+            let full =
+                |second: u64| (second + 1) as f64 <= r.duration_s + 0.05 || r.duration_s < 1.0;
+            let trial = Measurement {
+                timeline: m
+                    .timeline
+                    .iter()
+                    .filter(|p| full(p.second))
+                    .cloned()
+                    .collect(),
+                ..m.clone()
+            };
+            // A point whose histogram cannot be read still counts its calls: the chart is drawn.
+            let _unreadable = sum.add(&trial, 0);
         }
+        let latency = sum.histograms().latency.clone();
         let last = runs.last();
         Self {
             trials: runs.iter().map(TrialFacts::of).collect(),
             latency: (!latency.is_empty()).then_some(latency),
-            timeline: merged_timeline(runs),
+            timeline: seconds(&sum.timeline),
             slo: slo_outcomes(runs),
             config: last.map(|r| r.meta.config.clone()).unwrap_or_default(),
             environment: last.map(|r| r.meta.environment.clone()),
@@ -168,14 +188,16 @@ impl Side {
 
 impl TrialFacts {
     fn of(r: &RunResult) -> Self {
+        let s = r.summary();
         Self {
             run_id: r.meta.run_id.clone(),
             started_at: r.started_at.clone(),
             duration_s: r.duration_s,
-            requests: r.summary.requests,
-            rps: r.summary.rps,
-            errors: r.summary.errors,
-            p99_us: r.summary.latency_us.p99,
+            requests: s.map_or(0, |s| s.requests),
+            rps: s.map_or(0.0, |s| s.rps),
+            errors: s.map_or(0, |s| s.errors),
+            p99_us: s.map(|s| s.latency_us.p99),
+            iterations: r.iterations().map(|i| i.iters.iter().sum::<f64>() as u64),
             commit: r.meta.environment.git_commit.clone(),
         }
     }
@@ -205,17 +227,11 @@ impl Curve {
     }
 }
 
-fn merged_timeline(runs: &[RunResult]) -> Vec<Second> {
-    let mut sum = TimelineSum::default();
-    for r in runs {
-        // The last partial second holds only the stragglers after the measured end.
-        let full = |second: u64| (second + 1) as f64 <= r.duration_s + 0.05 || r.duration_s < 1.0;
-        // A point whose histogram cannot be read still counts its calls: the chart is drawn.
-        let _unreadable = sum.add(r.timeline.iter().filter(|p| full(p.second)), 0);
-    }
+/// The merged seconds, the rate a mean over the trials that reached each second.
+fn seconds(sum: &TimelineSum) -> Vec<Second> {
     sum.seconds
-        .into_iter()
-        .map(|(second, a)| Second {
+        .iter()
+        .map(|(&second, a)| Second {
             second,
             rps: a.requests as f64 / a.parts.max(1) as f64,
             p50_us: a.latency.quantile_us(0.50),

@@ -6,7 +6,7 @@
 //! `gated`, `verdict`, `baseline`, `candidate`, `change`, `ci_low`, `ci_high`, `reason`; and
 //! `evidence` (per side: merged histogram, timeline, SLOs, configuration) for the reports.
 
-use bench_core::result::RunResult;
+use bench_core::result::{RunKind, RunResult};
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{compare, Distribution, Method, Metric, Settings, Trial, Verdict};
 
@@ -23,25 +23,30 @@ pub use file::{
 };
 
 /// The trial of the statistics engine in a run: the run itself, a load test or a `cargo bench`
-/// run (see `criterion/mod.rs`).
+/// run (see `criterion/mod.rs`); none in instruction counts, which have no timings.
 #[must_use]
 pub fn trials(run: &RunResult) -> Vec<Trial> {
-    match run.iterations() {
-        Some(samples) => crate::criterion::trial(samples),
-        None => vec![Trial {
-            dist: Distribution::from_histogram(run.histograms.latency.inner()),
-            requests: run.summary.requests,
-            errors: run.summary.errors,
-            rps: run.summary.rps,
+    match &run.kind {
+        RunKind::Micro { iterations } => crate::criterion::trial(iterations),
+        RunKind::Load { measurement } | RunKind::Steps { measurement, .. } => vec![Trial {
+            dist: Distribution::from_histogram(measurement.histograms.latency.inner()),
+            requests: measurement.summary.requests,
+            errors: measurement.summary.errors,
+            rps: measurement.summary.rps,
             cpu_us_per_request: run.service.and_then(|s| s.cpu_us_per_request),
         }],
+        _ => Vec::new(),
     }
 }
 
 /// A trial of one request of a run's mix (its own histograms), if the run has it.
 #[must_use]
 pub fn request_trial(run: &RunResult, request: &str) -> Option<Trial> {
-    let r = run.requests.iter().find(|r| r.name == request)?;
+    let r = run
+        .measurement()?
+        .requests
+        .iter()
+        .find(|r| r.name == request)?;
     Some(Trial {
         dist: Distribution::from_histogram(r.histograms.latency.inner()),
         requests: r.requests,
@@ -190,7 +195,7 @@ fn without_cpu(metrics: &[Metric]) -> Vec<Metric> {
 fn mix_requests(baseline: &[RunResult], candidate: &[RunResult]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for run in candidate.iter().chain(baseline) {
-        for r in &run.requests {
+        for r in run.measurement().into_iter().flat_map(|m| &m.requests) {
             if !names.contains(&r.name) {
                 names.push(r.name.clone());
             }

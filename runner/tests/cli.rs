@@ -72,7 +72,7 @@ fn run_writes_the_json_contract_and_passes_slos() {
     );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(v["schema_version"], 3);
+    assert_eq!(v["schema_version"], 4);
     assert_eq!(v["kind"], "load");
     assert_eq!(v["summary"]["requests"], 100);
     assert_eq!(v["summary"]["errors"], 0);

@@ -92,7 +92,11 @@ fn four_shards_merge_into_the_unsharded_run() {
             (shard.index, shard.count, s.meta.run_id.as_str()),
             (i, 4, "run-42")
         );
-        assert_eq!(s.summary.requests, 3_000, "each shard sends a quarter");
+        assert_eq!(
+            s.measurement().unwrap().summary.requests,
+            3_000,
+            "each shard sends a quarter"
+        );
     }
     // They started together.
     let starts: Vec<SystemTime> = shards.iter().map(started).collect();
@@ -117,7 +121,10 @@ fn four_shards_merge_into_the_unsharded_run() {
     let o = tailguard(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let merged = RunResult::read(&merged_path).unwrap();
-    let (m, s) = (&merged.summary, &single.summary);
+    let (m, s) = (
+        &merged.measurement().unwrap().summary,
+        &single.measurement().unwrap().summary,
+    );
     let within = |a: f64, b: f64, tol: f64| (a / b - 1.0).abs() <= tol;
     assert_eq!(merged.meta.shard, None);
     assert!(
@@ -132,13 +139,19 @@ fn four_shards_merge_into_the_unsharded_run() {
     assert_eq!(m.errors, 0, "{:?}", m.errors_by_kind);
     // Histograms add exactly: the merged count is the shards' sum.
     assert_eq!(
-        merged.histograms.latency.len(),
+        merged.measurement().unwrap().histograms.latency.len(),
         shards
             .iter()
-            .map(|r| r.histograms.latency.len())
+            .map(|r| r.measurement().unwrap().histograms.latency.len())
             .sum::<u64>()
     );
-    let timeline: u64 = merged.timeline.iter().map(|p| p.requests).sum();
+    let timeline: u64 = merged
+        .measurement()
+        .unwrap()
+        .timeline
+        .iter()
+        .map(|p| p.requests)
+        .sum();
     assert_eq!(timeline, m.requests);
     // Latency. Comparing with the single-process run is scheduling noise (five load processes
     // on two cores: p99 2–4× apart on an idle machine), so the merge is checked by what holds
@@ -151,13 +164,16 @@ fn four_shards_merge_into_the_unsharded_run() {
             m.latency_us.p50,
             shards
                 .iter()
-                .map(|r| r.summary.latency_us.p50)
+                .map(|r| r.measurement().unwrap().summary.latency_us.p50)
                 .collect::<Vec<_>>(),
         ),
         (
             "p99",
             m.latency_us.p99,
-            shards.iter().map(|r| r.summary.latency_us.p99).collect(),
+            shards
+                .iter()
+                .map(|r| r.measurement().unwrap().summary.latency_us.p99)
+                .collect(),
         ),
     ] {
         let (lo, hi) = (
@@ -188,8 +204,14 @@ fn four_shards_merge_into_the_unsharded_run() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let from_store: RunResult =
         RunResult::from_json(&String::from_utf8_lossy(&o.stdout), "stdout").unwrap();
-    assert_eq!(from_store.summary, merged.summary);
-    assert_eq!(from_store.histograms, merged.histograms);
+    assert_eq!(
+        from_store.measurement().unwrap().summary,
+        merged.measurement().unwrap().summary
+    );
+    assert_eq!(
+        from_store.measurement().unwrap().histograms,
+        merged.measurement().unwrap().histograms
+    );
 
     // merge refuses what is not one run, and names the file.
     let edit = |from: &Path, to: &str, f: &dyn Fn(&mut RunResult)| {

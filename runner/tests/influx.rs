@@ -42,14 +42,18 @@ fn main_branch() -> BranchName {
     BranchName::new("main").unwrap()
 }
 
+fn m(r: &RunResult) -> &bench_core::result::Measurement {
+    r.measurement().unwrap()
+}
+
 #[test]
 fn write_then_read_back_equals_the_original_run() {
     let influx = Influxd::start();
     influx.create_db("perf");
     let dir = tempfile::tempdir().unwrap();
     let mut run = real_run(dir.path());
-    assert_eq!(run.requests.len(), 2);
-    assert!(run.timeline.len() >= 2);
+    assert_eq!(m(&run).requests.len(), 2);
+    assert!(m(&run).timeline.len() >= 2);
     // Big enough to need chunking: InfluxDB 1.x refuses string fields over 64 KiB.
     run.meta.config["note"] = serde_json::Value::String("x".repeat(150_000));
     // What the gate measured of the service in this trial (--baseline-cmd).
@@ -70,13 +74,13 @@ fn write_then_read_back_equals_the_original_run() {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0], run);
     assert_eq!(
-        back[0].histograms.latency.to_base64().unwrap(),
-        run.histograms.latency.to_base64().unwrap()
+        m(&back[0]).histograms.latency.to_base64().unwrap(),
+        m(&run).histograms.latency.to_base64().unwrap()
     );
-    for (a, b) in back[0].requests.iter().zip(&run.requests) {
+    for (a, b) in m(&back[0]).requests.iter().zip(&m(&run).requests) {
         assert_eq!(a.histograms, b.histograms);
     }
-    assert_eq!(back[0].timeline, run.timeline);
+    assert_eq!(m(&back[0]).timeline, m(&run).timeline);
 
     // The Grafana-facing fields are there, one timeline point per second.
     let q = |m: &str, f: &str| influx.count("perf", &format!(r#"SELECT count("{f}") FROM "{m}""#));
@@ -84,14 +88,14 @@ fn write_then_read_back_equals_the_original_run() {
     assert_eq!(q("tailguard_request", "p99_us"), 2);
     assert_eq!(
         q("tailguard_timeline", "requests"),
-        run.timeline.len() as u64
+        m(&run).timeline.len() as u64
     );
     let v = influx.query(
         "perf",
         r#"SELECT "p99_us","rps","latency_histogram" FROM "tailguard_run" WHERE "scenario" = 'influx-mix' AND "branch" = 'main'"#,
     );
     let row = &v["results"][0]["series"][0]["values"][0];
-    assert_eq!(row[1].as_u64(), Some(run.summary.latency_us.p99));
+    assert_eq!(row[1].as_u64(), Some(m(&run).summary.latency_us.p99));
     let v = influx.query(
         "perf",
         r#"SELECT "service_cpu_us_per_request","service_peak_rss_kib","service_involuntary_switches" FROM "tailguard_run""#,
@@ -100,6 +104,33 @@ fn write_then_read_back_equals_the_original_run() {
     assert_eq!(row[1].as_f64(), Some(203.5), "{v}");
     assert_eq!(row[2].as_u64(), Some(48_128), "{v}");
     assert_eq!(row[3].as_u64(), Some(42), "{v}");
+}
+
+#[test]
+fn micro_and_instruction_runs_round_trip_without_load_fields() {
+    let influx = Influxd::start();
+    influx.create_db("perf");
+    let dir = tempfile::tempdir().unwrap();
+    let st = v1(&influx.url(), "perf", &dir.path().join("spool"));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v3");
+    for (file, kind) in [
+        ("criterion.json", "micro"),
+        ("instructions.json", "instructions"),
+    ] {
+        let run = RunResult::read(&fixtures.join(file)).unwrap();
+        assert_eq!(run.kind.name(), kind);
+        st.save(&main_branch(), &run).unwrap();
+        let back = st.baseline(&main_branch(), &run.meta.scenario, 1).unwrap();
+        assert_eq!(back, [run]);
+    }
+    // Both runs are there, with no percentile made up for dashboards.
+    let q = |f: &str| {
+        influx.count(
+            "perf",
+            &format!(r#"SELECT count("{f}") FROM "tailguard_run""#),
+        )
+    };
+    assert_eq!((q("duration_s"), q("p99_us"), q("requests")), (2, 0, 0));
 }
 
 #[test]
@@ -114,7 +145,7 @@ fn the_shards_of_one_run_read_back_apart() {
             let mut r = run.clone();
             r.meta.run_id = "sharded-1".into();
             r.meta.shard = Some(bench_core::Shard { index: i, count: 3 });
-            r.summary.requests += i as u64; // tell them apart
+            r.measurement_mut().unwrap().summary.requests += i as u64; // tell them apart
             r
         })
         .collect();
@@ -303,7 +334,7 @@ fn a_run_saved_while_influx_is_down_is_spooled_then_replayed_exactly_once() {
     influx.restart();
     let o = tailguard(&replay);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let expected_points = 1 + run.requests.len() + run.timeline.len();
+    let expected_points = 1 + m(&run).requests.len() + m(&run).timeline.len();
     assert!(
         text(&o).contains(&format!("replayed 1 run(s), {expected_points} point(s)")),
         "{}",
@@ -322,8 +353,8 @@ fn a_run_saved_while_influx_is_down_is_spooled_then_replayed_exactly_once() {
         )
     };
     assert_eq!(count("tailguard_run"), 1);
-    assert_eq!(count("tailguard_request"), run.requests.len() as u64);
-    assert_eq!(count("tailguard_timeline"), run.timeline.len() as u64);
+    assert_eq!(count("tailguard_request"), m(&run).requests.len() as u64);
+    assert_eq!(count("tailguard_timeline"), m(&run).timeline.len() as u64);
     let st = v1(&influx.url(), "perf", &spool);
     let mut expected = run.clone();
     expected.meta.environment.git_branch = Some("main".into());

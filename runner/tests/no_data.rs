@@ -88,14 +88,14 @@ fn a_mix_request_never_picked_fails_the_run() {
 #[test]
 fn latency_rows_say_how_many_calls_they_leave_out() {
     let mut r = run("s", "main", 0, 1.0, 1);
-    let measured = r.histograms.latency.len();
-    r.summary.requests = measured + 7;
+    let measured = r.measurement().unwrap().histograms.latency.len();
+    r.measurement_mut().unwrap().summary.requests = measured + 7;
     let table = tailguard::report::terminal::summary(&r);
     assert!(
         table.contains("(leaves out 7 calls that failed without a response)"),
         "{table}"
     );
-    r.summary.requests = measured;
+    r.measurement_mut().unwrap().summary.requests = measured;
     assert!(!tailguard::report::terminal::summary(&r).contains("leaves out"));
 }
 
@@ -114,10 +114,11 @@ fn no_data_files(dir: &Path, cancelled: bool) -> (Vec<String>, Vec<String>) {
         if cancelled {
             c.cancelled = true;
         } else {
-            c.summary.errors = c.summary.requests;
-            c.summary.error_rate = 1.0;
-            c.histograms.latency.clear();
-            c.histograms.service_time.clear();
+            let m = c.measurement_mut().unwrap();
+            m.summary.errors = m.summary.requests;
+            m.summary.error_rate = 1.0;
+            m.histograms.latency.clear();
+            m.histograms.service_time.clear();
         }
         cand.push(write(
             dir,

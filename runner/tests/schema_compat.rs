@@ -1,60 +1,40 @@
 //! Result files written by the previous schema version still load: `compare`, `report`, `merge`
 //! and the file store (`baseline show`, `compare --baseline store:…`) read the fixtures in
-//! `tests/fixtures/schema-v2/`, written by tailguard at schema version 2 (see its `make.sh`).
+//! `tests/fixtures/schema-v2/`, written by tailguard at schema version 2 (by
+//! `tests/fixtures/make-results.sh`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
-use bench_core::result::{RunResult, SCHEMA_VERSION};
+use bench_core::result::RunResult;
+use common::fixtures::{self, arg, fixture, merge_shards, read_as_current};
 use common::{json, tailguard, text};
 
 fn v2(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/schema-v2/{name}"))
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
+    fixture(2, name)
 }
 
 /// `compare` of two v2 files: the verdict file it writes.
 fn compare(baseline: &str, candidate: &str, out: &Path) -> serde_json::Value {
-    let (b, c) = (v2(baseline), v2(candidate));
-    let o = tailguard(&[
-        "compare",
-        "--baseline",
-        arg(&b),
-        "--candidate",
-        arg(&c),
-        "--out",
-        arg(out),
-    ]);
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
-    json(out)
+    fixtures::compare(2, (baseline, candidate), out)
 }
 
 #[test]
 fn every_v2_fixture_reads_as_a_current_result() {
-    for (name, kind) in [
-        ("load.json", "load"),
-        ("load-2.json", "load"),
-        ("shard-0.json", "load"),
-        ("shard-1.json", "load"),
-        ("merged.json", "load"),
-        ("steps.json", "steps"),
-        ("criterion.json", "micro"),
-    ] {
-        let text = std::fs::read_to_string(v2(name)).unwrap();
-        assert_eq!(json(&v2(name))["schema_version"], 2, "{name} is a v2 file");
-        let run = RunResult::from_json(&text, name).unwrap();
-        assert_eq!(run.schema_version, SCHEMA_VERSION, "{name}");
-        assert_eq!(run.kind.name(), kind, "{name}");
-        // Written again, it is a current file that reads back the same.
-        let again = RunResult::from_json(&run.to_json().unwrap(), name).unwrap();
-        assert_eq!(again, run, "{name}");
-        assert_eq!(serde_json::to_value(&run).unwrap()["kind"], kind);
-    }
+    read_as_current(
+        2,
+        &[
+            ("load.json", "load"),
+            ("load-2.json", "load"),
+            ("shard-0.json", "load"),
+            ("shard-1.json", "load"),
+            ("merged.json", "load"),
+            ("steps.json", "steps"),
+            ("criterion.json", "micro"),
+        ],
+    );
     let steps = RunResult::read(&v2("steps.json")).unwrap();
     assert_eq!(steps.saturation().unwrap().steps.len(), 4);
     let micro = RunResult::read(&v2("criterion.json")).unwrap();
@@ -130,21 +110,10 @@ fn a_v2_saturation_run_is_compared_on_its_capacity() {
 fn v2_shards_merge_into_the_v2_merged_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("merged.json");
-    let (a, b) = (v2("shard-0.json"), v2("shard-1.json"));
-    let o = tailguard(&["merge", arg(&a), arg(&b), "--out", arg(&out)]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let merged = RunResult::read(&out).unwrap();
-    let old = RunResult::read(&v2("merged.json")).unwrap();
-    assert_eq!(merged.schema_version, SCHEMA_VERSION);
-    assert_eq!(merged.meta.run_id, "v2-shards");
-    assert_eq!(merged.meta.shard, None);
+    let merged = merge_shards(2, &out);
     // The v2 shards' `config.gate` is the merged run's typed policy, written as `gate`.
     assert_eq!(merged.meta.gate.threshold, Some(0.15));
     assert_eq!(json(&out)["gate"]["method"], "welch");
-    assert_eq!(merged.summary, old.summary);
-    assert_eq!(merged.histograms, old.histograms);
-    assert_eq!(merged.timeline, old.timeline);
-    assert_eq!(merged.requests, old.requests);
 }
 
 #[test]

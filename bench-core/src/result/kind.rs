@@ -1,23 +1,32 @@
-//! What kind of run a result is: a load run, a step load (saturation) or a micro-benchmark,
-//! with what each kind has of its own. The summary, histograms and timeline of the run are
-//! beside it in [`RunResult`](super::RunResult): a step load's cover all its steps together, a
-//! micro-benchmark's are derived from its samples (iterations as calls, the mean time per
-//! iteration as the mean latency; it has no percentiles of its own).
+//! What kind of run a result is, with what each kind measured: a load run and a step load
+//! carry a [`Measurement`] (a step load's covers all its steps together, beside the per-step
+//! record); a micro-benchmark (criterion) carries its iteration samples and an instruction-count
+//! run (gungraun) its counts. Only batch averages and counts exist for those two: they have no
+//! load summary, no latency percentiles.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::Saturation;
+use super::{Measurement, Saturation};
 
-/// The kind of a run, written as `"kind": "load" | "steps" | "micro"` beside its own fields.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The kind of a run, written as `"kind": "load" | "steps" | "micro" | "instructions"` beside
+/// its own fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RunKind {
     /// Calls at a rate or by workers, measured per call.
-    #[default]
-    Load,
+    Load {
+        /// What was measured (written flat: `summary`, `histograms`, `requests`, `timeline`).
+        #[serde(flatten)]
+        measurement: Box<Measurement>,
+    },
     /// A step load: the offered rate or the workers raised step by step.
     Steps {
+        /// All the steps together.
+        #[serde(flatten)]
+        measurement: Box<Measurement>,
         /// Per-step results and their analysis.
         saturation: Box<Saturation>,
     },
@@ -26,18 +35,49 @@ pub enum RunKind {
         /// The timing samples.
         iterations: IterationSamples,
     },
+    /// Instruction counts of one benchmark (Valgrind Callgrind, via gungraun): deterministic
+    /// counts, no timings.
+    Instructions {
+        /// The counts.
+        instructions: InstructionCounts,
+    },
 }
 
 impl RunKind {
-    /// `load`, `steps` or `micro`, as written.
+    /// `load`, `steps`, `micro` or `instructions`, as written.
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Load => "load",
+            Self::Load { .. } => "load",
             Self::Steps { .. } => "steps",
             Self::Micro { .. } => "micro",
+            Self::Instructions { .. } => "instructions",
         }
     }
+
+    /// A load run of `measurement`.
+    #[must_use]
+    pub fn load(measurement: Measurement) -> Self {
+        Self::Load {
+            measurement: Box::new(measurement),
+        }
+    }
+}
+
+/// One benchmark's instruction counts, as gungraun's Callgrind summary gives them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstructionCounts {
+    /// `file::group::function` and the bench id, e.g. `instructions::hot_paths::hdr_record.thousand`.
+    pub id: String,
+    /// Callgrind's totals by gungraun's metric name (`Ir`, `EstimatedCycles`, `D1mr`, …).
+    pub metrics: BTreeMap<String, f64>,
+    /// Valgrind's version, e.g. `3.19.0`.
+    pub valgrind: String,
+    /// The simulated caches (Callgrind's `desc:` lines), when the cache simulation was on.
+    #[serde(default)]
+    pub caches: Option<String>,
+    /// Where it was read from.
+    pub source: String,
 }
 
 /// A micro-benchmark's samples as criterion measures them: sample `i` ran `iters[i]` iterations

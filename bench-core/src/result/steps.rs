@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{RunMeta, RunResult, SloCheck, Summary};
+use super::{Measurement, SloCheck, Summary};
 use crate::engine::Recording;
 use crate::histogram::LatencyHistogram;
 use crate::steps::Dimension;
@@ -29,12 +29,12 @@ impl StepResult {
     /// The result of one step's recording.
     #[must_use]
     pub fn of(level: f64, rec: &Recording) -> Self {
-        let r = RunResult::new(RunMeta::default(), rec);
+        let m = Measurement::of(rec);
         Self {
             level,
             achieved_rps: rec.achieved_rps(),
-            summary: r.summary,
-            latency: r.histograms.latency,
+            summary: m.summary,
+            latency: m.histograms.latency,
         }
     }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::histogram::LatencyHistogram;
 pub use crate::result::SloCheck;
-use crate::result::{RunResult, Summary};
+use crate::result::{Measurement, Summary};
 
 /// A metric an SLO can bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,10 +202,10 @@ impl Slo {
         }
     }
 
-    /// The measured value of this threshold's metric in `result` (µs, fraction, or req/s);
-    /// `None` when the metric has no sample.
+    /// The measured value of this threshold's metric in a run's measurement (µs, fraction, or
+    /// req/s); `None` when the metric has no sample.
     #[must_use]
-    pub fn measure(&self, result: &RunResult) -> Option<f64> {
+    pub fn measure(&self, result: &Measurement) -> Option<f64> {
         self.measure_in(&result.histograms.latency, &result.summary)
     }
 
@@ -247,9 +247,9 @@ impl Slo {
         }
     }
 
-    /// Check the threshold against a result.
+    /// Check the threshold against a run's measurement.
     #[must_use]
-    pub fn check(&self, result: &RunResult) -> SloCheck {
+    pub fn check(&self, result: &Measurement) -> SloCheck {
         self.check_in(&result.histograms.latency, &result.summary)
     }
 
@@ -309,10 +309,10 @@ fn checks_passed(s: &Summary) -> Option<f64> {
     (all > 0).then(|| passed as f64 / all as f64)
 }
 
-/// Every threshold of a run, plus one failed check per request of a mix that was never called
-/// (no data about it is not a pass either).
+/// Every threshold against a run's measurement, plus one failed check per request of a mix that
+/// was never called (no data about it is not a pass either).
 #[must_use]
-pub fn check_all(slos: &[Slo], result: &RunResult) -> Vec<SloCheck> {
+pub fn check_all(slos: &[Slo], result: &Measurement) -> Vec<SloCheck> {
     let mut checks: Vec<SloCheck> = slos.iter().map(|s| s.check(result)).collect();
     if result.requests.len() > 1 {
         checks.extend(

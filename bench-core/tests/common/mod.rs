@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use bench_core::driver::Connector;
 use bench_core::pacer::{LoadModel, StopCondition};
-use bench_core::{engine, Cancel, RunConfig, RunMeta, RunResult};
+use bench_core::result::Measurement;
+use bench_core::{engine, Cancel, RunConfig};
 use tailguard_demo::{DemoConfig, DemoServer};
 
 pub mod pki;
@@ -41,7 +42,7 @@ pub fn run<C: Connector>(
     requests: u64,
     workers: usize,
     weights: &[f64],
-) -> RunResult {
+) -> Measurement {
     run_with(connector, requests, workers, 1, weights)
 }
 
@@ -52,7 +53,7 @@ pub fn run_with<C: Connector>(
     workers: usize,
     streams: usize,
     weights: &[f64],
-) -> RunResult {
+) -> Measurement {
     let config = RunConfig {
         model: LoadModel::Closed {
             think_time: Duration::ZERO,
@@ -69,11 +70,11 @@ pub fn run_with<C: Connector>(
         ..RunConfig::default()
     };
     let rec = engine::run(Arc::new(connector), &config, &Cancel::new(), &mut |_| {}).unwrap();
-    RunResult::new(RunMeta::default(), &rec)
+    Measurement::of(&rec)
 }
 
 /// The error kinds of a result with their counts.
-pub fn errors(r: &RunResult) -> Vec<(String, u64)> {
+pub fn errors(r: &Measurement) -> Vec<(String, u64)> {
     r.summary
         .errors_by_kind
         .iter()

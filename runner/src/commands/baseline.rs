@@ -79,15 +79,28 @@ fn show(scenario: &str, branch: &str, last: usize, s: &StoreArgs) -> anyhow::Res
             .chars()
             .take(10)
             .collect();
-        let l = &r.summary.latency_us;
+        let Some(m) = r.summary() else {
+            println!(
+                "{:<26} {commit:<10} {:>9} {:>9} {:>9} {:>10} {:>8}  ({} run: not applicable)",
+                r.started_at,
+                "–",
+                "–",
+                "–",
+                "–",
+                "–",
+                r.kind.name()
+            );
+            continue;
+        };
+        let l = &m.latency_us;
         println!(
             "{:<26} {commit:<10} {:>9} {:>9} {:>9} {:>10.1} {:>8}",
             r.started_at,
             fmt_us(l.p50),
             fmt_us(l.p95),
             fmt_us(l.p99),
-            r.summary.rps,
-            r.summary.errors
+            m.rps,
+            m.errors
         );
     }
     Ok(Exit::Success)

@@ -5,7 +5,7 @@ use bench_core::Environment;
 
 use crate::cli::InstructionsArgs;
 use crate::instructions::compare::{compare, render, Outcome, Thresholds};
-use crate::instructions::{summary, Benchmark, PREFIX};
+use crate::instructions::{self, summary, Benchmark, PREFIX};
 use crate::output;
 use crate::session::{baselines, stores};
 use crate::Exit;
@@ -32,7 +32,7 @@ fn baseline(
     for scenario in scenarios {
         let runs = baselines::newest(st.as_ref(), &branch, &scenario, 1)?;
         if let Some(run) = runs.last() {
-            out.push(Benchmark::from_run(run)?);
+            out.push(instructions::from_run(run)?.clone());
         }
     }
     Ok(Some(out))
@@ -51,7 +51,11 @@ pub fn command(args: &InstructionsArgs) -> anyhow::Result<Exit> {
     if args.save.save {
         let env = Environment::detect();
         for b in &benches {
-            stores::save(&mut b.to_run(env.clone()), &args.save, &args.store)?;
+            stores::save(
+                &mut instructions::to_run(b, env.clone()),
+                &args.save,
+                &args.store,
+            )?;
         }
     }
     let Some(base) = baseline(args, &benches)? else {

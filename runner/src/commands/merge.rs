@@ -1,5 +1,6 @@
 //! `tailguard merge`: the shards of one distributed run as one result.
 
+use anyhow::Context as _;
 use bench_core::merge::merge_shards;
 use bench_core::result::RunResult;
 
@@ -34,7 +35,9 @@ pub fn command(args: &MergeArgs) -> anyhow::Result<Exit> {
             .collect::<anyhow::Result<Vec<_>>>()?,
     };
     let merged = merge_shards(&shards, args.allow_partial)?;
-    let s = &merged.summary;
+    let s = merged
+        .summary()
+        .context("the merged run has no load measurement")?;
     eprintln!(
         "merged {} shard(s) of run {} ({}): {} requests at {:.1} req/s, p50 {} µs, p99 {} µs",
         shards.len(),

@@ -14,7 +14,7 @@ pub mod files;
 pub mod messages;
 
 use bench_core::result::{
-    new_run_id, rfc3339, IterationSamples, RunKind, RunMeta, RunResult, Summary, SCHEMA_VERSION,
+    new_run_id, rfc3339, IterationSamples, RunKind, RunMeta, RunResult, SCHEMA_VERSION,
 };
 use bench_core::scenario::gate::GateSection;
 use bench_core::stats::{Distribution, Trial};
@@ -42,23 +42,6 @@ impl Benchmark {
     #[must_use]
     pub fn to_run(&self, environment: Environment) -> RunResult {
         let total_ns: f64 = self.samples.times_ns.iter().sum();
-        let iterations: f64 = self.samples.iters.iter().sum();
-        let per_iter = self.samples.per_iteration_ns();
-        let mean_us = if per_iter.is_empty() {
-            0.0
-        } else {
-            per_iter.iter().sum::<f64>() / per_iter.len() as f64 / 1e3
-        };
-        let mut summary = Summary {
-            requests: iterations as u64,
-            rps: if total_ns > 0.0 {
-                iterations / (total_ns / 1e9)
-            } else {
-                0.0
-            },
-            ..Summary::default()
-        };
-        summary.latency_us.mean = mean_us;
         RunResult {
             schema_version: SCHEMA_VERSION,
             meta: RunMeta {
@@ -85,10 +68,6 @@ impl Benchmark {
             started_at: rfc3339(std::time::SystemTime::now()),
             duration_s: total_ns / 1e9,
             cancelled: false,
-            summary,
-            histograms: bench_core::result::Histograms::default(),
-            requests: Vec::new(),
-            timeline: Vec::new(),
             slo: Vec::new(),
             kind: RunKind::Micro {
                 iterations: self.samples.clone(),
@@ -141,7 +120,9 @@ mod tests {
         }
         .to_run(Environment::default());
         assert_eq!(run.meta.scenario, "criterion/g/f");
-        assert_eq!(run.summary.requests, 5565);
-        assert!((run.summary.latency_us.mean - 2.0).abs() < 1e-9);
+        // Its measurement is its samples: no load summary made up from them.
+        assert_eq!(run.kind.name(), "micro");
+        assert!(run.summary().is_none());
+        assert_eq!(run.iterations().unwrap().iters.len(), 105);
     }
 }

@@ -10,7 +10,9 @@
 //! own sampling noise (≈ 1–2 % at 2 000 requests) on top.
 
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::{Histograms, RunMeta, RunResult, Summary, SCHEMA_VERSION};
+use bench_core::result::{
+    Histograms, Measurement, RunKind, RunMeta, RunResult, Summary, SCHEMA_VERSION,
+};
 use bench_core::Environment;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -96,19 +98,20 @@ fn run(h: LatencyHistogram, requests: u64, side: Side, pair: usize) -> RunResult
         cancelled: false,
         service: None,
         generator: None,
-        summary: Summary {
-            requests,
-            rps: requests as f64,
-            ..Summary::default()
-        },
-        histograms: Histograms {
-            latency: h.clone(),
-            service_time: h,
-            first_message: None,
-        },
-        requests: Vec::new(),
-        timeline: Vec::new(),
         slo: Vec::new(),
-        kind: bench_core::result::RunKind::Load,
+        kind: RunKind::load(Measurement {
+            summary: Summary {
+                requests,
+                rps: requests as f64,
+                ..Summary::default()
+            },
+            histograms: Histograms {
+                latency: h.clone(),
+                service_time: h,
+                first_message: None,
+            },
+            requests: Vec::new(),
+            timeline: Vec::new(),
+        }),
     }
 }

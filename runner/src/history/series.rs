@@ -177,7 +177,8 @@ pub fn series_of(
         return out;
     }
     let mut requests: Vec<String> = Vec::new();
-    for r in commits.iter().flatten().flat_map(|r| &r.requests) {
+    let measured = commits.iter().flatten().filter_map(RunResult::measurement);
+    for r in measured.flat_map(|m| &m.requests) {
         if !requests.contains(&r.name) {
             requests.push(r.name.clone());
         }
@@ -253,15 +254,16 @@ fn combine(values: &[f64], ratio: bool) -> Option<f64> {
 }
 
 fn run_value(r: &RunResult, m: HistoryMetric) -> Option<f64> {
+    let s = r.summary()?;
     match m {
-        HistoryMetric::Throughput => Some(r.summary.rps),
-        HistoryMetric::ErrorRate => Some(r.summary.error_rate),
-        _ => m.of(&r.summary.latency_us),
+        HistoryMetric::Throughput => Some(s.rps),
+        HistoryMetric::ErrorRate => Some(s.error_rate),
+        _ => m.of(&s.latency_us),
     }
 }
 
 fn request_value(r: &RunResult, name: &str, m: HistoryMetric) -> Option<f64> {
-    let q = r.requests.iter().find(|q| q.name == name)?;
+    let q = r.measurement()?.requests.iter().find(|q| q.name == name)?;
     match m {
         HistoryMetric::Throughput => (r.duration_s > 0.0).then(|| q.requests as f64 / r.duration_s),
         HistoryMetric::ErrorRate => (q.requests > 0).then(|| q.errors as f64 / q.requests as f64),

@@ -3,7 +3,9 @@
 
 use super::Detector;
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::{Histograms, IterationSamples, RunKind, RunMeta, RunResult, Summary};
+use bench_core::result::{
+    Histograms, IterationSamples, Measurement, RunKind, RunMeta, RunResult, Summary,
+};
 use bench_core::Environment;
 
 use super::series::{by_commit, series_of, HistoryMetric};
@@ -34,16 +36,17 @@ fn run(id: &str, commit: Option<&str>, time: Option<&str>, started: &str, p99: u
         cancelled: false,
         service: None,
         generator: None,
-        summary,
-        histograms: Histograms {
-            latency: empty.clone(),
-            service_time: empty,
-            first_message: None,
-        },
-        requests: Vec::new(),
-        timeline: Vec::new(),
         slo: Vec::new(),
-        kind: bench_core::result::RunKind::Load,
+        kind: RunKind::load(Measurement {
+            summary,
+            histograms: Histograms {
+                latency: empty.clone(),
+                service_time: empty,
+                first_message: None,
+            },
+            requests: Vec::new(),
+            timeline: Vec::new(),
+        }),
     }
 }
 

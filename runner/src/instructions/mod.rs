@@ -12,11 +12,9 @@
 pub mod compare;
 pub mod summary;
 
-use std::collections::BTreeMap;
-
-use bench_core::result::{new_run_id, rfc3339, RunMeta, RunResult, Summary, SCHEMA_VERSION};
+use bench_core::result::{new_run_id, rfc3339, RunKind, RunMeta, RunResult, SCHEMA_VERSION};
+use bench_core::scenario::gate::GateSection;
 use bench_core::Environment;
-use serde::{Deserialize, Serialize};
 
 /// Protocol name of instruction-count runs.
 pub const PROTOCOL: &str = "instructions";
@@ -24,20 +22,7 @@ pub const PROTOCOL: &str = "instructions";
 pub const PREFIX: &str = "instructions/";
 
 /// One benchmark's counts, as read from its summary or a stored run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Benchmark {
-    /// `file::group::function` and the bench id, e.g. `instructions::hot_paths::hdr_record.thousand`.
-    pub id: String,
-    /// Callgrind's totals by gungraun's metric name (`Ir`, `EstimatedCycles`, `D1mr`, …).
-    pub metrics: BTreeMap<String, f64>,
-    /// Valgrind's version, e.g. `3.19.0`.
-    pub valgrind: String,
-    /// The simulated caches (Callgrind's `desc:` lines), when the cache simulation was on.
-    #[serde(default)]
-    pub caches: Option<String>,
-    /// Where it was read from.
-    pub source: String,
-}
+pub use bench_core::result::InstructionCounts as Benchmark;
 
 /// Whether `metric` depends on the simulated caches.
 #[must_use]
@@ -48,56 +33,46 @@ pub fn is_cache_metric(metric: &str) -> bool {
     ) && !metric.starts_with('B')
 }
 
-impl Benchmark {
-    /// The benchmark as a run, to store: the counts are in the run's `config.instructions`.
-    #[must_use]
-    pub fn to_run(&self, environment: Environment) -> RunResult {
-        RunResult {
-            schema_version: SCHEMA_VERSION,
-            meta: RunMeta {
-                run_id: new_run_id(),
-                scenario: format!("{PREFIX}{}", self.id),
-                protocol: PROTOCOL.into(),
-                config: serde_json::json!({ "instructions": self }),
-                environment,
-                shard: None,
-                trial: None,
-                gate: Default::default(),
-            },
-            started_at: rfc3339(std::time::SystemTime::now()),
-            duration_s: 0.0,
-            cancelled: false,
-            summary: Summary {
-                requests: 1,
-                ..Summary::default()
-            },
-            histograms: bench_core::result::Histograms::default(),
-            requests: Vec::new(),
-            timeline: Vec::new(),
-            slo: Vec::new(),
-            kind: bench_core::result::RunKind::Load,
-            service: None,
-            generator: None,
-        }
+/// The benchmark as a run, to store (kind `instructions`).
+#[must_use]
+pub fn to_run(b: &Benchmark, environment: Environment) -> RunResult {
+    RunResult {
+        schema_version: SCHEMA_VERSION,
+        meta: RunMeta {
+            run_id: new_run_id(),
+            scenario: format!("{PREFIX}{}", b.id),
+            protocol: PROTOCOL.into(),
+            config: serde_json::json!({
+                "instructions": { "id": b.id, "source": b.source },
+            }),
+            environment,
+            shard: None,
+            trial: None,
+            gate: GateSection::default(),
+        },
+        started_at: rfc3339(std::time::SystemTime::now()),
+        duration_s: 0.0,
+        cancelled: false,
+        slo: Vec::new(),
+        kind: RunKind::Instructions {
+            instructions: b.clone(),
+        },
+        service: None,
+        generator: None,
     }
+}
 
-    /// The benchmark stored in `run` by [`Benchmark::to_run`].
-    ///
-    /// # Errors
-    /// When the run is not an instruction-count run.
-    pub fn from_run(run: &RunResult) -> Result<Self, InstructionsError> {
-        let value = run.meta.config.get("instructions").ok_or_else(|| {
-            InstructionsError::NotInstructions {
-                run_id: run.meta.run_id.clone(),
-                scenario: run.meta.scenario.clone(),
-            }
-        })?;
-        serde_json::from_value(value.clone()).map_err(|source| InstructionsError::Stored {
+/// The benchmark stored in `run` by [`to_run`].
+///
+/// # Errors
+/// When the run is not an instruction-count run.
+pub fn from_run(run: &RunResult) -> Result<&Benchmark, InstructionsError> {
+    run.instructions()
+        .ok_or_else(|| InstructionsError::NotInstructions {
             run_id: run.meta.run_id.clone(),
             scenario: run.meta.scenario.clone(),
-            source,
+            kind: run.kind.name(),
         })
-    }
 }
 
 /// Why stored runs or `--threshold`s cannot be used by the instruction-count gate.
@@ -105,24 +80,14 @@ impl Benchmark {
 #[non_exhaustive]
 pub enum InstructionsError {
     /// A stored run of another kind.
-    #[error(
-        "stored run {run_id} ({scenario}) has no `config.instructions`: not an instruction-count run"
-    )]
+    #[error("stored run {run_id} ({scenario}) is a {kind} run, not an instruction-count run")]
     NotInstructions {
         /// The run.
         run_id: String,
         /// Its scenario.
         scenario: String,
-    },
-    /// A stored run whose benchmark does not parse.
-    #[error("stored run {run_id} ({scenario}): config.instructions: {source}")]
-    Stored {
-        /// The run.
-        run_id: String,
-        /// Its scenario.
-        scenario: String,
-        /// The parser's error.
-        source: serde_json::Error,
+        /// Its kind.
+        kind: &'static str,
     },
     /// A `--threshold` without `=`.
     #[error("--threshold {spec:?}: expected METRIC=PERCENT, e.g. Ir=1%")]
@@ -148,6 +113,8 @@ pub enum InstructionsError {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -159,15 +126,19 @@ mod tests {
             caches: Some("I1 cache: 32768 B, 64 B, 8-way associative".into()),
             source: "s".into(),
         };
-        let run = b.to_run(Environment::default());
+        let run = to_run(&b, Environment::default());
         assert_eq!(run.meta.scenario, "instructions/f::g::h.x");
-        assert_eq!(Benchmark::from_run(&run).unwrap(), b);
+        assert!(run.summary().is_none(), "no load summary made up");
+        let back = RunResult::from_json(&run.to_json().unwrap(), "mem").unwrap();
+        assert_eq!(from_run(&back).unwrap(), &b);
         let mut other = run.clone();
-        other.meta.config = serde_json::json!({});
-        assert!(Benchmark::from_run(&other)
+        other.kind = RunKind::Micro {
+            iterations: Default::default(),
+        };
+        assert!(from_run(&other)
             .unwrap_err()
             .to_string()
-            .contains("not an instruction-count run"));
+            .contains("is a micro run, not an instruction-count run"));
         assert!(is_cache_metric("EstimatedCycles") && is_cache_metric("D1mr"));
         assert!(!is_cache_metric("Ir"));
     }

@@ -132,16 +132,28 @@ pub fn trials(ev: &Evidence, (base, cand): (&str, &str)) -> Table {
     let mut rows = Vec::new();
     for (label, side) in [(base, &ev.baseline), (cand, &ev.candidate)] {
         for t in &side.trials {
-            rows.push(vec![
+            let mut row = vec![
                 Cell::plain(label),
                 Cell::code(t.run_id.clone()),
                 Cell::plain(t.started_at.clone()),
                 Cell::plain(fmt_seconds(t.duration_s)),
-                Cell::plain(t.requests.to_string()),
-                Cell::plain(fmt_metric_value(Metric::Throughput, Some(t.rps))),
-                Cell::plain(fmt_us(t.p99_us)),
-                Cell::plain(t.errors.to_string()),
-            ]);
+            ];
+            row.extend(match t.p99_us {
+                Some(p99) => [
+                    Cell::plain(t.requests.to_string()),
+                    Cell::plain(fmt_metric_value(Metric::Throughput, Some(t.rps))),
+                    Cell::plain(fmt_us(p99)),
+                    Cell::plain(t.errors.to_string()),
+                ],
+                // A micro-benchmark: iterations; no calls, rate or per-call latency.
+                None => [
+                    Cell::plain(format!("{} iterations", t.iterations.unwrap_or(0))),
+                    Cell::plain("–"),
+                    Cell::plain("–"),
+                    Cell::plain("–"),
+                ],
+            });
+            rows.push(row);
         }
     }
     Table {

@@ -117,7 +117,10 @@ impl Sides {
         let mut run = trial()?;
         // The run is kept whatever happened to the service (it may have crashed under load).
         match read("after") {
-            Ok(after) => run.service = Some(usage(&before, &after, run.summary.requests)),
+            Ok(after) => {
+                let requests = run.summary().map_or(0, |s| s.requests);
+                run.service = Some(usage(&before, &after, requests));
+            }
             Err(e) => eprintln!("warning: {e}; this trial has no CPU measurement"),
         }
         Ok(run)

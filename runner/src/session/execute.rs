@@ -91,7 +91,10 @@ fn execute_load(
     let recording = bench_core::run(Arc::new(connector), &config, cancel, &mut |p| bar.update(p))?;
     bar.finish();
     let mut result = RunResult::new(meta, &recording);
-    result.slo = bench_core::scenario::slo::check_all(&scenario.slos, &result);
+    result.slo = result
+        .measurement()
+        .map(|m| bench_core::scenario::slo::check_all(&scenario.slos, m))
+        .unwrap_or_default();
     Ok(result)
 }
 

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use bench_core::result::{RunKind, RunMeta, RunResult};
+use bench_core::result::{RunMeta, RunResult};
 use bench_core::saturation::{Saturation, StepResult};
 use bench_core::steps::{self, EarlyStop, StepPlan};
 use bench_core::{Cancel, Scenario};
@@ -78,14 +78,11 @@ pub fn execute(
         Some(EarlyStop::Cancelled) => Some("interrupted".into()),
         None => None,
     };
-    result.kind = RunKind::Steps {
-        saturation: Box::new(finding::worded(Saturation::new(
-            plan.dimension,
-            results,
-            &scenario.saturation_criteria(),
-            scenario.requirement().as_ref(),
-            stopped_early,
-        ))),
-    };
-    Ok(result)
+    Ok(result.into_steps(finding::worded(Saturation::new(
+        plan.dimension,
+        results,
+        &scenario.saturation_criteria(),
+        scenario.requirement().as_ref(),
+        stopped_early,
+    ))))
 }

@@ -90,6 +90,7 @@ connections = 2
     )
 }
 
+pub mod fixtures;
 pub mod github;
 pub mod history;
 pub mod influxd;

@@ -4,7 +4,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use bench_core::histogram::LatencyHistogram;
-use bench_core::result::{Histograms, Percentiles, RunKind, RunMeta, RunResult, Summary};
+use bench_core::result::{
+    Histograms, Measurement, Percentiles, RunKind, RunMeta, RunResult, Summary,
+};
 use bench_core::saturation::{Criteria, Saturation, StepResult};
 use bench_core::scenario::gate::GateSection;
 use bench_core::scenario::slo::Slo;
@@ -102,21 +104,22 @@ pub fn run(scenario: &str, branch: &str, trial: u32, scale: f64, seconds: u64) -
         started_at: format!("2026-11-23T10:0{trial}:00.000Z"),
         duration_s: secs,
         cancelled: false,
-        summary: summary(&total, RATE * seconds, 0, secs),
-        histograms: Histograms {
-            latency: total.clone(),
-            service_time: total,
-            first_message: None,
-        },
-        requests: Vec::new(),
-        timeline,
         slo: Vec::new(),
-        kind: RunKind::Load,
+        kind: RunKind::load(Measurement {
+            summary: summary(&total, RATE * seconds, 0, secs),
+            histograms: Histograms {
+                latency: total.clone(),
+                service_time: total,
+                first_message: None,
+            },
+            requests: Vec::new(),
+            timeline,
+        }),
         service: None,
         generator: None,
     };
     let slo: Slo = "p99 < 40ms".parse().unwrap();
-    r.slo = vec![slo.check(&r)];
+    r.slo = vec![slo.check(r.measurement().unwrap())];
     r
 }
 
@@ -166,17 +169,14 @@ pub fn saturation_run(branch: &str, capacity: f64) -> RunResult {
         tolerance: 0.05,
     };
     let mut r = run("pool", branch, 0, 1.0, 4);
-    r.histograms.latency = all;
-    r.kind = RunKind::Steps {
-        saturation: Box::new(tailguard::report::finding::worded(Saturation::new(
-            Dimension::Rate,
-            steps,
-            &criteria,
-            None,
-            None,
-        ))),
-    };
-    r
+    r.measurement_mut().unwrap().histograms.latency = all;
+    r.into_steps(tailguard::report::finding::worded(Saturation::new(
+        Dimension::Rate,
+        steps,
+        &criteria,
+        None,
+        None,
+    )))
 }
 
 /// The capacity gate: the candidate saturates one step earlier than main.

@@ -5,7 +5,7 @@ mod verdict;
 
 use std::fmt::Write as _;
 
-use bench_core::result::{Percentiles, RunResult, Summary};
+use bench_core::result::{Measurement, Percentiles, RunResult, Summary};
 use bench_core::stats::Metric;
 
 use super::format::{fmt_metric_value, fmt_rate, fmt_seconds, fmt_us, truncate};
@@ -58,10 +58,15 @@ pub fn summary(r: &RunResult) -> String {
         fmt_seconds(r.duration_s),
         if r.cancelled { ", interrupted" } else { "" }
     );
-    latency_rows(&mut out, r);
-    counts(&mut out, r);
-    checks_and_journeys(&mut out, r);
-    notes(&mut out, &r.summary);
+    match r.measurement() {
+        Some(m) => {
+            latency_rows(&mut out, m);
+            counts(&mut out, m);
+            checks_and_journeys(&mut out, m);
+            notes(&mut out, &m.summary);
+        }
+        None => not_a_load_run(&mut out, r),
+    }
     for check in &r.slo {
         let mark = if check.passed { "ok  " } else { "FAIL" };
         let _ = writeln!(out, "  slo {mark} {}  (actual {})", check.slo, check.actual);
@@ -71,7 +76,7 @@ pub fn summary(r: &RunResult) -> String {
 
 /// The percentile header and a row each for latency, service time, the first message of a
 /// stream, and each request of a mix.
-fn latency_rows(out: &mut String, r: &RunResult) {
+fn latency_rows(out: &mut String, r: &Measurement) {
     let s = &r.summary;
     let h = &r.histograms;
     let _ = writeln!(
@@ -105,7 +110,7 @@ fn latency_rows(out: &mut String, r: &RunResult) {
 }
 
 /// Requests, rate and errors; messages per stream; status codes; errors by kind.
-fn counts(out: &mut String, r: &RunResult) {
+fn counts(out: &mut String, r: &Measurement) {
     let s = &r.summary;
     let target = s
         .target_rps
@@ -155,7 +160,7 @@ fn counts(out: &mut String, r: &RunResult) {
 }
 
 /// Each check's verdicts, and each journey's completed and failed count.
-fn checks_and_journeys(out: &mut String, r: &RunResult) {
+fn checks_and_journeys(out: &mut String, r: &Measurement) {
     for c in &r.summary.checks {
         let all = c.passed + c.failed;
         let share = if all == 0 {
@@ -183,6 +188,30 @@ fn checks_and_journeys(out: &mut String, r: &RunResult) {
             fmt_us(j.latency_us.p99)
         );
     }
+}
+
+/// A micro-benchmark or instruction counts: what it measured instead of calls, and that a
+/// latency percentile does not apply.
+fn not_a_load_run(out: &mut String, r: &RunResult) {
+    if let Some(i) = r.iterations() {
+        let per = i.per_iteration_ns();
+        let mean = per.iter().sum::<f64>() / per.len().max(1) as f64;
+        let _ = writeln!(
+            out,
+            "  {} samples, {} iterations, mean {mean:.1} ns per iteration",
+            i.iters.len(),
+            i.iters.iter().sum::<f64>()
+        );
+    }
+    if let Some(c) = r.instructions() {
+        let ir = c.metrics.get("Ir").map_or("–".into(), |v| v.to_string());
+        let _ = writeln!(out, "  {ir} instructions (Valgrind {})", c.valgrind);
+    }
+    let _ = writeln!(
+        out,
+        "  latency  not applicable: a {} run times no calls",
+        r.kind.name()
+    );
 }
 
 /// Connections, and the notes that qualify the numbers above: late and unsent requests,
@@ -256,5 +285,31 @@ mod tests {
             out.contains("WARNING  2 of them led to another origin"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_micro_benchmark_has_no_latency_rows_and_says_why() {
+        let run = crate::criterion::Benchmark {
+            id: "g/f".into(),
+            samples: bench_core::result::IterationSamples {
+                iters: vec![10.0, 20.0],
+                times_ns: vec![1_000.0, 3_000.0],
+            },
+            source: "x".into(),
+            estimates: None,
+        }
+        .to_run(bench_core::Environment::default());
+        let out = summary(&run);
+        assert!(
+            out.contains("2 samples, 30 iterations, mean 125.0 ns per iteration"),
+            "{out}"
+        );
+        assert!(
+            out.contains("latency  not applicable: a micro run"),
+            "{out}"
+        );
+        for absent in ["p99", "requests", "rate"] {
+            assert!(!out.contains(absent), "{absent}: {out}");
+        }
     }
 }

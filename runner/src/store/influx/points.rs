@@ -10,7 +10,7 @@
 //! Every point carries the run's tags, so each run is a series of its own and nothing overwrites
 //! anything; within a run, points have distinct timestamps.
 
-use bench_core::result::{Percentiles, RunResult};
+use bench_core::result::{Percentiles, RunResult, Summary};
 use serde_json::{Map, Value};
 
 use super::line::{Point, Row};
@@ -53,12 +53,53 @@ pub fn encode(branch: &BranchName, run: &RunResult) -> Result<Vec<Point>, StoreE
             .tag("protocol", &run.meta.protocol)
             .tag("host", &env.host)
     };
-
-    let mut points = Vec::with_capacity(1 + run.requests.len() + run.timeline.len());
     let mut p = tagged(RUNS, t0);
-    let s = &run.summary;
-    percentiles(&mut p, "", &s.latency_us);
-    percentiles(&mut p, "service_", &s.service_time_us);
+    p.float("duration_s", run.duration_s);
+    if let Some(u) = &run.service {
+        service_usage(&mut p, u);
+    }
+    let mut points = Vec::new();
+    // A micro-benchmark or instruction counts measured no load: `result` carries what it did.
+    if let Some(m) = run.measurement() {
+        load_fields(&mut p, &m.summary);
+        histograms(&mut p, json.get_mut("histograms").map(Value::take));
+        if let Some(obj) = json.as_object_mut() {
+            obj.remove("timeline");
+        }
+        for (i, (r, rj)) in m.requests.iter().zip(requests_mut(&mut json)).enumerate() {
+            let mut q = tagged(REQUESTS, t0 + i as i64).tag("request", &r.name);
+            q.int("index", i as u64);
+            percentiles(&mut q, "", &r.latency_us);
+            percentiles(&mut q, "service_", &r.service_time_us);
+            q.int("requests", r.requests);
+            q.int("errors", r.errors);
+            q.int("messages", r.messages);
+            histograms(&mut q, rj.get_mut("histograms").map(Value::take));
+            if let Some(obj) = rj.as_object_mut() {
+                obj.remove("histograms");
+            }
+            points.push(q);
+        }
+        for tp in &m.timeline {
+            let t = t0.saturating_add(i64::try_from(tp.second).unwrap_or(0) * 1_000_000_000);
+            let mut q = tagged(TIMELINE, t);
+            if let Value::Object(fields) = serde_json::to_value(tp)? {
+                for (k, v) in fields {
+                    scalar(&mut q, &k, &v);
+                }
+            }
+            points.push(q);
+        }
+    }
+    p.str("result", &json.to_string());
+    points.insert(0, p);
+    Ok(points)
+}
+
+/// A load run's headline numbers as fields, for dashboards.
+fn load_fields(p: &mut Point, s: &Summary) {
+    percentiles(p, "", &s.latency_us);
+    percentiles(p, "service_", &s.service_time_us);
     p.int("requests", s.requests);
     p.int("errors", s.errors);
     p.float("error_rate", s.error_rate);
@@ -68,48 +109,12 @@ pub fn encode(branch: &BranchName, run: &RunResult) -> Result<Vec<Point>, StoreE
     }
     p.int("late", s.late);
     p.int("bytes", s.bytes);
-    p.float("duration_s", run.duration_s);
     for (kind, e) in &s.errors_by_kind {
         p.int(format!("errors_{kind}"), e.count);
     }
     for (status, n) in &s.statuses {
         p.int(format!("status_{status}"), *n);
     }
-    if let Some(u) = &run.service {
-        service_usage(&mut p, u);
-    }
-    histograms(&mut p, json.get_mut("histograms").map(Value::take));
-    if let Some(obj) = json.as_object_mut() {
-        obj.remove("timeline");
-    }
-    for (i, (r, rj)) in run.requests.iter().zip(requests_mut(&mut json)).enumerate() {
-        let mut q = tagged(REQUESTS, t0 + i as i64).tag("request", &r.name);
-        q.int("index", i as u64);
-        percentiles(&mut q, "", &r.latency_us);
-        percentiles(&mut q, "service_", &r.service_time_us);
-        q.int("requests", r.requests);
-        q.int("errors", r.errors);
-        q.int("messages", r.messages);
-        histograms(&mut q, rj.get_mut("histograms").map(Value::take));
-        if let Some(obj) = rj.as_object_mut() {
-            obj.remove("histograms");
-        }
-        points.push(q);
-    }
-    p.str("result", &json.to_string());
-    points.insert(0, p);
-
-    for tp in &run.timeline {
-        let t = t0.saturating_add(i64::try_from(tp.second).unwrap_or(0) * 1_000_000_000);
-        let mut q = tagged(TIMELINE, t);
-        if let Value::Object(fields) = serde_json::to_value(tp)? {
-            for (k, v) in fields {
-                scalar(&mut q, &k, &v);
-            }
-        }
-        points.push(q);
-    }
-    Ok(points)
 }
 
 /// Rebuild a run from its run point, its request points and its timeline points.
@@ -127,10 +132,13 @@ pub fn decode(run: &Row, requests: &[Row], timeline: &[Row]) -> Result<RunResult
     let obj = json
         .as_object_mut()
         .ok_or_else(|| corrupt("`result` is not an object"))?;
-    obj.insert("histograms".into(), histogram_object(run));
-    let mut points: Vec<Value> = timeline.iter().map(fields_object).collect();
-    points.sort_by_key(|p| p.get("second").and_then(Value::as_u64));
-    obj.insert("timeline".into(), Value::Array(points));
+    // Only a run with a load measurement (a `summary`) had its histograms and timeline split off.
+    if obj.contains_key("summary") {
+        obj.insert("histograms".into(), histogram_object(run));
+        let mut points: Vec<Value> = timeline.iter().map(fields_object).collect();
+        points.sort_by_key(|p| p.get("second").and_then(Value::as_u64));
+        obj.insert("timeline".into(), Value::Array(points));
+    }
     let reqs = requests_mut(&mut json);
     for row in requests {
         let i = row
