@@ -17,6 +17,7 @@ use crate::commands::compare::conclude;
 use crate::commands::run::{execute, keep_elsewhere, write_result};
 use crate::commands::store;
 use crate::gate::trials::{self, Design, Side, TrialSource};
+use crate::gate::TrialFailure;
 use crate::gate::{judge, BaselineSource, Judging};
 use crate::history::window::BaselineWindow;
 use crate::preflight;
@@ -247,13 +248,20 @@ impl TrialSource for Targets<'_> {
         self.plans.len()
     }
 
-    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult> {
+    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> Result<RunResult, TrialFailure> {
         let (candidate, base) = &self.plans[plan];
         let scenario = match side {
             Side::Baseline => base,
             Side::Candidate => candidate,
         };
-        trial(scenario, self.cancel, self.args, self.sides, side, pair)
+        Ok(trial(
+            scenario,
+            self.cancel,
+            self.args,
+            self.sides,
+            side,
+            pair,
+        )?)
     }
 
     fn interrupted(&self) -> bool {
