@@ -2,7 +2,7 @@
 //! number: durations, metric values, rates, changes and intervals, thresholds, shares, the noise
 //! and power of a comparison, and the verdict mark. One function per kind of value, so a value
 //! prints the same way wherever it appears. The plain units come from
-//! [`bench_core::format`], which the library's own sentences (comparison reasons) use too.
+//! [`bench_core::format`], which the library uses for the few texts it still writes.
 
 use bench_core::stats::{Comparison, Metric, Verdict};
 
