@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Distribution, Quantile, Unusable};
+use super::{Distribution, Quantile};
 
 /// A compared quantity.
 ///
@@ -107,6 +107,21 @@ impl QuantileEstimator {
             other => other,
         }
     }
+}
+
+/// What a trial lacks to give a value for a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Unusable {
+    /// A quantile or mean of a trial without samples.
+    NoSamples,
+    /// A throughput that is NaN or infinite.
+    NonFiniteRps,
+    /// An error rate of a trial without requests.
+    NoRequests,
+    /// CPU per request of a trial whose service was not measured.
+    NoCpu,
 }
 
 /// One run of the benchmark: the unit of evidence.

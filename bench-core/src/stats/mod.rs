@@ -57,9 +57,9 @@ mod simulation;
 
 pub use comparison::{Comparison, Verdict};
 pub use distribution::Distribution;
-pub use metric::{Direction, Metric, QuantileEstimator, Trial};
+pub use metric::{Direction, Metric, QuantileEstimator, Trial, Unusable};
 pub use quantile::Quantile;
-pub use reason::{Outcome, Reason, Side, Unusable};
+pub use reason::{Outcome, Reason, Side};
 pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};

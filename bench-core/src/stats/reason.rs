@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Rule;
+use super::{Rule, Unusable};
 
 /// A side of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,21 +25,6 @@ impl Side {
             Side::Candidate => "candidate",
         }
     }
-}
-
-/// What a trial lacks to give a value for a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Unusable {
-    /// A quantile or mean of a trial without samples.
-    NoSamples,
-    /// A throughput that is NaN or infinite.
-    NonFiniteRps,
-    /// An error rate of a trial without requests.
-    NoRequests,
-    /// CPU per request of a trial whose service was not measured.
-    NoCpu,
 }
 
 /// How an interval was decided against the threshold (see `docs/statistics.md`).
