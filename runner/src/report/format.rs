@@ -23,6 +23,19 @@ pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
     }
 }
 
+/// A value of a history series in its unit (`us`, `ns` for benchmarks, `req/s`, `ratio` for
+/// the error rate): "1.30ms", "850.0ns", "250.0/s", "1.20%".
+#[must_use]
+pub fn fmt_unit_value(unit: &str, v: f64) -> String {
+    match unit {
+        "req/s" => format!("{v:.1}/s"),
+        "ratio" => format!("{:.2}%", v * 100.0),
+        "ns" if v < 1_000.0 => format!("{v:.1}ns"),
+        "ns" => fmt_us((v / 1_000.0).round().max(0.0) as u64),
+        _ => fmt_us(v.round().max(0.0) as u64),
+    }
+}
+
 /// A length of time in seconds: "5.0s".
 #[must_use]
 pub fn fmt_seconds(s: f64) -> String {
