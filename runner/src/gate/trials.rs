@@ -18,25 +18,8 @@ pub use super::trials_report::{Stopped, TrialsReport};
 use super::{JudgeError, Look, TrialFailure, TrialsError};
 use crate::verdict::VerdictReport;
 
-/// Which side a trial belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The baseline build.
-    Baseline,
-    /// The candidate build.
-    Candidate,
-}
-
-impl Side {
-    /// `baseline` or `candidate`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Baseline => "baseline",
-            Side::Candidate => "candidate",
-        }
-    }
-}
+/// Which side a trial belongs to: the statistics' own sides.
+pub use bench_core::stats::Side;
 
 /// Where trials come from.
 pub trait TrialSource {
