@@ -15,11 +15,11 @@ use serde::Serialize;
 use tailguard_demo::{DemoConfig, DemoServer, Noise};
 
 use crate::cli::CalibrateArgs;
-use crate::commands::run::execute;
 use crate::gate::simulate::Simulated;
 use crate::gate::trials::{self, Design, Outcome, Side, TrialSource};
 use crate::gate::TrialFailure;
 use crate::gate::{judge, Judging};
+use crate::session::execute::execute;
 use crate::signal::Stop;
 use crate::Exit;
 
@@ -122,8 +122,7 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
         println!("target missed: {m}");
     }
     if let Some(out) = &args.out {
-        crate::atomic::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
+        crate::output::json(out, &report)?;
     }
     Ok(if args.check && !report.missed.is_empty() {
         Exit::Failed
