@@ -1,7 +1,7 @@
-//! How numbers read in the sentences the library returns (comparison reasons, a step's reasons):
-//! durations, shares, step levels and changes. The runner's reports format the same quantities
-//! with these functions (`runner/src/report/format.rs` builds on them, and words the saturation
-//! findings with them), so a value reads the same in a finding, a reason and a table.
+//! How numbers read in words: durations, shares, step levels and changes. The library returns
+//! findings and reasons as data; the runner words them with these functions
+//! (`runner/src/report/format.rs` builds on them), and the library uses them for the few texts
+//! it still writes (a step level in an error), so a value reads the same everywhere.
 
 /// Microseconds as a short duration: "850µs", "12.35ms", "1.250s".
 #[must_use]

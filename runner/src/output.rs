@@ -46,7 +46,9 @@ pub enum OutputError {
 }
 
 impl OutputError {
-    fn report(context: String) -> impl FnOnce(anyhow::Error) -> Self {
+    fn report<E: Into<Box<dyn std::error::Error + Send + Sync>>>(
+        context: String,
+    ) -> impl FnOnce(E) -> Self {
         move |e| Self::Report {
             context,
             source: e.into(),

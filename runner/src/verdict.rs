@@ -14,6 +14,7 @@ use crate::admission;
 use crate::capacity::{self, CapacityVerdict};
 use crate::evidence::Evidence;
 use crate::gate::{Family, GatePolicy, JudgeError, Judging};
+use crate::report::reasons;
 
 #[path = "verdict_file.rs"]
 mod file;
@@ -225,7 +226,7 @@ fn compare_rows(
         if s.method == Method::Paired && b.len() != c.len() {
             s.method = Method::Welch;
         }
-        let mut comparison = compare(b, c, *metric, &s)?;
+        let mut comparison = reasons::worded(compare(b, c, *metric, &s)?);
         let is_gated = gated.contains(metric);
         if is_gated && comparison.verdict == Verdict::Fail && !family.rejects(comparison.p_value) {
             comparison.verdict = Verdict::Inconclusive;

@@ -1,6 +1,6 @@
 //! The shape of the workspace's code, checked on every test run (issue 17): no import cycle
-//! between the modules of a crate, no function over 80 lines outside tests, and no
-//! `Result<_, String>` outside tests (errors are typed).
+//! between the modules of a crate, no function over 80 lines outside tests, no
+//! `Result<_, String>` outside tests (errors are typed), and `anyhow` only at the CLI's edge.
 //!
 //! Both read the source text (no compiler): `code_shape/source.rs` blanks comments, literals and
 //! `#[cfg(test)]` items; `code_shape/imports.rs` builds the file-level module graph (its doc says
@@ -215,5 +215,40 @@ fn the_layer_checks_see_what_they_look_for() {
         what,
         ["atomic::write", "fs::write", "File::create"],
         "{writes:?}"
+    );
+}
+
+/// Where `anyhow` may be used: the CLI's edge (the commands, the library root that dispatches
+/// to them, `exit.rs` that describes their errors; binaries are not library modules and are not
+/// read). Every other module, the session and the output manager included, returns its own
+/// `thiserror` enum.
+const ANYHOW_EDGE: [&str; 3] = [
+    "runner/src/commands/",
+    "runner/src/lib.rs",
+    "runner/src/exit.rs",
+];
+
+#[test]
+fn no_anyhow_in_library_modules() {
+    let mut report = Vec::new();
+    for src in crate_sources() {
+        for file in source::crate_files(&src) {
+            let path = relative(&file.path);
+            if ANYHOW_EDGE.iter().any(|edge| path.starts_with(edge)) {
+                continue;
+            }
+            let lines: BTreeSet<usize> = file
+                .tokens
+                .iter()
+                .filter(|t| t.is("anyhow"))
+                .map(|t| t.line)
+                .collect();
+            report.extend(lines.iter().map(|line| format!("{path}:{line}")));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "anyhow outside the CLI's edge (return a thiserror enum of the module):\n{}",
+        report.join("\n")
     );
 }

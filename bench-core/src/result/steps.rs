@@ -87,7 +87,9 @@ pub struct StepVerdict {
     pub slo: Vec<SloCheck>,
     /// Kept up and met every SLO.
     pub healthy: bool,
-    /// Why it is not healthy, in words.
+    /// Why it is not healthy, in words: the goodput short of `expected_rps`, the SLOs breached.
+    /// The library leaves it empty; the runner words it from `keeps_up` and `slo` into the
+    /// record it writes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
 }

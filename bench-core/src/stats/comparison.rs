@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Method, Metric};
+use super::{Method, Metric, Reason};
 
 /// Outcome of one comparison. Serialized as `"pass"`, `"fail"`, `"inconclusive"`.
 ///
@@ -41,9 +41,14 @@ pub struct Comparison {
     pub metric: Metric,
     /// The decision.
     pub verdict: Verdict,
-    /// Why, for fail and inconclusive verdicts; for a pass, a caveat when the
-    /// interval does not rule out a regression beyond the threshold.
+    /// [`Comparison::reasons`] in words, as the runner worded them when it wrote the verdict
+    /// (`None` from [`compare`](super::compare)); a verdict file keeps the words.
     pub reason: Option<String>,
+    /// Why, for fail and inconclusive verdicts; for a pass, a caveat (identical values that
+    /// allow no ratio). Empty in verdict files written before it existed (their `reason` has
+    /// the words).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
     /// Baseline aggregate: geometric mean of the per-trial values for ratio
     /// metrics, arithmetic mean of the per-trial rates for the error rate.
     pub baseline: Option<f64>,
@@ -85,15 +90,10 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    pub(crate) fn inconclusive(mut self, reasons: Vec<String>) -> Self {
+    pub(crate) fn inconclusive(mut self, reasons: Vec<Reason>) -> Self {
         self.verdict = Verdict::Inconclusive;
-        self.reason = Some(reasons.join("; "));
+        self.reasons = reasons;
         self
-    }
-
-    /// `+12.3%` for ratio metrics, `+1.20pp` for the error rate.
-    pub(crate) fn fmt_change(&self, x: f64) -> String {
-        crate::format::fmt_signed_change(self.metric.is_ratio(), x)
     }
 }
 

@@ -8,7 +8,7 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::comparison::to_change;
-use super::{Comparison, Direction, Metric, Rule, Verdict};
+use super::{Comparison, Direction, Metric, Outcome, Reason, Rule, Verdict};
 
 /// z of 80 % power.
 const Z_POWER: f64 = 0.841_621_233_572_914_3;
@@ -53,7 +53,7 @@ fn worse_to_change(metric: Metric, worse: f64) -> f64 {
 }
 
 /// Applies the rule to `c` (whose `threshold`, `confidence` and `metric` are set) and fills in
-/// the interval, verdict, reason, noise, MDE, p-value and trials needed.
+/// the interval, verdict, reasons, noise, MDE, p-value and trials needed.
 ///
 /// | rule | fail | pass |
 /// | --- | --- | --- |
@@ -81,58 +81,36 @@ pub(crate) fn decide(c: &mut Comparison, e: &Estimate, rule: Rule) {
     };
     record_power(c, e, rule, worse - boundary, limit);
 
-    let conf = format!("{}%", (c.confidence * 1000.0).round() / 10.0);
-    let summary = format!(
-        "{metric} {} [{}, {}]",
-        c.fmt_change(to_change(metric, e.diff)),
-        c.fmt_change(ci_low),
-        c.fmt_change(ci_high)
-    );
-    let shown_limit = c.fmt_change(sign * c.threshold);
     let fails = match rule {
         Rule::Default => worse > limit && worse_low > 0.0,
         Rule::Strict => worse_low > limit,
     };
+    let decided = |outcome| Reason::Decided {
+        rule,
+        outcome,
+        change: to_change(metric, e.diff),
+        low: ci_low,
+        high: ci_high,
+    };
     if fails {
-        let why = match rule {
-            Rule::Default => {
-                format!("regression beyond {shown_limit}; the {conf} interval excludes no change")
-            }
-            Rule::Strict => format!("the whole {conf} interval is beyond {shown_limit}"),
-        };
         c.verdict = Verdict::Fail;
-        c.reason = Some(format!("{summary}: {why}"));
+        c.reasons = vec![decided(Outcome::Regression)];
         return;
     }
     if worse_high <= limit {
         c.verdict = Verdict::Pass;
-        c.reason = None;
+        c.reasons.clear();
         return;
     }
     // Distance to the nearer decision: down to the limit for a pass, up past the fail bound.
-    let (distance, why) = if worse <= limit {
-        (
-            limit - worse,
-            format!("within {shown_limit} not shown: the {conf} interval reaches beyond it"),
-        )
+    let (distance, outcome) = if worse <= limit {
+        (limit - worse, Outcome::WithinNotShown)
     } else {
-        let why = match rule {
-            Rule::Default => format!(
-                "beyond {shown_limit}, but the {conf} interval includes no change: more trials needed"
-            ),
-            Rule::Strict => format!(
-                "a regression, but the {conf} interval is not entirely beyond {shown_limit} (strict rule)"
-            ),
-        };
-        (worse - boundary, why)
+        (worse - boundary, Outcome::BeyondNotShown)
     };
     c.trials_needed = trials_needed(e, distance);
-    let more = c
-        .trials_needed
-        .map(|n| format!("; about {n} trials per side would decide"))
-        .unwrap_or_default();
     c.verdict = Verdict::Inconclusive;
-    c.reason = Some(format!("{summary}: {why}{more}"));
+    c.reasons = vec![decided(outcome)];
 }
 
 /// The interval, per-pair noise, p-value of the fail test (`excess`: the worse amount past

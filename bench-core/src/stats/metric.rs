@@ -109,6 +109,21 @@ impl QuantileEstimator {
     }
 }
 
+/// What a trial lacks to give a value for a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Unusable {
+    /// A quantile or mean of a trial without samples.
+    NoSamples,
+    /// A throughput that is NaN or infinite.
+    NonFiniteRps,
+    /// An error rate of a trial without requests.
+    NoRequests,
+    /// CPU per request of a trial whose service was not measured.
+    NoCpu,
+}
+
 /// One run of the benchmark: the unit of evidence.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Trial {
@@ -140,13 +155,13 @@ impl Trial {
     }
 
     /// Why this trial cannot provide `metric`, if it cannot.
-    pub(crate) fn unusable_for(&self, metric: Metric) -> Option<&'static str> {
+    pub(crate) fn unusable_for(&self, metric: Metric) -> Option<Unusable> {
         match metric {
-            Metric::Quantile(_) | Metric::Mean if self.dist.is_empty() => Some("has no samples"),
-            Metric::Throughput if !self.rps.is_finite() => Some("has a non-finite rps"),
-            Metric::ErrorRate if self.requests == 0 => Some("has zero requests"),
+            Metric::Quantile(_) | Metric::Mean if self.dist.is_empty() => Some(Unusable::NoSamples),
+            Metric::Throughput if !self.rps.is_finite() => Some(Unusable::NonFiniteRps),
+            Metric::ErrorRate if self.requests == 0 => Some(Unusable::NoRequests),
             Metric::CpuPerRequest if !self.cpu_us_per_request.is_some_and(f64::is_finite) => {
-                Some("has no measurement of the service's CPU")
+                Some(Unusable::NoCpu)
             }
             _ => None,
         }
@@ -208,10 +223,10 @@ mod tests {
             QuantileEstimator::HarrellDavis
         );
         let empty = Trial::default();
-        assert_eq!(empty.unusable_for(Metric::Mean), Some("has no samples"));
+        assert_eq!(empty.unusable_for(Metric::Mean), Some(Unusable::NoSamples));
         assert_eq!(
             empty.unusable_for(Metric::ErrorRate),
-            Some("has zero requests")
+            Some(Unusable::NoRequests)
         );
         assert!(empty.statistic(Metric::Mean, lin).is_nan());
         assert!(empty.unusable_for(Metric::CpuPerRequest).is_some());

@@ -12,7 +12,8 @@
 //! * the error rate is compared as an absolute difference of mean per-trial
 //!   rates;
 //! * [`compare`] applies the decision rule and returns a typed [`Comparison`]
-//!   with a [`Verdict`] and, when not plainly passing, a human-readable reason.
+//!   with a [`Verdict`] and, when not plainly passing, its [`Reason`]s as data (the runner
+//!   words them).
 //!
 //! Module map:
 //! * [`Distribution`] (`distribution.rs`): weighted sorted samples built from an
@@ -22,7 +23,8 @@
 //! * [`TInterval`] (`ttest.rs`): Welch and paired t intervals.
 //! * `sampling.rs`, `bootstrap.rs`: seeded hierarchical bootstrap.
 //! * [`Settings`], [`Method`], [`Rule`] (`settings.rs`): what to decide and how.
-//! * [`Comparison`], [`Verdict`] (`comparison.rs`): the result of one comparison.
+//! * [`Comparison`], [`Verdict`] (`comparison.rs`): the result of one comparison; [`Reason`]
+//!   (`reason.rs`): why it is not a plain pass.
 //! * [`compare`] (`verdict.rs`): checks,
 //!   interval (floored at the recording resolution), result.
 //! * `decision.rs`: the decision rule (pass only when the interval shows the change within
@@ -41,6 +43,7 @@ mod distribution;
 mod metric;
 pub mod prediction;
 mod quantile;
+mod reason;
 mod sampling;
 mod sequential;
 mod settings;
@@ -54,8 +57,9 @@ mod simulation;
 
 pub use comparison::{Comparison, Verdict};
 pub use distribution::Distribution;
-pub use metric::{Direction, Metric, QuantileEstimator, Trial};
+pub use metric::{Direction, Metric, QuantileEstimator, Trial, Unusable};
 pub use quantile::Quantile;
+pub use reason::{Outcome, Reason, Side};
 pub use sequential::Sequential;
 pub use settings::{Method, Rule, Settings};
 pub use ttest::{paired_interval, welch_interval, TInterval};

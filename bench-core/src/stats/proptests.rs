@@ -6,7 +6,9 @@ use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use super::{compare, Distribution, Method, Metric, Quantile, Settings, Trial, Verdict};
+use super::{
+    compare, Distribution, Method, Metric, Quantile, Reason, Settings, Side, Trial, Verdict,
+};
 
 /// Builds `levels.len()` trials of `n` skewed latencies (µs) each. Trial `i`
 /// uses RNG seed `seed + i` and is scaled by `levels[i] · slowdown`, so two
@@ -145,8 +147,11 @@ proptest! {
         let c = trials(seed, cl, n, 2.0, false, &[500; 7])?;
         let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(cmp.verdict, Verdict::Inconclusive, "{:?}", cmp);
-        let reason = cmp.reason.unwrap_or_default();
-        prop_assert!(reason.contains("trials, at least 3 needed"), "{}", reason);
+        prop_assert!(
+            cmp.reasons.iter().any(|r| matches!(r, Reason::TooFewTrials { min: 3, trials, .. } if *trials < 3)),
+            "{:?}",
+            cmp.reasons
+        );
     }
 
     /// A trial with fewer than 10 000 samples (< 10 beyond p99.9) makes a
@@ -165,8 +170,14 @@ proptest! {
         b[1..2].clone_from_slice(&trials(seed, &levels[1..2], short_n, 1.0, hdr, &[])?);
         let cmp = compare(&b, &c, metric, &settings(method)).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(cmp.verdict, Verdict::Inconclusive, "{:?}", cmp);
-        let reason = cmp.reason.unwrap_or_default();
-        prop_assert!(reason.contains("baseline trial 2") && reason.contains("p99.9"), "{}", reason);
+        prop_assert!(
+            cmp.reasons.iter().any(|r| matches!(
+                r,
+                Reason::TooFewTailSamples { side: Side::Baseline, trial: 2, needed: 10_000, .. }
+            )),
+            "{:?}",
+            cmp.reasons
+        );
     }
 }
 

@@ -5,8 +5,8 @@ use super::comparison::to_change;
 use super::decision::{decide, Estimate};
 use super::ttest::t_quantile;
 use super::{
-    paired_interval, welch_interval, Comparison, Method, Metric, QuantileEstimator, Settings,
-    StatsError, Trial, Verdict,
+    paired_interval, welch_interval, Comparison, Method, Metric, QuantileEstimator, Reason,
+    Settings, Side, StatsError, Trial, Verdict,
 };
 
 /// Compares `candidate` against `baseline` on `metric`.
@@ -46,15 +46,12 @@ pub fn compare(
         return Ok(out.inconclusive(problems));
     }
     if values.scaled.0.is_empty() {
-        return Ok(non_positive(out, values, metric));
+        return Ok(non_positive(out, values));
     }
     let floor = noise_floor(baseline, candidate, metric, estimator);
     let scaled = (values.scaled.0.as_slice(), values.scaled.1.as_slice());
     let Some(est) = estimate(baseline, candidate, scaled, metric, settings, floor) else {
-        let reason = "the interval could not be computed (a non-finite or, on the log \
-                      scale, non-positive value)"
-            .to_owned();
-        return Ok(out.inconclusive(vec![reason]));
+        return Ok(out.inconclusive(vec![Reason::NoInterval]));
     };
     decide(&mut out, &est, settings.rule);
     Ok(out)
@@ -71,6 +68,7 @@ fn blank(
         metric,
         verdict: Verdict::Inconclusive,
         reason: None,
+        reasons: Vec::new(),
         baseline: None,
         candidate: None,
         change: None,
@@ -92,14 +90,17 @@ fn blank(
     }
 }
 
-/// Why trials cannot give a value for `metric`, one line per unusable trial.
-fn unusable_trials(baseline: &[Trial], candidate: &[Trial], metric: Metric) -> Vec<String> {
-    [("baseline", baseline), ("candidate", candidate)]
+/// Why trials cannot give a value for `metric`, one reason per unusable trial.
+fn unusable_trials(baseline: &[Trial], candidate: &[Trial], metric: Metric) -> Vec<Reason> {
+    [(Side::Baseline, baseline), (Side::Candidate, candidate)]
         .iter()
         .flat_map(|&(side, trials)| {
             trials.iter().enumerate().filter_map(move |(i, t)| {
-                let why = t.unusable_for(metric)?;
-                Some(format!("{side} trial {} {why}", i + 1))
+                Some(Reason::UnusableTrial {
+                    side,
+                    trial: i + 1,
+                    why: t.unusable_for(metric)?,
+                })
             })
         })
         .collect()
@@ -158,13 +159,16 @@ fn data_problems(
     candidate: &[Trial],
     metric: Metric,
     settings: &Settings,
-) -> Vec<String> {
-    let sides = [("baseline", baseline), ("candidate", candidate)];
+) -> Vec<Reason> {
+    let sides = [(Side::Baseline, baseline), (Side::Candidate, candidate)];
     let mut problems = Vec::new();
     for (side, trials) in sides {
         if trials.len() < settings.min_trials {
-            let (k, min) = (trials.len(), settings.min_trials);
-            problems.push(format!("{side} has {k} trials, at least {min} needed"));
+            problems.push(Reason::TooFewTrials {
+                side,
+                trials: trials.len(),
+                min: settings.min_trials,
+            });
         }
     }
     if let Metric::Quantile(q) = metric {
@@ -175,41 +179,39 @@ fn data_problems(
                 .enumerate()
                 .find(|(_, t)| q.tail_samples(t.dist.len()) + 1e-9 < min as f64);
             if let Some((i, t)) = short {
-                let need = (min as f64 / q.tail_samples(1) - 1e-9).ceil();
-                problems.push(format!(
-                    "{side} trial {} has {} samples; {q} needs at least {need} per trial \
-                     ({min} beyond the quantile)",
-                    i + 1,
-                    t.dist.len()
-                ));
+                let needed = (min as f64 / q.tail_samples(1) - 1e-9).ceil();
+                problems.push(Reason::TooFewTailSamples {
+                    side,
+                    trial: i + 1,
+                    samples: t.dist.len(),
+                    needed: needed as u64,
+                    beyond: min,
+                });
             }
         }
     }
     if settings.method == Method::Paired && baseline.len() != candidate.len() {
-        let (kb, kc) = (baseline.len(), candidate.len());
-        problems.push(format!(
-            "paired method needs as many baseline as candidate trials ({kb} vs {kc})"
-        ));
+        problems.push(Reason::UnequalPairs {
+            baseline: baseline.len(),
+            candidate: candidate.len(),
+        });
     }
     problems
 }
 
 /// A ratio metric with a non-positive (or non-finite) per-trial value: a pass only when both
 /// sides' values are identical, else inconclusive.
-fn non_positive(mut out: Comparison, values: PerTrial, metric: Metric) -> Comparison {
+fn non_positive(mut out: Comparison, values: PerTrial) -> Comparison {
     let (mut sb, mut sc) = values.raw;
     sb.sort_by(f64::total_cmp);
     sc.sort_by(f64::total_cmp);
     if sb == sc {
         out.change = Some(0.0);
         out.verdict = Verdict::Pass;
-        out.reason = Some(format!(
-            "identical per-trial {metric} values (not all positive, so no ratio interval)"
-        ));
+        out.reasons = vec![Reason::IdenticalNotPositive];
         return out;
     }
-    let reason = format!("a per-trial {metric} value is not positive: ratio undefined");
-    out.inconclusive(vec![reason])
+    out.inconclusive(vec![Reason::NotPositive])
 }
 
 /// The interval of the difference on the analysis scale, its standard error (floored at the

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::stats::decision::{decide, Estimate};
-use crate::stats::{Distribution, Quantile, Rule, StatsError};
+use crate::stats::{Distribution, Outcome, Quantile, Reason, Rule, Side, StatsError, Unusable};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -52,9 +52,14 @@ fn welch_end_to_end_matches_scipy() -> TestResult {
     // +8.6 % is within 10 %, but the interval reaches +22 %: a pass is not shown.
     assert_eq!(c.verdict, Verdict::Inconclusive);
     assert!(
-        c.reason
-            .as_deref()
-            .is_some_and(|r| r.contains("within +10.0% not shown")),
+        matches!(
+            c.reasons[..],
+            [Reason::Decided {
+                outcome: Outcome::WithinNotShown,
+                rule: Rule::Default,
+                ..
+            }]
+        ),
         "{c:?}"
     );
     // Power numbers: noise = √k·se, the trials that would decide, a one-sided p.
@@ -94,10 +99,16 @@ fn paired_end_to_end_matches_scipy() -> TestResult {
     // Welch on the same data cannot separate it from the between-trial spread.
     let c = compare(&flats(&PB)?, &flats(&worse)?, P99, &Settings::default())?;
     assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
-    assert!(c
-        .reason
-        .as_deref()
-        .is_some_and(|r| r.contains("more trials needed")));
+    assert!(
+        matches!(
+            c.reasons[..],
+            [Reason::Decided {
+                outcome: Outcome::BeyondNotShown,
+                ..
+            }]
+        ),
+        "{c:?}"
+    );
     Ok(())
 }
 
@@ -106,6 +117,7 @@ fn rule_case(metric: Metric, rule: Rule, change: f64, low: f64, high: f64) -> Ve
         metric,
         verdict: Verdict::Inconclusive,
         reason: None,
+        reasons: Vec::new(),
         baseline: None,
         candidate: None,
         change: None,
@@ -209,7 +221,7 @@ fn zero_variance_is_a_point_interval() -> TestResult {
         (c.change, c.ci_low, c.ci_high),
         (Some(0.0), Some(0.0), Some(0.0))
     );
-    assert_eq!((c.verdict, c.reason), (Verdict::Pass, None));
+    assert_eq!((c.verdict, c.reasons), (Verdict::Pass, Vec::new()));
     let c = compare(&b, &flats(&[1500.0; 3])?, P99, &Settings::default())?;
     assert_eq!(c.verdict, Verdict::Fail);
     assert!(close(c.ci_low, 0.5) && close(c.ci_high, 0.5), "{c:?}");
@@ -227,10 +239,14 @@ fn error_rate_is_an_absolute_difference() -> TestResult {
     )?;
     assert_eq!(c.verdict, Verdict::Fail, "{c:?}");
     assert!(close(c.change, 0.02) && close(c.ci_low, 0.02), "{c:?}");
-    assert!(
-        c.reason.as_deref().is_some_and(|r| r.contains("+2.00pp")),
-        "{c:?}"
-    );
+    match c.reasons[..] {
+        [Reason::Decided {
+            outcome: Outcome::Regression,
+            change,
+            ..
+        }] => assert!((change - 0.02).abs() < 1e-12, "{c:?}"),
+        _ => panic!("{c:?}"),
+    }
     let c = compare(
         &rates(&[0, 0, 0])?,
         &rates(&[5, 5, 5])?,
@@ -270,41 +286,66 @@ fn throughput_drop_fails() -> TestResult {
 #[test]
 fn inconclusive_reasons() -> TestResult {
     let s = Settings::default();
-    let reason =
-        |b: &[Trial], c: &[Trial], m: Metric, s: &Settings| -> Result<String, StatsError> {
+    let reasons =
+        |b: &[Trial], c: &[Trial], m: Metric, s: &Settings| -> Result<Vec<Reason>, StatsError> {
             let c = compare(b, c, m, s)?;
             assert_eq!(c.verdict, Verdict::Inconclusive, "{c:?}");
-            Ok(c.reason.unwrap_or_default())
+            assert_eq!(c.reason, None, "the runner words the reasons");
+            Ok(c.reasons)
         };
-    let r = reason(&flats(&[1.0, 2.0])?, &flats(&[1.0, 2.0, 3.0])?, P99, &s)?;
-    assert_eq!(r, "baseline has 2 trials, at least 3 needed");
-    let r = reason(
+    let r = reasons(&flats(&[1.0, 2.0])?, &flats(&[1.0, 2.0, 3.0])?, P99, &s)?;
+    assert_eq!(
+        r,
+        [Reason::TooFewTrials {
+            side: Side::Baseline,
+            trials: 2,
+            min: 3
+        }]
+    );
+    let r = reasons(
         &flats(&[1.0; 3])?,
         &flats(&[1.0; 3])?,
         Metric::Quantile(Quantile::P999),
         &s,
     )?;
-    assert!(
-        r.contains("baseline trial 1 has 1000 samples; p99.9 needs at least 10000"),
-        "{r}"
-    );
-    assert!(r.contains("candidate trial 1"), "{r}");
+    let tail = |side| Reason::TooFewTailSamples {
+        side,
+        trial: 1,
+        samples: 1000,
+        needed: 10_000,
+        beyond: 10,
+    };
+    assert_eq!(r, [tail(Side::Baseline), tail(Side::Candidate)]);
     let mut empty = flats(&[1.0; 3])?;
     empty[1] = Trial::default();
-    let r = reason(&empty, &flats(&[1.0; 3])?, Metric::Mean, &s)?;
-    assert_eq!(r, "baseline trial 2 has no samples");
+    let r = reasons(&empty, &flats(&[1.0; 3])?, Metric::Mean, &s)?;
+    assert_eq!(
+        r,
+        [Reason::UnusableTrial {
+            side: Side::Baseline,
+            trial: 2,
+            why: Unusable::NoSamples
+        }]
+    );
     let paired = Settings {
         method: Method::Paired,
         ..s
     };
-    let r = reason(&flats(&[1.0; 3])?, &flats(&[1.0; 4])?, P99, &paired)?;
-    assert!(r.contains("(3 vs 4)"), "{r}");
-    let r = reason(&flats(&[0.0, 1.0, 1.0])?, &flats(&[1.0; 3])?, P99, &s)?;
-    assert!(r.contains("not positive"), "{r}");
-    // Identical non-positive values still pass.
+    let r = reasons(&flats(&[1.0; 3])?, &flats(&[1.0; 4])?, P99, &paired)?;
+    assert_eq!(
+        r,
+        [Reason::UnequalPairs {
+            baseline: 3,
+            candidate: 4
+        }]
+    );
+    let r = reasons(&flats(&[0.0, 1.0, 1.0])?, &flats(&[1.0; 3])?, P99, &s)?;
+    assert_eq!(r, [Reason::NotPositive]);
+    // Identical non-positive values still pass, with the caveat.
     let zeros = flats(&[0.0; 3])?;
     let c = compare(&zeros, &zeros, P99, &s)?;
     assert_eq!((c.verdict, c.change), (Verdict::Pass, Some(0.0)));
+    assert_eq!(c.reasons, [Reason::IdenticalNotPositive]);
     Ok(())
 }
 
@@ -361,8 +402,14 @@ fn comparison_round_trips_through_json() -> TestResult {
     // serde_json (without `float_roundtrip`) may parse floats 1 ulp off.
     assert_eq!(back.trials_needed, c.trials_needed);
     assert_eq!(
-        (back.verdict, &back.reason, back.method),
-        (c.verdict, &c.reason, c.method)
+        (back.verdict, &back.reasons, back.method),
+        (c.verdict, &c.reasons, c.method)
+    );
+    assert!(
+        json.contains(
+            r#""reasons":[{"kind":"decided","rule":"default","outcome":"within_not_shown""#
+        ),
+        "{json}"
     );
     assert!(
         close(back.candidate, 1_134.588_342_171_409_7) && close(back.ci_low, -0.034_975_223_148_4)
@@ -376,6 +423,14 @@ fn comparison_round_trips_through_json() -> TestResult {
     assert_eq!(
         (back.verdict, back.noise, back.mde),
         (Verdict::Pass, None, None)
+    );
+    // ... and one written before the reasons were data: its words are its reason.
+    let worded = r#"{"metric":"mean","verdict":"inconclusive","reason":"baseline has 1 trials, at least 3 needed","baseline":null,"candidate":null,"change":null,"ci_low":null,"ci_high":null,"threshold":0.1,"confidence":0.95,"method":"welch","baseline_trials":1,"candidate_trials":1}"#;
+    let back: Comparison = serde_json::from_str(worded)?;
+    assert!(back.reasons.is_empty());
+    assert_eq!(
+        back.reason.as_deref(),
+        Some("baseline has 1 trials, at least 3 needed")
     );
     Ok(())
 }

@@ -17,6 +17,7 @@ use tailguard_demo::{DemoConfig, DemoServer, Noise};
 use crate::cli::CalibrateArgs;
 use crate::gate::simulate::Simulated;
 use crate::gate::trials::{self, Design, Outcome, Side, TrialSource};
+use crate::gate::TrialFailure;
 use crate::gate::{judge, Judging};
 use crate::session::execute::execute;
 use crate::signal::Stop;
@@ -160,10 +161,10 @@ fn one_gate(
     let (noise, change) = (noise / 100.0, change / 100.0);
     if args.simulate {
         let mut source = Simulated::new(noise, change, args.requests, seed);
-        return trials::run(&mut source, &design, &judge);
+        return Ok(trials::run(&mut source, &design, &judge)?);
     }
     let mut source = Targets::start(args, (noise, change), seed, cancel)?;
-    trials::run(&mut source, &design, &judge)
+    Ok(trials::run(&mut source, &design, &judge)?)
 }
 
 fn tally(row: &mut Row, outcome: &Outcome, change: f64) {
@@ -333,7 +334,7 @@ impl TrialSource for Targets<'_> {
         1
     }
 
-    fn trial(&mut self, _plan: usize, side: Side, _pair: usize) -> anyhow::Result<RunResult> {
+    fn trial(&mut self, _plan: usize, side: Side, _pair: usize) -> Result<RunResult, TrialFailure> {
         let s = match side {
             Side::Baseline => &self.base,
             Side::Candidate => &self.cand,

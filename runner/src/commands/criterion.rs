@@ -19,9 +19,9 @@ fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            messages::parse(&text, path)
+            Ok(messages::parse(&text, path)?)
         }
-        None => files::read_dir(&args.dir, which),
+        None => Ok(files::read_dir(&args.dir, which)?),
     }
 }
 

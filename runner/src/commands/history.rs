@@ -55,7 +55,7 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
             eprintln!(
                 "error: new regression in {}: {} from commit {} (run {})",
                 history::label(&c.scenario, c.request.as_deref(), c.metric),
-                render::fmt_change(c),
+                history::fmt_change(c),
                 c.commit.as_deref().unwrap_or("unrecorded"),
                 c.run_id
             );
@@ -124,7 +124,7 @@ fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<(
     if let Some(dir) = &args.html {
         output::text(
             &dir.join("index.html"),
-            &history::html::render(report, &series, &charts),
+            &render::html(report, &series, &charts),
         )?;
     }
     Ok(())

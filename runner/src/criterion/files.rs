@@ -5,11 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use bench_core::result::IterationSamples;
 use serde::Deserialize;
 
-use super::Benchmark;
+use super::{Benchmark, CriterionError};
 
 #[derive(Deserialize)]
 struct BenchmarkJson {
@@ -33,20 +32,26 @@ struct EstimatesJson {
     median: Estimate,
 }
 
-fn read<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a criterion result file", path.display()))
+fn read<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CriterionError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CriterionError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| CriterionError::NotResult {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Every benchmark below `root` that has results named `which`, sorted by id.
-pub fn read_dir(root: &Path, which: &str) -> anyhow::Result<Vec<Benchmark>> {
+///
+/// # Errors
+/// When `root` is not a directory, or a result file is unreadable or damaged (naming it).
+pub fn read_dir(root: &Path, which: &str) -> Result<Vec<Benchmark>, CriterionError> {
     if !root.is_dir() {
-        anyhow::bail!(
-            "{}: no criterion results here (run `cargo bench` first, or pass --dir)",
-            root.display()
-        );
+        return Err(CriterionError::NoResults {
+            root: root.to_owned(),
+        });
     }
     let mut dirs = Vec::new();
     find(root, which, &mut dirs)?;
@@ -57,12 +62,11 @@ pub fn read_dir(root: &Path, which: &str) -> anyhow::Result<Vec<Benchmark>> {
         let sample: SampleJson = read(&sample_path)?;
         let est: EstimatesJson = read(&dir.join("estimates.json"))?;
         if sample.iters.len() != sample.times.len() || sample.iters.is_empty() {
-            anyhow::bail!(
-                "{}: `iters` and `times` must be non-empty and of equal length ({} vs {})",
-                sample_path.display(),
-                sample.iters.len(),
-                sample.times.len()
-            );
+            return Err(CriterionError::Samples {
+                path: sample_path,
+                iters: sample.iters.len(),
+                times: sample.times.len(),
+            });
         }
         out.push(Benchmark {
             id: bench.full_id,
@@ -78,13 +82,16 @@ pub fn read_dir(root: &Path, which: &str) -> anyhow::Result<Vec<Benchmark>> {
     Ok(out)
 }
 
-fn find(dir: &Path, which: &str, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+fn find(dir: &Path, which: &str, out: &mut Vec<PathBuf>) -> Result<(), CriterionError> {
     let here = dir.join(which);
     if here.join("benchmark.json").is_file() {
         out.push(here);
         return Ok(());
     }
-    let entries = std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|source| CriterionError::List {
+        dir: dir.to_owned(),
+        source,
+    })?;
     let mut subdirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.file_name() != "report")

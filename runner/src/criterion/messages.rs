@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
 use bench_core::result::IterationSamples;
 use serde::Deserialize;
 
-use super::Benchmark;
+use super::{Benchmark, CriterionError};
 
 #[derive(Deserialize)]
 struct Message {
@@ -45,7 +44,11 @@ fn to_ns(unit: &str) -> Option<f64> {
 }
 
 /// The benchmarks in `text` (read from `origin`, named in errors with the line).
-pub fn parse(text: &str, origin: &Path) -> anyhow::Result<Vec<Benchmark>> {
+///
+/// # Errors
+/// A line that is not a cargo-criterion message, or a `benchmark-complete` one without its id,
+/// with an unknown unit or with samples that do not pair up.
+pub fn parse(text: &str, origin: &Path) -> Result<Vec<Benchmark>, CriterionError> {
     let mut out: Vec<Benchmark> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let at = || format!("{}:{}", origin.display(), i + 1);
@@ -53,24 +56,18 @@ pub fn parse(text: &str, origin: &Path) -> anyhow::Result<Vec<Benchmark>> {
             continue;
         }
         let m: Message = serde_json::from_str(line)
-            .with_context(|| format!("{}: not a cargo-criterion JSON message", at()))?;
+            .map_err(|source| CriterionError::Message { at: at(), source })?;
         if m.reason != "benchmark-complete" {
             continue;
         }
-        let id =
-            m.id.with_context(|| format!("{}: benchmark-complete without `id`", at()))?;
+        let id = m.id.ok_or_else(|| CriterionError::NoId { at: at() })?;
         let unit = m.unit.as_deref().unwrap_or("ns");
-        let scale = to_ns(unit).with_context(|| {
-            format!(
-                "{}: field `unit`: {unit:?} is not a time unit (ps, ns, us, ms, s)",
-                at()
-            )
+        let scale = to_ns(unit).ok_or_else(|| CriterionError::Unit {
+            at: at(),
+            unit: unit.to_owned(),
         })?;
         if m.iteration_count.len() != m.measured_values.len() || m.iteration_count.is_empty() {
-            anyhow::bail!(
-                "{}: `iteration_count` and `measured_values` must be non-empty and of equal length",
-                at()
-            );
+            return Err(CriterionError::Values { at: at() });
         }
         let b = Benchmark {
             id,

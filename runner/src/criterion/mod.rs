@@ -10,8 +10,11 @@
 //! batches within a run are never trials. Several runs per side come from criterion's named
 //! baselines (`--save-baseline main-1 … main-5`), run interleaved by `.ci/criterion-ab`.
 
+pub mod error;
 pub mod files;
 pub mod messages;
+
+pub use error::CriterionError;
 
 use bench_core::result::{
     new_run_id, rfc3339, IterationSamples, RunKind, RunMeta, RunResult, SCHEMA_VERSION,

@@ -12,7 +12,7 @@ pub mod simulate;
 pub mod trials;
 pub mod trials_report;
 
-pub use error::JudgeError;
+pub use error::{JudgeError, TrialFailure, TrialsError};
 pub use family::Family;
 pub use judge::{judge, overall, Judging};
 pub use policy::{BaselineSource, GatePolicy, Look};

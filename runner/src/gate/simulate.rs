@@ -18,6 +18,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::trials::{Side, TrialSource};
+use super::TrialFailure;
 
 /// Simulated trials of one scenario.
 #[derive(Debug)]
@@ -57,7 +58,7 @@ impl TrialSource for Simulated {
         1
     }
 
-    fn trial(&mut self, _plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult> {
+    fn trial(&mut self, _plan: usize, side: Side, pair: usize) -> Result<RunResult, TrialFailure> {
         let half = self.noise / std::f64::consts::SQRT_2;
         while self.drift.len() <= pair {
             let d = half * self.normal();

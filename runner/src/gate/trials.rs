@@ -15,28 +15,11 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 pub use super::trials_report::{Stopped, TrialsReport};
-use super::{JudgeError, Look};
+use super::{JudgeError, Look, TrialFailure, TrialsError};
 use crate::verdict::VerdictReport;
 
-/// Which side a trial belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// The baseline build.
-    Baseline,
-    /// The candidate build.
-    Candidate,
-}
-
-impl Side {
-    /// `baseline` or `candidate`.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Baseline => "baseline",
-            Side::Candidate => "candidate",
-        }
-    }
-}
+/// Which side a trial belongs to: the statistics' own sides.
+pub use bench_core::stats::Side;
 
 /// Where trials come from.
 pub trait TrialSource {
@@ -46,7 +29,7 @@ pub trait TrialSource {
     ///
     /// # Errors
     /// A trial that cannot run (the gate stops with exit 2).
-    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult>;
+    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> Result<RunResult, TrialFailure>;
     /// The run was interrupted (Ctrl-C): stop at once.
     fn interrupted(&self) -> bool;
 }
@@ -88,7 +71,7 @@ pub fn run(
     source: &mut dyn TrialSource,
     design: &Design,
     judge: &Judge<'_>,
-) -> anyhow::Result<Outcome> {
+) -> Result<Outcome, TrialsError> {
     let seq = design.sequential;
     seq.validate()?;
     let schedule = seq.looks();
@@ -171,10 +154,10 @@ fn run_pair(
     out: &mut Outcome,
     order: [Side; 2],
     pair: usize,
-) -> anyhow::Result<bool> {
+) -> Result<bool, TrialsError> {
     for plan in 0..source.plans() {
         for side in order {
-            let run = source.trial(plan, side, pair)?;
+            let run = source.trial(plan, side, pair).map_err(TrialsError::Trial)?;
             match side {
                 Side::Baseline => out.baseline.push(run),
                 Side::Candidate => out.candidate.push(run),
@@ -187,6 +170,6 @@ fn run_pair(
     Ok(true)
 }
 
-fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> anyhow::Result<VerdictReport> {
+fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> Result<VerdictReport, TrialsError> {
     Ok(judge(out.baseline.clone(), out.candidate.clone(), look)?)
 }

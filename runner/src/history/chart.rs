@@ -75,7 +75,7 @@ pub fn spec(report: &HistoryReport, s: &Series) -> Chart {
             label: format!(
                 "{} {}",
                 c.commit.as_deref().map_or("", |x| x.get(..7).unwrap_or(x)),
-                super::render::fmt_change(c)
+                super::fmt_change(c)
             ),
             color: if c.regression { CANDIDATE } else { IMPROVEMENT },
         })

@@ -44,7 +44,7 @@ fn point(branch: &str, c: &ChangePointRow) -> Option<Point> {
         &format!(
             "{}: {} from {} (p {:.4})",
             label(&c.scenario, c.request.as_deref(), c.metric),
-            super::render::fmt_change(c),
+            super::fmt_change(c),
             c.commit.as_deref().unwrap_or(&c.run_id),
             c.p_value
         ),

@@ -8,8 +8,8 @@
 
 pub mod chart;
 pub mod detector;
-pub mod html;
 pub mod influx;
+pub mod outline;
 pub mod render;
 pub mod series;
 pub mod stored;
@@ -232,6 +232,12 @@ pub fn label(scenario: &str, request: Option<&str>, metric: HistoryMetric) -> St
         Some(r) => format!("{scenario}/{r} {}", metric.name()),
         None => format!("{scenario} {}", metric.name()),
     }
+}
+
+/// A change point's change: relative in %, or percentage points for rates.
+#[must_use]
+pub fn fmt_change(c: &ChangePointRow) -> String {
+    bench_core::format::fmt_signed_change(c.metric.is_ratio(), c.change)
 }
 
 #[cfg(test)]

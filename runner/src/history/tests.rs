@@ -240,3 +240,78 @@ fn metric_names_parse_and_are_named_back() {
         .to_string()
         .contains("unknown metric \"p42\""));
 }
+
+/// The terminal text, the markdown and the HTML page are one outline: the same change point
+/// with the same values in each; the chart and the commits only where a chart is given.
+#[test]
+fn one_outline_reads_alike_in_every_format() {
+    use super::render::{self, ChartLink};
+    let r = stepped(10);
+    let c = &r.change_points[0];
+    let row = [
+        "s p99".to_owned(),
+        c.commit.as_deref().unwrap()[..10].to_owned(),
+        crate::report::format::fmt_unit_value("us", c.before),
+        crate::report::format::fmt_unit_value("us", c.after),
+        super::fmt_change(c),
+        format!("{:.4}", c.p_value),
+        "regression".to_owned(),
+    ];
+    let term = render::terminal(&r);
+    let links = [ChartLink {
+        label: "s p99".into(),
+        png: "charts/history-s-p99.png".into(),
+    }];
+    let md = render::markdown(&r, &links);
+    let series = render::charted(&r);
+    let chart = crate::report::charts::Rendered {
+        scenario: "s".into(),
+        stem: "history-s-p99".into(),
+        title: "s p99".into(),
+        svg: "<?xml version=\"1.0\"?><svg id=\"chart\"></svg>".into(),
+        png: Vec::new(),
+    };
+    let page = render::html(&r, &series, &[chart]);
+    for (format, text) in [("terminal", &term), ("markdown", &md), ("html", &page)] {
+        for cell in &row {
+            assert!(
+                text.contains(cell.as_str()),
+                "{format} lacks {cell:?}:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("30 series") || text.contains("1 series"),
+            "{text}"
+        );
+    }
+    assert!(
+        term.starts_with("History of main\n\n1 series from test, 1 change point(s);"),
+        "{term}"
+    );
+    assert!(
+        !term.contains("30 commits") && !term.contains('<'),
+        "no chart, no commits: {term}"
+    );
+    assert!(md.starts_with("## History of `main`\n"), "{md}");
+    assert!(
+        md.contains("### s p99\n\n![s p99: one point per commit"),
+        "{md}"
+    );
+    assert!(md.contains("](charts/history-s-p99.png)"), "{md}");
+    assert!(
+        md.contains("<details><summary>30 commits</summary>"),
+        "{md}"
+    );
+    assert!(
+        page.contains("<h1>History of <code>main</code></h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<svg id=\"chart\"></svg>") && !page.contains("<?xml"),
+        "{page}"
+    );
+    assert!(page.contains("<summary>30 commits</summary>"), "{page}");
+    if std::env::var_os("HISTORY_SHOW").is_some() {
+        println!("{term}\n----\n{md}\n----\n{page}");
+    }
+}

@@ -8,10 +8,107 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use serde::Deserialize;
 
 use super::Benchmark;
+
+/// gungraun output that cannot be read; every variant names the directory or file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SummaryError {
+    /// The results directory does not exist.
+    #[error(
+        "{}: no gungraun results here (run `cargo bench --bench NAME` with \
+         GUNGRAUN_SAVE_SUMMARY=json first, or pass --dir)",
+        root.display()
+    )]
+    NoResults {
+        /// The directory looked in.
+        root: PathBuf,
+    },
+    /// A results directory without any `summary.json`.
+    #[error(
+        "{}: no summary.json below it; gungraun writes them only with --save-summary or \
+         GUNGRAUN_SAVE_SUMMARY=json",
+        root.display()
+    )]
+    NoSummary {
+        /// The directory looked in.
+        root: PathBuf,
+    },
+    /// A directory that cannot be listed.
+    #[error("listing {}: {source}", dir.display())]
+    List {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file that cannot be read.
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A `summary.json` that does not parse.
+    #[error("{}: not a gungraun summary.json: {source}", path.display())]
+    NotSummary {
+        /// The file.
+        path: PathBuf,
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// A summary without a Callgrind profile.
+    #[error("{}: no Callgrind profile (field `profiles`)", path.display())]
+    NoCallgrind {
+        /// The summary.
+        path: PathBuf,
+    },
+    /// A summary without the instruction count.
+    #[error(
+        "{}: field `profiles[Callgrind].data.total.metrics.Ir.values.new` missing: no \
+         instruction count in this summary",
+        path.display()
+    )]
+    NoInstructions {
+        /// The summary.
+        path: PathBuf,
+    },
+    /// A summary without its Callgrind output file beside it.
+    #[error(
+        "{}: no callgrind.*.out beside summary.json, so the Valgrind version is unknown",
+        dir.display()
+    )]
+    NoOutput {
+        /// The summary's directory.
+        dir: PathBuf,
+    },
+    /// A Callgrind output file without the version line.
+    #[error(
+        "{}: not a Callgrind output file: no `creator: callgrind-VERSION` line in the header",
+        path.display()
+    )]
+    NotCallgrind {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+fn reading(path: &Path) -> impl FnOnce(std::io::Error) -> SummaryError + '_ {
+    |source| SummaryError::Read {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn listing(dir: &Path) -> impl FnOnce(std::io::Error) -> SummaryError + '_ {
+    |source| SummaryError::List {
+        dir: dir.to_owned(),
+        source,
+    }
+}
 
 #[derive(Deserialize)]
 struct SummaryJson {
@@ -53,27 +150,23 @@ struct ValuesJson {
 /// # Errors
 /// When `root` holds no summary, or a summary or its Callgrind file is unreadable or damaged
 /// (naming the file).
-pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Benchmark>> {
+pub fn read_dir(root: &Path) -> Result<Vec<Benchmark>, SummaryError> {
     if !root.is_dir() {
-        anyhow::bail!(
-            "{}: no gungraun results here (run `cargo bench --bench NAME` with \
-             GUNGRAUN_SAVE_SUMMARY=json first, or pass --dir)",
-            root.display()
-        );
+        return Err(SummaryError::NoResults {
+            root: root.to_owned(),
+        });
     }
     let mut files = Vec::new();
     find(root, &mut files)?;
     if files.is_empty() {
-        anyhow::bail!(
-            "{}: no summary.json below it; gungraun writes them only with --save-summary or \
-             GUNGRAUN_SAVE_SUMMARY=json",
-            root.display()
-        );
+        return Err(SummaryError::NoSummary {
+            root: root.to_owned(),
+        });
     }
     let mut out = files
         .iter()
         .map(|f| read(f))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>, _>>()?;
     out.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(out)
 }
@@ -82,20 +175,19 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Benchmark>> {
 ///
 /// # Errors
 /// When either is unreadable or not what gungraun writes.
-pub fn read(path: &Path) -> anyhow::Result<Benchmark> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let s: SummaryJson = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a gungraun summary.json", path.display()))?;
+pub fn read(path: &Path) -> Result<Benchmark, SummaryError> {
+    let text = std::fs::read_to_string(path).map_err(reading(path))?;
+    let s: SummaryJson =
+        serde_json::from_str(&text).map_err(|source| SummaryError::NotSummary {
+            path: path.to_owned(),
+            source,
+        })?;
     let profile = s
         .profiles
         .iter()
         .find(|p| p.tool == "Callgrind")
-        .with_context(|| {
-            format!(
-                "{}: no Callgrind profile (field `profiles`)",
-                path.display()
-            )
+        .ok_or_else(|| SummaryError::NoCallgrind {
+            path: path.to_owned(),
         })?;
     let metrics: BTreeMap<String, f64> = profile
         .data
@@ -105,11 +197,9 @@ pub fn read(path: &Path) -> anyhow::Result<Benchmark> {
         .filter_map(|(k, m)| m.values.new.map(|v| (k.clone(), v)))
         .collect();
     if !metrics.contains_key("Ir") {
-        anyhow::bail!(
-            "{}: field `profiles[Callgrind].data.total.metrics.Ir.values.new` missing: no \
-             instruction count in this summary",
-            path.display()
-        );
+        return Err(SummaryError::NoInstructions {
+            path: path.to_owned(),
+        });
     }
     let dir = path.parent().unwrap_or(Path::new("."));
     let (valgrind, caches) = callgrind_header(dir)?;
@@ -128,9 +218,9 @@ pub fn read(path: &Path) -> anyhow::Result<Benchmark> {
 
 /// The Valgrind version and the simulated caches from the header of the Callgrind output in
 /// `dir` (the current one, `*.out`; `*.out.old` and baselines are earlier runs).
-fn callgrind_header(dir: &Path) -> anyhow::Result<(String, Option<String>)> {
+fn callgrind_header(dir: &Path) -> Result<(String, Option<String>), SummaryError> {
     let mut outs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("listing {}", dir.display()))?
+        .map_err(listing(dir))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| {
@@ -140,19 +230,16 @@ fn callgrind_header(dir: &Path) -> anyhow::Result<(String, Option<String>)> {
         })
         .collect();
     outs.sort();
-    let file = outs.first().with_context(|| {
-        format!(
-            "{}: no callgrind.*.out beside summary.json, so the Valgrind version is unknown",
-            dir.display()
-        )
+    let file = outs.first().ok_or_else(|| SummaryError::NoOutput {
+        dir: dir.to_owned(),
     })?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    parse_header(&text).with_context(|| format!("{}: not a Callgrind output file", file.display()))
+    let text = std::fs::read_to_string(file).map_err(reading(file))?;
+    parse_header(&text).ok_or_else(|| SummaryError::NotCallgrind { path: file.clone() })
 }
 
-/// `creator: callgrind-X.Y.Z` → `X.Y.Z`, and the `desc: I1/D1/LL cache:` lines joined.
-fn parse_header(text: &str) -> anyhow::Result<(String, Option<String>)> {
+/// `creator: callgrind-X.Y.Z` → `X.Y.Z`, and the `desc: I1/D1/LL cache:` lines joined; `None`
+/// without the `creator` line.
+fn parse_header(text: &str) -> Option<(String, Option<String>)> {
     let mut version = None;
     let mut caches = Vec::new();
     // The header ends where the cost lines begin; the first few dozen lines are plenty.
@@ -165,13 +252,12 @@ fn parse_header(text: &str) -> anyhow::Result<(String, Option<String>)> {
             }
         }
     }
-    let version = version.context("no `creator: callgrind-VERSION` line in the header")?;
-    Ok((version, (!caches.is_empty()).then(|| caches.join("; "))))
+    Some((version?, (!caches.is_empty()).then(|| caches.join("; "))))
 }
 
-fn find(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+fn find(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SummaryError> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("listing {}", dir.display()))?
+        .map_err(listing(dir))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();

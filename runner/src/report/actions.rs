@@ -8,6 +8,7 @@ use std::io::Write;
 use bench_core::stats::Verdict;
 
 use super::format::truncate;
+use super::output::OutputError;
 use super::wording::regressions;
 use super::{markdown, outline, output};
 use crate::verdict::VerdictReport;
@@ -49,11 +50,14 @@ pub fn annotations(report: &VerdictReport) -> Vec<String> {
 /// Under GitHub Actions (`env("GITHUB_ACTIONS") == "true"`): append the markdown to the file
 /// named by `GITHUB_STEP_SUMMARY` (when set) and write the annotations to `stdout`. Returns
 /// whether it ran. `env` reads the environment (a parameter so tests need not change theirs).
+///
+/// # Errors
+/// When the job summary cannot be appended to, or `stdout` refuses the annotations.
 pub fn publish(
     report: &VerdictReport,
     env: &dyn Fn(&str) -> Option<String>,
     stdout: &mut dyn Write,
-) -> anyhow::Result<bool> {
+) -> Result<bool, OutputError> {
     if env("GITHUB_ACTIONS").as_deref() != Some("true") {
         return Ok(false);
     }
@@ -62,7 +66,7 @@ pub fn publish(
         output::append_job_summary(&path, &text)?;
     }
     for line in annotations(report) {
-        writeln!(stdout, "{line}")?;
+        writeln!(stdout, "{line}").map_err(OutputError::Annotations)?;
     }
     Ok(true)
 }

@@ -1,5 +1,6 @@
 //! The report as a document: a title, then blocks (sections, paragraphs, notes, tables of typed
-//! cells, charts, collapsed details). [`super::outline`] builds one from a verdict; the backends
+//! cells, charts, collapsed details). [`super::outline`] builds one from a verdict,
+//! `crate::history::outline` one from a branch's history; the backends
 //! ([`super::markdown`], [`super::html`], [`super::terminal`]) each turn it into text, and
 //! [`super::output`] writes it where it goes. Every value in it is already formatted by
 //! [`super::format`], so each backend prints it the same way.
@@ -129,9 +130,10 @@ pub struct Table {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The one-line headline.
-    pub title: String,
-    /// The overall verdict (colours the title).
-    pub verdict: Verdict,
+    pub title: Text,
+    /// The overall verdict, which colours the title; `None` for a report that judges nothing
+    /// (a history).
+    pub verdict: Option<Verdict>,
     /// What follows the title.
     pub blocks: Vec<Block>,
 }
@@ -213,6 +215,20 @@ pub struct Figure {
     pub url: Option<String>,
     /// The SVG document.
     pub svg: Option<String>,
+}
+
+/// Inline text as plain prose, markup dropped (a page's `<title>`, a terminal line).
+#[must_use]
+pub fn plain_text(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Plain(t) | Span::Code(t) | Span::Strong(t) | Span::Link { text: t, .. } => {
+                t.clone()
+            }
+            Span::Break => " ".into(),
+        })
+        .collect()
 }
 
 /// A span of prose.

@@ -21,10 +21,12 @@ pub fn failure_words(label: &str) -> String {
     }
 }
 
-/// `sat` with its finding worded into `analysis.headline`, as the runner stores it.
+/// `sat` with its finding worded into `analysis.headline` and each unhealthy step's reasons
+/// into its verdict, as the runner stores it.
 #[must_use]
 pub fn worded(mut sat: Saturation) -> Saturation {
     sat.analysis.headline = sentence(&sat.finding());
+    super::reasons::word_steps(&mut sat);
     sat
 }
 

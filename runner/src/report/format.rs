@@ -2,7 +2,7 @@
 //! number: durations, metric values, rates, changes and intervals, thresholds, shares, the noise
 //! and power of a comparison, and the verdict mark. One function per kind of value, so a value
 //! prints the same way wherever it appears. The plain units come from
-//! [`bench_core::format`], which the library's own sentences (comparison reasons) use too.
+//! [`bench_core::format`], which the library uses for the few texts it still writes.
 
 use bench_core::stats::{Comparison, Metric, Verdict};
 
@@ -20,6 +20,19 @@ pub fn fmt_metric_value(metric: Metric, v: Option<f64>) -> String {
         (_, Some(v)) if v < 1.0 => format!("{:.2}ns", v * 1e3),
         (_, Some(v)) if v < 10.0 => format!("{v:.3}µs"),
         (_, Some(v)) => fmt_us(v.round().max(0.0) as u64),
+    }
+}
+
+/// A value of a history series in its unit (`us`, `ns` for benchmarks, `req/s`, `ratio` for
+/// the error rate): "1.30ms", "850.0ns", "250.0/s", "1.20%".
+#[must_use]
+pub fn fmt_unit_value(unit: &str, v: f64) -> String {
+    match unit {
+        "req/s" => format!("{v:.1}/s"),
+        "ratio" => format!("{:.2}%", v * 100.0),
+        "ns" if v < 1_000.0 => format!("{v:.1}ns"),
+        "ns" => fmt_us((v / 1_000.0).round().max(0.0) as u64),
+        _ => fmt_us(v.round().max(0.0) as u64),
     }
 }
 

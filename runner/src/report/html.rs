@@ -3,10 +3,12 @@
 
 use std::fmt::Write as _;
 
-use super::document::{is_plain_url, Align, Block, Cell, Document, Figure, Span, Style, Table};
+use super::document::{
+    is_plain_url, plain_text, Align, Block, Cell, Document, Figure, Span, Style, Table,
+};
 use super::wording::word;
 
-pub(crate) const STYLE: &str = "
+const STYLE: &str = "
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1f2328;
        max-width: 1100px; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.4rem; padding: .6rem 1rem; border-radius: 6px; }
@@ -29,15 +31,19 @@ details { margin: 1rem 0; } summary { cursor: pointer; font-weight: 600; }
 /// The document as one HTML page.
 #[must_use]
 pub fn render(doc: &Document) -> String {
-    let title = esc(&doc.title);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>"
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        esc(&plain_text(&doc.title))
     );
-    let _ = writeln!(out, "<h1 class=\"{}\">{title}</h1>", word(doc.verdict));
+    let class = doc
+        .verdict
+        .map(|v| format!(" class=\"{}\"", word(v)))
+        .unwrap_or_default();
+    let _ = writeln!(out, "<h1{class}>{}</h1>", text(&doc.title));
     blocks(&mut out, &doc.blocks);
     let _ = writeln!(out, "</body>\n</html>");
     out
@@ -165,7 +171,7 @@ fn cell(c: &Cell, align: Align) -> String {
 }
 
 /// An SVG document without its XML declaration, to inline it.
-pub(crate) fn strip_prolog(svg: &str) -> &str {
+fn strip_prolog(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

@@ -12,7 +12,7 @@ use super::markdown_text::{code, escape};
 #[must_use]
 pub fn render(doc: &Document) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## {}\n", escape(&doc.title));
+    let _ = writeln!(out, "## {}\n", text(&doc.title));
     blocks(&mut out, &doc.blocks);
     let end = out.trim_end().len();
     out.truncate(end);

@@ -14,6 +14,7 @@ pub mod markdown_text;
 pub mod mermaid;
 pub mod outline;
 pub mod output;
+pub mod reasons;
 pub mod saturation;
 pub mod tables;
 pub mod terminal;

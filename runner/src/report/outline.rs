@@ -36,8 +36,8 @@ pub fn document(report: &VerdictReport, figures: &[Figure]) -> Document {
         }
     }
     Document {
-        title: headline(report),
-        verdict: report.verdict,
+        title: vec![plain(headline(report))],
+        verdict: Some(report.verdict),
         blocks,
     }
 }

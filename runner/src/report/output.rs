@@ -7,22 +7,72 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
-
+use super::chart::ChartError;
 use super::charts::{self, Rendered};
 use super::{html, markdown, outline};
+use crate::atomic::WriteError;
 use crate::verdict::VerdictReport;
 
+/// A report file that could not be written, named, or a chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// A directory that could not be created.
+    #[error("creating {}: {source}", dir.display())]
+    CreateDir {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file that could not be written (nothing was left behind).
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: WriteError,
+    },
+    /// The job summary that could not be opened or appended to.
+    #[error("{action} the job summary {path}: {source}")]
+    JobSummary {
+        /// `opening` or `writing`.
+        action: &'static str,
+        /// The file `GITHUB_STEP_SUMMARY` names.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Standard output refused the annotations.
+    #[error(transparent)]
+    Annotations(std::io::Error),
+    /// A chart that could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
 /// Write `bytes` to `path` whole, creating its directory.
-pub fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+///
+/// # Errors
+/// When the directory cannot be created or the file written.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|source| OutputError::CreateDir {
+            dir: dir.to_owned(),
+            source,
+        })?;
     }
-    crate::atomic::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+    crate::atomic::write(path, bytes).map_err(|source| OutputError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Write each chart as `<dir>/<stem>.svg` and `.png`; the files written.
-pub fn write_charts(charts: &[Rendered], dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+///
+/// # Errors
+/// The first file that cannot be written.
+pub fn write_charts(charts: &[Rendered], dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
     let mut files = Vec::new();
     for c in charts {
         let svg = dir.join(format!("{}.svg", c.stem));
@@ -36,7 +86,10 @@ pub fn write_charts(charts: &[Rendered], dir: &Path) -> anyhow::Result<Vec<PathB
 
 /// Write `dir/report.md` (comment-ready: mermaid, no image links), `dir/report.html` (charts
 /// inlined) and `dir/charts/*.svg|png`; the files written.
-pub fn write_dir(report: &VerdictReport, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+///
+/// # Errors
+/// A chart that cannot be drawn, or the first file that cannot be written.
+pub fn write_dir(report: &VerdictReport, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
     let rendered = charts::render(report)?;
     let mut files = write_charts(&rendered, &dir.join("charts"))?;
     let md = dir.join("report.md");
@@ -55,11 +108,21 @@ pub fn write_dir(report: &VerdictReport, dir: &Path) -> anyhow::Result<Vec<PathB
 }
 
 /// Append `markdown` and a line break to the job summary file at `path`.
-pub fn append_job_summary(path: &str, markdown: &str) -> anyhow::Result<()> {
+///
+/// # Errors
+/// When the file cannot be opened or appended to.
+pub fn append_job_summary(path: &str, markdown: &str) -> Result<(), OutputError> {
+    let failed = |action| {
+        move |source| OutputError::JobSummary {
+            action,
+            path: path.to_owned(),
+            source,
+        }
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .with_context(|| format!("opening the job summary {path}"))?;
-    writeln!(file, "{markdown}").with_context(|| format!("writing the job summary {path}"))
+        .map_err(failed("opening"))?;
+    writeln!(file, "{markdown}").map_err(failed("writing"))
 }

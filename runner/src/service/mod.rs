@@ -120,6 +120,32 @@ pub enum ServiceError {
         /// The answer's status.
         status: u16,
     },
+    /// `--NAME-cmd` without the `--NAME-target` that says when it is ready.
+    #[error("--{name}-cmd needs --{name}-target")]
+    NoTarget {
+        /// `baseline` or `candidate`.
+        name: String,
+    },
+    /// A `--NAME-pid` whose counters cannot be read.
+    #[error("--{name}-pid {pid}: {source}")]
+    Pid {
+        /// `baseline` or `candidate`.
+        name: String,
+        /// The pid as given.
+        pid: u32,
+        /// Why.
+        source: Box<ServiceError>,
+    },
+    /// The counters of a measured service unreadable around a trial (it exited).
+    #[error("the {name} service {when} the trial: {source}")]
+    Trial {
+        /// `baseline` or `candidate`.
+        name: String,
+        /// `before` or `after`.
+        when: &'static str,
+        /// Why.
+        source: Box<ServiceError>,
+    },
 }
 
 /// Whether every run of both sides measured its service's CPU per request.

@@ -1,12 +1,12 @@
 //! The gate's two services: started (or found by pid) before the first trial, measured around
 //! every trial, stopped when the gate ends (dropping [`Sides`] stops what it started).
 
-use anyhow::Context as _;
 use bench_core::result::RunResult;
 use bench_core::service_usage::ServiceUsage;
 
 use super::process::{Service, Spec};
 use super::usage::{Counters, Source};
+use super::ServiceError;
 use crate::cli::ServiceArgs;
 
 /// One side: where its counters come from, and the service when the gate started it.
@@ -30,13 +30,15 @@ fn side(
     cgroup: Option<&std::path::PathBuf>,
     target: Option<&str>,
     args: &ServiceArgs,
-) -> anyhow::Result<Option<Side>> {
+) -> Result<Option<Side>, ServiceError> {
     let source = |pid: u32| match cgroup {
         Some(dir) => Source::Cgroup(dir.clone(), pid),
         None => Source::Tree(pid),
     };
     if let Some(cmd) = cmd {
-        let target = target.with_context(|| format!("--{name}-cmd needs --{name}-target"))?;
+        let target = target.ok_or_else(|| ServiceError::NoTarget {
+            name: name.to_owned(),
+        })?;
         let service = Service::start(&Spec {
             name: name.to_owned(),
             cmd: cmd.clone(),
@@ -53,9 +55,11 @@ fn side(
     }
     let Some(pid) = pid else { return Ok(None) };
     let source = source(pid);
-    source
-        .read()
-        .with_context(|| format!("--{name}-pid {pid}"))?;
+    source.read().map_err(|e| ServiceError::Pid {
+        name: name.to_owned(),
+        pid,
+        source: Box::new(e),
+    })?;
     Ok(Some(Side {
         source,
         _started: None,
@@ -71,7 +75,7 @@ impl Sides {
         args: &ServiceArgs,
         baseline_target: Option<&str>,
         candidate_target: Option<&str>,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, ServiceError> {
         Ok(Self {
             baseline: side(
                 "baseline",
@@ -97,21 +101,23 @@ impl Sides {
     ///
     /// # Errors
     /// The trial's error, or the service's counters unreadable before it (it exited).
-    pub fn measure(
+    pub fn measure<E: From<ServiceError>>(
         &self,
         side: &str,
-        trial: impl FnOnce() -> anyhow::Result<RunResult>,
-    ) -> anyhow::Result<RunResult> {
+        trial: impl FnOnce() -> Result<RunResult, E>,
+    ) -> Result<RunResult, E> {
         let measured = match side {
             "baseline" => self.baseline.as_ref(),
             _ => self.candidate.as_ref(),
         };
         let Some(s) = measured else { return trial() };
         s.source.reset_peak();
-        let read = |when: &str| {
-            s.source
-                .read()
-                .map_err(|e| anyhow::anyhow!("the {side} service {when} the trial: {e}"))
+        let read = |when: &'static str| {
+            s.source.read().map_err(|e| ServiceError::Trial {
+                name: side.to_owned(),
+                when,
+                source: Box::new(e),
+            })
         };
         let before = read("before")?;
         let mut run = trial()?;

@@ -24,7 +24,7 @@ pub fn conclude(report: &VerdictReport, flags: &GateFlags) -> Result<Exit, Sessi
         &|name| std::env::var(name).ok(),
         &mut std::io::stdout(),
     )
-    .map_err(|e| SessionError::Actions(e.into()))?;
+    .map_err(SessionError::Actions)?;
     Ok(match report.verdict {
         Verdict::Pass => Exit::Success,
         Verdict::Fail => Exit::Failed,

@@ -98,10 +98,13 @@ pub enum SessionError {
     Judge(#[from] JudgeError),
     /// The interleaved trials failed.
     #[error(transparent)]
-    Trials(Box<dyn std::error::Error + Send + Sync>),
+    Trials(#[from] crate::gate::TrialsError),
+    /// A measured service could not be read around a trial.
+    #[error(transparent)]
+    Service(Box<crate::service::ServiceError>),
     /// Reporting to GitHub Actions failed.
     #[error(transparent)]
-    Actions(Box<dyn std::error::Error + Send + Sync>),
+    Actions(crate::report::output::OutputError),
     /// A file could not be written.
     #[error(transparent)]
     Output(#[from] OutputError),
@@ -118,5 +121,11 @@ pub enum SessionError {
 impl From<StoreError> for SessionError {
     fn from(e: StoreError) -> Self {
         Self::Store(Box::new(e))
+    }
+}
+
+impl From<crate::service::ServiceError> for SessionError {
+    fn from(e: crate::service::ServiceError) -> Self {
+        Self::Service(Box::new(e))
     }
 }

@@ -14,6 +14,7 @@ use bench_core::{Cancel, Scenario};
 use super::execute::execute;
 use super::SessionError;
 use crate::gate::trials::{self, Design, Side, TrialSource};
+use crate::gate::TrialFailure;
 use crate::gate::{judge, Judging};
 use crate::output::{self, keep_elsewhere};
 use crate::report::terminal;
@@ -123,8 +124,7 @@ pub fn interleaved(plans: Vec<Plan>, run: &GateRun<'_>) -> Result<GateOutcome, S
         look: Some(look),
     };
     let judge = |b, c, look| judge(b, c, run.gate, how(look), run.source);
-    let out =
-        trials::run(&mut targets, &design, &judge).map_err(|e| SessionError::Trials(e.into()))?;
+    let out = trials::run(&mut targets, &design, &judge)?;
     Ok(GateOutcome {
         baseline: out.baseline,
         candidate: out.candidate,
@@ -178,7 +178,7 @@ impl TrialSource for Targets<'_> {
         self.plans.len()
     }
 
-    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult> {
+    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> Result<RunResult, TrialFailure> {
         let (candidate, base) = &self.plans[plan];
         let scenario = match side {
             Side::Baseline => base,
@@ -206,8 +206,7 @@ fn trial(
     }
     let mut result = run
         .sides
-        .measure(side, || Ok(execute(scenario, run.cancel, run.quiet)?))
-        .map_err(|e| SessionError::Trials(e.into()))?;
+        .measure(side, || execute(scenario, run.cancel, run.quiet))?;
     result.meta.trial = u32::try_from(i).ok();
     if let Some(dir) = run.results_dir {
         let file = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));

@@ -14,7 +14,7 @@ use crate::report::format::mark;
 #[must_use]
 pub fn render(doc: &Document) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", doc.title);
+    let _ = writeln!(out, "{}", text(&doc.title, ""));
     for b in &doc.blocks {
         out.push('\n');
         block(&mut out, b, "");
@@ -121,8 +121,8 @@ mod tests {
 
     fn doc() -> Document {
         Document {
-            title: "verdict: FAIL".into(),
-            verdict: Verdict::Fail,
+            title: vec![plain("verdict: FAIL")],
+            verdict: Some(Verdict::Fail),
             blocks: vec![
                 Block::Section {
                     heading: vec![plain("scenario "), code("a|b")],

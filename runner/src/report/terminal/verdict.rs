@@ -70,12 +70,12 @@ pub fn document(report: &VerdictReport) -> Document {
     }
     blocks.push(Block::Note(legend));
     Document {
-        title: format!(
+        title: vec![plain(format!(
             "verdict: {}  (baseline: {})",
             mark(report.verdict).to_uppercase(),
             report.baseline_source
-        ),
-        verdict: report.verdict,
+        ))],
+        verdict: Some(report.verdict),
         blocks,
     }
 }
