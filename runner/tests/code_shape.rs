@@ -5,12 +5,16 @@
 //! Both read the source text (no compiler): `code_shape/source.rs` blanks comments, literals and
 //! `#[cfg(test)]` items; `code_shape/imports.rs` builds the file-level module graph (its doc says
 //! exactly what an edge is); `code_shape/functions.rs` measures functions;
-//! `code_shape/results.rs` finds errors carried as text.
+//! `code_shape/results.rs` finds errors carried as text; `code_shape/layers.rs` keeps the
+//! runner's commands thin adapters (no command imports another; the output manager writes
+//! every file).
 
 #[path = "code_shape/functions.rs"]
 mod functions;
 #[path = "code_shape/imports.rs"]
 mod imports;
+#[path = "code_shape/layers.rs"]
+mod layers;
 #[path = "code_shape/results.rs"]
 mod results;
 #[path = "code_shape/source.rs"]
@@ -152,5 +156,64 @@ fn no_text_errors() {
         report.is_empty(),
         "Result<_, String> outside tests (use a thiserror enum of the module):\n{}",
         report.join("\n")
+    );
+}
+
+#[test]
+fn commands_do_not_import_each_other() {
+    let modules = layers::command_modules();
+    let names = layers::command_names(&modules);
+    assert!(names.len() >= 10, "command modules: {names:?}");
+    let mut report = Vec::new();
+    for ((path, tokens), own) in modules.iter().zip(&names) {
+        for (line, what) in layers::imports_of_commands(tokens, own, &names) {
+            report.push(format!("{}:{line}: {what}", relative(path)));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "command modules importing another command (move what they share to runner/src/session/ \
+         or runner/src/output.rs):\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn files_are_written_by_the_output_manager() {
+    let modules = layers::command_modules();
+    assert!(modules.len() >= 10, "{} command modules", modules.len());
+    let mut report = Vec::new();
+    for (path, tokens) in modules {
+        for (line, what) in layers::file_writes(&tokens) {
+            report.push(format!("{}:{line}: {what}", relative(&path)));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "files written by a command (write them through runner/src/output.rs):\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn the_layer_checks_see_what_they_look_for() {
+    let names: Vec<String> = ["run", "gate", "compare"].map(String::from).to_vec();
+    let code = "use crate::commands::run::execute;\nuse super::{gate, Exit};\nuse super::run;\n\
+                fn f() { super::compare::conclude(); crate::atomic::write(p, b); \
+                std::fs::write(p, b); File::create(p); }";
+    let tokens = source::tokenize(code);
+    let found = layers::imports_of_commands(&tokens, "compare", &names);
+    let what: Vec<&str> = found.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(
+        what,
+        ["crate::commands", "super::{gate}", "super::run"],
+        "{found:?}"
+    );
+    let writes = layers::file_writes(&tokens);
+    let what: Vec<&str> = writes.iter().map(|(_, w)| w.as_str()).collect();
+    assert_eq!(
+        what,
+        ["atomic::write", "fs::write", "File::create"],
+        "{writes:?}"
     );
 }

@@ -264,3 +264,34 @@ fn bad_saturation_sections_name_the_field() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("load.rate"));
 }
+
+/// `--run-id` names a saturation run as it names a load run: in its result and in the store.
+#[test]
+fn a_saturation_run_keeps_the_given_run_id() {
+    let _one = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = tempfile::tempdir().unwrap();
+    let s = scenario(dir.path(), "levels = [20, 40]");
+    let out = dir.path().join("run.json");
+    let store = dir.path().join("store");
+    let target = demo(DemoConfig::default());
+    let store_dir = store.to_str().unwrap();
+    let flags = [
+        "--run-id",
+        "steps-run-7",
+        "--save",
+        "--branch",
+        "main",
+        "--store-dir",
+        store_dir,
+    ];
+    let o = run(&s, &target.url(), &out, &flags);
+    // Two steps of 40 req/s at most cannot sustain the 200 req/s the scenario asks for.
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = json(&out);
+    assert_eq!(v["run_id"], "steps-run-7", "{}", text(&o));
+    assert_eq!(v["saturation"]["steps"].as_array().unwrap().len(), 2);
+    let listed = tailguard(&["baseline", "list", "--store-dir", store_dir]);
+    assert!(text(&listed).contains("steps-run-7"), "{}", text(&listed));
+}

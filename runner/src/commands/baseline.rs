@@ -1,8 +1,8 @@
 //! `tailguard baseline list|show|prune`.
 
 use crate::cli::{BaselineAction, StoreArgs};
-use crate::commands::store;
 use crate::report::format::fmt_us;
+use crate::session::{baselines, stores};
 use crate::store::{to_prune, BranchName};
 use crate::Exit;
 
@@ -41,7 +41,7 @@ pub fn command(action: &BaselineAction) -> anyhow::Result<Exit> {
 /// `baseline list`: one line per stored run.
 fn list(branch: Option<&str>, scenario: Option<&str>, s: &StoreArgs) -> anyhow::Result<Exit> {
     let branch = branch.map(BranchName::new).transpose()?;
-    let st = store::open(s)?;
+    let st = stores::open(s)?;
     let runs = st.list(branch.as_ref(), scenario)?;
     if runs.is_empty() {
         println!("no stored runs in {}", st.describe());
@@ -57,8 +57,8 @@ fn list(branch: Option<&str>, scenario: Option<&str>, s: &StoreArgs) -> anyhow::
 
 /// `baseline show`: the baseline runs of a scenario on a branch, with their headline numbers.
 fn show(scenario: &str, branch: &str, last: usize, s: &StoreArgs) -> anyhow::Result<Exit> {
-    let st = store::open(s)?;
-    let runs = st.baseline(&BranchName::new(branch)?, scenario, last)?;
+    let st = stores::open(s)?;
+    let runs = baselines::newest(st.as_ref(), &BranchName::new(branch)?, scenario, last)?;
     if runs.is_empty() {
         println!(
             "no stored runs of {scenario} on {branch} in {}",
@@ -103,7 +103,7 @@ fn prune(
     s: &StoreArgs,
 ) -> anyhow::Result<Exit> {
     let branch = branch.map(BranchName::new).transpose()?;
-    let st = store::open(s)?;
+    let st = stores::open(s)?;
     if dry_run || (keep == 0 && !yes) {
         let runs = st.list(branch.as_ref(), scenario)?;
         let doomed = to_prune(&runs, keep);

@@ -15,10 +15,10 @@ use serde::Serialize;
 use tailguard_demo::{DemoConfig, DemoServer, Noise};
 
 use crate::cli::CalibrateArgs;
-use crate::commands::run::execute;
 use crate::gate::simulate::Simulated;
 use crate::gate::trials::{self, Design, Outcome, Side, TrialSource};
 use crate::gate::{judge, Judging};
+use crate::session::execute::execute;
 use crate::signal::Stop;
 use crate::Exit;
 
@@ -121,8 +121,7 @@ pub fn command(args: &CalibrateArgs) -> anyhow::Result<Exit> {
         println!("target missed: {m}");
     }
     if let Some(out) = &args.out {
-        crate::atomic::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
+        crate::output::json(out, &report)?;
     }
     Ok(if args.check && !report.missed.is_empty() {
         Exit::Failed
@@ -339,7 +338,7 @@ impl TrialSource for Targets<'_> {
             Side::Baseline => &self.base,
             Side::Candidate => &self.cand,
         };
-        execute(s, self.cancel, true)
+        Ok(execute(s, self.cancel, true)?)
     }
 
     fn interrupted(&self) -> bool {

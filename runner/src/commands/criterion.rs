@@ -8,11 +8,10 @@ use bench_core::result::RunResult;
 use bench_core::Environment;
 
 use crate::cli::CriterionArgs;
-use crate::commands::compare::conclude;
-use crate::commands::store;
 use crate::criterion::{files, messages, Benchmark, PREFIX};
 use crate::gate::{judge, Judging};
-use crate::store::BranchName;
+use crate::session::conclude::conclude;
+use crate::session::{baselines, stores};
 use crate::Exit;
 
 fn read(args: &CriterionArgs, which: &str) -> anyhow::Result<Vec<Benchmark>> {
@@ -66,7 +65,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
     );
     if args.save.save {
         for run in &mut candidate {
-            store::save(run, &args.save, &args.store)?;
+            stores::save(run, &args.save, &args.store)?;
         }
     }
     let (baseline, source, known) = match (&args.baseline, &args.baseline_which) {
@@ -104,7 +103,7 @@ pub fn command(args: &CriterionArgs) -> anyhow::Result<Exit> {
     let mut report = judge(baseline, candidate, &cli_gate, how, &source)?;
     report.new = new;
     report.removed = removed;
-    conclude(&report, &args.gate)
+    Ok(conclude(&report, &args.gate)?)
 }
 
 /// The stored runs of every benchmark on `spec`'s branch, and every benchmark the store knows.
@@ -115,10 +114,8 @@ fn from_store(
     cli_gate: &bench_core::scenario::gate::GateSection,
     candidate: &[RunResult],
 ) -> anyhow::Result<(Vec<RunResult>, String, BTreeSet<String>)> {
-    let branch = store::store_branch(spec)
-        .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-    let branch = BranchName::new(branch)?;
-    let st = store::open(&args.store)?;
+    let branch = baselines::stored_branch(spec)?;
+    let st = stores::open(&args.store)?;
     let mut runs = Vec::new();
     for scenario in names {
         let gate = candidate
@@ -127,16 +124,10 @@ fn from_store(
             .map(|r| r.meta.gate.clone())
             .unwrap_or_default();
         let n = gate.overlay(cli_gate).baseline_runs();
-        runs.extend(
-            st.baseline(&branch, scenario, n)
-                .with_context(|| format!("reading baseline of {scenario} on {branch}"))?,
-        );
+        runs.extend(baselines::newest(st.as_ref(), &branch, scenario, n)?);
     }
-    let known: BTreeSet<String> = st
-        .list(Some(&branch), None)?
-        .into_iter()
-        .map(|r| r.scenario)
-        .filter(|s| s.starts_with(PREFIX))
+    let known = baselines::scenarios(st.as_ref(), &branch, PREFIX)?
+        .into_keys()
         .collect();
     Ok((runs, format!("{spec} in {}", st.describe()), known))
 }

@@ -13,11 +13,12 @@ use bench_core::Scenario;
 use tailguard_demo::{DemoConfig, DemoServer};
 
 use crate::cli::{DemoArgs, GateFlags};
-use crate::commands::compare::conclude;
-use crate::commands::run::{execute, write_result};
-use crate::commands::store;
 use crate::gate::{judge, Judging};
+use crate::output;
 use crate::report::terminal;
+use crate::session::conclude::conclude;
+use crate::session::execute::execute;
+use crate::session::{baselines, stores};
 use crate::signal::Stop;
 use crate::store::BranchName;
 use crate::Exit;
@@ -59,7 +60,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
     eprintln!("demo target listening on {}", server.url());
     let out_dir = args.out.clone();
     let branch = BranchName::new(&args.baseline_branch)?;
-    let st = store::open(&args.store)?;
+    let st = stores::open(&args.store)?;
     let mut candidate = Vec::new();
     let mut baseline = Vec::new();
     let mut slo_failed = false;
@@ -75,10 +76,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
         })?;
         // Read the baseline first, so runs saved by this demo are not compared with themselves.
         let n = scenario.file.gate.baseline_runs();
-        baseline.extend(
-            st.baseline(&branch, scenario.name(), n)
-                .with_context(|| format!("reading the baseline of {}", scenario.name()))?,
-        );
+        baseline.extend(baselines::newest(st.as_ref(), &branch, scenario.name(), n)?);
         for i in 0..args.trials.max(1) {
             eprintln!("{} trial {}/{}", scenario.name(), i + 1, args.trials.max(1));
             let mut result = execute(&scenario, stop.cancel(), args.quiet)?;
@@ -88,7 +86,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
                 println!();
             }
             slo_failed |= result.slo.iter().any(|c| !c.passed);
-            write_result(
+            output::result(
                 &result,
                 &out_dir.join(format!("{}-{}.json", scenario.name(), i + 1)),
             )?;
@@ -96,7 +94,7 @@ pub fn command(args: &DemoArgs) -> anyhow::Result<Exit> {
                 return Ok(stop.exit());
             }
             if args.save.save {
-                store::save(&mut result, &args.save, &args.store)?;
+                stores::save(&mut result, &args.save, &args.store)?;
             }
             candidate.push(result);
         }

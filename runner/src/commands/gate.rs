@@ -4,38 +4,24 @@
 //! judge (`gate::judge`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context as _;
-use bench_core::result::RunResult;
-use bench_core::stats::Sequential;
-use bench_core::{Cancel, Scenario};
+use bench_core::scenario::gate::GateSection;
+use bench_core::scenario::Override;
+use bench_core::Scenario;
 
 use crate::admission;
 use crate::cli::GateRunArgs;
-use crate::commands::compare::conclude;
-use crate::commands::run::{execute, keep_elsewhere, write_result};
-use crate::commands::store;
-use crate::gate::trials::{self, Design, Side, TrialSource};
-use crate::gate::{judge, BaselineSource, Judging};
+use crate::gate::BaselineSource;
 use crate::history::window::BaselineWindow;
 use crate::preflight;
-use crate::report::terminal;
 use crate::service::sides::Sides;
+use crate::session::baselines::{self, Selection};
+use crate::session::conclude::conclude;
+use crate::session::gate::{self, Against, GateRun, Plan};
+use crate::session::stores;
 use crate::signal::Stop;
-use crate::store::BranchName;
-use crate::verdict::VerdictReport;
 use crate::Exit;
-use bench_core::scenario::gate::GateSection;
-use bench_core::scenario::Override;
-
-/// What one scenario's candidate trials are compared with.
-enum Against {
-    /// Trials of the baseline build, interleaved with the candidate's.
-    Build(Box<Scenario>),
-    /// Stored runs, read before any load.
-    Runs(Vec<RunResult>),
-}
 
 /// Run the command.
 pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
@@ -59,29 +45,30 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     )?;
     let stop = Stop::watch();
     let started = std::time::Instant::now();
-    let outcome = match baseline {
-        BaselineSource::Interleaved(_) => {
-            interleaved(plans, args, &sides, &cli_gate, &source, &stop)?
-        }
-        BaselineSource::Stored(_) => against_store(plans, args, &sides, &cli_gate, &source, &stop)?,
+    let run = GateRun {
+        trials: args.trials,
+        max_trials: args.max_trials,
+        budget: args.budget,
+        seed: args.seed,
+        quiet: args.quiet,
+        results_dir: args.results_dir.as_deref(),
+        gate: &cli_gate,
+        source: &source,
+        sides: &sides,
+        cancel: stop.cancel(),
     };
-    let Some(mut report) = outcome.report else {
+    let mut outcome = match baseline {
+        BaselineSource::Interleaved(_) => gate::interleaved(plans, &run)?,
+        BaselineSource::Stored(_) => gate::against_store(plans, &run)?,
+    };
+    let Some(mut report) = outcome.report.take() else {
         // Interrupted: stored baseline runs are already kept; trials measured here are not.
-        let base: &[RunResult] = if outcome.from_store {
-            &[]
-        } else {
-            &outcome.baseline
-        };
-        keep_finished(args, [base, &outcome.candidate]);
+        outcome.keep_finished(&run);
         return Ok(stop.exit());
     };
     eprintln!(
         "gate ran {} trials in {:.1}s",
-        if outcome.from_store {
-            0
-        } else {
-            outcome.baseline.len()
-        } + outcome.candidate.len(),
+        outcome.trials_run(),
         started.elapsed().as_secs_f64()
     );
     // The verdict is written first; a store failure afterwards is reported, the verdict stands.
@@ -89,14 +76,11 @@ pub fn command(args: &GateRunArgs) -> anyhow::Result<Exit> {
     let exit = conclude(&report, &args.gate)?;
     if args.save.save {
         for mut run in outcome.candidate {
-            store::save(&mut run, &args.save, &args.store)?;
+            stores::save(&mut run, &args.save, &args.store)?;
         }
     }
     Ok(exit)
 }
-
-/// One scenario's candidate and what it is compared against.
-type Plan = (Scenario, Against);
 
 /// Everything that can be checked before any load: every scenario loads on both sides, and
 /// every stored baseline exists, is complete and covers the scenarios. Returns each
@@ -119,7 +103,13 @@ fn plan(
                 Some(("--baseline-target", url)),
             )?)),
             BaselineSource::Stored(branch) => {
-                let (runs, window) = stored(args, branch, &candidate, cli_gate)?;
+                let how = Selection {
+                    store: &args.store,
+                    gate: cli_gate,
+                    allow_env_mismatch: args.gate.allow_env_mismatch,
+                };
+                let (runs, window) =
+                    baselines::of_scenario(branch, &candidate, how, args.gate.allow_partial)?;
                 windows.insert(candidate.name().to_owned(), window);
                 Against::Runs(runs)
             }
@@ -134,186 +124,20 @@ fn plan(
         admission::check_sides(
             stored.map(|r| r.meta.scenario.as_str()),
             plans.iter().map(|(c, _)| c.name()),
-            &format!("{source} in {}", store::open(&args.store)?.describe()),
+            &format!("{source} in {}", stores::open(&args.store)?.describe()),
         )?;
     }
     Ok((plans, windows))
 }
 
-/// The trials of a gate and its verdict (`None` when interrupted).
-struct GateOutcome {
-    baseline: Vec<RunResult>,
-    candidate: Vec<RunResult>,
-    report: Option<VerdictReport>,
-    from_store: bool,
-}
-
-/// The interleaved, sequential gate: pairs of trials through the gate's trial runner.
-fn interleaved(
-    plans: Vec<(Scenario, Against)>,
-    args: &GateRunArgs,
-    sides: &Sides,
-    cli_gate: &GateSection,
-    source: &str,
-    stop: &Stop,
-) -> anyhow::Result<GateOutcome> {
-    let plans = plans
-        .into_iter()
-        .filter_map(|(c, a)| match a {
-            Against::Build(b) => Some((c, *b)),
-            Against::Runs(_) => None,
-        })
-        .collect();
-    let mut targets = Targets {
-        plans,
-        cancel: stop.cancel(),
-        args,
-        sides,
-    };
-    let design = Design {
-        sequential: Sequential {
-            min_pairs: args.trials,
-            max_pairs: args.max_trials.max(args.trials),
-        },
-        budget: args.budget,
-        seed: args.seed,
-    };
-    let how = |look| Judging {
-        interleaved: true,
-        look: Some(look),
-    };
-    let judge = |b, c, look| judge(b, c, cli_gate, how(look), source);
-    let out = trials::run(&mut targets, &design, &judge)?;
-    Ok(GateOutcome {
-        baseline: out.baseline,
-        candidate: out.candidate,
-        report: out.report,
-        from_store: false,
-    })
-}
-
-/// Candidate trials against stored runs: a fixed design of `--trials` trials.
-fn against_store(
-    plans: Vec<(Scenario, Against)>,
-    args: &GateRunArgs,
-    sides: &Sides,
-    cli_gate: &GateSection,
-    source: &str,
-    stop: &Stop,
-) -> anyhow::Result<GateOutcome> {
-    let cancel = stop.cancel();
-    let (mut base, mut cand) = (Vec::new(), Vec::new());
-    for (candidate, against) in plans {
-        if let Against::Runs(runs) = against {
-            base.extend(runs);
-        }
-        for i in 0..args.trials {
-            cand.push(trial(&candidate, cancel, args, sides, Side::Candidate, i)?);
-            if cancel.is_cancelled() {
-                return Ok(GateOutcome {
-                    baseline: base,
-                    candidate: cand,
-                    report: None,
-                    from_store: true,
-                });
-            }
-        }
-    }
-    let report = judge(
-        base.clone(),
-        cand.clone(),
-        cli_gate,
-        Judging::default(),
-        source,
-    )?;
-    Ok(GateOutcome {
-        baseline: base,
-        candidate: cand,
-        report: Some(report),
-        from_store: true,
-    })
-}
-
-/// The scenarios' two targets as the trial runner's source.
-struct Targets<'a> {
-    plans: Vec<(Scenario, Scenario)>,
-    cancel: &'a Cancel,
-    args: &'a GateRunArgs,
-    sides: &'a Sides,
-}
-
-impl TrialSource for Targets<'_> {
-    fn plans(&self) -> usize {
-        self.plans.len()
-    }
-
-    fn trial(&mut self, plan: usize, side: Side, pair: usize) -> anyhow::Result<RunResult> {
-        let (candidate, base) = &self.plans[plan];
-        let scenario = match side {
-            Side::Baseline => base,
-            Side::Candidate => candidate,
-        };
-        trial(scenario, self.cancel, self.args, self.sides, side, pair)
-    }
-
-    fn interrupted(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
-}
-
-/// On an interrupted gate without `--results-dir`, the trials that had finished are kept in the
-/// temporary directory (the interrupted one already was), never thrown away.
-fn keep_finished(args: &GateRunArgs, runs: [&[RunResult]; 2]) {
-    if args.results_dir.is_some() {
-        return;
-    }
-    for run in runs.iter().flat_map(|r| r.iter()).filter(|r| !r.cancelled) {
-        eprintln!(
-            "the finished trial {} of {} is kept in {}",
-            run.meta.trial.map_or(0, |t| t + 1),
-            run.meta.scenario,
-            keep_elsewhere(run)
-        );
-    }
-}
-
 fn baseline_of(args: &GateRunArgs) -> anyhow::Result<BaselineSource> {
     Ok(match (&args.baseline_target, &args.baseline) {
         (Some(url), None) => BaselineSource::Interleaved(url.clone()),
-        (None, Some(spec)) => {
-            let branch = store::store_branch(spec)
-                .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-            BaselineSource::Stored(BranchName::new(branch)?)
-        }
+        (None, Some(spec)) => BaselineSource::Stored(baselines::stored_branch(spec)?),
         _ => {
             anyhow::bail!("give --baseline-target URL (interleaved A/B) or --baseline store:BRANCH")
         }
     })
-}
-
-/// The stored baseline of `candidate`'s scenario (`history/stored.rs`: its stable segment on a
-/// matching environment, at most the `[gate]`'s baseline runs), refusing partial runs unless
-/// `--allow-partial`. The one place that selects stored runs for [`BaselineSource::Stored`].
-fn stored(
-    args: &GateRunArgs,
-    branch: &BranchName,
-    candidate: &Scenario,
-    cli_gate: &GateSection,
-) -> anyhow::Result<(Vec<RunResult>, BaselineWindow)> {
-    let gate = candidate.file.gate.overlay(cli_gate);
-    let (runs, window) = crate::history::stored::read(
-        store::open_existing(&args.store)?.as_ref(),
-        branch,
-        &crate::commands::run::meta(candidate),
-        &gate,
-        args.gate.allow_env_mismatch,
-    )?;
-    let named: Vec<(String, &RunResult)> = runs
-        .iter()
-        .map(|r| (format!("stored run {} (store:{branch})", r.meta.run_id), r))
-        .collect();
-    admission::check_complete(&named, args.gate.allow_partial)?;
-    Ok((runs, window))
 }
 
 /// Load a scenario with the gate's overrides; `target` is `(flag, url)`.
@@ -327,34 +151,4 @@ fn load(path: &Path, args: &GateRunArgs, target: Option<(&str, &str)>) -> anyhow
     }
     overrides.extend(args.set.iter().cloned());
     Ok(Scenario::load(path, &overrides)?)
-}
-
-fn trial(
-    scenario: &Scenario,
-    cancel: &Cancel,
-    args: &GateRunArgs,
-    sides: &Sides,
-    side: Side,
-    i: usize,
-) -> anyhow::Result<RunResult> {
-    let side = side.name();
-    if !args.quiet {
-        eprintln!("{} {side} trial {}", scenario.name(), i + 1);
-    }
-    let mut run = sides.measure(side, || execute(scenario, cancel, args.quiet))?;
-    run.meta.trial = u32::try_from(i).ok();
-    if let Some(dir) = &args.results_dir {
-        let file: PathBuf = dir.join(format!("{}-{side}-{}.json", scenario.name(), i + 1));
-        write_result(&run, &file)?;
-    }
-    if run.cancelled {
-        print!("{}", terminal::summary(&run));
-        if args.results_dir.is_none() {
-            eprintln!(
-                "the partial {side} trial is kept in {}",
-                keep_elsewhere(&run)
-            );
-        }
-    }
-    Ok(run)
 }

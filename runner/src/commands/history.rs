@@ -6,11 +6,11 @@ use anyhow::Context as _;
 use bench_core::stats::change_point::ChangePointSettings;
 
 use crate::cli::{HistoryArgs, StoreKind};
-use crate::commands::store;
 use crate::history::render::{self, ChartLink};
 use crate::history::series::commit_time;
 use crate::history::{self, by_commit, series_of, HistoryMetric, HistoryReport};
-use crate::report::output;
+use crate::output;
+use crate::session::{baselines, stores};
 use crate::store::{BranchName, Store};
 use crate::Exit;
 
@@ -33,7 +33,7 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
         },
     };
     let branch = BranchName::new(&args.branch)?;
-    let st = store::open_existing(&args.store)?;
+    let st = stores::open_existing(&args.store)?;
     let series = read_series(
         st.as_ref(),
         &branch,
@@ -45,7 +45,7 @@ pub fn command(args: &HistoryArgs) -> anyhow::Result<Exit> {
     print!("{}", render::terminal(&report));
     write_outputs(&report, args)?;
     if args.store.store == StoreKind::Influx && !args.no_annotate {
-        let n = history::influx::write(&store::influx(&args.store)?, &report)
+        let n = history::influx::write(&stores::influx(&args.store)?, &report)
             .context("writing the change points to InfluxDB (--no-annotate skips it)")?;
         eprintln!("wrote {n} change point(s) to {}", st.describe());
     }
@@ -74,10 +74,8 @@ fn read_series(
     metrics: &[HistoryMetric],
     since: Option<&str>,
 ) -> anyhow::Result<Vec<history::Series>> {
-    let listed = st.list(Some(branch), None)?;
-    let mut names: Vec<&str> = listed.iter().map(|r| r.scenario.as_str()).collect();
-    names.sort_unstable();
-    names.dedup();
+    let listed = baselines::scenarios(st, branch, "")?;
+    let names: Vec<&str> = listed.keys().map(String::as_str).collect();
     if names.is_empty() {
         anyhow::bail!("no stored runs of branch {branch} in {}", st.describe());
     }
@@ -89,14 +87,11 @@ fn read_series(
         );
     }
     let mut out = Vec::new();
-    for name in names {
+    for (name, &count) in &listed {
         if !args.scenarios.is_empty() && !args.scenarios.iter().any(|s| s == name) {
             continue;
         }
-        let count = listed.iter().filter(|r| r.scenario == name).count();
-        let mut runs = st
-            .baseline(branch, name, count)
-            .with_context(|| format!("reading the runs of {name} on {branch}"))?;
+        let mut runs = baselines::newest(st, branch, name, count)?;
         if let Some(since) = since {
             runs.retain(|r| commit_time(r) >= since);
         }
@@ -107,7 +102,7 @@ fn read_series(
 
 fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<()> {
     if let Some(out) = &args.out {
-        crate::commands::write_json_out(out, report)?;
+        output::json(out, report)?;
     }
     if args.report_dir.is_none() && args.html.is_none() {
         return Ok(());
@@ -115,7 +110,7 @@ fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<(
     let series = render::charted(report);
     let charts = history::chart::render(report, &series)?;
     if let Some(dir) = &args.report_dir {
-        let files = output::write_charts(&charts, &dir.join("charts"))?;
+        output::charts(&charts, &dir.join("charts"))?;
         let links: Vec<ChartLink> = series
             .iter()
             .zip(&charts)
@@ -124,17 +119,13 @@ fn write_outputs(report: &HistoryReport, args: &HistoryArgs) -> anyhow::Result<(
                 png: format!("charts/{}.png", c.stem),
             })
             .collect();
-        let md = dir.join("history.md");
-        output::write(&md, render::markdown(report, &links).as_bytes())?;
-        eprintln!("wrote {} and {} chart file(s)", md.display(), files.len());
+        output::text(&dir.join("history.md"), &render::markdown(report, &links))?;
     }
     if let Some(dir) = &args.html {
-        let page = dir.join("index.html");
-        output::write(
-            &page,
-            history::html::render(report, &series, &charts).as_bytes(),
+        output::text(
+            &dir.join("index.html"),
+            &history::html::render(report, &series, &charts),
         )?;
-        eprintln!("wrote {}", page.display());
     }
     Ok(())
 }

@@ -1,14 +1,13 @@
 //! `tailguard instructions`: gungraun's instruction counts as stored runs, compared with main's
 //! by a plain relative threshold per metric (see `instructions/mod.rs`).
 
-use anyhow::Context as _;
 use bench_core::Environment;
 
 use crate::cli::InstructionsArgs;
-use crate::commands::store;
 use crate::instructions::compare::{compare, render, Outcome, Thresholds};
 use crate::instructions::{summary, Benchmark, PREFIX};
-use crate::store::BranchName;
+use crate::output;
+use crate::session::{baselines, stores};
 use crate::Exit;
 
 /// The baseline's benchmarks: the newest stored run of each, or another gungraun directory.
@@ -22,24 +21,16 @@ fn baseline(
     let Some(spec) = &args.baseline else {
         return Ok(None);
     };
-    let branch = store::store_branch(spec)
-        .with_context(|| format!("--baseline {spec:?}: expected store:BRANCH"))?;
-    let branch = BranchName::new(branch)?;
-    let st = store::open_existing(&args.store)?;
+    let branch = baselines::stored_branch(spec)?;
+    let st = stores::open_existing(&args.store)?;
     let mut out = Vec::new();
-    let mut scenarios: Vec<String> = st
-        .list(Some(&branch), None)?
-        .into_iter()
-        .map(|r| r.scenario)
-        .filter(|s| s.starts_with(PREFIX))
-        .collect();
+    let mut scenarios: std::collections::BTreeSet<String> =
+        baselines::scenarios(st.as_ref(), &branch, PREFIX)?
+            .into_keys()
+            .collect();
     scenarios.extend(candidate.iter().map(|b| format!("{PREFIX}{}", b.id)));
-    scenarios.sort_unstable();
-    scenarios.dedup();
     for scenario in scenarios {
-        let runs = st
-            .baseline(&branch, &scenario, 1)
-            .with_context(|| format!("reading baseline of {scenario} on {branch}"))?;
+        let runs = baselines::newest(st.as_ref(), &branch, &scenario, 1)?;
         if let Some(run) = runs.last() {
             out.push(Benchmark::from_run(run)?);
         }
@@ -60,7 +51,7 @@ pub fn command(args: &InstructionsArgs) -> anyhow::Result<Exit> {
     if args.save.save {
         let env = Environment::detect();
         for b in &benches {
-            store::save(&mut b.to_run(env.clone()), &args.save, &args.store)?;
+            stores::save(&mut b.to_run(env.clone()), &args.save, &args.store)?;
         }
     }
     let Some(base) = baseline(args, &benches)? else {
@@ -73,9 +64,7 @@ pub fn command(args: &InstructionsArgs) -> anyhow::Result<Exit> {
     let report = compare(&base, &benches, &thresholds);
     print!("{}", render(&report));
     if let Some(out) = &args.out {
-        crate::atomic::write(out, serde_json::to_string_pretty(&report)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("wrote {}", out.display());
+        output::json(out, &report)?;
     }
     Ok(match report.verdict {
         Outcome::Pass => Exit::Success,

@@ -35,11 +35,9 @@ pub fn command(args: &K8sRenderArgs) -> anyhow::Result<Exit> {
     let yaml = render(args, &name, &text, &run_id, &start_at);
     match &args.out {
         Some(out) => {
-            crate::atomic::write(out, &yaml)
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::output::text(out, &yaml)?;
             eprintln!(
-                "wrote {} (run {run_id}: {} shards starting at {start_at}); kubectl apply -f {} now",
-                out.display(),
+                "run {run_id}: {} shards starting at {start_at}; kubectl apply -f {} now",
                 args.parallelism,
                 out.display()
             );

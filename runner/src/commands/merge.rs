@@ -1,18 +1,18 @@
 //! `tailguard merge`: the shards of one distributed run as one result.
 
-use anyhow::Context as _;
 use bench_core::merge::merge_shards;
 use bench_core::result::RunResult;
 
 use crate::cli::MergeArgs;
-use crate::commands::run::write_result;
+use crate::output;
+use crate::session::stores;
 use crate::Exit;
 
 /// Run the command.
 pub fn command(args: &MergeArgs) -> anyhow::Result<Exit> {
     let shards = match &args.run_id {
         Some(id) => {
-            let st = crate::commands::store::open(&args.store)?;
+            let st = stores::open(&args.store)?;
             let runs = st.by_run_id(id)?;
             if runs.is_empty() {
                 anyhow::bail!("no stored run {id:?} in {}", st.describe());
@@ -46,14 +46,8 @@ pub fn command(args: &MergeArgs) -> anyhow::Result<Exit> {
         s.latency_us.p99
     );
     match &args.out {
-        Some(out) => {
-            write_result(&merged, out)?;
-            eprintln!("wrote {}", out.display());
-        }
-        None => println!(
-            "{}",
-            merged.to_json().context("serialising the merged run")?
-        ),
+        Some(out) => output::result(&merged, out)?,
+        None => output::result_to_stdout(&merged)?,
     }
     Ok(Exit::Success)
 }

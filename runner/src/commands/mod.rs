@@ -1,4 +1,6 @@
-//! One module per subcommand.
+//! One module per subcommand: a thin adapter that parses its flags, calls the application
+//! layer (`crate::session`) and the output manager (`crate::output`), and maps the outcome to
+//! an [`Exit`]. No command module imports another (`runner/tests/code_shape.rs` checks it).
 
 pub mod baseline;
 #[cfg(feature = "demo")]
@@ -26,19 +28,6 @@ pub const WITHOUT_DEMO: &str = "this tailguard was built without the embedded de
     (cargo feature `demo`, e.g. `cargo install tailguard --no-default-features`), which `demo` \
     and `calibrate` need; build with default features (`cargo install tailguard`) or run \
     `cargo run --release -p tailguard -- demo` in a clone of the repository";
-
-/// Write `value` as pretty JSON to `path` (`--out`), creating its directory, whole or not at
-/// all; says where on stderr.
-pub fn write_json_out(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    crate::atomic::write(path, serde_json::to_string_pretty(value)?)
-        .with_context(|| format!("writing {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
-    Ok(())
-}
 
 /// Run the parsed command.
 pub fn dispatch(cli: Cli) -> anyhow::Result<Exit> {

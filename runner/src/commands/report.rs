@@ -6,8 +6,9 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::cli::{ReportArgs, ReportFormat};
+use crate::output;
 use crate::report::combine::combine;
-use crate::report::{charts, html, markdown, outline, output, wording};
+use crate::report::{charts, html, markdown, outline, wording};
 use crate::verdict::{Provenance, VerdictReport, VERDICT_SCHEMA_VERSION};
 use crate::Exit;
 
@@ -33,8 +34,7 @@ pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
     };
     let mut files = Vec::new();
     if let Some(dir) = &args.charts {
-        files = output::write_charts(&rendered, dir)?;
-        eprintln!("wrote {} chart files to {}", files.len(), dir.display());
+        files = output::charts(&rendered, dir)?;
     }
     let text = match args.format {
         ReportFormat::Markdown => {
@@ -62,10 +62,7 @@ pub fn command(args: &ReportArgs) -> anyhow::Result<Exit> {
         }
     };
     match &args.out {
-        Some(path) => {
-            output::write(path, text.as_bytes())?;
-            eprintln!("wrote {}", path.display());
-        }
+        Some(path) => output::text(path, &text)?,
         None => print!("{text}"),
     }
     Ok(Exit::Success)

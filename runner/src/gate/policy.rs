@@ -84,7 +84,7 @@ impl GatePolicy {
 pub enum BaselineSource {
     /// A running baseline build: its trials are interleaved with the candidate's.
     Interleaved(String),
-    /// Stored runs of a branch (`store:BRANCH`), selected by `commands::gate::stored`.
+    /// Stored runs of a branch (`store:BRANCH`), selected by `session::baselines::of_scenario`.
     Stored(crate::store::BranchName),
 }
 
