@@ -67,11 +67,7 @@ pub(crate) fn thread_main<C: Connector>(
         config.effective_drain(),
         ctx.cancel.clone(),
     );
-    // A grid cell holds at most half the thread's connections' worth of calls.
-    let pacer = pacer(config, &ctx, start)
-        .with_cell_cap(workers / 2)
-        .with_grid(config.send_grid);
-    let pacer = Rc::new(pacer);
+    let pacer = Rc::new(pacer(config, &ctx, start, workers));
     let recorder = Rc::new(RefCell::new(
         Recorder::new(ctx.thread, ctx.requests, measure_start, ctx.sink)
             .with_flows(ctx.flows.clone()),
@@ -176,8 +172,9 @@ fn park_at_gate(rt: &tokio::runtime::Runtime, local: &LocalSet, gate: &StartGate
     });
 }
 
-/// This thread's share of the load's pacing (its slots of the shard's schedule).
-fn pacer(config: &RunConfig, ctx: &ThreadCtx, start: Instant) -> Pacer {
+/// This thread's share of the load's pacing (its slots of the shard's schedule), on the
+/// scenario's send grid; a grid cell holds at most half the thread's `workers`' worth of calls.
+fn pacer(config: &RunConfig, ctx: &ThreadCtx, start: Instant, workers: usize) -> Pacer {
     Pacer::new(
         &config.model,
         config.stop,
@@ -188,6 +185,8 @@ fn pacer(config: &RunConfig, ctx: &ThreadCtx, start: Instant) -> Pacer {
         (config.shard.index, config.shard.count),
         ctx.claimed.clone(),
     )
+    .with_cell_cap(workers / 2)
+    .with_grid(config.send_grid)
 }
 
 /// Closes the recorder's finished intervals every 200 ms while the workers run.
