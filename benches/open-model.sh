@@ -21,6 +21,8 @@
 #   RATES="5000 20000 35000 50000"   open-model rates in req/s, or "N%" of the closed model's
 #                 throughput measured first in the same sitting (e.g. RATES="1000 20% 50% 80%")
 #   CONNS=64      connections               LIMIT=1.5   CHECK: the largest ratio allowed
+#   GRID=...      the open model's load.send_grid (e.g. "0": every call at its own time;
+#                 default: the scenario default, 1 ms)
 #   H2=1          run the HTTP/2 part       H2_CONNS=8  H2_STREAMS=8
 #   SERVER_CPU=0  CLIENT_CPU=1              PAUSE=2     seconds of rest between runs
 #   TG=...        the tailguard binary (default: target/release/tailguard, built unless SKIP_BUILD=1)
@@ -44,6 +46,7 @@ H2_STREAMS=${H2_STREAMS:-8}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PAUSE=${PAUSE:-2}
+GRID=${GRID:-}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -136,7 +139,8 @@ for rate in $RATES; do
     log "tailguard open, $rate req/s on $CONNS connections, ${DURATION}s"
     tg "open-$rate" "$NGINX_URL" "model = \"open\"
 rate = $rate
-connections = $CONNS"
+connections = $CONNS${GRID:+
+send_grid = \"$GRID\"}"
     row "open $rate/s" "open-$rate" "$BASE"
     WORST=$(awk -v a="$WORST" -v b="$(calc "$LAST_US / $BASE")" 'BEGIN { print (b > a ? b : a) }')
 done

@@ -214,9 +214,15 @@ mod tests {
 
     /// 2 000 req/s for `ms` on one thread, starting now.
     fn dispatch(ms: u64, cancel: &Cancel) -> (Rc<Dispatch>, Instant) {
+        dispatch_on(ms, cancel, crate::pacer::SEND_GRID)
+    }
+
+    /// Like [`dispatch`], on send grid `grid`.
+    fn dispatch_on(ms: u64, cancel: &Cancel, grid: Duration) -> (Rc<Dispatch>, Instant) {
         let start = Instant::now();
         let duration = Duration::from_millis(ms);
-        let pacer = crate::pacer::tests::uniform(2000.0, duration, Duration::ZERO, start);
+        let pacer =
+            crate::pacer::tests::uniform(2000.0, duration, Duration::ZERO, start).with_grid(grid);
         let window = Window::new(start + duration, Duration::from_secs(1), cancel.clone());
         (Rc::new(Dispatch::new(Rc::new(pacer), window)), start)
     }
@@ -277,6 +283,25 @@ mod tests {
             assert!(at >= due, "slot {i} sent before its due time");
         }
         assert!(d.over.get());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn without_a_grid_each_slot_is_sent_at_its_own_time() {
+        // `load.send_grid = "0"`: every 500 µs, one slot at a time, none before its time.
+        let local = tokio::task::LocalSet::new();
+        let (d, start) = dispatch_on(50, &Cancel::new(), Duration::ZERO);
+        let mut seen = local.run_until(claims(&d, 4)).await;
+        assert_eq!(seen.len(), 100, "2 000 req/s for 50 ms");
+        seen.sort_by_key(|(_, due, _)| *due);
+        for (i, (_, due, at)) in seen.iter().enumerate() {
+            let expected = start + Duration::from_micros(500 * i as u64);
+            let off = due.max(&expected).duration_since(*due.min(&expected));
+            assert!(
+                off < Duration::from_micros(1),
+                "slot {i} due {off:?} off its own time"
+            );
+            assert!(at >= due, "slot {i} sent before its due time");
+        }
     }
 
     /// A worker that is never idle (each call outlasts the gap to the next slot, as on a

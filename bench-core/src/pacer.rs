@@ -118,6 +118,8 @@ pub(crate) enum Pacer {
         /// The most slots a cell holds; arrivals past it keep their own time (see
         /// [`Pacer::with_cell_cap`]).
         cap: usize,
+        /// The send grid ([`SEND_GRID`] by default; zero: every call at its own time).
+        grid: Duration,
     },
     Closed {
         think_time: Duration,
@@ -159,6 +161,7 @@ impl Pacer {
                     end,
                     cell: Cell::new((Duration::ZERO, 0)),
                     cap: usize::MAX,
+                    grid: SEND_GRID,
                 }
             }
             LoadModel::Closed {
@@ -249,6 +252,15 @@ impl Pacer {
         self
     }
 
+    /// Send on `grid` instead of [`SEND_GRID`] (the open model; a no-op for the closed one); a
+    /// zero grid sends every call at its own time.
+    pub(crate) fn with_grid(mut self, grid: Duration) -> Self {
+        if let Pacer::Open { grid: g, .. } = &mut self {
+            *g = grid;
+        }
+        self
+    }
+
     /// The open model's due time of the arrival at `offset` (from the start), and the cell after
     /// taking it: its grid point while the cell has room, else its own time.
     fn due(&self, offset: Duration) -> (Duration, (Duration, usize)) {
@@ -257,12 +269,13 @@ impl Pacer {
             end,
             cell,
             cap,
+            grid,
             ..
         } = self
         else {
             return (offset, (offset, 0));
         };
-        let point = on_grid(offset, *warmup, *end);
+        let point = on_grid(offset, *grid, *warmup, *end);
         match cell.get() {
             (at, n) if at == point && n >= *cap => (offset, (at, n)),
             (at, n) if at == point => (point, (at, n + 1)),
@@ -329,6 +342,21 @@ pub(crate) mod tests {
         }
         assert_eq!(per_cell.len(), 101, "1 ms warm-up + 100 ms");
         assert!(per_cell.values().all(|n| *n == 5), "{per_cell:?}");
+    }
+
+    #[test]
+    fn a_zero_grid_leaves_every_arrival_its_own_time() {
+        // 5 000/s with `load.send_grid = "0"`: one call every 200 µs, none moved.
+        let start = Instant::now();
+        let pacer = uniform(5_000.0, 10 * MS, Duration::ZERO, start).with_grid(Duration::ZERO);
+        let mut dues = Vec::new();
+        while let Some(due) = pacer.peek_due() {
+            let slot = pacer.next(start, false).unwrap();
+            assert_eq!(slot.due, due, "peek and next agree");
+            dues.push((slot.due - start).as_micros());
+        }
+        let expected: Vec<u128> = (0..50).map(|k| k * 200).collect();
+        assert_eq!(dues, expected);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct RunConfig {
     pub threads: usize,
     /// Per-call timeout.
     pub timeout: Duration,
+    /// The open model's send grid: due times move back to its points so one wake-up sends a
+    /// cell's calls ([`crate::pacer::SEND_GRID`] by default; zero: every call at its own time).
+    pub send_grid: Duration,
     /// After the measured window, how long calls in flight may still complete before they
     /// count as timeouts (capped at `timeout`); see [`crate::window`].
     pub drain: Duration,
@@ -67,6 +70,7 @@ impl Default for RunConfig {
             streams_per_connection: 1,
             threads: 0,
             timeout: Duration::from_secs(30),
+            send_grid: crate::pacer::SEND_GRID,
             drain: crate::window::DEFAULT_DRAIN,
             seed: 0x7a11_9a4d,
             weights: Vec::new(),

@@ -303,3 +303,24 @@ fn drain_defaults_to_five_seconds_capped_by_the_timeout() {
         "{e}"
     );
 }
+
+/// `load.send_grid`: 1 ms by default, "0" for every call at its own time; refused above 100 ms
+/// and in the closed model, naming the field.
+#[test]
+fn send_grid_defaults_to_a_millisecond_and_zero_means_exact() {
+    let s = parse(BASIC, &[]).unwrap();
+    assert_eq!(s.run_config().send_grid, Duration::from_millis(1));
+    let s = parse(BASIC, &["load.send_grid=\"0\""]).unwrap();
+    assert_eq!(s.run_config().send_grid, Duration::ZERO);
+    let s = parse(BASIC, &["load.send_grid=\"5ms\""]).unwrap();
+    assert_eq!(s.run_config().send_grid, Duration::from_millis(5));
+    let e = parse(BASIC, &["load.send_grid=\"1s\""])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("load.send_grid") && e.contains("100ms"), "{e}");
+    let closed = BASIC.replace("rate = 100\n", "model = \"closed\"\nworkers = 4\n");
+    let e = parse(&closed, &["load.send_grid=\"1ms\""])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("load.send_grid") && e.contains("closed"), "{e}");
+}

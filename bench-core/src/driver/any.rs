@@ -96,17 +96,20 @@ impl Connector for AnyConnector {
 }
 
 impl Driver for AnyDriver {
+    // gRPC's calls are boxed (one allocation per call, next to tonic's and hyper's own): a
+    // future of the enum is as large as its largest variant's, and it sits in every
+    // connection's task, so HTTP's smaller one sets the size.
     async fn call(&mut self, request: usize) -> Outcome {
         match self {
             Self::Http(d) => d.call(request).await,
-            Self::Grpc(d) => d.call(request).await,
+            Self::Grpc(d) => Box::pin(d.call(request)).await,
         }
     }
 
     async fn exchange(&mut self, request: usize, exchange: &mut Exchange) -> Outcome {
         match self {
             Self::Http(d) => d.exchange(request, exchange).await,
-            Self::Grpc(d) => d.exchange(request, exchange).await,
+            Self::Grpc(d) => Box::pin(d.exchange(request, exchange)).await,
         }
     }
 

@@ -47,10 +47,15 @@ impl H2Conn {
         if let Some(s) = self.open_sender() {
             return Ok((s, false)); // another stream connected while we waited
         }
-        let io = dial().await?;
-        let (sender, conn) = http2::handshake(TokioExecutor::new(), TokioIo::new(io))
-            .await
-            .map_err(|e| classify(&e))?;
+        // Boxed: dialling and the handshake are once per connection; unboxed, their futures
+        // would take room in every stream's task for the whole run.
+        let (sender, conn) = Box::pin(async {
+            let io = dial().await?;
+            http2::handshake(TokioExecutor::new(), TokioIo::new(io))
+                .await
+                .map_err(|e| classify(&e))
+        })
+        .await?;
         tokio::spawn(conn);
         *self.sender.borrow_mut() = Some(sender.clone());
         Ok((sender, true))

@@ -274,7 +274,9 @@ async fn exchange(
     if shared.follow_redirects > 0 {
         let limit = shared.follow_redirects;
         let text = (values, scratch);
-        return follow(limit, endpoint, conn, prepared, text, keep, wire).await;
+        // Boxed (one allocation per call, only with redirects on): the chain holds a request
+        // of either protocol, the largest future of the call, in every connection's task.
+        return Box::pin(follow(limit, endpoint, conn, prepared, text, keep, wire)).await;
     }
     if let Some(k) = keep.as_deref_mut() {
         k.clear();
@@ -289,7 +291,9 @@ async fn exchange(
             Err(outcome) => return outcome,
         },
         Conn::H2(conn) => match prepared.h2_request(endpoint, values, wire.extra) {
-            Ok(req) => send_h2(endpoint, conn, req, (keep, headers)).await,
+            // Boxed (one allocation per HTTP/2 call, next to hyper's own dozens): hyper's
+            // futures would otherwise sit in every stream's task for the whole run.
+            Ok(req) => Box::pin(send_h2(endpoint, conn, req, (keep, headers))).await,
             Err(outcome) => return outcome,
         },
     };

@@ -76,8 +76,9 @@ pub(super) async fn send_h1(
         .as_mut()
         .is_some_and(|c| !c.closed_while_idle(IDLE_PROBE_AFTER));
     let kept = (keep.as_deref_mut(), headers.as_deref_mut());
-    let first = h1_exchange(endpoint, slot, reused, bytes, head, kept);
-    match first.await {
+    // Awaited before the match, so the retry's future can take the first one's room.
+    let first = h1_exchange(endpoint, slot, reused, bytes, head, kept).await;
+    match first {
         Err(f) if reused && f.before_response && idempotent => {
             // The server had closed the kept-alive connection (idle timeout, or a close after the
             // last response without `Connection: close`): nothing of this request was
@@ -188,7 +189,9 @@ async fn h1_exchange(
     let conn = match slot {
         Some(c) => c,
         None => {
-            let io = endpoint.dial().await.map_err(|outcome| H1Error {
+            // Boxed: dialling (TCP, TLS, proxy) is once per connection, and its ~1 KiB future
+            // would otherwise sit in every connection's task for the whole run.
+            let io = Box::pin(endpoint.dial()).await.map_err(|outcome| H1Error {
                 outcome,
                 before_response: false,
             })?;

@@ -187,7 +187,9 @@ impl User {
         let drained = async move {
             match drain {
                 Some((drain, worker)) => drain.wait(worker).await,
-                None => window.drained().await,
+                // Boxed: the engine's calls wait on the thread's `Drain`; this timer (two of
+                // them) would otherwise take room in every connection's task.
+                None => Box::pin(window.drained()).await,
             }
         };
         let (mut outcome, drained) = tokio::select! {

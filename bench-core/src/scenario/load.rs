@@ -73,6 +73,13 @@ pub struct LoadSection {
         skip_serializing_if = "Option::is_none"
     )]
     pub drain: Option<Duration>,
+    /// Open model: the send grid ("1ms" default; "0": every call at its own time).
+    #[serde(
+        default,
+        with = "crate::duration_serde::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub send_grid: Option<Duration>,
     /// Engine threads (0: one per core).
     #[serde(default)]
     pub threads: usize,

@@ -1,6 +1,8 @@
 //! The `[load]` section's rules (which fields go with which model, what must be positive),
 //! checked when a scenario loads; errors name the field.
 
+use std::time::Duration;
+
 use super::file::ScenarioFile;
 use super::load::{LoadSection, ModelKind};
 
@@ -64,6 +66,12 @@ fn open_model(l: &LoadSection) -> Result<(), Failure> {
             "`workers` belongs to the closed model; the open model uses `connections`".into(),
         ));
     }
+    if let Some(grid) = l.send_grid.filter(|g| *g > MAX_SEND_GRID) {
+        return Err(fail(
+            "load.send_grid",
+            format!("{grid:?} is longer than {MAX_SEND_GRID:?}: a grid moves due times back by up to its length, and that long would turn the rate into bursts"),
+        ));
+    }
     if let Some(r) = l.rate {
         let r = r.per_second();
         if !(r.is_finite() && r > 0.0) {
@@ -76,6 +84,9 @@ fn open_model(l: &LoadSection) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The longest `load.send_grid` accepted.
+const MAX_SEND_GRID: Duration = Duration::from_millis(100);
+
 /// The closed model's fields: workers (not a rate) and a length.
 fn closed_model(l: &LoadSection) -> Result<(), Failure> {
     if l.rate.is_some() || !l.stages.is_empty() {
@@ -85,6 +96,12 @@ fn closed_model(l: &LoadSection) -> Result<(), Failure> {
         return Err(fail(
             "load.duration",
             "give a `duration` or a `requests` count".into(),
+        ));
+    }
+    if l.send_grid.is_some() {
+        return Err(fail(
+            "load.send_grid",
+            "the closed model keeps no schedule to put on a grid; remove `send_grid` or use model = \"open\"".into(),
         ));
     }
     if l.workers == Some(0) {

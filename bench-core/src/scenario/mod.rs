@@ -288,6 +288,7 @@ impl Scenario {
             streams_per_connection: streams,
             threads: l.threads,
             timeout: l.timeout,
+            send_grid: l.send_grid.unwrap_or(crate::pacer::SEND_GRID),
             drain: l.drain.unwrap_or(crate::window::DEFAULT_DRAIN),
             seed: l.seed.unwrap_or(DEFAULT_SEED),
             weights: self.weights.clone(),
