@@ -5,46 +5,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use bench_core::driver::http::HttpRequestSpec;
+#[path = "common/scenario_text.rs"]
+mod scenario_text;
+
 use bench_core::pacer::LoadModel;
-use bench_core::scenario::{Override, Plan, Scenario, ScenarioError};
-
-fn env(name: &str) -> Option<String> {
-    match name {
-        "TARGET_URL" => Some("http://127.0.0.1:9999/api".into()),
-        "API_TOKEN" => Some("s3cr3t-value".into()),
-        _ => None,
-    }
-}
-
-/// The HTTP requests of a scenario.
-fn http(s: &Scenario) -> &[HttpRequestSpec] {
-    match &s.plan {
-        Plan::Http(r) => r,
-        other => panic!("not HTTP: {other:?}"),
-    }
-}
-
-fn parse(text: &str, overrides: &[&str]) -> Result<Scenario, ScenarioError> {
-    let overrides: Vec<Override> = overrides
-        .iter()
-        .map(|s| Override::parse_set(s).unwrap())
-        .collect();
-    Scenario::parse(text, Path::new("test.toml"), &overrides, &env)
-}
-
-const BASIC: &str = r#"
-name = "basic"
-target = "${TARGET_URL:-http://127.0.0.1:8080}"
-
-[request]
-path = "/items?id=${ITEM:-7}"
-headers = { authorization = "Bearer ${API_TOKEN}" }
-
-[load]
-rate = 100
-duration = "2s"
-"#;
+use bench_core::scenario::{Scenario, ScenarioError};
+use scenario_text::{http, parse, BASIC};
 
 #[test]
 fn interpolation_and_defaults() {
