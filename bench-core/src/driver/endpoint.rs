@@ -233,13 +233,23 @@ impl Endpoint {
             .addrs
             .as_ref()
             .map_err(|e| DialError::Resolve(e.clone()))?;
-        let mut tcp = TcpStream::connect(addrs.as_slice())
+        let tcp = TcpStream::connect(addrs.as_slice())
             .await
             .map_err(|error| DialError::Tcp {
                 hop: self.hop.clone(),
                 error,
             })?;
         let _ = tcp.set_nodelay(true);
+        if self.tunnel.is_none() && self.tls.is_none() {
+            return Ok(Dialed::Plain(tcp));
+        }
+        // Boxed: the tunnel's and TLS handshake's futures are most of a dial's size, and every
+        // connection dials at once at the start (10 000 connections: 10 MB held for a moment).
+        Box::pin(self.secure(tcp)).await
+    }
+
+    /// The proxy's tunnel and the TLS handshake over a connected `tcp`, when the endpoint has them.
+    async fn secure(&self, mut tcp: TcpStream) -> Result<Dialed, DialError> {
         if let Some((proxy, authority)) = &self.tunnel {
             proxy.tunnel(&mut tcp, authority).await?;
         }
@@ -318,5 +328,15 @@ mod tests {
         assert_eq!(join("http://127.0.0.1:1/base/", "/a?b"), "/base/a?b");
         assert_eq!(join("http://127.0.0.1:1", ""), "/");
         assert_eq!(join("http://127.0.0.1:1?", "/a"), "/a");
+    }
+
+    /// Every connection dials at the start, all at once: at 10 000 connections each 100 bytes
+    /// of a plain dial's future are 1 MB of the run's peak memory.
+    #[test]
+    fn a_plain_dial_stays_small() {
+        let endpoint = Endpoint::new("http://127.0.0.1:1", &ConnectOptions::default(), &[]);
+        let endpoint = endpoint.unwrap();
+        let size = std::mem::size_of_val(&endpoint.dial());
+        assert!(size <= 256, "a plain dial's future takes {size} bytes");
     }
 }
