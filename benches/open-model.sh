@@ -24,6 +24,8 @@
 #   GRID=...      the open model's load.send_grid (e.g. "0": every call at its own time;
 #                 default: the scenario default, 1 ms)
 #   H2=1          run the HTTP/2 part       H2_CONNS=8  H2_STREAMS=8
+#   OHA=1         also run oha (a peer) the same way: closed on CONNS connections, then
+#                 `-q RATE --latency-correction` at each rate; its ratio is to its own closed run
 #   SERVER_CPU=0  CLIENT_CPU=1              PAUSE=2     seconds of rest between runs
 #   TG=...        the tailguard binary (default: target/release/tailguard, built unless SKIP_BUILD=1)
 #   OUT_DIR=...   where configs, JSON and the table go (default: a fresh temp dir, kept)
@@ -47,6 +49,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 PAUSE=${PAUSE:-2}
 GRID=${GRID:-}
+OHA=${OHA:-0}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -67,6 +70,8 @@ has nginx || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 has jq || missing+=(jq)
 has taskset || missing+=(util-linux)
 [[ $H2 == 1 ]] && ! has h2load && missing+=(nghttp2-client)
+OHA_BIN=$(command -v oha || echo "$HOME/.cargo/bin/oha")
+[[ $OHA != 1 || -x $OHA_BIN ]] || die "OHA=1: no oha -- run: cargo install oha --locked"
 ((${#missing[@]} == 0)) || die "missing: ${missing[*]} -- run: apt-get install -y ${missing[*]}"
 if [[ $SKIP_BUILD != 1 ]]; then
     log "building tailguard (release)"
@@ -123,6 +128,21 @@ row() { # label name base-us
     LAST_US=$us
 }
 
+oha_run() { # name [extra oha flags...]: oha on CONNS connections for DURATION, one row
+    local name=$1 base=${OHA_BASE:-} req us
+    shift
+    timed "$name" "$OHA_BIN" -z "${DURATION}s" -c "$CONNS" --no-tui --output-format json "$@" "$NGINX_URL" ||
+        die "oha $name failed: $(tail -5 "$OUT_DIR/$name.err")"
+    req=$(jq '[.statusCodeDistribution[]] | add // 0' "$OUT_DIR/$name.out")
+    [[ -n $req && $req != 0 ]] || die "cannot parse oha output: $(head -c 2000 "$OUT_DIR/$name.out")"
+    us=$(calc "$(cpu_s "$name") * 1000000 / $req")
+    ROWS+=("$(printf '| %s | %.0f | %.2f | %s | – | %.0f µs | – | – | %.1f MB |' "$name" \
+        "$(jq '.summary.requestsPerSec' "$OUT_DIR/$name.out")" "$us" \
+        "${base:+$(printf '%.2f×' "$(calc "$us / $base")")}" \
+        "$(jq '.latencyPercentiles.p99 * 1000000' "$OUT_DIR/$name.out")" "$(rss_mb "$name")")")
+    LAST_US=$us
+}
+
 log "starting nginx (HTTP/1.1) on core $SERVER_CPU"
 nginx_start "$OUT_DIR" "$SERVER_CPU" || die "nginx did not start"
 log "tailguard closed, $CONNS workers, ${DURATION}s"
@@ -131,6 +151,7 @@ workers = $CONNS"
 row "closed, $CONNS workers" closed ""
 BASE=$LAST_US
 WORST=0
+OPEN_RATES=()
 MAX_RPS=$(jq '.summary.rps' "$OUT_DIR/closed.json")
 for rate in $RATES; do
     # "40%" is 40 % of the closed model's throughput in this sitting.
@@ -143,7 +164,19 @@ connections = $CONNS${GRID:+
 send_grid = \"$GRID\"}"
     row "open $rate/s" "open-$rate" "$BASE"
     WORST=$(awk -v a="$WORST" -v b="$(calc "$LAST_US / $BASE")" 'BEGIN { print (b > a ? b : a) }')
+    OPEN_RATES+=("$rate")
 done
+if [[ $OHA == 1 ]]; then
+    sleep "$PAUSE"
+    log "oha closed, $CONNS connections, ${DURATION}s"
+    OHA_BASE="" oha_run oha-closed
+    OHA_BASE=$LAST_US
+    for rate in "${OPEN_RATES[@]}"; do
+        sleep "$PAUSE"
+        log "oha -q $rate --latency-correction, $CONNS connections, ${DURATION}s"
+        oha_run "oha-open-$rate" -q "$rate" --latency-correction
+    done
+fi
 nginx_stop
 
 if [[ $H2 == 1 ]]; then
