@@ -102,8 +102,7 @@ impl Dispatch {
         if let Some(slot) = due {
             // Free at the due time: this connection, or one still parked since then (the alarm
             // was late and this one freed up first: the delay is the generator's, not a wait).
-            let free_at_due = idle_since.is_none_or(|t| t <= slot.due)
-                || self.idle.borrow().first().is_some_and(|(_, t)| *t <= slot.due);
+            let free_at_due = idle_since.is_none_or(|t| t <= slot.due) || self.parked_by(slot.due);
             let late = !free_at_due && now > slot.due + LATE_AFTER;
             return Some(Claim {
                 slot,
@@ -168,6 +167,11 @@ impl Dispatch {
         for (mailbox, _) in self.idle.borrow_mut().drain(..) {
             mailbox.deliver(None);
         }
+    }
+
+    /// Whether some worker has sat parked since `due` or earlier (the oldest is first).
+    fn parked_by(&self, due: Instant) -> bool {
+        self.idle.borrow().first().is_some_and(|(_, at)| *at <= due)
     }
 
     /// Sending has stopped (a worker saw it): the dispatcher ends even if no worker is idle.

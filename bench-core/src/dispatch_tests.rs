@@ -159,8 +159,14 @@ async fn a_slot_is_not_late_while_another_connection_sat_parked() {
             // The busy worker frees up after the due time and takes the slot itself.
             let claim = d.claim(&busy, Some(Instant::now())).await.unwrap();
             assert_eq!(claim.slot.due, start + Duration::from_millis(1));
-            assert!(claim.free_at_due, "a parked connection was free at the due time");
-            assert!(!claim.late, "the delay was the generator's, not a wait for a connection");
+            assert!(
+                claim.free_at_due,
+                "a parked connection was free at the due time"
+            );
+            assert!(
+                !claim.late,
+                "the delay was the generator's, not a wait for a connection"
+            );
             // With no connection parked, a busy one freed after the due time is late.
             waiting.abort();
             d.idle.borrow_mut().clear();
