@@ -63,6 +63,45 @@ pub struct Outcome {
 pub type Judge<'a> =
     dyn Fn(Vec<RunResult>, Vec<RunResult>, Look) -> Result<VerdictReport, JudgeError> + 'a;
 
+impl Outcome {
+    /// No trials yet: the report of a design whose first pair `baseline_first` leads or not.
+    fn start(design: &Design, baseline_first: bool) -> Self {
+        let seq = design.sequential;
+        Self {
+            baseline: Vec::new(),
+            candidate: Vec::new(),
+            report: None,
+            trials: TrialsReport {
+                order: "counterbalanced".into(),
+                seed: design.seed,
+                baseline_first,
+                min_pairs: seq.min_pairs,
+                max_pairs: seq.max_pairs,
+                pairs: 0,
+                looks: Vec::new(),
+                stopped: Stopped::MaxTrials,
+                budget_s: design.budget.map(|b| b.as_secs_f64()),
+                wall_s: 0.0,
+            },
+        }
+    }
+}
+
+/// Whether one more pair, at the pace of the `pairs` run in `elapsed`, would end after `budget`
+/// (never before the first pair).
+fn next_pair_overruns(elapsed: Duration, pairs: usize, budget: Duration) -> bool {
+    pairs > 0 && elapsed + elapsed.div_f64(pairs as f64) > budget
+}
+
+/// The sides of pair `pair` in running order: counterbalanced, alternating from the first.
+fn pair_order(baseline_first: bool, pair: usize) -> [Side; 2] {
+    if baseline_first ^ (pair % 2 == 1) {
+        [Side::Baseline, Side::Candidate]
+    } else {
+        [Side::Candidate, Side::Baseline]
+    }
+}
+
 /// Runs pairs until the verdict is decided or the budget is spent (see the module docs).
 ///
 /// # Errors
@@ -77,48 +116,26 @@ pub fn run(
     let schedule = seq.looks();
     let baseline_first: bool = SmallRng::seed_from_u64(design.seed).random();
     let started = Instant::now();
-    let mut out = Outcome {
-        baseline: Vec::new(),
-        candidate: Vec::new(),
-        report: None,
-        trials: TrialsReport {
-            order: "counterbalanced".into(),
-            seed: design.seed,
-            baseline_first,
-            min_pairs: seq.min_pairs,
-            max_pairs: seq.max_pairs,
-            pairs: 0,
-            looks: Vec::new(),
-            stopped: Stopped::MaxTrials,
-            budget_s: design.budget.map(|b| b.as_secs_f64()),
-            wall_s: 0.0,
-        },
-    };
+    let mut out = Outcome::start(design, baseline_first);
     let mut pairs = 0;
     let stopped = loop {
         if pairs >= seq.max_pairs {
             break Stopped::MaxTrials;
         }
-        if let Some(budget) = design.budget {
-            let pace = started.elapsed().div_f64(pairs.max(1) as f64);
-            if pairs > 0 && started.elapsed() + pace > budget {
-                let look = Look {
-                    design: seq,
-                    pairs,
-                    last: true,
-                };
-                out.report = Some(judged(&out, judge, look)?);
-                out.trials.looks.push(pairs);
-                break Stopped::WallClock;
-            }
+        if design
+            .budget
+            .is_some_and(|budget| next_pair_overruns(started.elapsed(), pairs, budget))
+        {
+            let look = Look {
+                design: seq,
+                pairs,
+                last: true,
+            };
+            out.report = Some(judged(&out, judge, look)?);
+            out.trials.looks.push(pairs);
+            break Stopped::WallClock;
         }
-        let baseline_leads = baseline_first ^ (pairs % 2 == 1);
-        let order = if baseline_leads {
-            [Side::Baseline, Side::Candidate]
-        } else {
-            [Side::Candidate, Side::Baseline]
-        };
-        if !run_pair(source, &mut out, order, pairs)? {
+        if !run_pair(source, &mut out, pair_order(baseline_first, pairs), pairs)? {
             out.trials.pairs = pairs;
             out.trials.stopped = Stopped::Interrupted;
             return Ok(out);
@@ -172,4 +189,32 @@ fn run_pair(
 
 fn judged(out: &Outcome, judge: &Judge<'_>, look: Look) -> Result<VerdictReport, TrialsError> {
     Ok(judge(out.baseline.clone(), out.candidate.clone(), look)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A budget stops the gate before a pair that, at the pace so far, would end after it:
+    /// never before the first pair, and not while the next pair still fits.
+    #[test]
+    fn the_budget_stops_before_a_pair_that_would_overrun_it() {
+        let budget = Duration::from_secs(60);
+        assert!(!next_pair_overruns(Duration::from_secs(100), 0, budget));
+        // Two pairs in 40 s: the third would end at 60 s, exactly the budget.
+        assert!(!next_pair_overruns(Duration::from_secs(40), 2, budget));
+        // Two pairs in 41 s: the third would end at 61.5 s.
+        assert!(next_pair_overruns(Duration::from_secs(41), 2, budget));
+    }
+
+    /// Pairs alternate which side runs first, from the seeded first pair.
+    #[test]
+    fn pairs_alternate_which_side_leads() {
+        use Side::{Baseline, Candidate};
+        assert_eq!(pair_order(true, 0), [Baseline, Candidate]);
+        assert_eq!(pair_order(true, 1), [Candidate, Baseline]);
+        assert_eq!(pair_order(true, 2), [Baseline, Candidate]);
+        assert_eq!(pair_order(false, 0), [Candidate, Baseline]);
+        assert_eq!(pair_order(false, 1), [Baseline, Candidate]);
+    }
 }
