@@ -19,6 +19,11 @@ fn dispatch_on(ms: u64, cancel: &Cancel, grid: Duration) -> (Rc<Dispatch>, Insta
     (Rc::new(Dispatch::new(Rc::new(pacer), window)), start)
 }
 
+/// Block this thread until `at` (a stand-in for a descheduled engine thread).
+fn sleep_until(at: Instant) {
+    std::thread::sleep(at.saturating_duration_since(Instant::now()));
+}
+
 /// Run `workers` workers that answer at once; each claim as (worker, due, claimed at).
 async fn claims(d: &Rc<Dispatch>, workers: usize) -> Vec<(usize, Instant, Instant)> {
     busy_claims(d, workers, Duration::ZERO).await
@@ -141,21 +146,20 @@ async fn a_slot_is_not_late_while_another_connection_sat_parked() {
     let local = tokio::task::LocalSet::new();
     local
         .run_until(async {
-            let (d, start) = dispatch(100, &Cancel::new());
+            let (d, start) = dispatch(1000, &Cancel::new());
             let busy = Rc::new(Mailbox::default());
             // The two slots of the first grid point are due at once: the busy worker takes both.
             for _ in 0..2 {
                 let claim = d.claim(&busy, None).await.unwrap();
                 assert_eq!(claim.slot.due, start);
             }
-            // The next slot is due in 1 ms: a second worker parks (no dispatcher runs: the
-            // alarm is "late").
-            let parked = Rc::new(Mailbox::default());
-            let d2 = d.clone();
-            let waiting = tokio::task::spawn_local(async move { d2.claim(&parked, None).await });
-            tokio::task::yield_now().await;
-            assert_eq!(d.idle.borrow().len(), 1, "the second worker parked");
-            std::thread::sleep(Duration::from_millis(5));
+            // A second worker parked at the start, before the next slot's due time (start +
+            // 1 ms), and no dispatcher runs: the alarm is "late". Parked by hand, at a stated
+            // time, so that a slow machine cannot make it miss the due time it must precede.
+            d.idle
+                .borrow_mut()
+                .push((Rc::new(Mailbox::default()), start));
+            sleep_until(start + Duration::from_millis(5));
             // The busy worker frees up after the due time and takes the slot itself.
             let claim = d.claim(&busy, Some(Instant::now())).await.unwrap();
             assert_eq!(claim.slot.due, start + Duration::from_millis(1));
@@ -168,7 +172,6 @@ async fn a_slot_is_not_late_while_another_connection_sat_parked() {
                 "the delay was the generator's, not a wait for a connection"
             );
             // With no connection parked, a busy one freed after the due time is late.
-            waiting.abort();
             d.idle.borrow_mut().clear();
             let claim = d.claim(&busy, Some(Instant::now())).await.unwrap();
             assert!(!claim.free_at_due);
