@@ -93,7 +93,11 @@ fn interleaved_gate_fails_a_tail_regression_and_passes_the_same_build() {
         .unwrap();
     assert_eq!(p99["verdict"], "fail");
     assert_eq!(p99["gated"], true);
-    assert!(p99["change"].as_f64().unwrap() > 0.3, "{p99}");
+    // The tail is +50 % (p99 ≈ 22 → 32 ms, about +43 %). A busy machine adds its own delays to
+    // both sides and so shrinks the relative change: with one CPU hog beside the test it was
+    // +22.7 % in two runs, still a failed gate. So the bound is the estimate being well beyond
+    // the 10 % threshold, not the quiet machine's size.
+    assert!(p99["change"].as_f64().unwrap() > 0.15, "{p99}");
     // Noise and power are in the verdict; the trials were sequential, counterbalanced, seeded.
     assert!(
         p99["noise"].as_f64().is_some() && p99["mde"].as_f64().is_some(),
