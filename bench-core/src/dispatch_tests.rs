@@ -19,11 +19,6 @@ fn dispatch_on(ms: u64, cancel: &Cancel, grid: Duration) -> (Rc<Dispatch>, Insta
     (Rc::new(Dispatch::new(Rc::new(pacer), window)), start)
 }
 
-/// Block this thread until `at` (a stand-in for a descheduled engine thread).
-fn sleep_until(at: Instant) {
-    std::thread::sleep(at.saturating_duration_since(Instant::now()));
-}
-
 /// Run `workers` workers that answer at once; each claim as (worker, due, claimed at).
 async fn claims(d: &Rc<Dispatch>, workers: usize) -> Vec<(usize, Instant, Instant)> {
     busy_claims(d, workers, Duration::ZERO).await
@@ -159,7 +154,8 @@ async fn a_slot_is_not_late_while_another_connection_sat_parked() {
             d.idle
                 .borrow_mut()
                 .push((Rc::new(Mailbox::default()), start));
-            sleep_until(start + Duration::from_millis(5));
+            // The engine thread is descheduled past the due time (and past LATE_AFTER).
+            std::thread::sleep(Duration::from_millis(5));
             // The busy worker frees up after the due time and takes the slot itself.
             let claim = d.claim(&busy, Some(Instant::now())).await.unwrap();
             assert_eq!(claim.slot.due, start + Duration::from_millis(1));
